@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_BEDROCK_METRIC_NAMES, DEFAULT_NAMESPACE } from './contract';
+import { priceProblems } from './prices';
 
 /** Prices are kept exact in integer micro-dollars per million tokens, so at most 6 decimals are meaningful. */
 const pricePerMTok = z
@@ -165,7 +166,10 @@ function duplicateModelIds(raw: unknown): string[] {
 /** Validates and fills defaults; throws a ConfigError listing every problem, each naming `source`. */
 export function parseConfig(raw: unknown, source: string): PromptCacheConfig {
   const result = configSchema.safeParse(raw ?? {}, { reportInput: true });
-  const problems = [...(result.success ? [] : formatIssues(result.error.issues)), ...duplicateModelIds(raw)];
+  const problems = [
+    ...(result.success ? priceProblems(result.data) : formatIssues(result.error.issues)),
+    ...duplicateModelIds(raw),
+  ];
   if (problems.length > 0 || !result.success) throw new ConfigError(source, problems);
   return result.data;
 }
