@@ -122,6 +122,7 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
       );
     }
     let message = issue.message;
+    if (issue.code === 'invalid_key' && issue.issues.length > 0) message = issue.issues[0].message;
     if (issue.code === 'invalid_type') {
       const expected = issue.expected === 'array' || issue.expected === 'object' ? `an ${issue.expected}` : `a ${issue.expected}`;
       message = issue.input === undefined ? `is required (${expected})` : `must be ${expected}`;

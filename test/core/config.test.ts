@@ -1,0 +1,99 @@
+import { ConfigError, parseConfig } from '../../lambda/core/config';
+
+const sonnet = 'us.anthropic.claude-3-7-sonnet-20250219-v1:0';
+const price = { inputPerMTok: 3, outputPerMTok: 15, cacheWritePerMTok: 3.75, cacheReadPerMTok: 0.3 };
+
+function problems(raw: unknown): readonly string[] {
+  try {
+    parseConfig(raw, 'cfg.json');
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('config: defaults', () => {
+  test('an empty config gets every default', () => {
+    expect(parseConfig({}, 'x')).toEqual({
+      namespace: 'BedrockPromptCache',
+      models: [],
+      pricing: {},
+      bedrockMetricNames: {
+        inputTokens: 'InputTokenCount',
+        outputTokens: 'OutputTokenCount',
+        cacheReadInputTokens: 'CacheReadInputTokenCount',
+        cacheWriteInputTokens: 'CacheWriteInputTokenCount',
+      },
+      report: { minHitRatioPercent: 50 },
+    });
+    expect(parseConfig(undefined, 'x').namespace).toBe('BedrockPromptCache');
+  });
+
+  test('the fixed keys of design.md are accepted as written there', () => {
+    const cfg = parseConfig(
+      {
+        namespace: 'BedrockPromptCache',
+        models: [{ modelId: sonnet, cacheWriteTtl: '5m', displayName: 'support-bot', priceAs: 'anthropic.claude-3-7-sonnet-20250219-v1:0' }],
+        pricing: { [sonnet]: price },
+      },
+      'x',
+    );
+    expect(cfg.models).toEqual([{ modelId: sonnet, cacheWriteTtl: '5m', displayName: 'support-bot', priceAs: 'anthropic.claude-3-7-sonnet-20250219-v1:0' }]);
+    expect(cfg.pricing).toEqual({ [sonnet]: price });
+  });
+
+  test('cacheWriteTtl defaults to 5m', () => {
+    expect(parseConfig({ models: [{ modelId: sonnet }] }, 'x').models[0].cacheWriteTtl).toBe('5m');
+  });
+});
+
+describe('config: every bad input names its path, the value and what is allowed', () => {
+  test.each<[string, unknown, string[]]>([
+    ['unknown top-level key', { modles: [] }, ['modles: unknown key; remove it or fix its spelling']],
+    ['unknown model key', { models: [{ modelId: sonnet, ttl: '5m' }] }, ['models[0].ttl: unknown key; remove it or fix its spelling']],
+    ['negative price', { pricing: { [sonnet]: { ...price, cacheReadPerMTok: -0.3 } } }, [`pricing["${sonnet}"].cacheReadPerMTok: must be a price in USD per million tokens, 0 or more (got -0.3)`]],
+    ['price as a string', { pricing: { x: { ...price, inputPerMTok: '3' } } }, ['pricing.x.inputPerMTok: must be a number (got "3")']],
+    ['price with too many decimals', { pricing: { x: { ...price, outputPerMTok: 15.0000001 } } }, ['pricing.x.outputPerMTok: must have at most 6 decimals (USD per million tokens) (got 15.0000001)']],
+    ['missing price field', { pricing: { x: { inputPerMTok: 1, outputPerMTok: 1, cacheWritePerMTok: 1 } } }, ['pricing.x.cacheReadPerMTok: is required (a number)']],
+    ['ratio above 100', { report: { minHitRatioPercent: 120 } }, ['report.minHitRatioPercent: must be a percentage from 0 to 100 (got 120)']],
+    ['negative per-model ratio', { models: [{ modelId: sonnet, minHitRatioPercent: -5 }] }, ['models[0].minHitRatioPercent: must be a percentage from 0 to 100 (got -5)']],
+    ['bad TTL', { models: [{ modelId: sonnet }, { modelId: 'b', cacheWriteTtl: '10m' }] }, ['models[1].cacheWriteTtl: must be one of "5m", "1h" (got "10m")']],
+    ['duplicate model ids', { models: [{ modelId: sonnet }, { modelId: 'b' }, { modelId: sonnet }] }, [`models[2].modelId: duplicates models[0].modelId; list each model once (got "${sonnet}")`]],
+    ['empty model id', { models: [{ modelId: '' }] }, ['models[0].modelId: must be a non-empty model id (got "")']],
+    ['model id with spaces', { models: [{ modelId: ' us.x ' }] }, ['models[0].modelId: must be a model id without spaces (got " us.x ")']],
+    ['missing model id', { models: [{ displayName: 'bot' }] }, ['models[0].modelId: is required (a string)']],
+    ['models not an array', { models: { modelId: sonnet } }, ['models: must be an array (got {"modelId":"us.anthropic.claude-3-7-sonnet-20250219-v1:0"})']],
+    ['config not an object', [1, 2], ['(top level): must be an object (got [1,2])']],
+    ['namespace reserved for AWS', { namespace: 'AWS/Bedrock' }, ['namespace: must not start with "AWS/" (reserved for AWS services) (got "AWS/Bedrock")']],
+    ['namespace with bad characters', { namespace: 'Bedrock*Cache' }, ['namespace: must be 1 to 255 characters of letters, digits and . - _ / # : or space (got "Bedrock*Cache")']],
+    ['display name too long', { models: [{ modelId: sonnet, displayName: 'x'.repeat(65) }] }, [`models[0].displayName: must be at most 64 characters (got "${'x'.repeat(56)}...)`]],
+    ['priceAs naming nothing known', { models: [{ modelId: 'arn:aws:bedrock:us-east-1:1:application-inference-profile/a', priceAs: 'anthropic.claude-9' }] }, ['models[0].priceAs: no price known for "anthropic.claude-9"; name a catalog model id or add it to pricing (got "anthropic.claude-9")']],
+    ['1h TTL where the catalog has none', { models: [{ modelId: 'us.amazon.nova-lite-v1:0', cacheWriteTtl: '1h' }] }, ['models[0].cacheWriteTtl: the catalog has no 1-hour cache write price for "us.amazon.nova-lite-v1:0"; use "5m" or add pricing["us.amazon.nova-lite-v1:0"] (got "1h")']],
+    ['empty pricing key', { pricing: { '': price } }, ['pricing[""]: must be a non-empty model id (got "")']],
+    ['metric name with a colon', { bedrockMetricNames: { cacheReadInputTokens: 'Cache:Read' } }, ['bedrockMetricNames.cacheReadInputTokens: must be a CloudWatch metric name (got "Cache:Read")']],
+  ])('%s', (_name, raw, want) => {
+    expect(problems(raw)).toEqual(want);
+  });
+
+  test('all problems are reported at once, in one error naming the source', () => {
+    const raw = {
+      namespace: 'AWS/x',
+      extra: true,
+      models: [{ modelId: sonnet, cacheWriteTtl: '2h' }, { modelId: sonnet }],
+      pricing: { [sonnet]: { ...price, inputPerMTok: -1 } },
+      report: { minHitRatioPercent: 101 },
+    };
+    expect(() => parseConfig(raw, 'cfg.json')).toThrow(
+      [
+        'invalid config in cfg.json:',
+        '  - namespace: must not start with "AWS/" (reserved for AWS services) (got "AWS/x")',
+        '  - models[0].cacheWriteTtl: must be one of "5m", "1h" (got "2h")',
+        `  - pricing["${sonnet}"].inputPerMTok: must be a price in USD per million tokens, 0 or more (got -1)`,
+        '  - report.minHitRatioPercent: must be a percentage from 0 to 100 (got 101)',
+        '  - extra: unknown key; remove it or fix its spelling',
+        `  - models[1].modelId: duplicates models[0].modelId; list each model once (got "${sonnet}")`,
+      ].join('\n'),
+    );
+  });
+});
