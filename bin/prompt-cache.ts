@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 /**
- * Operator CLI: `npm run -s prompt-cache -- report --usage FILE [--config FILE] [--format markdown|csv|json] [--out FILE]`.
+ * Operator CLI (design.md):
+ * - `report --usage FILE [--config FILE] [--format markdown|csv|json] [--out FILE]`
+ * - `publish --config FILE --ledger-table NAME [--create-ledger] [--since ISO] [--until ISO]`: exactly what the scheduled
+ *   Lambda runs; `--until` stands in for the clock.
  * Thin: parses arguments, reads files, calls the pure core, writes the result. Bad input exits 2 with one line naming the
  * file, the line or field and the problem; nothing is written then.
  */
@@ -12,6 +15,10 @@ import { buildReport } from '../lambda/core/report';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../lambda/core/report-format';
 import { parseUsageFile, UsageFileError } from '../lambda/core/usage';
 import { loadConfigFile } from '../lib/config';
+import { createClients } from '../lambda/aws/clients';
+import { ensureLedgerTable } from '../lambda/aws/ledger';
+import { RunIncomplete, type RunLog } from '../lambda/core/publish-run';
+import { publishOnce } from '../lambda/handlers/publisher';
 
 /** Exit code for bad input (arguments, config, usage files). */
 export const EXIT_BAD_INPUT = 2;
@@ -77,6 +84,56 @@ function report(opts: ReportOptions, io: CliIo): void {
   else writeAtomically(opts.out, text);
 }
 
+interface PublishCliOptions {
+  config: string;
+  ledgerTable: string;
+  createLedger?: boolean;
+  since?: string;
+  until?: string;
+  region?: string;
+}
+
+function isoTime(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms)) throw new BadInput(`${option}: not an ISO 8601 time (got ${JSON.stringify(value)}); e.g. 2026-11-25T12:00:00Z`);
+  return ms;
+}
+
+async function publish(opts: PublishCliOptions, io: CliIo): Promise<void> {
+  const config = loadConfig(opts.config);
+  const sinceMs = isoTime(opts.since, '--since');
+  const untilMs = isoTime(opts.until, '--until');
+  if (sinceMs !== undefined && untilMs !== undefined && sinceMs >= untilMs) throw new BadInput(`--since must be before --until (got ${opts.since} and ${opts.until})`);
+  const clients = createClients(opts.region ? { region: opts.region } : {});
+  if (opts.createLedger) {
+    const made = await ensureLedgerTable(clients.dynamoDb, opts.ledgerTable);
+    io.stderr(`ledger table ${opts.ledgerTable}: ${made}\n`);
+  }
+  const log: RunLog = {
+    info: (message, data) => io.stderr(`${JSON.stringify({ level: 'INFO', message, ...data })}\n`),
+    warn: (message, data) => io.stderr(`${JSON.stringify({ level: 'WARN', message, ...data })}\n`),
+  };
+  try {
+    const summary = await publishOnce({
+      config,
+      tableName: opts.ledgerTable,
+      nowMs: untilMs ?? Date.now(),
+      ...(untilMs === undefined ? { clock: Date.now } : {}),
+      ...(sinceMs === undefined ? {} : { sinceMs }),
+      clients,
+      log,
+    });
+    io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
+  } catch (err) {
+    if (err instanceof RunIncomplete) throw new RunFailed(err.message);
+    throw err;
+  }
+}
+
+/** A run that failed part-way (exit 1): what it completed is committed, the rest is left for the next run. */
+class RunFailed extends Error {}
+
 export function buildProgram(io: CliIo): Command {
   const program = new Command('prompt-cache')
     .description('Amazon Bedrock prompt caching: savings reports and the savings publisher')
@@ -91,6 +148,16 @@ export function buildProgram(io: CliIo): Command {
     .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('markdown'))
     .option('--out <file>', 'write to this file instead of stdout')
     .action((opts: ReportOptions) => report(opts, io));
+  program
+    .command('publish')
+    .description('publish hit-ratio and savings metrics for every closed period not yet published (what the scheduled Lambda runs)')
+    .requiredOption('--config <file>', 'JSON config')
+    .requiredOption('--ledger-table <name>', 'DynamoDB ledger table (the stack output LedgerTableName)')
+    .option('--create-ledger', 'create the ledger table first if it does not exist (local use against the emulator)')
+    .option('--since <iso>', 'first run only: start here instead of publisher.initialLookbackHours back')
+    .option('--until <iso>', 'stands in for the clock: publish the periods closed by then')
+    .option('--region <region>', 'AWS region (default: the environment\'s)')
+    .action((opts: PublishCliOptions) => publish(opts, io));
   return program;
 }
 
@@ -105,12 +172,23 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stderr(`error: ${err.message}\n`);
       return EXIT_BAD_INPUT;
     }
+    if (err instanceof RunFailed) {
+      io.stderr(`error: ${err.message}\n`);
+      return 1;
+    }
     io.stderr(`error: ${(err as Error).stack ?? String(err)}\n`);
     return 1;
   }
 }
 
 if (require.main === module) {
+  // The SDK warns on every start that its 2027 releases need Node 22; operators cannot act on it, so keep stderr for errors.
+  const emitWarning = process.emitWarning.bind(process);
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
+    if (type === 'NodeVersionSupportWarning' || (warning instanceof Error && warning.name === 'NodeVersionSupportWarning')) return;
+    (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
+  }) as typeof process.emitWarning;
   void main(process.argv.slice(2), {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),

@@ -82,6 +82,20 @@ export const configSchema = z
         cacheWriteInputTokens: metricName.default(DEFAULT_BEDROCK_METRIC_NAMES.cacheWriteInputTokens),
       })
       .prefault({}),
+    publisher: z
+      .strictObject({
+        /** Length of one period, which is also the schedule: each run publishes every closed period. */
+        periodMinutes: z
+          .union([z.literal(5), z.literal(10), z.literal(15), z.literal(30), z.literal(60)], { error: 'must be one of 5, 10, 15, 30, 60' })
+          .default(60),
+        /** How long after a period ends before it is read (AWS/Bedrock datapoints arrive late). */
+        settleDelayMinutes: z.int({ error: 'must be a whole number of minutes' }).min(0, { error: 'must be 0 to 120 minutes' }).max(120, { error: 'must be 0 to 120 minutes' }).default(10),
+        /** How far back the very first run starts; CloudWatch takes datapoints up to 14 days old. */
+        initialLookbackHours: z.int({ error: 'must be a whole number of hours' }).min(1, { error: 'must be 1 to 335 hours (under 14 days)' }).max(335, { error: 'must be 1 to 335 hours (under 14 days)' }).default(24),
+        /** Ledger lease: how long a crashed run's uncertain periods wait before another run settles them; > the Lambda timeout. */
+        leaseMinutes: z.int({ error: 'must be a whole number of minutes' }).min(5, { error: 'must be 5 to 60 minutes' }).max(60, { error: 'must be 5 to 60 minutes' }).default(15),
+      })
+      .prefault({}),
     report: z
       .strictObject({
         /** A model with cache traffic whose hit ratio is below this is `underutilized` (so is one that loses money). */
@@ -124,7 +138,8 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
     let message = issue.message;
     if (issue.code === 'invalid_key' && issue.issues.length > 0) message = issue.issues[0].message;
     if (issue.code === 'invalid_type') {
-      const expected = issue.expected === 'array' || issue.expected === 'object' ? `an ${issue.expected}` : `a ${issue.expected}`;
+      const expected =
+        issue.expected === 'int' ? 'a whole number' : issue.expected === 'array' || issue.expected === 'object' ? `an ${issue.expected}` : `a ${issue.expected}`;
       message = issue.input === undefined ? `is required (${expected})` : `must be ${expected}`;
       if (issue.input === undefined) return [`${formatPath(issue.path)}: ${message}`];
     }

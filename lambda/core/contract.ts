@@ -16,6 +16,8 @@ export const CUSTOM_METRICS = {
   unpricedTokens: { name: 'UnpricedTokens', unit: 'Count' },
   /** No-dimension series only: 1 per period published, the pipeline heartbeat. */
   publishedPeriods: { name: 'PublishedPeriods', unit: 'Count' },
+  /** Ours, beyond the fixed contract: periods that fell out of CloudWatch's 14-day window unpublished (no dimension). */
+  lostPeriods: { name: 'LostPeriods', unit: 'Count' },
 } as const;
 
 /** The one dimension of the per-model series: the id exactly as AWS/Bedrock reports it. */

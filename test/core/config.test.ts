@@ -25,6 +25,7 @@ describe('config: defaults', () => {
         cacheReadInputTokens: 'CacheReadInputTokenCount',
         cacheWriteInputTokens: 'CacheWriteInputTokenCount',
       },
+      publisher: { periodMinutes: 60, settleDelayMinutes: 10, initialLookbackHours: 24, leaseMinutes: 15 },
       report: { minHitRatioPercent: 50 },
     });
     expect(parseConfig(undefined, 'x').namespace).toBe('BedrockPromptCache');
@@ -71,6 +72,9 @@ describe('config: every bad input names its path, the value and what is allowed'
     ['priceAs naming nothing known', { models: [{ modelId: 'arn:aws:bedrock:us-east-1:1:application-inference-profile/a', priceAs: 'anthropic.claude-9' }] }, ['models[0].priceAs: no price known for "anthropic.claude-9"; name a catalog model id or add it to pricing (got "anthropic.claude-9")']],
     ['1h TTL where the catalog has none', { models: [{ modelId: 'us.amazon.nova-lite-v1:0', cacheWriteTtl: '1h' }] }, ['models[0].cacheWriteTtl: the catalog has no 1-hour cache write price for "us.amazon.nova-lite-v1:0"; use "5m" or add pricing["us.amazon.nova-lite-v1:0"] (got "1h")']],
     ['empty pricing key', { pricing: { '': price } }, ['pricing[""]: must be a non-empty model id (got "")']],
+    ['period not in the schedule list', { publisher: { periodMinutes: 7 } }, ['publisher.periodMinutes: must be one of 5, 10, 15, 30, 60 (got 7)']],
+    ['fractional settle delay', { publisher: { settleDelayMinutes: 1.5 } }, ['publisher.settleDelayMinutes: must be a whole number (got 1.5)']],
+    ['lookback beyond 14 days', { publisher: { initialLookbackHours: 400 } }, ['publisher.initialLookbackHours: must be 1 to 335 hours (under 14 days) (got 400)']],
     ['metric name with a colon', { bedrockMetricNames: { cacheReadInputTokens: 'Cache:Read' } }, ['bedrockMetricNames.cacheReadInputTokens: must be a CloudWatch metric name (got "Cache:Read")']],
   ])('%s', (_name, raw, want) => {
     expect(problems(raw)).toEqual(want);

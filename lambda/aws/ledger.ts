@@ -1,0 +1,113 @@
+/**
+ * The publisher's ledger in DynamoDB: one item per namespace holding the watermark, the uncertain range and the lease,
+ * changed only by conditional writes on a version number (optimistic concurrency), plus one run record per run with a
+ * TTL. A write whose reply was lost and that the SDK retried fails its condition; it is recognised by its write id.
+ */
+import {
+  ConditionalCheckFailedException,
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { LedgerConflict, type Ledger, type LedgerFields, type LedgerState } from '../core/publish-run';
+
+/** Partition key attribute of the ledger table. */
+export const LEDGER_KEY = 'pk';
+/** TTL attribute (epoch seconds) of run records. */
+export const LEDGER_TTL = 'expiresAt';
+
+const FIELDS = ['watermarkMs', 'uncertainFromMs', 'uncertainToMs', 'leaseUntilMs'] as const;
+
+export class DynamoDbLedger implements Ledger {
+  private readonly key: string;
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    namespace: string,
+  ) {
+    this.key = `publisher#${namespace}`;
+  }
+
+  async read(): Promise<LedgerState & { writeId?: string }> {
+    const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { [LEDGER_KEY]: { S: this.key } }, ConsistentRead: true }));
+    const item = out.Item;
+    if (!item) return { version: 0 };
+    const state: Record<string, unknown> = { version: Number(item.version.N) };
+    for (const f of FIELDS) if (item[f]?.N !== undefined) state[f] = Number(item[f].N);
+    if (item.owner?.S !== undefined) state.owner = item.owner.S;
+    if (item.writeId?.S !== undefined) state.writeId = item.writeId.S;
+    return state as unknown as LedgerState & { writeId?: string };
+  }
+
+  async write(expectedVersion: number, next: LedgerFields): Promise<LedgerState> {
+    const writeId = randomUUID();
+    const item: Record<string, AttributeValue> = {
+      [LEDGER_KEY]: { S: this.key },
+      version: { N: String(expectedVersion + 1) },
+      writeId: { S: writeId },
+      updatedAt: { S: new Date().toISOString() },
+    };
+    for (const f of FIELDS) if (next[f] !== undefined) item[f] = { N: String(next[f]) };
+    if (next.owner !== undefined) item.owner = { S: next.owner };
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(#pk)' : '#v = :v',
+          ExpressionAttributeNames: expectedVersion === 0 ? { '#pk': LEDGER_KEY } : { '#v': 'version' },
+          ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':v': { N: String(expectedVersion) } } }),
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      // Our own earlier attempt may have landed before its reply was lost.
+      const now = await this.read();
+      if (now.writeId !== writeId) throw new LedgerConflict(`ledger changed by another run (version ${now.version}, expected ${expectedVersion})`);
+    }
+    return { ...next, version: expectedVersion + 1 };
+  }
+
+  /** One record per run, kept `retentionDays` (TTL), for the audit trail of what each run did. */
+  async recordRun(runId: string, summary: Record<string, unknown>, nowMs: number, retentionDays = 30): Promise<void> {
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: {
+          [LEDGER_KEY]: { S: `run#${new Date(nowMs).toISOString()}#${runId}` },
+          summary: { S: JSON.stringify(summary) },
+          [LEDGER_TTL]: { N: String(Math.floor(nowMs / 1000) + retentionDays * 86400) },
+        },
+      }),
+    );
+  }
+}
+
+/** For local use (`publish --create-ledger`): creates the table as the CDK construct does, if it does not exist. */
+export async function ensureLedgerTable(client: DynamoDBClient, tableName: string): Promise<'created' | 'exists'> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return 'exists';
+  } catch (err) {
+    if (!(err instanceof ResourceNotFoundException)) throw err;
+  }
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: LEDGER_KEY, AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: LEDGER_KEY, KeyType: 'HASH' }],
+    }),
+  );
+  await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: tableName });
+  await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { Enabled: true, AttributeName: LEDGER_TTL } }));
+  return 'created';
+}

@@ -1,0 +1,69 @@
+/**
+ * What the publisher puts for one period: the custom metrics of design.md per model (dimension ModelId) and for all
+ * models (no dimension), in a fixed order: all-models series first, then the models (configured ones in config order,
+ * then the others by id), then the `PublishedPeriods` heartbeat. Pure.
+ *
+ * The order matters for recovery: puts go out in this order, so what a crashed run left behind is a prefix of it.
+ */
+import type { PromptCacheConfig } from './config';
+import { CUSTOM_METRICS, MODEL_ID_DIMENSION, type TokenCounts } from './contract';
+import { buildReport } from './report';
+
+/** One PutMetricData datum, SDK-agnostic. */
+export interface Datum {
+  readonly metricName: string;
+  /** Undefined for the all-models series. */
+  readonly modelId?: string;
+  readonly timestampMs: number;
+  readonly value: number;
+  readonly unit: 'Percent' | 'None' | 'Count';
+}
+
+/** Identifies a series point independent of its value: what recovery checks for presence. */
+export function datumKey(d: Pick<Datum, 'metricName' | 'modelId' | 'timestampMs'>): string {
+  return `${d.metricName}|${d.modelId ?? ''}|${d.timestampMs}`;
+}
+
+export const DIMENSIONS_OF = (d: Pick<Datum, 'modelId'>) => (d.modelId === undefined ? [] : [{ name: MODEL_ID_DIMENSION, value: d.modelId }]);
+
+export interface PeriodFigures {
+  readonly periodStartMs: number;
+  readonly datums: Datum[];
+  readonly tokens: TokenCounts;
+  readonly unpricedTokens: number;
+}
+
+/**
+ * The datums of one period. Models with no datapoint in the period count as zero tokens: no ratio is published for them
+ * (undefined), their dollars are zero (true when they had no traffic), and unpriced models get no dollar datums at all.
+ */
+export function periodDatums(
+  periodStartMs: number,
+  usage: ReadonlyMap<string, TokenCounts>,
+  modelIds: readonly string[],
+  config: PromptCacheConfig,
+): PeriodFigures {
+  const report = buildReport(
+    modelIds.map((modelId) => ({ modelId, tokens: usage.get(modelId) ?? { inputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, outputTokens: 0 } })),
+    config,
+  );
+  const datums: Datum[] = [];
+  const push = (metric: { name: string; unit: Datum['unit'] }, value: number | null, modelId?: string) => {
+    if (value !== null) datums.push({ metricName: metric.name, ...(modelId === undefined ? {} : { modelId }), timestampMs: periodStartMs, value, unit: metric.unit });
+  };
+  const t = report.totals;
+  push(CUSTOM_METRICS.cacheHitRatio, t.cacheHitRatioPercent);
+  push(CUSTOM_METRICS.netSavingsUsd, t.netSavingsUSD);
+  push(CUSTOM_METRICS.costWithCacheUsd, t.costWithCacheUSD);
+  push(CUSTOM_METRICS.costWithoutCacheUsd, t.costWithoutCacheUSD);
+  push(CUSTOM_METRICS.unpricedTokens, t.unpricedTokens);
+  for (const row of report.models) {
+    push(CUSTOM_METRICS.cacheHitRatio, row.cacheHitRatioPercent, row.modelId);
+    push(CUSTOM_METRICS.netSavingsUsd, row.netSavingsUSD, row.modelId);
+    push(CUSTOM_METRICS.costWithCacheUsd, row.costWithCacheUSD, row.modelId);
+    push(CUSTOM_METRICS.costWithoutCacheUsd, row.costWithoutCacheUSD, row.modelId);
+  }
+  // The heartbeat goes last: present means the whole period went out.
+  push(CUSTOM_METRICS.publishedPeriods, 1);
+  return { periodStartMs, datums, tokens: t, unpricedTokens: t.unpricedTokens };
+}

@@ -1,0 +1,129 @@
+/**
+ * The savings publisher: the scheduled Lambda's entry point and `publishOnce`, which the CLI's `publish` command runs
+ * too. Thin: reads env once, wires the adapters, calls the core, logs one summary line.
+ *
+ * Env: PROMPT_CACHE_CONFIG (the validated config as JSON; the CDK construct inlines it into the bundle, so it is not
+ * bound by Lambda's 4 KB environment limit), LEDGER_TABLE_NAME.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { randomUUID } from 'node:crypto';
+import { parseConfig, type PromptCacheConfig } from '../core/config';
+import { CLOUDWATCH_MAX_AGE_MS, HOUR_MS, MINUTE_MS } from '../core/periods';
+import { MAX_DATUMS_PER_PUT } from '../core/query-plan';
+import { runPublisher, RunIncomplete, type RunLog, type RunResult } from '../core/publish-run';
+import { BedrockTokenSource } from '../aws/bedrock-token-source';
+import { createClients, type AwsClients, type CallCounts } from '../aws/clients';
+import { DynamoDbLedger } from '../aws/ledger';
+import { CloudWatchSavingsSink } from '../aws/savings-sink';
+
+/** Margin kept from CloudWatch's 14-day limit, so a period is never put just as it ages out. */
+export const MAX_AGE_MARGIN_MS = HOUR_MS;
+
+export interface PublishOptions {
+  readonly config: PromptCacheConfig;
+  readonly tableName: string;
+  readonly nowMs: number;
+  readonly sinceMs?: number;
+  readonly runId?: string;
+  readonly clients: AwsClients;
+  readonly log: RunLog;
+  /** Wall clock for lease renewal; the fixed `nowMs` when absent. */
+  readonly clock?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export interface PublishSummary extends Omit<RunResult, 'watermarkMs'> {
+  readonly runId: string;
+  readonly watermark: string | null;
+  readonly calls: CallCounts;
+  readonly durationMs: number;
+  readonly error?: string;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** One publisher run; logs and returns its summary, and rethrows a RunIncomplete after logging it. */
+export async function publishOnce(options: PublishOptions): Promise<PublishSummary> {
+  const started = Date.now();
+  const { config, clients, log } = options;
+  const runId = options.runId ?? randomUUID();
+  const periodMs = config.publisher.periodMinutes * MINUTE_MS;
+  const ledger = new DynamoDbLedger(clients.dynamoDb, options.tableName, config.namespace);
+  const summarize = (result: RunResult, error?: unknown): PublishSummary => {
+    const { watermarkMs, ...rest } = result;
+    return {
+      runId,
+      ...rest,
+      watermark: watermarkMs === undefined ? null : new Date(watermarkMs).toISOString(),
+      calls: { ...clients.calls },
+      durationMs: Date.now() - started,
+      ...(error === undefined ? {} : { error: (error as Error).message }),
+    };
+  };
+  try {
+    const result = await runPublisher(
+      config,
+      new BedrockTokenSource(clients.cloudWatch, config.bedrockMetricNames, log),
+      new CloudWatchSavingsSink(clients.cloudWatchPut, clients.cloudWatch, config.namespace, periodMs),
+      ledger,
+      {
+        nowMs: options.nowMs,
+        runId,
+        periodMs,
+        settleMs: config.publisher.settleDelayMinutes * MINUTE_MS,
+        initialLookbackMs: config.publisher.initialLookbackHours * HOUR_MS,
+        maxAgeMs: CLOUDWATCH_MAX_AGE_MS - MAX_AGE_MARGIN_MS,
+        leaseMs: config.publisher.leaseMinutes * MINUTE_MS,
+        ...(options.sinceMs === undefined ? {} : { sinceMs: options.sinceMs }),
+        maxDatumsPerPut: MAX_DATUMS_PER_PUT,
+        maxPutAttempts: 6,
+        sleep: options.sleep ?? realSleep,
+        ...(options.clock ? { clock: options.clock } : {}),
+      },
+      log,
+    );
+    const summary = summarize(result);
+    if (result.status === 'published') await ledger.recordRun(runId, { ...summary }, options.nowMs);
+    log.info('publisher run summary', { ...summary });
+    return summary;
+  } catch (err) {
+    if (err instanceof RunIncomplete) log.warn('publisher run summary (incomplete)', { ...summarize(err.result, err) });
+    throw err;
+  }
+}
+
+/** Reads and validates the handler's environment; every problem is named. */
+export function readEnv(env: NodeJS.ProcessEnv): { config: PromptCacheConfig; tableName: string } {
+  const problems: string[] = [];
+  const tableName = env.LEDGER_TABLE_NAME ?? '';
+  if (tableName === '') problems.push('LEDGER_TABLE_NAME is not set');
+  let config: PromptCacheConfig | undefined;
+  try {
+    config = parseConfig(JSON.parse(env.PROMPT_CACHE_CONFIG ?? 'null'), 'PROMPT_CACHE_CONFIG');
+  } catch (err) {
+    problems.push(err instanceof SyntaxError ? `PROMPT_CACHE_CONFIG is not valid JSON (${err.message})` : (err as Error).message);
+  }
+  if (problems.length > 0 || !config) throw new Error(`publisher environment is invalid: ${problems.join('; ')}`);
+  return { config, tableName };
+}
+
+const logger = new Logger({ serviceName: 'prompt-cache-publisher' });
+const runLog: RunLog = {
+  info: (message, data) => logger.info(message, data ?? {}),
+  warn: (message, data) => logger.warn(message, data ?? {}),
+};
+
+// Validated once per cold start; a bad environment fails every invocation with the same clear message.
+let env: ReturnType<typeof readEnv> | undefined;
+
+export async function handler(_event: unknown, context?: { awsRequestId?: string }): Promise<PublishSummary> {
+  env ??= readEnv(process.env);
+  return publishOnce({
+    ...env,
+    nowMs: Date.now(),
+    clock: Date.now,
+    ...(context?.awsRequestId ? { runId: context.awsRequestId } : {}),
+    clients: createClients(),
+    log: runLog,
+  });
+}
