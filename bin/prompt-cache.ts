@@ -176,7 +176,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stderr(`error: ${err.message}\n`);
       return 1;
     }
-    io.stderr(`error: ${(err as Error).stack ?? String(err)}\n`);
+    // AWS and network failures: one line; the stack only when asked for.
+    const e = err as Error;
+    io.stderr(`error: ${process.env.PROMPT_CACHE_DEBUG ? (e.stack ?? String(e)) : `${e.name}: ${e.message}`}\n`);
     return 1;
   }
 }
@@ -185,8 +187,7 @@ if (require.main === module) {
   // The SDK warns on every start that its 2027 releases need Node 22; operators cannot act on it, so keep stderr for errors.
   const emitWarning = process.emitWarning.bind(process);
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
-    if (type === 'NodeVersionSupportWarning' || (warning instanceof Error && warning.name === 'NodeVersionSupportWarning')) return;
+    if (String(warning).startsWith('NodeVersionSupportWarning')) return;
     (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
   }) as typeof process.emitWarning;
   void main(process.argv.slice(2), {

@@ -43,12 +43,14 @@ export interface ClientOptions {
   readonly region?: string;
   /** Attempts for retried calls (throttling backs off adaptively). */
   readonly maxAttempts?: number;
+  /** Overrides AWS_ENDPOINT_URL (tests point clients at a fault proxy in front of the emulator). */
+  readonly endpoint?: string;
 }
 
 /** Region and endpoint come from the environment as usual (AWS_REGION, AWS_ENDPOINT_URL for the emulator). */
 export function createClients(options: ClientOptions = {}): AwsClients {
   const calls: CallCounts = {};
-  const base = options.region ? { region: options.region } : {};
+  const base = { ...(options.region ? { region: options.region } : {}), ...(options.endpoint ? { endpoint: options.endpoint } : {}) };
   const retried = { ...base, retryMode: 'adaptive', maxAttempts: options.maxAttempts ?? 8 };
   return {
     cloudWatch: countCalls(new CloudWatchClient(retried), calls),

@@ -5,8 +5,9 @@
  * The protocol (README "Exactly once"):
  * 1. Read the ledger (one item: watermark, uncertain range, lease). If another run holds an unexpired lease, stop.
  * 2. Periods to do: from the watermark up to `now − settle`; older than CloudWatch's window → lost (counted, logged).
- * 3. Before each PutMetricData call, record in the ledger the periods that call touches as *uncertain* (and renew the
- *    lease) with a conditional write; after the call, advance the watermark past the periods it completed.
+ * 3. Before each PutMetricData call, one conditional write advances the watermark past the periods the previous call
+ *    completed, records the periods this call touches as *uncertain* and renews the lease; a last write after the
+ *    last call commits it and releases the lease.
  * 4. A run that finds an uncertain range (a crash, a timeout, a dropped connection between put and commit) first asks
  *    CloudWatch which of those datums are already there (SampleCount at the period's timestamp) and puts only the rest.
  *    A put whose outcome is unknown is settled the same way, never by a blind retry. Throttled puts, which CloudWatch
@@ -228,19 +229,15 @@ export async function runPublisher(
   let index = -1;
   const chunks = packDatums(stream, settings.maxDatumsPerPut);
   try {
-    // Nothing left to put (everything was already present, or only lost periods): move the watermark on.
-    if (chunks.length === 0) await write({ watermarkMs: plan.endMs });
     for (const chunk of chunks) {
-      const first = chunk[0].timestampMs;
-      const last = chunk[chunk.length - 1].timestampMs;
-      await write({ watermarkMs: watermarkAfter(index), uncertainFromMs: first, uncertainToMs: last });
+      // One write commits the previous call (watermark past what it completed) and claims this one (its periods
+      // become the uncertain range); a call that ended inside a period leaves that period as this range's first.
+      await write({ watermarkMs: watermarkAfter(index), uncertainFromMs: chunk[0].timestampMs, uncertainToMs: chunk[chunk.length - 1].timestampMs });
       datumsPut += await putExactlyOnce(chunk, sink, settings, log);
       index += chunk.length;
-      const watermarkMs = watermarkAfter(index);
-      const open = watermarkMs <= last; // the call ended inside a period: that period stays uncertain
-      await write(open ? { watermarkMs, uncertainFromMs: watermarkMs, uncertainToMs: watermarkMs } : { watermarkMs });
     }
-    state = await ledger.write(state.version, { watermarkMs: state.watermarkMs, uncertainFromMs: state.uncertainFromMs, uncertainToMs: state.uncertainToMs });
+    // Commit the last call and release the lease.
+    state = await ledger.write(state.version, { watermarkMs: watermarkAfter(index) });
   } catch (err) {
     const partial = result('published', datumsPut, state.watermarkMs);
     throw new RunIncomplete(`run stopped after ${partial.periodsPublished} of ${periodsInOrder.length} periods: ${(err as Error).message}`, partial, err);

@@ -82,8 +82,8 @@ export async function publishOnce(options: PublishOptions): Promise<PublishSumma
       },
       log,
     );
+    if (result.status === 'published') await ledger.recordRun(runId, { ...summarize(result) }, options.nowMs);
     const summary = summarize(result);
-    if (result.status === 'published') await ledger.recordRun(runId, { ...summary }, options.nowMs);
     log.info('publisher run summary', { ...summary });
     return summary;
   } catch (err) {
