@@ -16,12 +16,8 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
+import { LEDGER_KEY, LEDGER_TTL } from '../core/contract';
 import { LedgerConflict, type Ledger, type LedgerFields, type LedgerState } from '../core/publish-run';
-
-/** Partition key attribute of the ledger table. */
-export const LEDGER_KEY = 'pk';
-/** TTL attribute (epoch seconds) of run records. */
-export const LEDGER_TTL = 'expiresAt';
 
 const FIELDS = ['watermarkMs', 'uncertainFromMs', 'uncertainToMs', 'leaseUntilMs'] as const;
 

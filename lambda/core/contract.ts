@@ -60,3 +60,7 @@ export function addTokens(a: TokenCounts, b: TokenCounts): TokenCounts {
     outputTokens: a.outputTokens + b.outputTokens,
   };
 }
+
+/** The publisher's ledger table: partition key and TTL attribute (epoch seconds), shared by the CDK table and the adapter. */
+export const LEDGER_KEY = 'pk';
+export const LEDGER_TTL = 'expiresAt';
