@@ -98,10 +98,14 @@ export function readEnv(env: NodeJS.ProcessEnv): { config: PromptCacheConfig; ta
   const tableName = env.LEDGER_TABLE_NAME ?? '';
   if (tableName === '') problems.push('LEDGER_TABLE_NAME is not set');
   let config: PromptCacheConfig | undefined;
-  try {
-    config = parseConfig(JSON.parse(env.PROMPT_CACHE_CONFIG ?? 'null'), 'PROMPT_CACHE_CONFIG');
-  } catch (err) {
-    problems.push(err instanceof SyntaxError ? `PROMPT_CACHE_CONFIG is not valid JSON (${err.message})` : (err as Error).message);
+  if (env.PROMPT_CACHE_CONFIG === undefined || env.PROMPT_CACHE_CONFIG === '') {
+    problems.push('PROMPT_CACHE_CONFIG is not set (the CDK construct inlines it into the bundle)');
+  } else {
+    try {
+      config = parseConfig(JSON.parse(env.PROMPT_CACHE_CONFIG), 'PROMPT_CACHE_CONFIG');
+    } catch (err) {
+      problems.push(err instanceof SyntaxError ? `PROMPT_CACHE_CONFIG is not valid JSON (${err.message})` : (err as Error).message);
+    }
   }
   if (problems.length > 0 || !config) throw new Error(`publisher environment is invalid: ${problems.join('; ')}`);
   return { config, tableName };
@@ -117,7 +121,8 @@ const runLog: RunLog = {
 let env: ReturnType<typeof readEnv> | undefined;
 
 export async function handler(_event: unknown, context?: { awsRequestId?: string }): Promise<PublishSummary> {
-  env ??= readEnv(process.env);
+  // Spelled out so that esbuild's `define` can replace it with the inlined config.
+  env ??= readEnv({ ...process.env, PROMPT_CACHE_CONFIG: process.env.PROMPT_CACHE_CONFIG });
   return publishOnce({
     ...env,
     nowMs: Date.now(),
