@@ -92,6 +92,10 @@ export const configSchema = strictObject({
     report: strictObject({
         /** A model with cache traffic whose hit ratio is below this is `underutilized` (so is one that loses money). */
         minHitRatioPercent: percent.default(50),
+        /** Weekly review: a hit ratio that fell by more than this many points against the previous window needs attention. */
+        hitRatioDropPoints: percent.default(10),
+        /** Weekly review: uncached input worth more than this (at the read discount) with no caching needs attention. */
+        moneyLeftOnTableMinUSD: number().finite().min(0, { error: 'must be 0 or more US dollars' }).default(1),
       })
       .prefault({}),
   });

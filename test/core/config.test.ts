@@ -26,7 +26,7 @@ describe('config: defaults', () => {
         cacheWriteInputTokens: 'CacheWriteInputTokenCount',
       },
       publisher: { periodMinutes: 60, settleDelayMinutes: 10, initialLookbackHours: 24, leaseMinutes: 15 },
-      report: { minHitRatioPercent: 50 },
+      report: { minHitRatioPercent: 50, hitRatioDropPoints: 10, moneyLeftOnTableMinUSD: 1 },
     });
     expect(parseConfig(undefined, 'x').namespace).toBe('BedrockPromptCache');
   });
