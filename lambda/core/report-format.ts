@@ -58,7 +58,7 @@ const CSV_COLUMNS = [
 ] as const;
 
 /** RFC 4180: quote a field holding a comma, quote or line break; double inner quotes. */
-function csvField(value: unknown): string {
+export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
   const text = String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+/**
+ * The CDK app (`cdk synth` / `cdk deploy`, see cdk.json): load and validate the config, add the one monitoring stack,
+ * environment-agnostic, and run cdk-nag's AwsSolutions pack as a policy-validation plugin (cdk-nag 3.x) next to
+ * aws-cdk-lib's built-in template validation.
+ *
+ * Context: `promptCacheMonitoring` (inline config) or `promptCacheConfig` (path of a JSON config file),
+ * `stackName` (default BedrockPromptCacheMonitoring). A bad config prints every problem, one per line, and exits 1.
+ */
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ConfigError, loadConfigFromContext } from '../lib/config';
+import { PromptCacheMonitoringStack } from '../lib/prompt-cache-monitoring-stack';
+
+const DEFAULT_STACK_NAME = 'BedrockPromptCacheMonitoring';
+const STACK_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+
+function stackNameFrom(app: App): string {
+  const raw: unknown = app.node.tryGetContext('stackName');
+  if (raw === undefined) return DEFAULT_STACK_NAME;
+  if (typeof raw === 'string' && STACK_NAME_PATTERN.test(raw)) return raw;
+  throw new ConfigError('cdk context "stackName"', [
+    `stackName: must be 1 to 128 letters, digits or "-", starting with a letter (got ${JSON.stringify(raw)})`,
+  ]);
+}
+
+const app = new App();
+try {
+  const config = loadConfigFromContext(app.node);
+  const stackName = stackNameFrom(app);
+  // No `env`: one template deployable to any account and region.
+  new PromptCacheMonitoringStack(app, stackName, { config });
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  // What users see on a bad config: the problems only, no stack trace. process.exit skips the App's auto-synth.
+  process.stderr.write(`${err.message}\n`);
+  process.exit(1);
+}
+// Findings are printed by synth (error-level ones fail it) and written to cdk.out/validation-report.json; acknowledge one with
+// `Validations.of(construct).acknowledge({ id: 'AwsSolutions-XYZ', reason })`. cdk-nag drops acknowledged findings from
+// the report, so writeSuppressionsToCloudFormation keeps the audit trail (id + reason) in each resource's Metadata.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }));

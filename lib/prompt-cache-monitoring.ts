@@ -1,0 +1,84 @@
+/**
+ * The L3 construct teams embed: prompt-cache observability for Amazon Bedrock from the free AWS/Bedrock metrics.
+ * This version composes the dashboards part; alarms and the savings publisher come later.
+ */
+import { Aws, Stack, Token } from 'aws-cdk-lib';
+import type { Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
+import { Construct } from 'constructs';
+import { ConfigError, parseConfig, type PromptCacheConfig } from '../lambda/core/config';
+import { BedrockMetrics, searchUnsafeReason } from './bedrock-metrics';
+import { OnCallDashboard } from './dashboards';
+
+export interface PromptCacheMonitoringProps {
+  /**
+   * The validated config (see `parseConfig`, `loadConfigFile`, `loadConfigFromContext`). It is checked again here
+   * against the same schema, so a hand-built object gets the same path-named errors.
+   */
+  readonly config: PromptCacheConfig;
+  /**
+   * Name of the on-call dashboard: letters, digits, `-` and `_`, at most 255 characters. Dashboard names are unique
+   * per account across all regions, so set it when embedding this construct twice in one stack.
+   * @default `<stack name>-OnCall-<region>` (the region is the deploy-time `AWS::Region`)
+   */
+  readonly dashboardName?: string;
+}
+
+const DASHBOARD_NAME_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
+
+/**
+ * Checks the props without building anything; one line per problem, each naming its path (empty when valid).
+ * The constructor throws a {@link ConfigError} listing all of them at once.
+ */
+export function validatePromptCacheMonitoringProps(props: PromptCacheMonitoringProps): string[] {
+  const problems: string[] = [];
+  try {
+    parseConfig(props.config, 'props.config');
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems.map((p) => (p.startsWith('(top level)') ? `config${p.slice(11)}` : `config.${p}`)));
+  }
+  // Checked on the raw value, so it is reported even when the schema found other problems.
+  const names: unknown = (props.config as { bedrockMetricNames?: unknown } | undefined)?.bedrockMetricNames;
+  if (names && typeof names === 'object') {
+    for (const [key, name] of Object.entries(names)) {
+      const unsafe = typeof name === 'string' ? searchUnsafeReason(name) : undefined;
+      if (unsafe) problems.push(`config.bedrockMetricNames.${key}: ${unsafe} (got ${JSON.stringify(name)})`);
+    }
+  }
+  const name = props.dashboardName;
+  if (name !== undefined && !Token.isUnresolved(name) && !DASHBOARD_NAME_PATTERN.test(name)) {
+    problems.push(
+      `dashboardName: must be 1 to 255 letters, digits, "-" or "_" (got ${JSON.stringify(name)})`,
+    );
+  }
+  return problems;
+}
+
+/**
+ * Prompt-cache monitoring for Amazon Bedrock: an on-call dashboard (cache read vs write tokens per model and for
+ * all models, hit ratio and cached input share, read/write share) built on SEARCH expressions, so its size does not
+ * depend on the number of models. Validates its props when constructed (during `cdk synth`) and reports every
+ * problem at once.
+ */
+export class PromptCacheMonitoring extends Construct {
+  /** The validated config, defaults filled. */
+  readonly config: PromptCacheConfig;
+  /** The AWS/Bedrock metric factory used by the dashboards (reuse it for your own widgets or alarms). */
+  readonly bedrockMetrics: BedrockMetrics;
+  /** The on-call dashboard. */
+  readonly onCallDashboard: Dashboard;
+
+  constructor(scope: Construct, id: string, props: PromptCacheMonitoringProps) {
+    super(scope, id);
+    const problems = validatePromptCacheMonitoringProps(props);
+    if (problems.length > 0) throw new ConfigError(`PromptCacheMonitoring ${this.node.path}`, problems);
+
+    this.config = parseConfig(props.config, 'props.config');
+    this.bedrockMetrics = BedrockMetrics.fromConfig(this.config);
+    const dashboardName = props.dashboardName ?? `${Stack.of(this).stackName}-OnCall-${Aws.REGION}`;
+    this.onCallDashboard = new OnCallDashboard(this, 'OnCallDashboard', {
+      metrics: this.bedrockMetrics,
+      dashboardName,
+    }).dashboard;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * cdk-nag 3 (AwsSolutions) and aws-cdk-lib's built-in template validation, both ON, with the feature flags and the
+ * example config of cdk.json.
+ *
+ * How findings surface in cdk-nag 3: it is an IPolicyValidationPlugin; after synthesis aws-cdk-lib runs it (and the
+ * built-in "CloudFormation Validate" plugin) and writes `validation-report.json` into the cloud assembly. A plugin
+ * with no finding is left out of `pluginReports`, so a clean app has `pluginReports: []`. An error-level finding fails
+ * the synth (in jest, NODE_ENV=test, `app.synth()` throws with the report text). cdk-nag filters acknowledged findings
+ * itself, so they are absent from the report; `writeSuppressionsToCloudFormation` keeps them in the template.
+ */
+delete process.env.CDK_VALIDATION; // validation must be on here, whatever the caller's environment says
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { PromptCacheMonitoringStack } from '../../lib';
+import { cdkJson, exampleConfig } from './template-helpers';
+
+interface ValidationReport {
+  version: string;
+  title: string;
+  pluginReports: Array<{
+    pluginName: string;
+    conclusion: string;
+    violations: Array<{ ruleName: string; severity: string; violatingConstructs: Array<{ constructPath: string }> }>;
+  }>;
+}
+
+const outdirs: string[] = [];
+afterAll(() => outdirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** An App as bin/app.ts makes it: cdk.json context (feature flags + example config), AwsSolutions plugin. */
+function nagApp(): { app: App; outdir: string } {
+  const outdir = mkdtempSync(join(tmpdir(), 'prompt-cache-nag-'));
+  outdirs.push(outdir);
+  const app = new App({ outdir, context: cdkJson().context });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }));
+  return { app, outdir };
+}
+
+function report(outdir: string): ValidationReport {
+  return JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8'));
+}
+
+test('the monitoring stack has no unacknowledged finding (AwsSolutions and built-in validation)', () => {
+  const { app, outdir } = nagApp();
+  new PromptCacheMonitoringStack(app, 'BedrockPromptCacheMonitoring', { config: exampleConfig() });
+  const assembly = app.synth();
+  expect(report(outdir)).toEqual({ version: assembly.version, title: 'Validation Report', pluginReports: [] });
+  expect(assembly.getStackByName('BedrockPromptCacheMonitoring').messages).toEqual([]);
+});
+
+test('control: the same setup reports a nag finding and fails the synth', () => {
+  const { app, outdir } = nagApp();
+  const stack = new Stack(app, 'Control');
+  new Topic(stack, 'Topic');
+  expect(() => app.synth()).toThrow("Acknowledge with 'AwsSolutions::AwsSolutions-SNS3'");
+  expect(
+    report(outdir).pluginReports.map((r) => [
+      r.pluginName,
+      r.conclusion,
+      r.violations.map((v) => [v.ruleName, v.severity, v.violatingConstructs.map((c) => c.constructPath)]),
+    ]),
+  ).toEqual([['AwsSolutions', 'failure', [['AwsSolutions-SNS3', 'error', ['Control/Topic/Resource']]]]]);
+});
+
+test('control: an acknowledged finding leaves the report and is kept, with its reason, in the template', () => {
+  const { app, outdir } = nagApp();
+  const stack = new Stack(app, 'Control');
+  const topic = new Topic(stack, 'Topic');
+  Validations.of(topic).acknowledge({ id: 'AwsSolutions-SNS3', reason: 'test control: publishers are internal' });
+  const assembly = app.synth();
+  expect(report(outdir).pluginReports).toEqual([]);
+  const resources = assembly.getStackByName('Control').template.Resources;
+  expect(resources.TopicBFC7AF6E.Metadata.cdk_nag).toEqual({
+    rules_to_suppress: [{ id: 'AwsSolutions-SNS3', reason: 'test control: publishers are internal' }],
+  });
+});

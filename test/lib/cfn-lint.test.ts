@@ -1,0 +1,47 @@
+/**
+ * The full stack as users synthesize it: the real `cdk synth` (cdk.json app, context, feature flags, example config,
+ * cdk-nag and built-in validation on) into a temp dir, then cfn-lint (pinned in .venv, see
+ * test/support/provision-venv.sh) on the template: 0 errors, 0 warnings.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from './template-helpers';
+
+const CFN_LINT = join(ROOT, '.venv', 'bin', 'cfn-lint');
+const STACK = 'BedrockPromptCacheMonitoring';
+
+let outdir: string;
+let synth: { status: number | null; stdout: string; stderr: string };
+
+beforeAll(() => {
+  outdir = mkdtempSync(join(tmpdir(), 'prompt-cache-synth-'));
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.CDK_VALIDATION;
+  delete env.NODE_ENV;
+  const r = spawnSync('npx', ['cdk', 'synth', '--quiet', '-o', outdir], { cwd: ROOT, env, encoding: 'utf8', timeout: 90_000 });
+  synth = { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}, 120_000);
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+test('cdk synth succeeds silently: no nag finding, no validation warning', () => {
+  expect(synth).toEqual({ status: 0, stdout: '', stderr: '' });
+  expect(readdirSync(outdir).filter((f) => f.endsWith('.template.json'))).toEqual([`${STACK}.template.json`]);
+  const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8'));
+  expect(report.pluginReports).toEqual([]);
+});
+
+test('the template has the dashboard and the CDK metadata only', () => {
+  const template = JSON.parse(readFileSync(join(outdir, `${STACK}.template.json`), 'utf8'));
+  expect(Object.values(template.Resources).map((r) => (r as { Type: string }).Type).sort()).toEqual([
+    'AWS::CDK::Metadata',
+    'AWS::CloudWatch::Dashboard',
+  ]);
+});
+
+test('cfn-lint: 0 errors, 0 warnings', () => {
+  if (!existsSync(CFN_LINT)) throw new Error(`${CFN_LINT} missing: run \`npm run venv\` (test/support/provision-venv.sh)`);
+  const r = spawnSync(CFN_LINT, [join(outdir, `${STACK}.template.json`)], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
+});

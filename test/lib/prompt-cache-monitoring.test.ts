@@ -1,0 +1,187 @@
+/**
+ * Construct tests of PromptCacheMonitoring / PromptCacheMonitoringStack with aws-cdk-lib/assertions. The built-in
+ * template validation is off here for speed (design.md); cdk-nag.test.ts and cfn-lint.test.ts synth with it on.
+ */
+process.env.CDK_VALIDATION = 'false';
+
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { PromptCacheMonitoring, PromptCacheMonitoringStack, type PromptCacheConfig } from '../../lib';
+import { configWithModels, dashboardBodies, exampleConfig } from './template-helpers';
+
+/** The message of the error `fn` throws (fails the test if it does not throw). */
+function thrownMessage(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error('expected an error');
+}
+
+function synthStack(config: PromptCacheConfig, stackName = 'TestMonitoring') {
+  const app = new App();
+  const stack = new PromptCacheMonitoringStack(app, stackName, { config });
+  return Template.fromStack(stack);
+}
+
+const SEARCH_READ = `SEARCH('{AWS/Bedrock,ModelId} MetricName="CacheReadInputTokenCount"', 'Sum', 300)`;
+const SEARCH_WRITE = `SEARCH('{AWS/Bedrock,ModelId} MetricName="CacheWriteInputTokenCount"', 'Sum', 300)`;
+const HIT_RATIO =
+  'IF((FILL(cacheRead, 0) + FILL(cacheWrite, 0)) > 0, 100 * FILL(cacheRead, 0) / (FILL(cacheRead, 0) + FILL(cacheWrite, 0)))';
+const CACHED_SHARE =
+  'IF((FILL(input, 0) + FILL(cacheRead, 0) + FILL(cacheWrite, 0)) > 0, ' +
+  '100 * FILL(cacheRead, 0) / (FILL(input, 0) + FILL(cacheRead, 0) + FILL(cacheWrite, 0)))';
+const READ_ALL = ['AWS/Bedrock', 'CacheReadInputTokenCount', { label: 'Cache read tokens', stat: 'Sum' }];
+const WRITE_ALL = ['AWS/Bedrock', 'CacheWriteInputTokenCount', { label: 'Cache write tokens', stat: 'Sum' }];
+
+describe('PromptCacheMonitoringStack with the example config of cdk.json', () => {
+  const template = synthStack(exampleConfig());
+  const [{ body, text }] = dashboardBodies(template.toJSON());
+
+  test('exactly one resource: the on-call dashboard', () => {
+    expect(Object.values(template.toJSON().Resources).map((r) => (r as { Type: string }).Type)).toEqual([
+      'AWS::CloudWatch::Dashboard',
+    ]);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  test('dashboard name derived from the stack name and the deploy region', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', {
+      DashboardName: { 'Fn::Join': ['', ['TestMonitoring-OnCall-', { Ref: 'AWS::Region' }]] },
+    });
+  });
+
+  test('layout: text, two token graphs, ratio graph, pie; 3-hour default range, periods inherited', () => {
+    expect(body.start).toBe('-PT3H');
+    expect(body.periodOverride).toBe('inherit');
+    expect(body.widgets.map((w) => [w.type, w.properties.view ?? null, w.properties.title ?? null, w.x, w.y, w.width, w.height])).toEqual([
+      ['text', null, null, 0, 0, 24, 5],
+      ['metric', 'timeSeries', 'Cache read vs write tokens, per model (stacked)', 0, 5, 12, 6],
+      ['metric', 'timeSeries', 'Cache read vs write tokens, all models', 12, 5, 12, 6],
+      ['metric', 'timeSeries', 'Cache hit ratio and cached input share, all models (%)', 0, 11, 12, 6],
+      ['metric', 'pie', 'Read vs write share of cached tokens, whole time range', 12, 11, 12, 6],
+    ]);
+    for (const w of body.widgets.slice(1)) expect(w.properties.region).toBe('eu-west-1');
+  });
+
+  test('the text explains both ratio definitions, labelled', () => {
+    const markdown = body.widgets[0].properties.markdown ?? '';
+    const lines = markdown.split('\n');
+    expect(lines[0]).toBe('## Bedrock prompt cache: on-call');
+    expect(lines.filter((l) => l.startsWith('* **'))).toEqual([
+      '* **Cache hit ratio** (efficiency) = read / (read + write), from `CacheReadInputTokenCount` and `CacheWriteInputTokenCount`. ' +
+        'Low while writes go on = the cached prefix keeps being rebuilt (prefix changed, TTL expired, checkpoint below the model minimum).',
+      '* **Cached input share** (coverage) = read / (input + read + write); `InputTokenCount` excludes cached tokens.',
+    ]);
+    expect(lines).toContain('* A period without cache traffic has no point (undefined, not 0 %).');
+  });
+
+  test('per-model graph: read and write SEARCH expressions, stacked', () => {
+    const w = body.widgets[1].properties;
+    expect(w.stacked).toBe(true);
+    expect(w.metrics).toEqual([
+      [{ label: "Cache read tokens | ${PROP('Dim.ModelId')}", expression: SEARCH_READ }],
+      [{ label: "Cache write tokens | ${PROP('Dim.ModelId')}", expression: SEARCH_WRITE }],
+    ]);
+  });
+
+  test('all-models graph: dimensionless read and write, Sum', () => {
+    expect(body.widgets[2].properties.metrics).toEqual([READ_ALL, WRITE_ALL]);
+    expect(body.widgets[2].properties.stacked).toBeUndefined();
+  });
+
+  test('ratio graph: both definitions, labelled, over hidden inputs, 0-100 %', () => {
+    const w = body.widgets[3].properties;
+    expect(w.metrics).toEqual([
+      [{ label: 'Cache hit ratio % = read / (read + write)', expression: HIT_RATIO }],
+      ['AWS/Bedrock', 'CacheReadInputTokenCount', { label: 'Cache read tokens', id: 'cacheRead', visible: false, stat: 'Sum' }],
+      ['AWS/Bedrock', 'CacheWriteInputTokenCount', { label: 'Cache write tokens', id: 'cacheWrite', visible: false, stat: 'Sum' }],
+      [{ label: 'Cached input share % = read / (input + read + write)', expression: CACHED_SHARE }],
+      ['AWS/Bedrock', 'InputTokenCount', { label: 'Input tokens (uncached)', id: 'input', visible: false, stat: 'Sum' }],
+    ]);
+    expect(w.yAxis).toEqual({ left: { min: 0, max: 100, label: '%', showUnits: false } });
+  });
+
+  test('pie: read vs write over the whole time range', () => {
+    const w = body.widgets[4].properties;
+    expect(w.view).toBe('pie');
+    expect(w.setPeriodToTimeRange).toBe(true);
+    expect(w.metrics).toEqual([READ_ALL, WRITE_ALL]);
+  });
+
+  test('no model id is written into the body (SEARCH finds them)', () => {
+    for (const m of exampleConfig().models) expect(text.includes(m.modelId)).toBe(false);
+  });
+});
+
+describe('dashboard body size', () => {
+  test('1 and 10 configured models give the same body', () => {
+    const one = dashboardBodies(synthStack(configWithModels(1)).toJSON())[0].text;
+    const ten = dashboardBodies(synthStack(configWithModels(10)).toJSON())[0].text;
+    expect(ten.length).toBe(one.length);
+    expect(ten).toBe(one);
+    expect(one.length).toBe(3375);
+  });
+});
+
+describe('PromptCacheMonitoring embedded in a team stack', () => {
+  test('dashboardName prop wins', () => {
+    const stack = new Stack(new App(), 'TeamStack');
+    const monitoring = new PromptCacheMonitoring(stack, 'Cache', { config: exampleConfig(), dashboardName: 'team-cache' });
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'team-cache' });
+    expect(monitoring.config.models.map((m) => m.displayName)).toEqual(['support-bot', 'code-review', 'claims-triage']);
+    expect(monitoring.bedrockMetrics.metricNames.cacheReadInputTokens).toBe('CacheReadInputTokenCount');
+  });
+
+  test('custom metric names reach the SEARCH expressions', () => {
+    const stack = new Stack(new App(), 'TeamStack');
+    const config = { ...exampleConfig(), bedrockMetricNames: { ...exampleConfig().bedrockMetricNames, cacheReadInputTokens: 'CacheReadInputTokens' } };
+    new PromptCacheMonitoring(stack, 'Cache', { config });
+    const [{ body }] = dashboardBodies(Template.fromStack(stack).toJSON());
+    expect(body.widgets[1].properties.metrics?.[0]).toEqual([
+      { label: "Cache read tokens | ${PROP('Dim.ModelId')}", expression: `SEARCH('{AWS/Bedrock,ModelId} MetricName="CacheReadInputTokens"', 'Sum', 300)` },
+    ]);
+  });
+
+  test('bad props: every problem at once, each naming its path', () => {
+    const stack = new Stack(new App(), 'TeamStack');
+    const good = exampleConfig();
+    const config = {
+      ...good,
+      namespace: 'AWS/Mine',
+      models: [{ ...good.models[0], cacheWriteTtl: '10m' }, good.models[0]],
+      bedrockMetricNames: { ...good.bedrockMetricNames, cacheWriteInputTokens: 'Cache"Write' },
+    } as unknown as PromptCacheConfig;
+    expect(thrownMessage(() => new PromptCacheMonitoring(stack, 'Cache', { config, dashboardName: 'on call!' }))).toBe(
+      [
+        'invalid config in PromptCacheMonitoring TeamStack/Cache:',
+        '  - config.namespace: must not start with "AWS/" (reserved for AWS services) (got "AWS/Mine")',
+        '  - config.models[0].cacheWriteTtl: must be one of "5m", "1h" (got "10m")',
+        '  - config.models[1].modelId: duplicates models[0].modelId; list each model once (got "us.anthropic.claude-3-7-sonnet-20250219-v1:0")',
+        '  - config.bedrockMetricNames.cacheWriteInputTokens: must not contain quotes or backslashes ' +
+          '(it is embedded in a CloudWatch SEARCH expression) (got "Cache\\"Write")',
+        '  - dashboardName: must be 1 to 255 letters, digits, "-" or "_" (got "on call!")',
+      ].join('\n'),
+    );
+  });
+
+  test('a SEARCH-unsafe metric name of an otherwise valid config is reported', () => {
+    const stack = new Stack(new App(), 'TeamStack');
+    const good = exampleConfig();
+    const config = { ...good, bedrockMetricNames: { ...good.bedrockMetricNames, cacheWriteInputTokens: 'Cache"Write' } };
+    expect(thrownMessage(() => new PromptCacheMonitoring(stack, 'Cache', { config }))).toBe(
+      'invalid config in PromptCacheMonitoring TeamStack/Cache:\n' +
+        '  - config.bedrockMetricNames.cacheWriteInputTokens: must not contain quotes or backslashes ' +
+        '(it is embedded in a CloudWatch SEARCH expression) (got "Cache\\"Write")',
+    );
+  });
+});
+
+test('a config that is not an object is named as `config`', () => {
+  const stack = new Stack(new App(), 'TeamStack');
+  const config = 'models.json' as unknown as PromptCacheConfig;
+  expect(thrownMessage(() => new PromptCacheMonitoring(stack, 'Cache', { config }))).toBe(
+    'invalid config in PromptCacheMonitoring TeamStack/Cache:\n  - config: must be an object (got "models.json")',
+  );
+});

@@ -1,0 +1,78 @@
+/**
+ * Helpers of the construct tests: the example config of cdk.json, configs of N models, and the dashboard body of a
+ * template resolved from its Fn::Join into real JSON.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseConfig, type PromptCacheConfig } from '../../lambda/core/config';
+
+export const ROOT = join(__dirname, '..', '..');
+
+/** cdk.json as the CLI reads it. */
+export function cdkJson(): { app: string; notices: boolean; context: Record<string, unknown> } {
+  return JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8'));
+}
+
+/** The example config of cdk.json, validated. */
+export function exampleConfig(): PromptCacheConfig {
+  return parseConfig(cdkJson().context.promptCacheMonitoring, 'cdk.json');
+}
+
+/** A valid config with `n` models (`us.anthropic.model-0-v1:0`, ...). */
+export function configWithModels(n: number): PromptCacheConfig {
+  return parseConfig(
+    {
+      models: Array.from({ length: n }, (_, i) => ({
+        modelId: `us.anthropic.model-${i}-v1:0`,
+        displayName: `workload-${i}`,
+      })),
+    },
+    'test',
+  );
+}
+
+/** Pseudo parameters a resolved body may reference, with the values used to resolve them. */
+const PSEUDO: Record<string, string> = { 'AWS::Region': 'eu-west-1', 'AWS::AccountId': '111122223333' };
+
+/**
+ * Resolves the intrinsics CDK puts in a dashboard body (`Fn::Join` of strings and pseudo-parameter `Ref`s) into a
+ * string; anything else is a test failure.
+ */
+export function resolveString(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    if ('Ref' in obj && typeof obj.Ref === 'string' && obj.Ref in PSEUDO) return PSEUDO[obj.Ref];
+    if ('Fn::Join' in obj) {
+      const [sep, parts] = obj['Fn::Join'] as [string, unknown[]];
+      return parts.map(resolveString).join(sep);
+    }
+  }
+  throw new Error(`unexpected intrinsic in a dashboard body: ${JSON.stringify(value)}`);
+}
+
+export interface DashboardBody {
+  start?: string;
+  periodOverride?: string;
+  widgets: Array<{
+    type: string;
+    width: number;
+    height: number;
+    x: number;
+    y: number;
+    properties: Record<string, unknown> & { title?: string; metrics?: unknown[][]; markdown?: string; view?: string };
+  }>;
+}
+
+/** The one dashboard's body text (region resolved to eu-west-1) and its parsed JSON. */
+export function dashboardBodies(template: { Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }> }): Array<{
+  text: string;
+  body: DashboardBody;
+}> {
+  return Object.values(template.Resources ?? {})
+    .filter((r) => r.Type === 'AWS::CloudWatch::Dashboard')
+    .map((r) => {
+      const text = resolveString(r.Properties?.DashboardBody);
+      return { text, body: JSON.parse(text) as DashboardBody };
+    });
+}
