@@ -17,6 +17,7 @@ export {
   type TokenMetricOptions,
 } from './bedrock-metrics';
 export { OnCallDashboard, onCallWidgets, type OnCallDashboardProps } from './dashboards';
+export { SavingsPublisher, publisherSchedule, type SavingsPublisherOptions, type SavingsPublisherProps } from './savings-publisher';
 export {
   CONFIG_CONTEXT_KEY,
   CONFIG_FILE_CONTEXT_KEY,

@@ -1,5 +1,5 @@
 /** The stack `bin/app.ts` deploys: it only composes the {@link PromptCacheMonitoring} construct. */
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { PromptCacheConfig } from '../lambda/core/config';
 import { PromptCacheMonitoring } from './prompt-cache-monitoring';
@@ -19,12 +19,22 @@ export class PromptCacheMonitoringStack extends Stack {
 
   constructor(scope: Construct, id: string, props: PromptCacheMonitoringStackProps) {
     super(scope, id, {
-      description: 'Amazon Bedrock prompt-cache monitoring: on-call dashboard over the AWS/Bedrock token metrics',
+      description: 'Amazon Bedrock prompt-cache monitoring: dashboards over the AWS/Bedrock token metrics and the savings publisher',
       ...props,
     });
     this.monitoring = new PromptCacheMonitoring(this, 'PromptCacheMonitoring', {
       config: props.config,
       dashboardName: props.dashboardName,
     });
+    new CfnOutput(this, 'OnCallDashboardUrl', {
+      description: 'The on-call dashboard',
+      value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${this.monitoring.onCallDashboard.dashboardName}`,
+    });
+    const publisher = this.monitoring.publisher;
+    if (publisher) {
+      new CfnOutput(this, 'LedgerTableName', { description: 'Publisher ledger (prompt-cache publish --ledger-table)', value: publisher.ledgerTable.tableName });
+      new CfnOutput(this, 'PublisherFunctionName', { description: 'The savings publisher Lambda', value: publisher.function.functionName });
+      new CfnOutput(this, 'FailedRunsQueueUrl', { description: 'Failed publisher invocations', value: publisher.failureQueue.queueUrl });
+    }
   }
 }

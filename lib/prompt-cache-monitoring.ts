@@ -1,6 +1,6 @@
 /**
  * The L3 construct teams embed: prompt-cache observability for Amazon Bedrock from the free AWS/Bedrock metrics.
- * This version composes the dashboards part; alarms and the savings publisher come later.
+ * It composes the on-call dashboard and the savings publisher; alarms come later.
  */
 import { Aws, Stack, Token } from 'aws-cdk-lib';
 import type { Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { ConfigError, parseConfig, type PromptCacheConfig } from '../lambda/core/config';
 import { BedrockMetrics, searchUnsafeReason } from './bedrock-metrics';
 import { OnCallDashboard } from './dashboards';
+import { SavingsPublisher, type SavingsPublisherOptions } from './savings-publisher';
 
 export interface PromptCacheMonitoringProps {
   /**
@@ -21,6 +22,12 @@ export interface PromptCacheMonitoringProps {
    * @default `<stack name>-OnCall-<region>` (the region is the deploy-time `AWS::Region`)
    */
   readonly dashboardName?: string;
+  /**
+   * The scheduled savings publisher (custom metrics per period, exactly once); `false` leaves it out (dashboards of
+   * the raw AWS/Bedrock metrics only).
+   * @default - a publisher with the defaults of {@link SavingsPublisherOptions}
+   */
+  readonly publisher?: SavingsPublisherOptions | false;
 }
 
 const DASHBOARD_NAME_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
@@ -67,6 +74,8 @@ export class PromptCacheMonitoring extends Construct {
   readonly bedrockMetrics: BedrockMetrics;
   /** The on-call dashboard. */
   readonly onCallDashboard: Dashboard;
+  /** The savings publisher, unless `publisher: false`. */
+  readonly publisher?: SavingsPublisher;
 
   constructor(scope: Construct, id: string, props: PromptCacheMonitoringProps) {
     super(scope, id);
@@ -80,5 +89,8 @@ export class PromptCacheMonitoring extends Construct {
       metrics: this.bedrockMetrics,
       dashboardName,
     }).dashboard;
+    if (props.publisher !== false) {
+      this.publisher = new SavingsPublisher(this, 'SavingsPublisher', { ...props.publisher, config: this.config });
+    }
   }
 }

@@ -3,7 +3,7 @@
  * design.md, every period exactly once (see lambda/core/publish-run.ts), with its ledger table, log group, failure queue
  * and least-privilege role.
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnElement, CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -18,14 +18,13 @@ import * as path from 'node:path';
 import type { PromptCacheConfig } from '../lambda/core/config';
 import { LEDGER_KEY, LEDGER_TTL } from '../lambda/core/contract';
 
-export interface SavingsPublisherProps {
-  /** The validated config; inlined into the bundle (not bound by Lambda's 4 KB environment limit). */
-  readonly config: PromptCacheConfig;
+/** What users tune on the publisher; the config comes from {@link PromptCacheMonitoring}. */
+export interface SavingsPublisherOptions {
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
   /**
    * Reserved concurrency: 1 keeps runs from overlapping (the ledger lease also does). Accounts whose Lambda concurrency
-   * quota is 10 cannot reserve any: set `undefined`-like 0 to skip reserving.
+   * quota is 10 cannot reserve any: 0 reserves none.
    * @default 1
    */
   readonly reservedConcurrency?: number;
@@ -35,6 +34,11 @@ export interface SavingsPublisherProps {
   readonly memorySizeMb?: number;
   /** The ledger holds the watermark: losing it would republish (and double) periods. @default RemovalPolicy.RETAIN */
   readonly ledgerRemovalPolicy?: RemovalPolicy;
+}
+
+export interface SavingsPublisherProps extends SavingsPublisherOptions {
+  /** The validated config; inlined into the bundle (not bound by Lambda's 4 KB environment limit). */
+  readonly config: PromptCacheConfig;
 }
 
 /** Minute offset and step of the schedule: each run starts `settle delay` after a period boundary. */
@@ -132,19 +136,28 @@ export class SavingsPublisher extends Construct {
       },
     });
 
+    // aws-cdk-lib makes the function depend on its role (for the role's policy) and also reads the role's ARN:
+    // cfn-lint's W3005 calls that dependency redundant. It is harmless; silence it on this resource only.
+    (this.function.node.defaultChild as CfnResource).addMetadata('cfn-lint', { config: { ignore_checks: ['W3005'] } });
+
     this.schedule = new events.Rule(this, 'Schedule', {
       description: `Publishes prompt-cache savings every ${config.publisher.periodMinutes} minutes, ${config.publisher.settleDelayMinutes} minutes after each period closes`,
       schedule: publisherSchedule(config.publisher.periodMinutes, config.publisher.settleDelayMinutes),
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
     });
 
-    Validations.of(role).acknowledge(
+    Validations.of(this.failureQueue).acknowledge({ id: 'AwsSolutions::AwsSolutions-SQS3', reason: 'This queue is itself the failure destination (the dead letters) of the publisher.' });
+    // cdk-nag reports each wildcard of the role's policy as its own finding; both are intended.
+    const logGroupId = Stack.of(this).getLogicalId(this.logGroup.node.defaultChild as CfnElement);
+    Validations.of(role.node.findChild('DefaultPolicy')).acknowledge(
       {
-        id: 'AwsSolutions-IAM5',
-        reason:
-          'cloudwatch:GetMetricData, ListMetrics and PutMetricData support no resource-level permissions; PutMetricData is limited to our namespace by the cloudwatch:namespace condition, and the log stream wildcard is the function\'s own log group.',
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        reason: 'cloudwatch:GetMetricData, ListMetrics and PutMetricData support no resource-level permissions; PutMetricData is limited to our namespace by the cloudwatch:namespace condition.',
+      },
+      {
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logGroupId}.Arn>:*]`,
+        reason: "Log streams of the function's own log group, whose names Lambda chooses.",
       },
     );
-    Validations.of(this.failureQueue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the failure destination (dead letters) of the publisher.' });
   }
 }

@@ -4,7 +4,8 @@
  *
  * How findings surface in cdk-nag 3: it is an IPolicyValidationPlugin; after synthesis aws-cdk-lib runs it (and the
  * built-in "CloudFormation Validate" plugin) and writes `validation-report.json` into the cloud assembly. A plugin
- * with no finding is left out of `pluginReports`, so a clean app has `pluginReports: []`. An error-level finding fails
+ * with no finding is left out of `pluginReports`; one whose findings are all acknowledged lists them, with their
+ * reasons, under `suppressedViolations` (with the `AwsSolutions::` prefix on the id). An error-level finding fails
  * the synth (in jest, NODE_ENV=test, `app.synth()` throws with the report text). cdk-nag filters acknowledged findings
  * itself, so they are absent from the report; `writeSuppressionsToCloudFormation` keeps them in the template.
  */
@@ -26,6 +27,7 @@ interface ValidationReport {
     pluginName: string;
     conclusion: string;
     violations: Array<{ ruleName: string; severity: string; violatingConstructs: Array<{ constructPath: string }> }>;
+    suppressedViolations: Array<{ ruleName: string; reason: string }>;
   }>;
 }
 
@@ -49,7 +51,24 @@ test('the monitoring stack has no unacknowledged finding (AwsSolutions and built
   const { app, outdir } = nagApp();
   new PromptCacheMonitoringStack(app, 'BedrockPromptCacheMonitoring', { config: exampleConfig() });
   const assembly = app.synth();
-  expect(report(outdir)).toEqual({ version: assembly.version, title: 'Validation Report', pluginReports: [] });
+  const r = report(outdir);
+  expect([r.version, r.title]).toEqual([assembly.version, 'Validation Report']);
+  // Only cdk-nag reports, and only to list what is acknowledged and why (built-in validation found nothing).
+  expect(r.pluginReports.map((p) => [p.pluginName, p.conclusion, p.violations, p.suppressedViolations.map((v) => [v.ruleName, v.reason])])).toEqual([
+    [
+      'AwsSolutions',
+      'success',
+      [],
+      [
+        ['AwsSolutions-SQS3', 'This queue is itself the failure destination (the dead letters) of the publisher.'],
+        ['AwsSolutions-IAM5[Resource::<PromptCacheMonitoringSavingsPublisherLogsED9681D9.Arn>:*]', "Log streams of the function's own log group, whose names Lambda chooses."],
+        [
+          'AwsSolutions-IAM5[Resource::*]',
+          'cloudwatch:GetMetricData, ListMetrics and PutMetricData support no resource-level permissions; PutMetricData is limited to our namespace by the cloudwatch:namespace condition.',
+        ],
+      ],
+    ],
+  ]);
   expect(assembly.getStackByName('BedrockPromptCacheMonitoring').messages).toEqual([]);
 });
 

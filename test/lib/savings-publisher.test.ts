@@ -1,0 +1,109 @@
+/** Construct tests of the savings publisher: schedule, IAM, ledger table, function, failure queue. */
+process.env.CDK_VALIDATION = 'false';
+
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { PromptCacheMonitoring, SavingsPublisher, parseConfig, type ConfigInput } from '../../lib';
+
+function template(config: ConfigInput = {}, publisher?: ConstructorParameters<typeof PromptCacheMonitoring>[2]['publisher']) {
+  // Bundling is skipped here (placeholder code); test/integration/publisher-bundle.test.ts runs the real bundle.
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'T');
+  new PromptCacheMonitoring(stack, 'Monitoring', { config: parseConfig(config, 'test'), ...(publisher === undefined ? {} : { publisher }) });
+  return Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string }> };
+}
+
+const byType = (t: ReturnType<typeof template>, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
+const one = (t: ReturnType<typeof template>, type: string) => {
+  const found = byType(t, type);
+  expect(found).toHaveLength(1);
+  return found[0][1];
+};
+const id = (t: ReturnType<typeof template>, type: string) => byType(t, type)[0][0];
+
+describe('SavingsPublisher with the defaults', () => {
+  const t = template({ namespace: 'Team/PromptCache' });
+  const table = id(t, 'AWS::DynamoDB::Table');
+  const queue = id(t, 'AWS::SQS::Queue');
+  const logs = id(t, 'AWS::Logs::LogGroup');
+  const fn = id(t, 'AWS::Lambda::Function');
+
+  test('IAM: reads metrics, puts only into our namespace, items of its own ledger, logs of its own group', () => {
+    expect((one(t, 'AWS::IAM::Policy').Properties.PolicyDocument as { Statement: unknown[] }).Statement).toEqual([
+      { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: [{ 'Fn::GetAtt': [logs, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logs, 'Arn'] }, ':*']] }] },
+      { Action: ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'], Effect: 'Allow', Resource: '*', Sid: 'ReadBedrockAndOwnMetrics' },
+      { Action: 'cloudwatch:PutMetricData', Condition: { StringEquals: { 'cloudwatch:namespace': 'Team/PromptCache' } }, Effect: 'Allow', Resource: '*', Sid: 'PutOwnNamespaceOnly' },
+      { Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [table, 'Arn'] }, Sid: 'LedgerItems' },
+      { Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [queue, 'Arn'] } },
+    ]);
+    expect(byType(t, 'AWS::IAM::Role').map(([, r]) => r.Properties.ManagedPolicyArns)).toEqual([undefined]);
+  });
+
+  test('ledger: on-demand, encrypted, point-in-time recovery, TTL on run records, retained on delete', () => {
+    const r = one(t, 'AWS::DynamoDB::Table');
+    expect([r.Properties, r.DeletionPolicy]).toEqual([
+      {
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      },
+      'Retain',
+    ]);
+  });
+
+  test('function: Node.js 24 on ARM64, one at a time, 5 minutes, JSON logs in its own group, ledger table in env', () => {
+    const p = one(t, 'AWS::Lambda::Function').Properties;
+    expect([p.Runtime, p.Architectures, p.ReservedConcurrentExecutions, p.Timeout, p.MemorySize, p.Handler]).toEqual(['nodejs24.x', ['arm64'], 1, 300, 512, 'index.handler']);
+    expect(p.LoggingConfig).toEqual({ LogFormat: 'JSON', LogGroup: { Ref: logs } });
+    expect(p.Environment).toEqual({ Variables: { LEDGER_TABLE_NAME: { Ref: table }, NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'prompt-cache-publisher' } });
+    expect(one(t, 'AWS::Logs::LogGroup').Properties.RetentionInDays).toBe(30);
+  });
+
+  test('async invocation: no retries, failures to an encrypted, SSL-only queue', () => {
+    expect(one(t, 'AWS::Lambda::EventInvokeConfig').Properties).toEqual({
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } },
+      FunctionName: { Ref: fn },
+      MaximumRetryAttempts: 0,
+      Qualifier: '$LATEST',
+    });
+    expect(one(t, 'AWS::SQS::Queue').Properties).toEqual({ MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true });
+    expect((one(t, 'AWS::SQS::QueuePolicy').Properties.PolicyDocument as { Statement: unknown[] }).Statement).toEqual([
+      { Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Effect: 'Deny', Principal: { AWS: '*' }, Resource: { 'Fn::GetAtt': [queue, 'Arn'] } },
+    ]);
+  });
+
+  test('schedule: 10 minutes past every hour (the settle delay), no EventBridge retries', () => {
+    const p = one(t, 'AWS::Events::Rule').Properties;
+    expect([p.ScheduleExpression, p.State, p.Targets]).toEqual(['cron(10 * * * ? *)', 'ENABLED', [{ Arn: { 'Fn::GetAtt': [fn, 'Arn'] }, Id: 'Target0', RetryPolicy: { MaximumRetryAttempts: 0 } }]]);
+  });
+});
+
+describe('SavingsPublisher options', () => {
+  test.each<[number, number, string]>([
+    [15, 10, 'cron(10/15 * * * ? *)'],
+    [5, 10, 'cron(0/5 * * * ? *)'],
+    [30, 0, 'cron(0/30 * * * ? *)'],
+    [60, 45, 'cron(45 * * * ? *)'],
+  ])('period %d min, settle %d min → %s', (periodMinutes, settleDelayMinutes, cron) => {
+    expect(one(template({ publisher: { periodMinutes: periodMinutes as 60, settleDelayMinutes } }), 'AWS::Events::Rule').Properties.ScheduleExpression).toBe(cron);
+  });
+
+  test('reserved concurrency 0 reserves none; retention and memory are settable', () => {
+    const t = template({}, { reservedConcurrency: 0, memorySizeMb: 256 });
+    expect([one(t, 'AWS::Lambda::Function').Properties.ReservedConcurrentExecutions, one(t, 'AWS::Lambda::Function').Properties.MemorySize]).toEqual([undefined, 256]);
+  });
+
+  test('publisher: false leaves it out', () => {
+    expect(byType(template({}, false), 'AWS::Lambda::Function')).toEqual([]);
+  });
+
+  test('a lease not longer than the timeout is refused at synth, with the fix', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    expect(() => new SavingsPublisher(new Stack(app, 'S'), 'P', { config: parseConfig({ publisher: { leaseMinutes: 5 } }, 'x'), timeout: Duration.minutes(5) })).toThrow(
+      "publisher.leaseMinutes (5) must be longer than the publisher's timeout (5 min), or a live run could lose its lease",
+    );
+  });
+});
