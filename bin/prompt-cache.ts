@@ -15,6 +15,11 @@ import { buildReport } from '../lambda/core/report';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../lambda/core/report-format';
 import { parseUsageFile, UsageFileError } from '../lambda/core/usage';
 import { loadConfigFile } from '../lib/config';
+import { readDailyUsage } from '../lambda/aws/weekly-source';
+import { renderWeeklyChartSvg } from '../lambda/core/chart';
+import { alignDown, DAY_MS } from '../lambda/core/periods';
+import { buildWeeklyReport, reviewWindows } from '../lambda/core/weekly';
+import { renderWeekly, windowLabel } from '../lambda/core/weekly-format';
 import { createClients } from '../lambda/aws/clients';
 import { ensureLedgerTable } from '../lambda/aws/ledger';
 import { RunIncomplete, type RunLog } from '../lambda/core/publish-run';
@@ -58,30 +63,64 @@ function writeAtomically(file: string, text: string): void {
 interface ReportOptions {
   usage?: string;
   region?: string;
+  days: string;
+  end?: string;
   config?: string;
   format: ReportFormat;
   out?: string;
+  chart?: string;
 }
 
-function report(opts: ReportOptions, io: CliIo): void {
-  if (opts.usage === undefined) {
-    throw new BadInput(
-      opts.region === undefined
-        ? 'report needs --usage FILE'
-        : 'report --region (reading AWS/Bedrock metrics from CloudWatch) is not available yet; use --usage FILE',
-    );
+const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+export const MAX_REVIEW_DAYS = 90;
+
+async function report(opts: ReportOptions, io: CliIo): Promise<void> {
+  if ((opts.usage === undefined) === (opts.region === undefined)) {
+    throw new BadInput('report needs exactly one source: --usage FILE, or --region REGION to read AWS/Bedrock metrics from CloudWatch');
   }
+  if (opts.chart !== undefined && opts.region === undefined) throw new BadInput('--chart needs --region: the chart draws daily figures, which a usage file does not have');
+  if (opts.chart !== undefined && !opts.chart.endsWith('.svg')) throw new BadInput(`--chart: the file must end in .svg (got ${JSON.stringify(opts.chart)})`);
   const config = loadConfig(opts.config);
-  let usage;
-  try {
-    usage = parseUsageFile(readUsageText(opts.usage), opts.usage);
-  } catch (err) {
-    if (err instanceof UsageFileError) throw new BadInput(err.message);
-    throw err;
+  if (opts.usage !== undefined) {
+    let usage;
+    try {
+      usage = parseUsageFile(readUsageText(opts.usage), opts.usage);
+    } catch (err) {
+      if (err instanceof UsageFileError) throw new BadInput(err.message);
+      throw err;
+    }
+    const text = renderReport(buildReport(usage, config), opts.format, `Prompt cache report: ${basename(opts.usage)}`);
+    if (opts.out === undefined) io.stdout(text);
+    else writeAtomically(opts.out, text);
+    return;
   }
-  const text = renderReport(buildReport(usage, config), opts.format, `Prompt cache report: ${basename(opts.usage)}`);
+  await reviewFromCloudWatch(opts as ReportOptions & { region: string }, config, io);
+}
+
+/** `report --region`: the weekly review of the last `--days` days before `--end` and the window before that. */
+async function reviewFromCloudWatch(opts: ReportOptions & { region: string }, config: PromptCacheConfig, io: CliIo): Promise<void> {
+  if (!REGION_PATTERN.test(opts.region)) throw new BadInput(`--region: not an AWS region (got ${JSON.stringify(opts.region)}); e.g. us-east-1`);
+  const days = Number(opts.days);
+  if (!Number.isInteger(days) || days < 1 || days > MAX_REVIEW_DAYS) throw new BadInput(`--days: must be a whole number from 1 to ${MAX_REVIEW_DAYS} (got ${JSON.stringify(opts.days)})`);
+  const now = Date.now();
+  const endArg = isoTime(opts.end, '--end');
+  if (endArg !== undefined && endArg > now) throw new BadInput(`--end is in the future (got ${opts.end}); the review ends at a past UTC midnight`);
+  // Whole UTC days: the window ends at the midnight at or before --end (default: today's).
+  const endMs = alignDown(endArg ?? now, DAY_MS);
+  const windows = reviewWindows(endMs, days);
+  const clients = createClients({ region: opts.region });
+  const quiet: RunLog = { info: () => undefined, warn: (message, data) => io.stderr(`warning: ${message} ${JSON.stringify(data ?? {})}\n`) };
+  io.stderr(`reading AWS/Bedrock metrics in ${opts.region}, ${windowLabel(windows.previous)} and ${windowLabel(windows.current)}...\n`);
+  const { daily, modelIds } = await readDailyUsage(clients.cloudWatch, config, windows, quiet, (done, planned) =>
+    io.stderr(`  GetMetricData ${done}/${planned}\n`),
+  );
+  io.stderr(`  ${modelIds.length} models, ${clients.calls.GetMetricData ?? 0} GetMetricData and ${clients.calls.ListMetrics ?? 0} ListMetrics calls\n`);
+  const review = buildWeeklyReport(daily, windows, config);
+  const text = renderWeekly(review, opts.format);
+  const svg = opts.chart === undefined ? undefined : await renderWeeklyChartSvg(review);
   if (opts.out === undefined) io.stdout(text);
   else writeAtomically(opts.out, text);
+  if (opts.chart !== undefined && svg !== undefined) writeAtomically(opts.chart, svg);
 }
 
 interface PublishCliOptions {
@@ -141,12 +180,15 @@ export function buildProgram(io: CliIo): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   program
     .command('report')
-    .description('hit ratios and dollar savings per model, from a usage file')
+    .description('hit ratios and dollar savings per model, from a usage file or from CloudWatch (weekly review)')
     .option('--usage <file>', 'aggregate JSON {"models":[...]} or JSON Lines of {"modelId","usage"} (InvokeModel or Converse usage blocks)')
-    .option('--region <region>', 'read AWS/Bedrock metrics from CloudWatch (not available yet)')
+    .option('--region <region>', 'read AWS/Bedrock metrics from CloudWatch in this region: the weekly review, with the previous window')
+    .option('--days <n>', 'with --region: days in the window', '7')
+    .option('--end <iso>', "with --region: the window ends at this time's UTC midnight (default: today's)")
     .option('--config <file>', 'JSON config (models, pricing overrides, thresholds); built-in defaults without it')
     .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('markdown'))
     .option('--out <file>', 'write to this file instead of stdout')
+    .option('--chart <file.svg>', 'with --region: write an SVG chart of daily net savings per model and the hit ratio')
     .action((opts: ReportOptions) => report(opts, io));
   program
     .command('publish')

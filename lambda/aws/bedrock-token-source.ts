@@ -17,6 +17,8 @@ export class BedrockTokenSource implements TokenSource {
     private readonly cloudWatch: CloudWatchClient,
     private readonly metricNames: PromptCacheConfig['bedrockMetricNames'],
     private readonly log: RunLog,
+    /** Called after each GetMetricData call with the calls done and the calls planned (pages not counted ahead). */
+    private readonly onProgress?: (done: number, planned: number) => void,
   ) {}
 
   async discoverModelIds(): Promise<string[]> {
@@ -62,6 +64,8 @@ export class BedrockTokenSource implements TokenSource {
     const sums = new Map<string, Map<number, Record<TokenField, number>>>();
     const byId = new Map(queries.map((q) => [q.id, q]));
     const perCall = queriesPerCall(Math.ceil((endMs - startMs) / periodMs));
+    const planned = Math.ceil(queries.length / perCall);
+    let done = 0;
     for (let i = 0; i < queries.length; i += perCall) {
       const batch = queries.slice(i, i + perCall);
       let nextToken: string | undefined;
@@ -92,6 +96,7 @@ export class BedrockTokenSource implements TokenSource {
           });
         }
         nextToken = page.NextToken;
+        this.onProgress?.(++done, Math.max(planned, done));
       } while (nextToken);
     }
     return sums as Map<string, Map<number, TokenCounts>>;

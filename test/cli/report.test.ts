@@ -128,7 +128,7 @@ describe('prompt-cache report: bad input exits 2 with one line naming the file, 
     ['missing file', ['report', '--usage', join(dir, 'nope.jsonl')], `error: ${join(dir, 'nope.jsonl')}: file not found; check the --usage path\n`],
     ['unknown --format', ['report', '--usage', 'x', '--format', 'xml'], "error: option '--format <format>' argument 'xml' is invalid. Allowed choices are markdown, csv, json.\n"],
     ['unknown option', ['report', '--usage', 'x', '--formt', 'csv'], "error: unknown option '--formt'\n(Did you mean --format?)\n"],
-    ['no source', ['report'], 'error: report needs --usage FILE\n'],
+    ['no source', ['report'], 'error: report needs exactly one source: --usage FILE, or --region REGION to read AWS/Bedrock metrics from CloudWatch\n'],
     ['unknown command', ['reprot'], "error: unknown command 'reprot'\n(Did you mean report?)\n"],
   ])('%s', async (_name, argv, stderr) => {
     const r = await run(...argv);

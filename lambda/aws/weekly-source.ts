@@ -1,0 +1,32 @@
+/**
+ * Daily AWS/Bedrock token Sums per model for the weekly review's two windows, read the way the publisher reads them
+ * (models from ListMetrics plus the config; GetMetricData batched and paginated), in one pass over both windows.
+ */
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { PromptCacheConfig } from '../core/config';
+import { DAY_MS } from '../core/periods';
+import type { RunLog } from '../core/publish-run';
+import type { DailyUsage, ReviewWindow } from '../core/weekly';
+import { BedrockTokenSource } from './bedrock-token-source';
+
+export interface DailyUsageRead {
+  readonly daily: DailyUsage[];
+  readonly modelIds: string[];
+}
+
+export async function readDailyUsage(
+  cloudWatch: CloudWatchClient,
+  config: PromptCacheConfig,
+  windows: { current: ReviewWindow; previous: ReviewWindow },
+  log: RunLog,
+  onProgress?: (done: number, planned: number) => void,
+): Promise<DailyUsageRead> {
+  const source = new BedrockTokenSource(cloudWatch, config.bedrockMetricNames, log, onProgress);
+  const discovered = await source.discoverModelIds();
+  const configured = config.models.map((m) => m.modelId);
+  const modelIds = [...configured, ...discovered.filter((id) => !configured.includes(id))];
+  const sums = await source.readTokenSums(modelIds, windows.previous.startMs, windows.current.endMs, DAY_MS);
+  const daily: DailyUsage[] = [];
+  for (const [modelId, byDay] of sums) for (const [dayStartMs, tokens] of byDay) daily.push({ modelId, dayStartMs, tokens });
+  return { daily, modelIds };
+}

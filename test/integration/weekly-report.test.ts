@@ -1,0 +1,151 @@
+/**
+ * `prompt-cache report --region`: the weekly review read from AWS/Bedrock metrics in moto (its own region), for four
+ * models over two weeks: one improving, one regressing, one misconfigured, one unpriced.
+ */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../bin/prompt-cache';
+import type { TokenCounts } from '../../lambda/core/contract';
+import { DAY_MS, HOUR_MS } from '../../lambda/core/periods';
+import { seedBedrock, type SeedPoint } from '../support/bedrock-seed';
+
+const REGION = 'af-south-1'; // this file's own moto region
+const dir = mkdtempSync(join(tmpdir(), 'weekly-'));
+const END = Math.floor(Date.now() / DAY_MS) * DAY_MS; // today 00:00 UTC: the window is the 7 days before
+const IMPROVING = 'us.anthropic.claude-3-7-sonnet-20250219-v1:0';
+const REGRESSING = 'global.anthropic.claude-sonnet-4-5-20250929-v1:0';
+const MISCONFIGURED = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+const UNPRICED = 'us.meta.llama3-3-70b-instruct-v1:0';
+const config = join(dir, 'config.json');
+writeFileSync(config, JSON.stringify({ models: [{ modelId: IMPROVING, displayName: 'support-bot' }, { modelId: REGRESSING, displayName: 'code-review' }] }));
+
+const t = (input: number, read: number, write: number, output: number): TokenCounts => ({ inputTokens: input, cacheReadInputTokens: read, cacheWriteInputTokens: write, outputTokens: output });
+/** Per model: tokens per day in the previous week and in this one. */
+const PLAN: [string, TokenCounts, TokenCounts][] = [
+  [IMPROVING, t(100, 5000, 5000, 400), t(100, 9000, 1000, 400)],
+  [REGRESSING, t(50, 8000, 2000, 300), t(50, 2000, 8000, 300)],
+  [MISCONFIGURED, t(10, 0, 3000, 100), t(10, 0, 3000, 100)],
+  [UNPRICED, t(700, 0, 0, 70), t(700, 0, 0, 70)],
+];
+
+beforeAll(async () => {
+  const points: SeedPoint[] = PLAN.flatMap(([modelId, before, now]) =>
+    Array.from({ length: 14 }, (_, i) => ({ modelId, periodStartMs: END - (14 - i) * DAY_MS + 12 * HOUR_MS, tokens: i < 7 ? before : now })),
+  );
+  const cw = new CloudWatchClient({ region: REGION });
+  await seedBedrock(cw, points);
+  cw.destroy();
+});
+
+async function run(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (x) => (stdout += x), stderr: (x) => (stderr += x) });
+  return { code, stdout, stderr };
+}
+
+// Hand-computed: 7 days each. Sonnet 3.7 ($3 in, $3.75 write, $0.30 read); Sonnet 4.5 through global. (same list
+// prices); Claude 3.5 Haiku in-region ($0.80 in, $1 write).
+const sonnetNet = (read: number, write: number) => 7 * (read * 2.7e-6 - write * 0.75e-6);
+const EXPECTED_NET = {
+  [IMPROVING]: [sonnetNet(9000, 1000), sonnetNet(5000, 5000)],
+  [REGRESSING]: [sonnetNet(2000, 8000), sonnetNet(8000, 2000)],
+  [MISCONFIGURED]: [-7 * 3000 * 0.2e-6, -7 * 3000 * 0.2e-6],
+};
+
+describe('report --region: the weekly review from CloudWatch', () => {
+  let json: {
+    window: { start: string; end: string; days: number };
+    models: Array<Record<string, unknown> & { previous: Record<string, number | null>; change: Record<string, number | null> }>;
+    totals: Record<string, unknown> & { change: Record<string, number | null> };
+    attention: Array<{ reason: string; modelId: string }>;
+  };
+  let stderr: string;
+  const chart = join(dir, 'week.svg');
+
+  beforeAll(async () => {
+    const r = await run('report', '--region', REGION, '--config', config, '--format', 'json', '--chart', chart);
+    expect(r.code).toBe(0);
+    json = JSON.parse(r.stdout);
+    stderr = r.stderr;
+  });
+
+  test('the window: the 7 UTC days before today, and the 7 before those', () => {
+    expect(json.window).toEqual({ start: new Date(END - 7 * DAY_MS).toISOString(), end: new Date(END).toISOString(), days: 7 });
+  });
+
+  test('per model: exact tokens, net savings this week and last, the change and the status', () => {
+    const rows = Object.fromEntries(json.models.map((m) => [m.modelId as string, m]));
+    expect(json.models.map((m) => [m.modelId, m.displayName ?? null, m.status])).toEqual([
+      [IMPROVING, 'support-bot', 'optimized'],
+      [REGRESSING, 'code-review', 'underutilized'],
+      [MISCONFIGURED, null, 'misconfigured'],
+      [UNPRICED, null, 'unpriced'],
+    ]);
+    expect([rows[IMPROVING].cacheReadInputTokens, rows[IMPROVING].cacheWriteInputTokens, rows[IMPROVING].inputTokens, rows[IMPROVING].outputTokens]).toEqual([63000, 7000, 700, 2800]);
+    for (const [id, [now, before]] of Object.entries(EXPECTED_NET)) {
+      expect(Math.abs((rows[id].netSavingsUSD as number) - now)).toBeLessThan(1e-9);
+      expect(Math.abs((rows[id].previous.netSavingsUSD as number) - before)).toBeLessThan(1e-9);
+      expect(Math.abs((rows[id].change.netSavingsUSD as number) - (now - before))).toBeLessThan(1e-9);
+    }
+    expect([rows[IMPROVING].cacheHitRatioPercent, rows[IMPROVING].change.cacheHitRatioPoints, rows[REGRESSING].change.cacheHitRatioPoints]).toEqual([90, 40, -60]);
+    expect([rows[UNPRICED].netSavingsUSD, rows[UNPRICED].change.netSavingsUSD]).toEqual([null, null]);
+    const totalNow = Object.values(EXPECTED_NET).reduce((a, [n]) => a + n, 0);
+    expect(Math.abs((json.totals.netSavingsUSD as number) - totalNow)).toBeLessThan(1e-9);
+    expect(json.totals.unpricedTokens).toBe(7 * 770);
+  });
+
+  test('needs attention: the regression, the misconfigured model and the unpriced traffic', () => {
+    expect(json.attention.map((a) => [a.reason, a.modelId])).toEqual([
+      ['hit-ratio-drop', REGRESSING],
+      ['misconfigured', MISCONFIGURED],
+      ['unpriced', UNPRICED],
+    ]);
+  });
+
+  test('progress goes to stderr: the windows and the calls', () => {
+    expect(stderr.split('\n').filter((l) => l !== '')).toEqual([
+      `reading AWS/Bedrock metrics in ${REGION}, ${new Date(END - 14 * DAY_MS).toISOString().slice(0, 10)} to ${new Date(END - 8 * DAY_MS).toISOString().slice(0, 10)} and ${new Date(END - 7 * DAY_MS).toISOString().slice(0, 10)} to ${new Date(END - DAY_MS).toISOString().slice(0, 10)}...`,
+      '  GetMetricData 1/1',
+      '  4 models, 1 GetMetricData and 4 ListMetrics calls',
+    ]);
+  });
+
+  test('markdown and CSV carry the same numbers', async () => {
+    const md = (await run('report', '--region', REGION, '--config', config)).stdout;
+    const csv = (await run('report', '--region', REGION, '--config', config, '--format', 'csv')).stdout;
+    const improving = json.models[0];
+    expect(md).toContain(`| support-bot (${IMPROVING}) | optimized | 90.0% | +40.0 pts |`);
+    expect(md).toContain(`- **hit-ratio-drop**: code-review: hit ratio fell 60.0 points, from 80.0% to 20.0%`);
+    const row = csv.split('\r\n').find((l) => l.startsWith(IMPROVING)) as string;
+    expect(row.split(',').slice(14, 16).map(Number)).toEqual([improving.netSavingsUSD, improving.previous.netSavingsUSD]);
+  });
+
+  test('the chart is an SVG with one bar series per priced model and the hit-ratio line', () => {
+    const svg = readFileSync(chart, 'utf8');
+    expect([svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'), svg.trimEnd().endsWith('</svg>')]).toEqual([true, true]);
+    // One legend entry per model with dollars (the unpriced one has no bars), full labels.
+    expect(svg.match(/aria-label="Symbol legend titled 'Model' for fill color with (\d+) values: ([^"]*)"/)?.slice(1)).toEqual(['3', `${MISCONFIGURED}, code-review, support-bot`]);
+    // 7 days x 3 priced models = 21 bars; one hit-ratio line with a point a day.
+    expect((svg.match(/aria-roledescription="bar"/g) ?? []).length).toBe(21);
+    expect((svg.match(/aria-roledescription="line mark"/g) ?? []).length).toBe(1);
+    expect((svg.match(/Hit ratio, all models \(%\): [\d.]+" role="graphics-symbol" aria-roledescription="point"/g) ?? []).length).toBe(7);
+  });
+});
+
+describe('report --region: bad arguments exit 2 with one line', () => {
+  test.each<[string, string[], string]>([
+    ['bad region', ['--region', 'moon-1'], 'error: --region: not an AWS region (got "moon-1"); e.g. us-east-1\n'],
+    ['days out of range', ['--region', REGION, '--days', '0'], 'error: --days: must be a whole number from 1 to 90 (got "0")\n'],
+    ['days not a number', ['--region', REGION, '--days', 'week'], 'error: --days: must be a whole number from 1 to 90 (got "week")\n'],
+    ['end in the future', ['--region', REGION, '--end', '2999-01-01T00:00:00Z'], 'error: --end is in the future (got 2999-01-01T00:00:00Z); the review ends at a past UTC midnight\n'],
+    ['end not a time', ['--region', REGION, '--end', 'monday'], 'error: --end: not an ISO 8601 time (got "monday"); e.g. 2026-11-25T12:00:00Z\n'],
+    ['both sources', ['--region', REGION, '--usage', 'x.json'], 'error: report needs exactly one source: --usage FILE, or --region REGION to read AWS/Bedrock metrics from CloudWatch\n'],
+    ['chart without region', ['--usage', 'x.json', '--chart', 'a.svg'], 'error: --chart needs --region: the chart draws daily figures, which a usage file does not have\n'],
+    ['chart not svg', ['--region', REGION, '--chart', 'a.png'], 'error: --chart: the file must end in .svg (got "a.png")\n'],
+  ])('%s', async (_name, argv, stderr) => {
+    expect(await run('report', ...argv)).toEqual({ code: 2, stdout: '', stderr });
+  });
+});
