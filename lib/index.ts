@@ -18,6 +18,7 @@ export {
 } from './bedrock-metrics';
 export { OnCallDashboard, onCallWidgets, type OnCallDashboardProps } from './dashboards';
 export { SavingsPublisher, publisherSchedule, type SavingsPublisherOptions, type SavingsPublisherProps } from './savings-publisher';
+export { PromptCacheFunction, type PromptCacheFunctionProps } from './prompt-cache-function';
 export {
   CONFIG_CONTEXT_KEY,
   CONFIG_FILE_CONTEXT_KEY,

@@ -3,20 +3,19 @@
  * design.md, every period exactly once (see lambda/core/publish-run.ts), with its ledger table, log group, failure queue
  * and least-privilege role.
  */
-import { CfnElement, CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import * as path from 'node:path';
 import type { PromptCacheConfig } from '../lambda/core/config';
 import { LEDGER_KEY, LEDGER_TTL } from '../lambda/core/contract';
+import { PromptCacheFunction } from './prompt-cache-function';
 
 /** What users tune on the publisher; the config comes from {@link PromptCacheMonitoring}. */
 export interface SavingsPublisherOptions {
@@ -47,18 +46,6 @@ export function publisherSchedule(periodMinutes: number, settleDelayMinutes: num
   return events.Schedule.cron({ minute: periodMinutes === 60 ? String(offset) : `${offset}/${periodMinutes}` });
 }
 
-/**
- * esbuild settings of the publisher bundle, shared with `npm run bench` so that it measures what deploys.
- * `module` first: the SDK's ES builds tree-shake (152 KB zipped instead of 216 KB).
- */
-export const PUBLISHER_BUNDLE = {
-  entry: path.join(__dirname, '..', 'lambda', 'handlers', 'publisher.ts'),
-  target: 'node24',
-  mainFields: ['module', 'main'],
-  /** The config, validated at synth and again at cold start, replaces this expression in the bundle. */
-  configExpression: 'process.env.PROMPT_CACHE_CONFIG',
-} as const;
-
 export class SavingsPublisher extends Construct {
   readonly function: NodejsFunction;
   readonly ledgerTable: dynamodb.Table;
@@ -83,19 +70,28 @@ export class SavingsPublisher extends Construct {
       removalPolicy: props.ledgerRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
 
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-
     this.failureQueue = new sqs.Queue(this, 'FailedRuns', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    Validations.of(this.failureQueue).acknowledge({ id: 'AwsSolutions::AwsSolutions-SQS3', reason: 'This queue is itself the failure destination (the dead letters) of the publisher.' });
 
-    // An explicit role instead of AWSLambdaBasicExecutionRole: logs only to its own log group.
-    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn, `${this.logGroup.logGroupArn}:*`] }));
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadBedrockAndOwnMetrics', actions: ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'], resources: ['*'] }));
-    role.addToPolicy(
+    const lambdaFn = new PromptCacheFunction(this, 'Lambda', {
+      handler: 'publisher',
+      config,
+      timeout,
+      memorySizeMb: props.memorySizeMb ?? 512,
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      reservedConcurrency: props.reservedConcurrency ?? 1,
+      environment: { LEDGER_TABLE_NAME: this.ledgerTable.tableName, POWERTOOLS_SERVICE_NAME: 'prompt-cache-publisher' },
+      wildcardReason:
+        'cloudwatch:GetMetricData, ListMetrics and PutMetricData support no resource-level permissions; PutMetricData is limited to our namespace by the cloudwatch:namespace condition.',
+    });
+    this.function = lambdaFn.function;
+    this.logGroup = lambdaFn.logGroup;
+    lambdaFn.allowMetricReads();
+    lambdaFn.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'PutOwnNamespaceOnly',
         actions: ['cloudwatch:PutMetricData'],
@@ -103,61 +99,14 @@ export class SavingsPublisher extends Construct {
         conditions: { StringEquals: { 'cloudwatch:namespace': config.namespace } },
       }),
     );
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'LedgerItems', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [this.ledgerTable.tableArn] }));
-
-    const reserved = props.reservedConcurrency ?? 1;
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: PUBLISHER_BUNDLE.entry,
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: props.memorySizeMb ?? 512,
-      timeout,
-      role,
-      logGroup: this.logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      ...(reserved > 0 ? { reservedConcurrentExecutions: reserved } : {}),
-      retryAttempts: 0,
-      onFailure: new SqsDestination(this.failureQueue),
-      environment: {
-        LEDGER_TABLE_NAME: this.ledgerTable.tableName,
-        NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: 'prompt-cache-publisher',
-      },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        format: OutputFormat.CJS,
-        target: PUBLISHER_BUNDLE.target,
-        mainFields: [...PUBLISHER_BUNDLE.mainFields],
-        // Pinned SDK versions travel with the code instead of whatever the runtime ships.
-        bundleAwsSDK: true,
-        define: { [PUBLISHER_BUNDLE.configExpression]: JSON.stringify(JSON.stringify(config)) },
-      },
-    });
-
-    // aws-cdk-lib makes the function depend on its role (for the role's policy) and also reads the role's ARN:
-    // cfn-lint's W3005 calls that dependency redundant. It is harmless; silence it on this resource only.
-    (this.function.node.defaultChild as CfnResource).addMetadata('cfn-lint', { config: { ignore_checks: ['W3005'] } });
+    lambdaFn.role.addToPolicy(new iam.PolicyStatement({ sid: 'LedgerItems', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [this.ledgerTable.tableArn] }));
+    // Async invocations (the schedule): no retries (the next run catches up), failures kept in the queue.
+    this.function.configureAsyncInvoke({ retryAttempts: 0, onFailure: new SqsDestination(this.failureQueue) });
 
     this.schedule = new events.Rule(this, 'Schedule', {
       description: `Publishes prompt-cache savings every ${config.publisher.periodMinutes} minutes, ${config.publisher.settleDelayMinutes} minutes after each period closes`,
       schedule: publisherSchedule(config.publisher.periodMinutes, config.publisher.settleDelayMinutes),
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
     });
-
-    Validations.of(this.failureQueue).acknowledge({ id: 'AwsSolutions::AwsSolutions-SQS3', reason: 'This queue is itself the failure destination (the dead letters) of the publisher.' });
-    // cdk-nag reports each wildcard of the role's policy as its own finding; both are intended.
-    const logGroupId = Stack.of(this).getLogicalId(this.logGroup.node.defaultChild as CfnElement);
-    Validations.of(role.node.findChild('DefaultPolicy')).acknowledge(
-      {
-        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-        reason: 'cloudwatch:GetMetricData, ListMetrics and PutMetricData support no resource-level permissions; PutMetricData is limited to our namespace by the cloudwatch:namespace condition.',
-      },
-      {
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logGroupId}.Arn>:*]`,
-        reason: "Log streams of the function's own log group, whose names Lambda chooses.",
-      },
-    );
   }
 }

@@ -18,7 +18,7 @@ import { getMetricDataLowerBound } from '../../lambda/core/query-plan';
 import { createClients } from '../../lambda/aws/clients';
 import { ensureLedgerTable } from '../../lambda/aws/ledger';
 import { publishOnce } from '../../lambda/handlers/publisher';
-import { PUBLISHER_BUNDLE } from '../../lib/savings-publisher';
+import { BUNDLE, handlerEntry } from '../../lib/prompt-cache-function';
 import { seedBedrock } from '../support/bedrock-seed';
 import { startMoto } from '../support/moto';
 
@@ -63,16 +63,16 @@ async function bundleFigures() {
   const outfile = join(dir, 'index.js');
   const config = JSON.stringify(parseConfig({}, 'bench'));
   await build({
-    entryPoints: [PUBLISHER_BUNDLE.entry],
-    mainFields: [...PUBLISHER_BUNDLE.mainFields],
+    entryPoints: [handlerEntry('publisher')],
+    mainFields: [...BUNDLE.mainFields],
     bundle: true,
     minify: true,
     sourcemap: false,
     platform: 'node',
     format: 'cjs',
-    target: PUBLISHER_BUNDLE.target,
+    target: BUNDLE.target,
     outfile,
-    define: { [PUBLISHER_BUNDLE.configExpression]: JSON.stringify(config) },
+    define: { [BUNDLE.configExpression]: JSON.stringify(config) },
     logLevel: 'silent',
   });
   const raw = statSync(outfile).size;

@@ -12,7 +12,7 @@ import { parseConfig } from '../../lambda/core/config';
 import { HOUR_MS } from '../../lambda/core/periods';
 import { createClients } from '../../lambda/aws/clients';
 import { ensureLedgerTable } from '../../lambda/aws/ledger';
-import { PUBLISHER_BUNDLE } from '../../lib/savings-publisher';
+import { BUNDLE, handlerEntry } from '../../lib/prompt-cache-function';
 import { seedBedrock } from '../support/bedrock-seed';
 
 const REGION = 'me-south-1'; // this file's own moto region
@@ -22,14 +22,14 @@ test('the esbuild bundle runs the handler with its inlined config and publishes'
   const outfile = join(dir, 'index.js');
   const config = parseConfig({ namespace: 'BundleTest', models: [{ modelId: 'us.anthropic.claude-3-7-sonnet-20250219-v1:0' }], publisher: { initialLookbackHours: 2, settleDelayMinutes: 0 } }, 'test');
   await build({
-    entryPoints: [PUBLISHER_BUNDLE.entry],
+    entryPoints: [handlerEntry('publisher')],
     bundle: true,
     minify: true,
     platform: 'node',
     format: 'cjs',
-    target: PUBLISHER_BUNDLE.target,
-    mainFields: [...PUBLISHER_BUNDLE.mainFields],
-    define: { [PUBLISHER_BUNDLE.configExpression]: JSON.stringify(JSON.stringify(config)) },
+    target: BUNDLE.target,
+    mainFields: [...BUNDLE.mainFields],
+    define: { [BUNDLE.configExpression]: JSON.stringify(JSON.stringify(config)) },
     outfile,
     logLevel: 'silent',
   });

@@ -61,7 +61,7 @@ test('the monitoring stack has no unacknowledged finding (AwsSolutions and built
       [],
       [
         ['AwsSolutions-SQS3', 'This queue is itself the failure destination (the dead letters) of the publisher.'],
-        ['AwsSolutions-IAM5[Resource::<PromptCacheMonitoringSavingsPublisherLogsED9681D9.Arn>:*]', "Log streams of the function's own log group, whose names Lambda chooses."],
+        ['AwsSolutions-IAM5[Resource::<PromptCacheMonitoringSavingsPublisherLambdaLogsBE913FDE.Arn>:*]', "Log streams of the function's own log group, whose names Lambda chooses."],
         [
           'AwsSolutions-IAM5[Resource::*]',
           'cloudwatch:GetMetricData, ListMetrics and PutMetricData support no resource-level permissions; PutMetricData is limited to our namespace by the cloudwatch:namespace condition.',

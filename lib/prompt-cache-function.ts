@@ -1,0 +1,93 @@
+/**
+ * One Lambda function of this project (the savings publisher, the weekly digest): Node.js 24 on ARM64, a minified
+ * esbuild bundle with source maps and the validated config inlined, JSON logs in its own log group with retention, and a
+ * role that may write only those logs. Each user adds its own permissions.
+ */
+import { CfnElement, CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import * as path from 'node:path';
+import type { PromptCacheConfig } from '../lambda/core/config';
+
+/**
+ * esbuild settings shared with `npm run bench` and the bundle test, so that they measure what deploys.
+ * `module` first: the SDK's ES builds tree-shake (152 KB zipped instead of 216 KB for the publisher).
+ */
+export const BUNDLE = {
+  target: 'node24',
+  mainFields: ['module', 'main'],
+  /** The config, validated at synth and again at cold start, replaces this expression in the bundle. */
+  configExpression: 'process.env.PROMPT_CACHE_CONFIG',
+} as const;
+
+/** The handler file of an entry point under lambda/handlers. */
+export function handlerEntry(name: 'publisher' | 'digest'): string {
+  return path.join(__dirname, '..', 'lambda', 'handlers', `${name}.ts`);
+}
+
+export interface PromptCacheFunctionProps {
+  readonly handler: 'publisher' | 'digest';
+  readonly config: PromptCacheConfig;
+  readonly timeout: Duration;
+  readonly memorySizeMb: number;
+  readonly logRetention: logs.RetentionDays;
+  readonly environment: Record<string, string>;
+  /** @default - none reserved */
+  readonly reservedConcurrency?: number;
+  /** Why the role's `Resource: *` statements (CloudWatch metric APIs have no resource-level permissions) are fine. */
+  readonly wildcardReason: string;
+}
+
+export class PromptCacheFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: PromptCacheFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    // An explicit role instead of AWSLambdaBasicExecutionRole: logs only to its own log group.
+    this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn, `${this.logGroup.logGroupArn}:*`] }));
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: handlerEntry(props.handler),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySizeMb,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      ...(props.reservedConcurrency ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        format: OutputFormat.CJS,
+        target: BUNDLE.target,
+        mainFields: [...BUNDLE.mainFields],
+        // Pinned SDK versions travel with the code instead of whatever the runtime ships.
+        bundleAwsSDK: true,
+        define: { [BUNDLE.configExpression]: JSON.stringify(JSON.stringify(props.config)) },
+      },
+    });
+    // aws-cdk-lib makes the function depend on its role (for the role's policy) and also reads the role's ARN:
+    // cfn-lint's W3005 calls that dependency redundant. It is harmless; silence it on this resource only.
+    (this.function.node.defaultChild as CfnResource).addMetadata('cfn-lint', { config: { ignore_checks: ['W3005'] } });
+    // cdk-nag reports each wildcard of the role's policy as its own finding; both are intended.
+    const logGroupId = Stack.of(this).getLogicalId(this.logGroup.node.defaultChild as CfnElement);
+    Validations.of(this.role.node.findChild('DefaultPolicy')).acknowledge(
+      { id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: props.wildcardReason },
+      { id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logGroupId}.Arn>:*]`, reason: "Log streams of the function's own log group, whose names Lambda chooses." },
+    );
+  }
+
+  /** GetMetricData and ListMetrics, which support no resource-level permissions. */
+  allowMetricReads(): void {
+    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadBedrockAndOwnMetrics', actions: ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'], resources: ['*'] }));
+  }
+}
