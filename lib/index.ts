@@ -19,6 +19,7 @@ export {
 export { OnCallDashboard, onCallWidgets, type OnCallDashboardProps } from './dashboards';
 export { SavingsPublisher, publisherSchedule, type SavingsPublisherOptions, type SavingsPublisherProps } from './savings-publisher';
 export { PromptCacheFunction, type PromptCacheFunctionProps } from './prompt-cache-function';
+export { WeeklyDigest, type WeeklyDigestOptions, type WeeklyDigestProps } from './weekly-digest';
 export {
   CONFIG_CONTEXT_KEY,
   CONFIG_FILE_CONTEXT_KEY,

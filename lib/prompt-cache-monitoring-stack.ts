@@ -36,5 +36,8 @@ export class PromptCacheMonitoringStack extends Stack {
       new CfnOutput(this, 'PublisherFunctionName', { description: 'The savings publisher Lambda', value: publisher.function.functionName });
       new CfnOutput(this, 'FailedRunsQueueUrl', { description: 'Failed publisher invocations', value: publisher.failureQueue.queueUrl });
     }
+    if (this.monitoring.digest) {
+      new CfnOutput(this, 'CostReviewTopicArn', { description: 'Weekly digest topic: subscribe the cost meeting here', value: this.monitoring.digest.topic.topicArn });
+    }
   }
 }

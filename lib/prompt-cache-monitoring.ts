@@ -9,6 +9,7 @@ import { ConfigError, parseConfig, type PromptCacheConfig } from '../lambda/core
 import { BedrockMetrics, searchUnsafeReason } from './bedrock-metrics';
 import { OnCallDashboard } from './dashboards';
 import { SavingsPublisher, type SavingsPublisherOptions } from './savings-publisher';
+import { WeeklyDigest, type WeeklyDigestOptions } from './weekly-digest';
 
 export interface PromptCacheMonitoringProps {
   /**
@@ -28,6 +29,11 @@ export interface PromptCacheMonitoringProps {
    * @default - a publisher with the defaults of {@link SavingsPublisherOptions}
    */
   readonly publisher?: SavingsPublisherOptions | false;
+  /**
+   * Tuning of the weekly digest Lambda; whether it exists, when it runs and who gets it is the config's `digest`.
+   * @default - the defaults of {@link WeeklyDigestOptions}
+   */
+  readonly digest?: WeeklyDigestOptions;
 }
 
 const DASHBOARD_NAME_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
@@ -76,6 +82,8 @@ export class PromptCacheMonitoring extends Construct {
   readonly onCallDashboard: Dashboard;
   /** The savings publisher, unless `publisher: false`. */
   readonly publisher?: SavingsPublisher;
+  /** The weekly digest, unless the config's `digest.enabled` is false. */
+  readonly digest?: WeeklyDigest;
 
   constructor(scope: Construct, id: string, props: PromptCacheMonitoringProps) {
     super(scope, id);
@@ -91,6 +99,9 @@ export class PromptCacheMonitoring extends Construct {
     }).dashboard;
     if (props.publisher !== false) {
       this.publisher = new SavingsPublisher(this, 'SavingsPublisher', { ...props.publisher, config: this.config });
+    }
+    if (this.config.digest.enabled) {
+      this.digest = new WeeklyDigest(this, 'WeeklyDigest', { ...props.digest, config: this.config });
     }
   }
 }

@@ -146,3 +146,13 @@ export function renderWeekly(r: WeeklyReport, format: ReportFormat): string {
       return renderWeeklyMarkdown(r);
   }
 }
+
+/** SNS e-mail subjects: at most 100 printable ASCII characters, no line breaks. */
+export const SNS_SUBJECT_MAX = 100;
+
+/** The digest's subject: the headline figure first, cut to SNS's limit and to printable ASCII. */
+export function digestSubject(r: WeeklyReport): string {
+  const text = `Prompt caching saved ${formatUsd(r.totals.netSavingsUSD)} net, ${windowLabel(r.window)} (${signedUsd(r.totals.change.netSavingsUSD)})`;
+  const ascii = text.replace(/[^\x20-\x7e]/g, '');
+  return ascii.length <= SNS_SUBJECT_MAX ? ascii : `${ascii.slice(0, SNS_SUBJECT_MAX - 3)}...`;
+}

@@ -7,7 +7,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { randomUUID } from 'node:crypto';
-import { parseConfig, type PromptCacheConfig } from '../core/config';
+import type { PromptCacheConfig } from '../core/config';
 import { CLOUDWATCH_MAX_AGE_MS, HOUR_MS, MINUTE_MS } from '../core/periods';
 import { MAX_DATUMS_PER_PUT } from '../core/query-plan';
 import { runPublisher, RunIncomplete, type RunLog, type RunResult } from '../core/publish-run';
@@ -15,6 +15,7 @@ import { BedrockTokenSource } from '../aws/bedrock-token-source';
 import { createClients, type AwsClients, type CallCounts } from '../aws/clients';
 import { DynamoDbLedger } from '../aws/ledger';
 import { CloudWatchSavingsSink } from '../aws/savings-sink';
+import { failOnProblems, inlinedConfig } from './env';
 
 /** Margin kept from CloudWatch's 14-day limit, so a period is never put just as it ages out. */
 export const MAX_AGE_MARGIN_MS = HOUR_MS;
@@ -97,18 +98,9 @@ export function readEnv(env: NodeJS.ProcessEnv): { config: PromptCacheConfig; ta
   const problems: string[] = [];
   const tableName = env.LEDGER_TABLE_NAME ?? '';
   if (tableName === '') problems.push('LEDGER_TABLE_NAME is not set');
-  let config: PromptCacheConfig | undefined;
-  if (env.PROMPT_CACHE_CONFIG === undefined || env.PROMPT_CACHE_CONFIG === '') {
-    problems.push('PROMPT_CACHE_CONFIG is not set (the CDK construct inlines it into the bundle)');
-  } else {
-    try {
-      config = parseConfig(JSON.parse(env.PROMPT_CACHE_CONFIG), 'PROMPT_CACHE_CONFIG');
-    } catch (err) {
-      problems.push(err instanceof SyntaxError ? `PROMPT_CACHE_CONFIG is not valid JSON (${err.message})` : (err as Error).message);
-    }
-  }
-  if (problems.length > 0 || !config) throw new Error(`publisher environment is invalid: ${problems.join('; ')}`);
-  return { config, tableName };
+  const config = inlinedConfig(env, problems);
+  failOnProblems('publisher', problems);
+  return { config: config as PromptCacheConfig, tableName };
 }
 
 const logger = new Logger({ serviceName: 'prompt-cache-publisher' });

@@ -26,6 +26,7 @@ describe('config: defaults', () => {
         cacheWriteInputTokens: 'CacheWriteInputTokenCount',
       },
       publisher: { periodMinutes: 60, settleDelayMinutes: 10, initialLookbackHours: 24, leaseMinutes: 15 },
+      digest: { enabled: true, weekDay: 'MON', hourUtc: 8, days: 7, emails: [] },
       report: { minHitRatioPercent: 50, hitRatioDropPoints: 10, moneyLeftOnTableMinUSD: 1 },
     });
     expect(parseConfig(undefined, 'x').namespace).toBe('BedrockPromptCache');
@@ -75,6 +76,8 @@ describe('config: every bad input names its path, the value and what is allowed'
     ['period not in the schedule list', { publisher: { periodMinutes: 7 } }, ['publisher.periodMinutes: must be one of 5, 10, 15, 30, 60 (got 7)']],
     ['fractional settle delay', { publisher: { settleDelayMinutes: 1.5 } }, ['publisher.settleDelayMinutes: must be a whole number (got 1.5)']],
     ['lookback beyond 14 days', { publisher: { initialLookbackHours: 400 } }, ['publisher.initialLookbackHours: must be 1 to 335 hours (under 14 days) (got 400)']],
+    ['digest e-mail not an address', { digest: { emails: ['ops@example.com', 'finance'] } }, ['digest.emails[1]: must be an e-mail address (got "finance")']],
+    ['digest hour past 23', { digest: { hourUtc: 24 } }, ['digest.hourUtc: must be an hour from 0 to 23 (UTC) (got 24)']],
     ['metric name with a colon', { bedrockMetricNames: { cacheReadInputTokens: 'Cache:Read' } }, ['bedrockMetricNames.cacheReadInputTokens: must be a CloudWatch metric name (got "Cache:Read")']],
   ])('%s', (_name, raw, want) => {
     expect(problems(raw)).toEqual(want);

@@ -66,6 +66,12 @@ test('the monitoring stack has no unacknowledged finding (AwsSolutions and built
           'AwsSolutions-IAM5[Resource::*]',
           'cloudwatch:GetMetricData, ListMetrics and PutMetricData support no resource-level permissions; PutMetricData is limited to our namespace by the cloudwatch:namespace condition.',
         ],
+        ['AwsSolutions-IAM5[Resource::*]', 'cloudwatch:GetMetricData and ListMetrics support no resource-level permissions; the digest only reads metrics.'],
+        ['AwsSolutions-IAM5[Resource::<PromptCacheMonitoringWeeklyDigestLambdaLogsCF8E3030.Arn>:*]', "Log streams of the function's own log group, whose names Lambda chooses."],
+        [
+          'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+          "aws-cdk-lib's grantPublish on an encrypted topic: GenerateDataKey and its WithoutPlaintext variant, on this topic's own key only.",
+        ],
       ],
     ],
   ]);

@@ -34,19 +34,29 @@ test('cdk synth succeeds: no nag finding, no validation warning, only the bundle
   expect(report.pluginReports.map((r: { pluginName: string; conclusion: string; violations: unknown[] }) => [r.pluginName, r.conclusion, r.violations])).toEqual([['AwsSolutions', 'success', []]]);
 });
 
-test('the template has the dashboard, the publisher and the CDK metadata', () => {
+test('the template has the dashboard, the publisher, the digest and the CDK metadata', () => {
   const template = JSON.parse(readFileSync(join(outdir, `${STACK}.template.json`), 'utf8'));
   expect(Object.values(template.Resources).map((r) => (r as { Type: string }).Type).sort()).toEqual([
     'AWS::CDK::Metadata',
     'AWS::CloudWatch::Dashboard',
     'AWS::DynamoDB::Table',
     'AWS::Events::Rule',
+    'AWS::Events::Rule',
+    'AWS::IAM::Policy',
     'AWS::IAM::Policy',
     'AWS::IAM::Role',
+    'AWS::IAM::Role',
+    'AWS::KMS::Key',
+    'AWS::Lambda::EventInvokeConfig',
     'AWS::Lambda::EventInvokeConfig',
     'AWS::Lambda::Function',
+    'AWS::Lambda::Function',
+    'AWS::Lambda::Permission',
     'AWS::Lambda::Permission',
     'AWS::Logs::LogGroup',
+    'AWS::Logs::LogGroup',
+    'AWS::SNS::Topic',
+    'AWS::SNS::TopicPolicy',
     'AWS::SQS::Queue',
     'AWS::SQS::QueuePolicy',
   ]);

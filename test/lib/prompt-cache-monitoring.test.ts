@@ -40,17 +40,27 @@ describe('PromptCacheMonitoringStack with the example config of cdk.json', () =>
   const template = synthStack(exampleConfig());
   const [{ body, text }] = dashboardBodies(template.toJSON());
 
-  test('one dashboard and the savings publisher', () => {
+  test('one dashboard, the savings publisher and the weekly digest', () => {
     expect(Object.values(template.toJSON().Resources).map((r) => (r as { Type: string }).Type).sort()).toEqual([
       'AWS::CloudWatch::Dashboard',
       'AWS::DynamoDB::Table',
       'AWS::Events::Rule',
+      'AWS::Events::Rule',
+      'AWS::IAM::Policy',
       'AWS::IAM::Policy',
       'AWS::IAM::Role',
+      'AWS::IAM::Role',
+      'AWS::KMS::Key',
+      'AWS::Lambda::EventInvokeConfig',
       'AWS::Lambda::EventInvokeConfig',
       'AWS::Lambda::Function',
+      'AWS::Lambda::Function',
+      'AWS::Lambda::Permission',
       'AWS::Lambda::Permission',
       'AWS::Logs::LogGroup',
+      'AWS::Logs::LogGroup',
+      'AWS::SNS::Topic',
+      'AWS::SNS::TopicPolicy',
       'AWS::SQS::Queue',
       'AWS::SQS::QueuePolicy',
     ]);

@@ -9,7 +9,8 @@ function template(config: ConfigInput = {}, publisher?: ConstructorParameters<ty
   // Bundling is skipped here (placeholder code); test/integration/publisher-bundle.test.ts runs the real bundle.
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'T');
-  new PromptCacheMonitoring(stack, 'Monitoring', { config: parseConfig(config, 'test'), ...(publisher === undefined ? {} : { publisher }) });
+  // The digest (its own function, role, rule) is tested in weekly-digest.test.ts.
+  new PromptCacheMonitoring(stack, 'Monitoring', { config: parseConfig({ digest: { enabled: false }, ...config }, 'test'), ...(publisher === undefined ? {} : { publisher }) });
   return Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string }> };
 }
 

@@ -1,0 +1,68 @@
+/**
+ * The weekly digest: a scheduled Lambda that sends the weekly cost review as plain text to a cost-review SNS topic
+ * (separate from on-call), KMS-encrypted, SSL-only, with e-mail subscriptions from the config.
+ */
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import type { PromptCacheConfig } from '../lambda/core/config';
+import { PromptCacheFunction } from './prompt-cache-function';
+
+/** What users tune on the digest; the schedule, window and e-mails come from the config's `digest` section. */
+export interface WeeklyDigestOptions {
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /** @default Duration.minutes(2) */
+  readonly timeout?: Duration;
+}
+
+export interface WeeklyDigestProps extends WeeklyDigestOptions {
+  readonly config: PromptCacheConfig;
+}
+
+export class WeeklyDigest extends Construct {
+  readonly function: NodejsFunction;
+  readonly topic: sns.Topic;
+  readonly key: kms.Key;
+  readonly schedule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: WeeklyDigestProps) {
+    super(scope, id);
+    const { config } = props;
+    this.key = new kms.Key(this, 'TopicKey', { description: 'Encrypts the prompt-cache cost-review topic', enableKeyRotation: true });
+    this.topic = new sns.Topic(this, 'CostReviewTopic', { displayName: 'Prompt cache weekly cost review', masterKey: this.key, enforceSSL: true });
+    for (const email of config.digest.emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+
+    const fn = new PromptCacheFunction(this, 'Lambda', {
+      handler: 'digest',
+      config,
+      timeout: props.timeout ?? Duration.minutes(2),
+      memorySizeMb: 512,
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      environment: { DIGEST_TOPIC_ARN: this.topic.topicArn, POWERTOOLS_SERVICE_NAME: 'prompt-cache-digest' },
+      wildcardReason: 'cloudwatch:GetMetricData and ListMetrics support no resource-level permissions; the digest only reads metrics.',
+    });
+    this.function = fn.function;
+    fn.allowMetricReads();
+    // sns:Publish on this topic only, and the key's GenerateDataKey/Decrypt to encrypt the message.
+    this.topic.grantPublish(this.function);
+    Validations.of(fn.role.node.findChild('DefaultPolicy')).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason: "aws-cdk-lib's grantPublish on an encrypted topic: GenerateDataKey and its WithoutPlaintext variant, on this topic's own key only.",
+    });
+    // A retry would send the e-mail twice; a missed digest is visible in the function's Errors metric.
+    this.function.configureAsyncInvoke({ retryAttempts: 0 });
+
+    this.schedule = new events.Rule(this, 'Schedule', {
+      description: `Sends the prompt-cache cost review every ${config.digest.weekDay} at ${String(config.digest.hourUtc).padStart(2, '0')}:00 UTC`,
+      schedule: events.Schedule.cron({ minute: '0', hour: String(config.digest.hourUtc), weekDay: config.digest.weekDay }),
+      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
+    });
+  }
+}
