@@ -25,7 +25,7 @@ export function weeklyChartSpec(report: WeeklyReport): TopLevelSpec {
         mark: { type: 'bar' },
         encoding: {
           x: { field: 'day', type: 'ordinal', title: 'Day', axis: { labelAngle: 0 } },
-          y: { field: 'netSavingsUSD', type: 'quantitative', aggregate: 'sum', stack: 'zero', title: 'Net savings (USD)', axis: { format: '$,.2f' } },
+          y: { field: 'netSavingsUSD', type: 'quantitative', aggregate: 'sum', stack: 'zero', title: 'Net savings (USD)', axis: { format: '$,.4~f' } },
           color: { field: 'model', type: 'nominal', title: 'Model' },
         },
       },
