@@ -7,14 +7,15 @@
  * Thin: parses arguments, reads files, calls the pure core, writes the result. Bad input exits 2 with one line naming the
  * file, the line or field and the problem; nothing is written then.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, parseConfig, type PromptCacheConfig } from '../lambda/core/config';
 import { buildReport } from '../lambda/core/report';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../lambda/core/report-format';
 import { parseUsageFile, UsageFileError } from '../lambda/core/usage';
-import { loadConfigFile } from '../lib/config';
+import { loadConfigFile, loadConfigFromContext } from '../lib/config';
+import { DEFAULT_MONITORING_PRICES, estimateMonitoringCost, summarizeTemplate } from '../lambda/core/monitoring-cost';
 import { readDailyUsage } from '../lambda/aws/weekly-source';
 import { renderWeeklyChartSvg } from '../lambda/core/chart';
 import { alignDown, DAY_MS } from '../lambda/core/periods';
@@ -170,6 +171,52 @@ async function publish(opts: PublishCliOptions, io: CliIo): Promise<void> {
   }
 }
 
+interface CostOptions {
+  config?: string;
+  format: 'markdown' | 'json';
+}
+
+/** The config `cost` prices: --config FILE, else cdk.json's inline config in this folder, else the defaults. */
+function configForCost(file: string | undefined): PromptCacheConfig {
+  if (file !== undefined) return loadConfig(file);
+  if (!existsSync('cdk.json')) return parseConfig({}, 'built-in defaults');
+  try {
+    return loadConfigFromContext({ tryGetContext: (key) => (JSON.parse(readFileSync('cdk.json', 'utf8')) as { context?: Record<string, unknown> }).context?.[key] });
+  } catch (err) {
+    if (err instanceof ConfigError) throw new BadInput(`invalid config in ${err.source}: ${err.problems.join('; ')}`);
+    throw err;
+  }
+}
+
+async function cost(opts: CostOptions, io: CliIo): Promise<void> {
+  const config = configForCost(opts.config);
+  // Synthesized in memory, without bundling or template validation: only the resource list matters here.
+  const { App } = await import('aws-cdk-lib');
+  const { PromptCacheMonitoringStack } = await import('../lib/prompt-cache-monitoring-stack');
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new PromptCacheMonitoringStack(app, 'CostEstimate', { config });
+  const template = app.synth({ validateOnSynthesis: false }).getStackByName(stack.stackName).template;
+  const prices = { ...DEFAULT_MONITORING_PRICES, ...Object.fromEntries(Object.entries(config.monitoringPrices).filter(([, v]) => v !== undefined)) };
+  const estimate = estimateMonitoringCost(summarizeTemplate(template), config, prices);
+  if (opts.format === 'json') {
+    io.stdout(`${JSON.stringify(estimate, null, 2)}\n`);
+    return;
+  }
+  const usd = (v: number) => `$${v.toFixed(v < 0.1 ? 4 : 2)}`;
+  io.stdout(
+    [
+      `# Monthly cost of the monitoring: ${usd(estimate.monthlyUSD)}`,
+      '',
+      '| what | quantity | unit | unit price | USD a month |',
+      '| --- | ---: | --- | ---: | ---: |',
+      ...estimate.items.map((i) => `| ${i.what} | ${Number(i.quantity.toFixed(4))} | ${i.unit} | $${i.unitPriceUSD} | ${usd(i.monthlyUSD)} |`),
+      '',
+      ...estimate.assumptions.map((a) => `- ${a}`),
+      '',
+    ].join('\n'),
+  );
+}
+
 /** A run that failed part-way (exit 1): what it completed is committed, the rest is left for the next run. */
 class RunFailed extends Error {}
 
@@ -200,6 +247,12 @@ export function buildProgram(io: CliIo): Command {
     .option('--until <iso>', 'stands in for the clock: publish the periods closed by then')
     .option('--region <region>', 'AWS region (default: the environment\'s)')
     .action((opts: PublishCliOptions) => publish(opts, io));
+  program
+    .command('cost')
+    .description("estimate the monitoring's own monthly AWS bill from the synthesized stack and the config")
+    .option('--config <file>', "JSON config (default: cdk.json's promptCacheMonitoring in this folder)")
+    .addOption(new Option('--format <format>', 'output format').choices(['markdown', 'json']).default('markdown'))
+    .action((opts: CostOptions) => cost(opts, io));
   return program;
 }
 

@@ -72,6 +72,8 @@ export interface TokenMetricOptions {
   readonly label?: string;
   /** @default - automatic color */
   readonly color?: string;
+  /** No label at all (alarm inputs: the expression's label says what they are, and templates stay smaller). */
+  readonly unlabelled?: boolean;
 }
 
 export interface SearchOptions {
@@ -97,6 +99,36 @@ export interface RatioOptions {
    * @default '' (no suffix)
    */
   readonly idSuffix?: string;
+  /**
+   * Compact inner metrics for alarms: one-letter ids (`r`, `w`, `i`, plus the suffix) and no labels. The expression's
+   * label says what it is, and with 3 alarms per model every byte of the template counts.
+   * @default false (ids `cacheRead`, `cacheWrite`, `input`; labelled with TOKEN_KIND_LABELS)
+   */
+  readonly compactInputs?: boolean;
+  /**
+   * Gate for alarms: a period with fewer cache tokens (read + write) than this has no datapoint, so low traffic never
+   * pages. A whole number, 1 or more (which also keeps the division safe).
+   * @default - no gate (any cache traffic)
+   */
+  readonly minCacheTokens?: number;
+}
+
+/** The Bedrock runtime metrics other than the four token counts (names fixed by AWS, not configurable). */
+export type BedrockRuntimeMetric =
+  | 'Invocations'
+  | 'InvocationThrottles'
+  | 'InvocationClientErrors'
+  | 'InvocationServerErrors'
+  | 'InvocationLatency'
+  | 'TimeToFirstToken';
+
+export interface NetSavingsOptions extends Omit<RatioOptions, 'minCacheTokens'> {
+  /** Read discount, p_in − p_read, in USD per million tokens. */
+  readonly readDiscountPerMTok: number;
+  /** Write premium, p_write − p_in, in USD per million tokens. */
+  readonly writePremiumPerMTok: number;
+  /** See {@link RatioOptions.minCacheTokens}; required here (an alarm input). */
+  readonly minCacheTokens: number;
 }
 
 /**
@@ -120,6 +152,66 @@ export function cachedInputShareExpression(input: string, read: string, write: s
   const r = `FILL(${read}, 0)`;
   const w = `FILL(${write}, 0)`;
   return `IF((${i} + ${r} + ${w}) > 0, 100 * ${r} / (${i} + ${r} + ${w}))`;
+}
+
+function wholeAtLeastOne(what: string, n: number): void {
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${what} must be a whole number, 1 or more (got ${n})`);
+}
+
+/**
+ * The hit ratio as the low-hit-ratio alarm sees it: no datapoint unless the period's cache traffic (read + write)
+ * reaches `minTokens` (≥ 1, so the division is safe), e.g.
+ * `IF((FILL(cacheRead, 0) + FILL(cacheWrite, 0)) >= 50000, 100 * FILL(cacheRead, 0) / (FILL(cacheRead, 0) + FILL(cacheWrite, 0)))`.
+ */
+export function gatedHitRatioExpression(read: string, write: string, minTokens: number): string {
+  wholeAtLeastOne('minCacheTokens', minTokens);
+  const r = `FILL(${read}, 0)`;
+  const w = `FILL(${write}, 0)`;
+  return `IF((${r} + ${w}) >= ${minTokens}, 100 * ${r} / (${r} + ${w}))`;
+}
+
+/**
+ * Cache write tokens of periods without a single cache read (0 in periods with a read): a prefix that never matches.
+ * `IF(FILL(cacheRead, 0) == 0, FILL(cacheWrite, 0), 0)`; the alarm compares it with the minimum write volume.
+ */
+export function writesWithoutReadsExpression(read: string, write: string): string {
+  return `IF(FILL(${read}, 0) == 0, FILL(${write}, 0), 0)`;
+}
+
+/** A price in USD per million tokens as a literal of a metric math expression (at most 6 decimals, no float noise). */
+export function priceLiteral(usdPerMTok: number): string {
+  if (!Number.isFinite(usdPerMTok)) throw new Error(`price must be a finite number (got ${usdPerMTok})`);
+  return String(Math.round(usdPerMTok * 1e6) / 1e6);
+}
+
+/**
+ * Net savings in USD of a period, from the raw token Sums and the model's price constants:
+ * read × (p_in − p_read) − write × (p_write − p_in), per million tokens; no datapoint below `minTokens` of cache traffic.
+ * `IF((FILL(cacheRead, 0) + FILL(cacheWrite, 0)) >= 50000, (FILL(cacheRead, 0) * 2.7 - FILL(cacheWrite, 0) * 0.75) / 1000000)`.
+ * Negative exactly when the hit ratio is below the price break-even ratio (facts.md).
+ */
+export function netSavingsExpression(read: string, write: string, readDiscountPerMTok: number, writePremiumPerMTok: number, minTokens: number): string {
+  wholeAtLeastOne('minCacheTokens', minTokens);
+  const r = `FILL(${read}, 0)`;
+  const w = `FILL(${write}, 0)`;
+  return `IF((${r} + ${w}) >= ${minTokens}, (${r} * ${priceLiteral(readDiscountPerMTok)} - ${w} * ${priceLiteral(writePremiumPerMTok)}) / 1000000)`;
+}
+
+/** Quotes a SEARCH schema term (namespace) unless it is plain letters, digits, `_` and `/` (like `AWS/Bedrock`). */
+export function searchTerm(term: string): string {
+  return /^[A-Za-z0-9_/]+$/.test(term) ? term : `"${term}"`;
+}
+
+/**
+ * `SEARCH('{<namespace>,ModelId} MetricName="<name>"', '<stat>', <seconds>)`: one series per ModelId, found at view
+ * time, so new models and inference profiles appear without a redeploy. Throws when a name cannot be quoted safely.
+ */
+export function searchByModelId(namespace: string, metricName: string, statistic: string, period: Duration): string {
+  for (const [what, value] of [['metric name', metricName], ['namespace', namespace], ['statistic', statistic]] as const) {
+    const unsafe = searchUnsafeReason(value);
+    if (unsafe) throw new Error(`${what} ${JSON.stringify(value)} ${unsafe}`);
+  }
+  return `SEARCH('{${searchTerm(namespace)},${MODEL_ID_DIMENSION}} MetricName="${metricName}"', '${statistic}', ${period.toSeconds()})`;
 }
 
 /**
@@ -149,7 +241,7 @@ export class BedrockMetrics {
       dimensionsMap: modelId === undefined ? undefined : { [MODEL_ID_DIMENSION]: modelId },
       statistic: Stats.SUM,
       period: this.period,
-      label: options.label ?? (modelId === undefined ? TOKEN_KIND_LABELS[kind] : `${TOKEN_KIND_LABELS[kind]} | ${modelId}`),
+      label: options.unlabelled ? undefined : (options.label ?? (modelId === undefined ? TOKEN_KIND_LABELS[kind] : `${TOKEN_KIND_LABELS[kind]} | ${modelId}`)),
       color: options.color,
     });
   }
@@ -162,10 +254,7 @@ export class BedrockMetrics {
    * Throws when the metric name cannot be quoted safely (see {@link searchUnsafeReason}).
    */
   searchExpression(kind: BedrockTokenKind): string {
-    const name = this.metricNames[kind];
-    const unsafe = searchUnsafeReason(name);
-    if (unsafe) throw new Error(`metric name ${JSON.stringify(name)} ${unsafe}`);
-    return `SEARCH('{${BEDROCK_NAMESPACE},${MODEL_ID_DIMENSION}} MetricName="${name}"', '${Stats.SUM}', ${this.period.toSeconds()})`;
+    return searchByModelId(BEDROCK_NAMESPACE, this.metricNames[kind], Stats.SUM, this.period);
   }
 
   /** {@link searchExpression} as a graphable expression (SEARCH cannot be used in alarms). */
@@ -182,12 +271,15 @@ export class BedrockMetrics {
    * Alarm-compatible (2 metrics, one period, no SEARCH).
    */
   cacheHitRatio(options: RatioOptions = {}): MathExpression {
-    const ids = ratioIds(options.idSuffix);
+    const ids = ratioIds(options.idSuffix, options.compactInputs);
     return new MathExpression({
-      expression: hitRatioExpression(ids.read, ids.write),
+      expression:
+        options.minCacheTokens === undefined
+          ? hitRatioExpression(ids.read, ids.write)
+          : gatedHitRatioExpression(ids.read, ids.write, options.minCacheTokens),
       usingMetrics: {
-        [ids.read]: this.tokens('cacheReadInputTokens', { modelId: options.modelId }),
-        [ids.write]: this.tokens('cacheWriteInputTokens', { modelId: options.modelId }),
+        [ids.read]: this.tokens('cacheReadInputTokens', { modelId: options.modelId, label: TOKEN_KIND_LABELS.cacheReadInputTokens, unlabelled: options.compactInputs }),
+        [ids.write]: this.tokens('cacheWriteInputTokens', { modelId: options.modelId, label: TOKEN_KIND_LABELS.cacheWriteInputTokens, unlabelled: options.compactInputs }),
       },
       label: options.label ?? HIT_RATIO_LABEL,
       color: options.color,
@@ -200,24 +292,85 @@ export class BedrockMetrics {
    * cached tokens; no datapoint when the sum is 0. Alarm-compatible (3 metrics, one period, no SEARCH).
    */
   cachedInputShare(options: RatioOptions = {}): MathExpression {
-    const ids = ratioIds(options.idSuffix);
+    const ids = ratioIds(options.idSuffix, options.compactInputs);
     return new MathExpression({
       expression: cachedInputShareExpression(ids.input, ids.read, ids.write),
       usingMetrics: {
-        [ids.input]: this.tokens('inputTokens', { modelId: options.modelId }),
-        [ids.read]: this.tokens('cacheReadInputTokens', { modelId: options.modelId }),
-        [ids.write]: this.tokens('cacheWriteInputTokens', { modelId: options.modelId }),
+        [ids.input]: this.tokens('inputTokens', { modelId: options.modelId, label: TOKEN_KIND_LABELS.inputTokens, unlabelled: options.compactInputs }),
+        [ids.read]: this.tokens('cacheReadInputTokens', { modelId: options.modelId, label: TOKEN_KIND_LABELS.cacheReadInputTokens, unlabelled: options.compactInputs }),
+        [ids.write]: this.tokens('cacheWriteInputTokens', { modelId: options.modelId, label: TOKEN_KIND_LABELS.cacheWriteInputTokens, unlabelled: options.compactInputs }),
       },
       label: options.label ?? CACHED_INPUT_SHARE_LABEL,
       color: options.color,
       period: this.period,
     });
   }
+
+  /**
+   * Cache write tokens in periods without any cache read (0 when the period had a read): the alarm metric of
+   * "writes without reads". Alarm-compatible (2 metrics, one period, no SEARCH).
+   */
+  writesWithoutReads(options: Omit<RatioOptions, 'minCacheTokens'> = {}): MathExpression {
+    const ids = ratioIds(options.idSuffix, options.compactInputs);
+    return new MathExpression({
+      expression: writesWithoutReadsExpression(ids.read, ids.write),
+      usingMetrics: {
+        [ids.read]: this.tokens('cacheReadInputTokens', { modelId: options.modelId, label: TOKEN_KIND_LABELS.cacheReadInputTokens, unlabelled: options.compactInputs }),
+        [ids.write]: this.tokens('cacheWriteInputTokens', { modelId: options.modelId, label: TOKEN_KIND_LABELS.cacheWriteInputTokens, unlabelled: options.compactInputs }),
+      },
+      label: options.label ?? 'Cache write tokens in periods without a read',
+      color: options.color,
+      period: this.period,
+    });
+  }
+
+  /**
+   * Net savings in USD per period from raw Sums and price constants (see {@link netSavingsExpression}).
+   * Alarm-compatible (2 metrics, one period, no SEARCH).
+   */
+  netSavingsUsd(options: NetSavingsOptions): MathExpression {
+    const ids = ratioIds(options.idSuffix, options.compactInputs);
+    return new MathExpression({
+      expression: netSavingsExpression(ids.read, ids.write, options.readDiscountPerMTok, options.writePremiumPerMTok, options.minCacheTokens),
+      usingMetrics: {
+        [ids.read]: this.tokens('cacheReadInputTokens', { modelId: options.modelId, label: TOKEN_KIND_LABELS.cacheReadInputTokens, unlabelled: options.compactInputs }),
+        [ids.write]: this.tokens('cacheWriteInputTokens', { modelId: options.modelId, label: TOKEN_KIND_LABELS.cacheWriteInputTokens, unlabelled: options.compactInputs }),
+      },
+      label: options.label ?? 'Net savings USD = read discount - write premium',
+      color: options.color,
+      period: this.period,
+    });
+  }
+
+  /** A Bedrock runtime metric (invocations, throttles, latency, time to first token) for one model or all models. */
+  runtime(metricName: BedrockRuntimeMetric, statistic: string, options: TokenMetricOptions = {}): Metric {
+    const { modelId } = options;
+    return new Metric({
+      namespace: BEDROCK_NAMESPACE,
+      metricName,
+      dimensionsMap: modelId === undefined ? undefined : { [MODEL_ID_DIMENSION]: modelId },
+      statistic,
+      period: this.period,
+      label: options.label ?? (modelId === undefined ? `${metricName} ${statistic}` : `${metricName} ${statistic} | ${modelId}`),
+      color: options.color,
+    });
+  }
+
+  /** A runtime metric per ModelId via SEARCH (new models appear by themselves). */
+  searchRuntime(metricName: BedrockRuntimeMetric, statistic: string, options: SearchOptions = {}): MathExpression {
+    return new MathExpression({
+      expression: searchByModelId(BEDROCK_NAMESPACE, metricName, statistic, this.period),
+      label: options.label ?? `${metricName} ${statistic} | \${PROP('Dim.${MODEL_ID_DIMENSION}')}`,
+      period: this.period,
+    });
+  }
 }
 
-function ratioIds(suffix = ''): { input: string; read: string; write: string } {
+function ratioIds(suffix = '', compact = false): { input: string; read: string; write: string } {
   if (!/^[A-Za-z0-9]*$/.test(suffix)) {
     throw new Error(`idSuffix must be letters and digits only (got ${JSON.stringify(suffix)})`);
   }
-  return { input: `input${suffix}`, read: `cacheRead${suffix}`, write: `cacheWrite${suffix}` };
+  return compact
+    ? { input: `i${suffix}`, read: `r${suffix}`, write: `w${suffix}` }
+    : { input: `input${suffix}`, read: `cacheRead${suffix}`, write: `cacheWrite${suffix}` };
 }

@@ -9,14 +9,41 @@ export {
   BedrockMetrics,
   DEFAULT_METRIC_PERIOD,
   cachedInputShareExpression,
+  gatedHitRatioExpression,
   hitRatioExpression,
+  netSavingsExpression,
+  writesWithoutReadsExpression,
   type BedrockMetricsProps,
+  type BedrockRuntimeMetric,
   type BedrockTokenKind,
+  type NetSavingsOptions,
   type RatioOptions,
   type SearchOptions,
   type TokenMetricOptions,
 } from './bedrock-metrics';
-export { OnCallDashboard, onCallWidgets, type OnCallDashboardProps } from './dashboards';
+export { SavingsMetrics, type SavingsMetricKind, type SavingsMetricOptions, type SavingsMetricsProps } from './savings-metrics';
+export {
+  CostReviewDashboard,
+  OnCallDashboard,
+  costReviewWidgets,
+  dashboardUrl,
+  onCallWidgets,
+  type CostReviewDashboardProps,
+  type OnCallDashboardProps,
+} from './dashboards';
+export {
+  PromptCacheAlarms,
+  modelsThatFit,
+  planAlarms,
+  plannedResources,
+  type AlarmPlan,
+  type ModelAlarmFamily,
+  type ModelAlarmPlan,
+  type PipelineAlarmKind,
+  type PlannedAlarm,
+  type PlannedResources,
+  type PromptCacheAlarmsProps,
+} from './alarms';
 export { SavingsPublisher, publisherSchedule, type SavingsPublisherOptions, type SavingsPublisherProps } from './savings-publisher';
 export { PromptCacheFunction, type PromptCacheFunctionProps } from './prompt-cache-function';
 export { WeeklyDigest, type WeeklyDigestOptions, type WeeklyDigestProps } from './weekly-digest';

@@ -3,6 +3,7 @@ import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { PromptCacheConfig } from '../lambda/core/config';
 import { PromptCacheMonitoring } from './prompt-cache-monitoring';
+import { dashboardUrl } from './dashboards';
 
 export interface PromptCacheMonitoringStackProps extends StackProps {
   /** The validated config (see `loadConfigFromContext`). */
@@ -20,6 +21,8 @@ export class PromptCacheMonitoringStack extends Stack {
   constructor(scope: Construct, id: string, props: PromptCacheMonitoringStackProps) {
     super(scope, id, {
       description: 'Amazon Bedrock prompt-cache monitoring: dashboards over the AWS/Bedrock token metrics and the savings publisher',
+      // Three alarms per model, each with a runbook: an unindented template is a fifth smaller (README, "Alarms and runbooks").
+      suppressTemplateIndentation: true,
       ...props,
     });
     this.monitoring = new PromptCacheMonitoring(this, 'PromptCacheMonitoring', {
@@ -35,6 +38,17 @@ export class PromptCacheMonitoringStack extends Stack {
       new CfnOutput(this, 'LedgerTableName', { description: 'Publisher ledger (prompt-cache publish --ledger-table)', value: publisher.ledgerTable.tableName });
       new CfnOutput(this, 'PublisherFunctionName', { description: 'The savings publisher Lambda', value: publisher.function.functionName });
       new CfnOutput(this, 'FailedRunsQueueUrl', { description: 'Failed publisher invocations', value: publisher.failureQueue.queueUrl });
+    }
+    new CfnOutput(this, 'CostReviewDashboardUrl', {
+      description: 'The cost-review dashboard (7 days, 1-day periods)',
+      value: dashboardUrl(this.monitoring.costReviewDashboard.dashboardName),
+    });
+    const alarms = this.monitoring.alarms;
+    if (alarms.topic) {
+      new CfnOutput(this, 'OnCallTopicArn', { description: 'On-call topic: the roll-up alarms notify it (ALARM and OK); subscribe your pager here', value: alarms.topic.topicArn });
+    }
+    if (alarms.cacheHealth) {
+      new CfnOutput(this, 'CacheHealthAlarmName', { description: 'Roll-up of the cache alarms (pages once per incident)', value: alarms.cacheHealth.alarmName });
     }
     if (this.monitoring.digest) {
       new CfnOutput(this, 'CostReviewTopicArn', { description: 'Weekly digest topic: subscribe the cost meeting here', value: this.monitoring.digest.topic.topicArn });

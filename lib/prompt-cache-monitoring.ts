@@ -1,13 +1,16 @@
 /**
  * The L3 construct teams embed: prompt-cache observability for Amazon Bedrock from the free AWS/Bedrock metrics.
- * It composes the on-call dashboard and the savings publisher; alarms come later.
+ * It composes the on-call and cost-review dashboards, the alarms (with their SNS topic and roll-ups) and the savings
+ * publisher.
  */
 import { Aws, Stack, Token } from 'aws-cdk-lib';
 import type { Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { ConfigError, parseConfig, type PromptCacheConfig } from '../lambda/core/config';
 import { BedrockMetrics, searchUnsafeReason } from './bedrock-metrics';
-import { OnCallDashboard } from './dashboards';
+import { PromptCacheAlarms } from './alarms';
+import { COST_REVIEW_PERIOD, CostReviewDashboard, OnCallDashboard, dashboardUrl } from './dashboards';
+import { SavingsMetrics } from './savings-metrics';
 import { SavingsPublisher, type SavingsPublisherOptions } from './savings-publisher';
 import { WeeklyDigest, type WeeklyDigestOptions } from './weekly-digest';
 
@@ -24,6 +27,17 @@ export interface PromptCacheMonitoringProps {
    */
   readonly dashboardName?: string;
   /**
+   * Name of the cost-review dashboard (same rules as `dashboardName`).
+   * @default `<stack name>-CostReview-<region>`
+   */
+  readonly costReviewDashboardName?: string;
+  /**
+   * Alarm names start with `<alarmNamePrefix>-` (they are unique per account and region; the SNS topic's policies
+   * trust alarms of this prefix only). Set it when embedding this construct twice in one stack.
+   * @default the stack name
+   */
+  readonly alarmNamePrefix?: string;
+  /**
    * The scheduled savings publisher (custom metrics per period, exactly once); `false` leaves it out (dashboards of
    * the raw AWS/Bedrock metrics only).
    * @default - a publisher with the defaults of {@link SavingsPublisherOptions}
@@ -37,6 +51,7 @@ export interface PromptCacheMonitoringProps {
 }
 
 const DASHBOARD_NAME_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
+const ALARM_PREFIX_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
 
 /**
  * Checks the props without building anything; one line per problem, each naming its path (empty when valid).
@@ -58,20 +73,24 @@ export function validatePromptCacheMonitoringProps(props: PromptCacheMonitoringP
       if (unsafe) problems.push(`config.bedrockMetricNames.${key}: ${unsafe} (got ${JSON.stringify(name)})`);
     }
   }
-  const name = props.dashboardName;
-  if (name !== undefined && !Token.isUnresolved(name) && !DASHBOARD_NAME_PATTERN.test(name)) {
-    problems.push(
-      `dashboardName: must be 1 to 255 letters, digits, "-" or "_" (got ${JSON.stringify(name)})`,
-    );
+  for (const key of ['dashboardName', 'costReviewDashboardName'] as const) {
+    const name = props[key];
+    if (name !== undefined && !Token.isUnresolved(name) && !DASHBOARD_NAME_PATTERN.test(name)) {
+      problems.push(`${key}: must be 1 to 255 letters, digits, "-" or "_" (got ${JSON.stringify(name)})`);
+    }
+  }
+  const prefix = props.alarmNamePrefix;
+  if (prefix !== undefined && !ALARM_PREFIX_PATTERN.test(prefix)) {
+    problems.push(`alarmNamePrefix: must be 1 to 128 letters, digits, ".", "-" or "_" (got ${JSON.stringify(prefix)})`);
   }
   return problems;
 }
 
 /**
- * Prompt-cache monitoring for Amazon Bedrock: an on-call dashboard (cache read vs write tokens per model and for
- * all models, hit ratio and cached input share, read/write share) built on SEARCH expressions, so its size does not
- * depend on the number of models. Validates its props when constructed (during `cdk synth`) and reports every
- * problem at once.
+ * Prompt-cache monitoring for Amazon Bedrock: an on-call dashboard and a cost-review dashboard built on SEARCH
+ * expressions (their size barely depends on the number of models), the alarm families with their runbooks, SNS topic
+ * and paging roll-ups (lib/alarms.ts), the savings publisher and the weekly digest. Validates its props when
+ * constructed (during `cdk synth`) and reports every problem at once.
  */
 export class PromptCacheMonitoring extends Construct {
   /** The validated config, defaults filled. */
@@ -80,6 +99,10 @@ export class PromptCacheMonitoring extends Construct {
   readonly bedrockMetrics: BedrockMetrics;
   /** The on-call dashboard. */
   readonly onCallDashboard: Dashboard;
+  /** The cost-review dashboard (7 days, 1-day periods). */
+  readonly costReviewDashboard: Dashboard;
+  /** The alarms, their topic and roll-ups (see the config's `alarms`). */
+  readonly alarms: PromptCacheAlarms;
   /** The savings publisher, unless `publisher: false`. */
   readonly publisher?: SavingsPublisher;
   /** The weekly digest, unless the config's `digest.enabled` is false. */
@@ -93,15 +116,34 @@ export class PromptCacheMonitoring extends Construct {
     this.config = parseConfig(props.config, 'props.config');
     this.bedrockMetrics = BedrockMetrics.fromConfig(this.config);
     const dashboardName = props.dashboardName ?? `${Stack.of(this).stackName}-OnCall-${Aws.REGION}`;
-    this.onCallDashboard = new OnCallDashboard(this, 'OnCallDashboard', {
-      metrics: this.bedrockMetrics,
-      dashboardName,
-    }).dashboard;
     if (props.publisher !== false) {
       this.publisher = new SavingsPublisher(this, 'SavingsPublisher', { ...props.publisher, config: this.config });
     }
     if (this.config.digest.enabled) {
       this.digest = new WeeklyDigest(this, 'WeeklyDigest', { ...props.digest, config: this.config });
     }
+    // Alarms after every other resource but the dashboards, so their resource-limit check sees the whole stack.
+    const publisherFunction = this.publisher?.function;
+    this.alarms = new PromptCacheAlarms(this, 'Alarms', {
+      config: this.config,
+      namePrefix: props.alarmNamePrefix ?? Stack.of(this).stackName,
+      dashboardUrl: dashboardUrl(dashboardName),
+      publisherFunction,
+      resourcesAddedLater: 2,
+    });
+    const savings = this.publisher ? SavingsMetrics.fromConfig(this.config) : undefined;
+    this.onCallDashboard = new OnCallDashboard(this, 'OnCallDashboard', {
+      metrics: this.bedrockMetrics,
+      dashboardName,
+      config: this.config,
+      alarms: this.alarms,
+      savings,
+      publisherFunction,
+    }).dashboard;
+    this.costReviewDashboard = new CostReviewDashboard(this, 'CostReviewDashboard', {
+      config: this.config,
+      dashboardName: props.costReviewDashboardName ?? `${Stack.of(this).stackName}-CostReview-${Aws.REGION}`,
+      savings: this.publisher ? SavingsMetrics.fromConfig(this.config, COST_REVIEW_PERIOD) : undefined,
+    }).dashboard;
   }
 }

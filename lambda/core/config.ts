@@ -182,6 +182,22 @@ const namespaceSchema = string()
   .refine((s) => !s.startsWith('AWS/'), { error: 'must not start with "AWS/" (reserved for AWS services)' })
   .default(DEFAULT_NAMESPACE);
 
+/** Keys of lambda/core/monitoring-cost.ts's MonitoringPrices, overridable in the config. */
+export const MONITORING_PRICE_KEYS = [
+  'customMetricMonth',
+  'alarmMetricMonth',
+  'compositeAlarmMonth',
+  'dashboardMonth',
+  'kmsKeyMonth',
+  'getMetricDataPer1000Metrics',
+  'apiPer1000Requests',
+  'lambdaPerMillionRequests',
+  'lambdaPerGbSecond',
+  'dynamoDbPerMillionWrites',
+  'dynamoDbPerMillionReads',
+] as const;
+const monitoringPrice = number().finite().min(0, { error: 'must be a price in US dollars, 0 or more' }).optional();
+
 const metricName = string().regex(/^[^:\s][^:]{0,254}$/, { error: 'must be a CloudWatch metric name' });
 
 export const configSchema = strictObject({
@@ -208,6 +224,10 @@ export const configSchema = strictObject({
         leaseMinutes: int({ error: 'must be a whole number of minutes' }).min(5, { error: 'must be 5 to 60 minutes' }).max(60, { error: 'must be 5 to 60 minutes' }).default(15),
       })
       .prefault({}),
+    /** Overrides of the list prices `prompt-cache cost` uses (see lambda/core/monitoring-cost.ts), USD. */
+    monitoringPrices: strictObject(
+      Object.fromEntries(MONITORING_PRICE_KEYS.map((k) => [k, monitoringPrice])) as Record<(typeof MONITORING_PRICE_KEYS)[number], typeof monitoringPrice>,
+    ).prefault({}),
     digest: strictObject({
       /** The weekly digest e-mail (a scheduled Lambda publishing the weekly review to an SNS topic). */
       enabled: boolean({ error: 'must be true or false' }).default(true),

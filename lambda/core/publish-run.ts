@@ -86,6 +86,8 @@ export interface RunSettings {
   readonly sleep: (ms: number) => Promise<void>;
   /** Wall-clock for lease renewal during long runs; defaults to the fixed `nowMs` (tests, `--until`). */
   readonly clock?: () => number;
+  /** Called after each PutMetricData chunk: datums sent so far (including any found already present) and in all. */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export type RunStatus = 'published' | 'nothing-to-do' | 'busy';
@@ -235,6 +237,7 @@ export async function runPublisher(
       await write({ watermarkMs: watermarkAfter(index), uncertainFromMs: chunk[0].timestampMs, uncertainToMs: chunk[chunk.length - 1].timestampMs });
       datumsPut += await putExactlyOnce(chunk, sink, settings, log);
       index += chunk.length;
+      settings.onProgress?.(index + 1, stream.length);
     }
     // Commit the last call and release the lease.
     state = await ledger.write(state.version, { watermarkMs: watermarkAfter(index) });

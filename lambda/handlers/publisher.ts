@@ -31,6 +31,7 @@ export interface PublishOptions {
   /** Wall clock for lease renewal; the fixed `nowMs` when absent. */
   readonly clock?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export interface PublishSummary extends Omit<RunResult, 'watermarkMs'> {
@@ -80,6 +81,7 @@ export async function publishOnce(options: PublishOptions): Promise<PublishSumma
         maxPutAttempts: 6,
         sleep: options.sleep ?? realSleep,
         ...(options.clock ? { clock: options.clock } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       },
       log,
     );

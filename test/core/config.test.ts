@@ -1,4 +1,4 @@
-import { ConfigError, parseConfig } from '../../lambda/core/config';
+import { ConfigError, modelAlarmSettings, parseConfig } from '../../lambda/core/config';
 
 const sonnet = 'us.anthropic.claude-3-7-sonnet-20250219-v1:0';
 const price = { inputPerMTok: 3, outputPerMTok: 15, cacheWritePerMTok: 3.75, cacheReadPerMTok: 0.3 };
@@ -26,8 +26,18 @@ describe('config: defaults', () => {
         cacheWriteInputTokens: 'CacheWriteInputTokenCount',
       },
       publisher: { periodMinutes: 60, settleDelayMinutes: 10, initialLookbackHours: 24, leaseMinutes: 15 },
+      monitoringPrices: {},
       digest: { enabled: true, weekDay: 'MON', hourUtc: 8, days: 7, emails: [] },
       report: { minHitRatioPercent: 50, hitRatioDropPoints: 10, moneyLeftOnTableMinUSD: 1 },
+      alarms: {
+        enabled: true,
+        allModels: true,
+        emails: [],
+        lowHitRatio: { enabled: true, thresholdPercent: 50, periodMinutes: 15, evaluationPeriods: 4, datapointsToAlarm: 3, minCacheTokens: 50000 },
+        writesWithoutReads: { enabled: true, periodMinutes: 15, evaluationPeriods: 3, minWriteTokens: 20000 },
+        cachingCostsMoney: { enabled: true, windowMinutes: 60, evaluationPeriods: 3, minCacheTokens: 50000 },
+        pipeline: { enabled: true, missingPeriods: 2 },
+      },
     });
     expect(parseConfig(undefined, 'x').namespace).toBe('BedrockPromptCache');
   });
@@ -78,6 +88,7 @@ describe('config: every bad input names its path, the value and what is allowed'
     ['lookback beyond 14 days', { publisher: { initialLookbackHours: 400 } }, ['publisher.initialLookbackHours: must be 1 to 335 hours (under 14 days) (got 400)']],
     ['digest e-mail not an address', { digest: { emails: ['ops@example.com', 'finance'] } }, ['digest.emails[1]: must be an e-mail address (got "finance")']],
     ['digest hour past 23', { digest: { hourUtc: 24 } }, ['digest.hourUtc: must be an hour from 0 to 23 (UTC) (got 24)']],
+    ['a monitoring price below zero and a misspelt one', { monitoringPrices: { alarmMetricMonth: -1, dashboard: 3 } }, ['monitoringPrices.alarmMetricMonth: must be a price in US dollars, 0 or more (got -1)', 'monitoringPrices.dashboard: unknown key; remove it or fix its spelling']],
     ['metric name with a colon', { bedrockMetricNames: { cacheReadInputTokens: 'Cache:Read' } }, ['bedrockMetricNames.cacheReadInputTokens: must be a CloudWatch metric name (got "Cache:Read")']],
   ])('%s', (_name, raw, want) => {
     expect(problems(raw)).toEqual(want);
@@ -102,5 +113,40 @@ describe('config: every bad input names its path, the value and what is allowed'
         `  - models[1].modelId: duplicates models[0].modelId; list each model once (got "${sonnet}")`,
       ].join('\n'),
     );
+  });
+});
+
+describe('config: alarms', () => {
+  test.each<[string, unknown, string[]]>([
+    ['threshold above 100', { alarms: { lowHitRatio: { thresholdPercent: 120 } } }, ['alarms.lowHitRatio.thresholdPercent: must be a percentage from 0 to 100 (got 120)']],
+    ['fractional period', { alarms: { lowHitRatio: { periodMinutes: 7.5 } } }, ['alarms.lowHitRatio.periodMinutes: must be a whole number (got 7.5)']],
+    ['period over a day', { alarms: { writesWithoutReads: { periodMinutes: 1441 } } }, ['alarms.writesWithoutReads.periodMinutes: must be 1 to 1440 minutes (one day) (got 1441)']],
+    ['zero minimum volume', { alarms: { cachingCostsMoney: { minCacheTokens: 0 } } }, ['alarms.cachingCostsMoney.minCacheTokens: must be 1 or more tokens (got 0)']],
+    ['more datapoints than periods', { alarms: { lowHitRatio: { datapointsToAlarm: 5 } } }, ['alarms.lowHitRatio.datapointsToAlarm: datapointsToAlarm must be at most evaluationPeriods; lower datapointsToAlarm or raise evaluationPeriods (got 5 of 4)']],
+    ['evaluation over a day', { alarms: { cachingCostsMoney: { windowMinutes: 720 } } }, ["alarms.cachingCostsMoney.evaluationPeriods: windowMinutes × evaluationPeriods must be at most 1440 minutes (one day, CloudWatch's limit); shorten the period or evaluate fewer periods (got 720 × 3)"]],
+    ['a model override breaking a section rule', { models: [{ modelId: sonnet, alarms: { lowHitRatio: { evaluationPeriods: 2 } } }] }, ['models[0].alarms.lowHitRatio.evaluationPeriods: datapointsToAlarm must be at most evaluationPeriods; lower datapointsToAlarm or raise evaluationPeriods (got 3 of 2)']],
+    ['unknown family in a model override', { models: [{ modelId: sonnet, alarms: { lowHitRate: {} } }] }, ['models[0].alarms.lowHitRate: unknown key; remove it or fix its spelling']],
+    ['a FIFO or malformed topic ARN', { alarms: { topicArn: 'arn:aws:sns:us-east-1:111122223333:pager.fifo' } }, ['alarms.topicArn: must be the ARN of a standard SNS topic, arn:<partition>:sns:<region>:<12-digit account>:<name> (FIFO topics cannot take alarm actions) (got "arn:aws:sns:us-east-1:111122223333:pager.fifo")']],
+    ['not an e-mail', { alarms: { emails: ['oncall'] } }, ['alarms.emails[0]: must be an e-mail address (got "oncall")']],
+    ['the same e-mail twice', { alarms: { emails: ['a@example.com', 'A@example.com'] } }, ['alarms.emails[1]: duplicates alarms.emails[0]; list each address once (got "A@example.com")']],
+    ['runbook link not https', { alarms: { runbookUrl: 'http://wiki/runbook' } }, ['alarms.runbookUrl: must be an https:// URL (got "http://wiki/runbook")']],
+    ['heartbeat periods out of range', { alarms: { pipeline: { missingPeriods: 0 } } }, ['alarms.pipeline.missingPeriods: must be 1 to 24 periods (got 0)']],
+  ])('%s', (_name, raw, want) => {
+    expect(problems(raw)).toEqual(want);
+  });
+
+  test('a model inherits the section and overrides only what it sets', () => {
+    const cfg = parseConfig(
+      { alarms: { lowHitRatio: { thresholdPercent: 40 } }, models: [{ modelId: sonnet, alarms: { lowHitRatio: { periodMinutes: 5 }, cachingCostsMoney: { enabled: false } } }, { modelId: 'b' }] },
+      'x',
+    );
+    expect(modelAlarmSettings(cfg.alarms, cfg.models[0])).toEqual({
+      enabled: true,
+      lowHitRatio: { enabled: true, thresholdPercent: 40, periodMinutes: 5, evaluationPeriods: 4, datapointsToAlarm: 3, minCacheTokens: 50000 },
+      writesWithoutReads: { enabled: true, periodMinutes: 15, evaluationPeriods: 3, minWriteTokens: 20000 },
+      cachingCostsMoney: { enabled: false, windowMinutes: 60, evaluationPeriods: 3, minCacheTokens: 50000 },
+    });
+    expect(modelAlarmSettings(cfg.alarms, cfg.models[1]).lowHitRatio.thresholdPercent).toBe(40);
+    expect(modelAlarmSettings({ ...cfg.alarms, enabled: false }, cfg.models[0]).enabled).toBe(false);
   });
 });

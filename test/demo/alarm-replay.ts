@@ -155,7 +155,10 @@ export function replayAlarm(alarm: AlarmDefinition, points: ReadonlyMap<number, 
   return { states, transitions };
 }
 
-/** A composite alarm is in ALARM while its rule holds over its children's states (OR / AND of ALARM(x) / OK(x)). */
+/**
+ * A composite alarm is in ALARM while its rule holds over its children's states (OR / AND of ALARM(x) / OK(x)); `children`
+ * maps each child's logical id or alarm name to its states.
+ */
 export function replayComposite(composite: CompositeDefinition, children: ReadonlyMap<string, ReadonlyMap<number, AlarmState>>): Transition[] {
   const times = [...new Set([...children.values()].flatMap((m) => [...m.keys()]))].sort((a, b) => a - b);
   const stateAt = (id: string, t: number): AlarmState => {
@@ -164,13 +167,15 @@ export function replayComposite(composite: CompositeDefinition, children: Readon
     for (const [at, st] of m ?? []) if (at <= t) s = st;
     return s;
   };
-  const rule = composite.rule.replace(/(ALARM|OK|INSUFFICIENT_DATA)\(\s*([A-Za-z0-9]+)\s*\)/g, (_m, want: string, id: string) => `S_${want}_${id}`);
+  // Children are named by logical id or alarm name; each term becomes a variable of the expression.
+  const terms: string[] = [];
+  const rule = composite.rule.replace(/(ALARM|OK|INSUFFICIENT_DATA)\(\s*([^)]+?)\s*\)/g, (_m, want: string, id: string) => `S_${want}_${terms.push(id) - 1}`);
   const transitions: Transition[] = [];
   let state: AlarmState = 'INSUFFICIENT_DATA';
   for (const t of times) {
     const value = evaluate(parseMetricMath(rule.replace(/\bTRUE\b/g, '1').replace(/\bFALSE\b/g, '0')), (term) => {
-      const [, want, id] = /^S_(ALARM|OK|INSUFFICIENT_DATA)_(.+)$/.exec(term) ?? [];
-      return stateAt(id, t) === want ? 1 : 0;
+      const [, want, index] = /^S_(ALARM|OK|INSUFFICIENT_DATA)_(\d+)$/.exec(term) ?? [];
+      return stateAt(terms[Number(index)], t) === want ? 1 : 0;
     });
     const next: AlarmState = value === 1 ? 'ALARM' : 'OK';
     if (next !== state) transitions.push({ alarm: composite.name, atMs: t, from: state, to: next, value });

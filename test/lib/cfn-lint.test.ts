@@ -34,10 +34,14 @@ test('cdk synth succeeds: no nag finding, no validation warning, only the bundle
   expect(report.pluginReports.map((r: { pluginName: string; conclusion: string; violations: unknown[] }) => [r.pluginName, r.conclusion, r.violations])).toEqual([['AwsSolutions', 'success', []]]);
 });
 
-test('the template has the dashboard, the publisher, the digest and the CDK metadata', () => {
+test('the template has the dashboards, the alarms, the publisher, the digest and the CDK metadata', () => {
   const template = JSON.parse(readFileSync(join(outdir, `${STACK}.template.json`), 'utf8'));
   expect(Object.values(template.Resources).map((r) => (r as { Type: string }).Type).sort()).toEqual([
     'AWS::CDK::Metadata',
+    ...Array(14).fill('AWS::CloudWatch::Alarm'),
+    'AWS::CloudWatch::CompositeAlarm',
+    'AWS::CloudWatch::CompositeAlarm',
+    'AWS::CloudWatch::Dashboard',
     'AWS::CloudWatch::Dashboard',
     'AWS::DynamoDB::Table',
     'AWS::Events::Rule',
@@ -46,6 +50,7 @@ test('the template has the dashboard, the publisher, the digest and the CDK meta
     'AWS::IAM::Policy',
     'AWS::IAM::Role',
     'AWS::IAM::Role',
+    'AWS::KMS::Key',
     'AWS::KMS::Key',
     'AWS::Lambda::EventInvokeConfig',
     'AWS::Lambda::EventInvokeConfig',
@@ -56,6 +61,8 @@ test('the template has the dashboard, the publisher, the digest and the CDK meta
     'AWS::Logs::LogGroup',
     'AWS::Logs::LogGroup',
     'AWS::SNS::Topic',
+    'AWS::SNS::Topic',
+    'AWS::SNS::TopicPolicy',
     'AWS::SNS::TopicPolicy',
     'AWS::SQS::Queue',
     'AWS::SQS::QueuePolicy',

@@ -34,14 +34,27 @@ const CACHED_SHARE =
   'IF((FILL(input, 0) + FILL(cacheRead, 0) + FILL(cacheWrite, 0)) > 0, ' +
   '100 * FILL(cacheRead, 0) / (FILL(input, 0) + FILL(cacheRead, 0) + FILL(cacheWrite, 0)))';
 const READ_ALL = ['AWS/Bedrock', 'CacheReadInputTokenCount', { label: 'Cache read tokens', stat: 'Sum' }];
+/** Bodies without their alarm widgets, 1 configured model (fixed: they must not depend on the model count). */
+const ONE_MODEL_ON_CALL_BYTES = 7933;
+const ONE_MODEL_COST_REVIEW_BYTES = 4445;
 const WRITE_ALL = ['AWS/Bedrock', 'CacheWriteInputTokenCount', { label: 'Cache write tokens', stat: 'Sum' }];
 
 describe('PromptCacheMonitoringStack with the example config of cdk.json', () => {
   const template = synthStack(exampleConfig());
+  // The on-call dashboard comes first; test/lib/dashboards.test.ts covers both dashboards in full.
   const [{ body, text }] = dashboardBodies(template.toJSON());
+  const widget = (title: string) => {
+    const found = body.widgets.filter((w) => w.properties.title === title);
+    expect(found).toHaveLength(1);
+    return found[0];
+  };
 
-  test('one dashboard, the savings publisher and the weekly digest', () => {
+  test('two dashboards, the alarms with their topic, the savings publisher and the weekly digest', () => {
     expect(Object.values(template.toJSON().Resources).map((r) => (r as { Type: string }).Type).sort()).toEqual([
+      ...Array(14).fill('AWS::CloudWatch::Alarm'),
+      'AWS::CloudWatch::CompositeAlarm',
+      'AWS::CloudWatch::CompositeAlarm',
+      'AWS::CloudWatch::Dashboard',
       'AWS::CloudWatch::Dashboard',
       'AWS::DynamoDB::Table',
       'AWS::Events::Rule',
@@ -50,6 +63,7 @@ describe('PromptCacheMonitoringStack with the example config of cdk.json', () =>
       'AWS::IAM::Policy',
       'AWS::IAM::Role',
       'AWS::IAM::Role',
+      'AWS::KMS::Key',
       'AWS::KMS::Key',
       'AWS::Lambda::EventInvokeConfig',
       'AWS::Lambda::EventInvokeConfig',
@@ -60,11 +74,13 @@ describe('PromptCacheMonitoringStack with the example config of cdk.json', () =>
       'AWS::Logs::LogGroup',
       'AWS::Logs::LogGroup',
       'AWS::SNS::Topic',
+      'AWS::SNS::Topic',
+      'AWS::SNS::TopicPolicy',
       'AWS::SNS::TopicPolicy',
       'AWS::SQS::Queue',
       'AWS::SQS::QueuePolicy',
     ]);
-    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 2);
   });
 
   test('dashboard name derived from the stack name and the deploy region', () => {
@@ -73,21 +89,18 @@ describe('PromptCacheMonitoringStack with the example config of cdk.json', () =>
     });
   });
 
-  test('layout: text, two token graphs, ratio graph, pie; 3-hour default range, periods inherited', () => {
+  test('layout: alarm status first, then the text; 3-hour default range, periods inherited', () => {
     expect(body.start).toBe('-PT3H');
     expect(body.periodOverride).toBe('inherit');
-    expect(body.widgets.map((w) => [w.type, w.properties.view ?? null, w.properties.title ?? null, w.x, w.y, w.width, w.height])).toEqual([
-      ['text', null, null, 0, 0, 24, 5],
-      ['metric', 'timeSeries', 'Cache read vs write tokens, per model (stacked)', 0, 5, 12, 6],
-      ['metric', 'timeSeries', 'Cache read vs write tokens, all models', 12, 5, 12, 6],
-      ['metric', 'timeSeries', 'Cache hit ratio and cached input share, all models (%)', 0, 11, 12, 6],
-      ['metric', 'pie', 'Read vs write share of cached tokens, whole time range', 12, 11, 12, 6],
+    expect(body.widgets.slice(0, 2).map((w) => [w.type, w.x, w.y, w.width])).toEqual([
+      ['alarm', 0, 0, 24],
+      ['text', 0, 5, 24],
     ]);
-    for (const w of body.widgets.slice(1)) expect(w.properties.region).toBe('eu-west-1');
+    for (const w of body.widgets.filter((x) => x.type === 'metric')) expect(w.properties.region).toBe('eu-west-1');
   });
 
   test('the text explains both ratio definitions, labelled', () => {
-    const markdown = body.widgets[0].properties.markdown ?? '';
+    const markdown = body.widgets[1].properties.markdown ?? '';
     const lines = markdown.split('\n');
     expect(lines[0]).toBe('## Bedrock prompt cache: on-call');
     expect(lines.filter((l) => l.startsWith('* **'))).toEqual([
@@ -99,7 +112,7 @@ describe('PromptCacheMonitoringStack with the example config of cdk.json', () =>
   });
 
   test('per-model graph: read and write SEARCH expressions, stacked', () => {
-    const w = body.widgets[1].properties;
+    const w = widget('Cache read vs write tokens, per model (stacked)').properties;
     expect(w.stacked).toBe(true);
     expect(w.metrics).toEqual([
       [{ label: "Cache read tokens | ${PROP('Dim.ModelId')}", expression: SEARCH_READ }],
@@ -108,12 +121,12 @@ describe('PromptCacheMonitoringStack with the example config of cdk.json', () =>
   });
 
   test('all-models graph: dimensionless read and write, Sum', () => {
-    expect(body.widgets[2].properties.metrics).toEqual([READ_ALL, WRITE_ALL]);
-    expect(body.widgets[2].properties.stacked).toBeUndefined();
+    expect(widget('Cache read vs write tokens, all models').properties.metrics).toEqual([READ_ALL, WRITE_ALL]);
+    expect(widget('Cache read vs write tokens, all models').properties.stacked).toBeUndefined();
   });
 
   test('ratio graph: both definitions, labelled, over hidden inputs, 0-100 %', () => {
-    const w = body.widgets[3].properties;
+    const w = widget('Cache hit ratio and cached input share, all models (%)').properties;
     expect(w.metrics).toEqual([
       [{ label: 'Cache hit ratio % = read / (read + write)', expression: HIT_RATIO }],
       ['AWS/Bedrock', 'CacheReadInputTokenCount', { label: 'Cache read tokens', id: 'cacheRead', visible: false, stat: 'Sum' }],
@@ -125,7 +138,7 @@ describe('PromptCacheMonitoringStack with the example config of cdk.json', () =>
   });
 
   test('pie: read vs write over the whole time range', () => {
-    const w = body.widgets[4].properties;
+    const w = widget('Read vs write share of cached tokens, whole time range').properties;
     expect(w.view).toBe('pie');
     expect(w.setPeriodToTimeRange).toBe(true);
     expect(w.metrics).toEqual([READ_ALL, WRITE_ALL]);
@@ -137,12 +150,15 @@ describe('PromptCacheMonitoringStack with the example config of cdk.json', () =>
 });
 
 describe('dashboard body size', () => {
-  test('1 and 10 configured models give the same body', () => {
-    const one = dashboardBodies(synthStack(configWithModels(1)).toJSON())[0].text;
-    const ten = dashboardBodies(synthStack(configWithModels(10)).toJSON())[0].text;
-    expect(ten.length).toBe(one.length);
-    expect(ten).toBe(one);
-    expect(one.length).toBe(3375);
+  test('1 and 10 configured models: the same bodies but for the per-model alarm widgets and alarm status entries', () => {
+    // Alarm widgets (status lists and per-model alarm graphs) are the only part that may grow with the models.
+    const withoutAlarms = (n: number) =>
+      dashboardBodies(synthStack(configWithModels(n)).toJSON()).map(({ body }) =>
+        JSON.stringify(body.widgets.filter((w) => w.type !== 'alarm' && !(w.properties.annotations as { alarms?: unknown } | undefined)?.alarms).map((w) => w.properties)),
+      );
+    const one = withoutAlarms(1);
+    expect(withoutAlarms(10)).toEqual(one);
+    expect(one.map((b) => b.length)).toEqual([ONE_MODEL_ON_CALL_BYTES, ONE_MODEL_COST_REVIEW_BYTES]);
   });
 });
 
@@ -160,7 +176,7 @@ describe('PromptCacheMonitoring embedded in a team stack', () => {
     const config = { ...exampleConfig(), bedrockMetricNames: { ...exampleConfig().bedrockMetricNames, cacheReadInputTokens: 'CacheReadInputTokens' } };
     new PromptCacheMonitoring(stack, 'Cache', { config });
     const [{ body }] = dashboardBodies(Template.fromStack(stack).toJSON());
-    expect(body.widgets[1].properties.metrics?.[0]).toEqual([
+    expect(body.widgets.find((w) => w.properties.title === 'Cache read vs write tokens, per model (stacked)')?.properties.metrics?.[0]).toEqual([
       { label: "Cache read tokens | ${PROP('Dim.ModelId')}", expression: `SEARCH('{AWS/Bedrock,ModelId} MetricName="CacheReadInputTokens"', 'Sum', 300)` },
     ]);
   });

@@ -34,18 +34,28 @@ export function configWithModels(n: number): PromptCacheConfig {
 /** Pseudo parameters a resolved body may reference, with the values used to resolve them. */
 const PSEUDO: Record<string, string> = { 'AWS::Region': 'eu-west-1', 'AWS::AccountId': '111122223333' };
 
+type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+
 /**
- * Resolves the intrinsics CDK puts in a dashboard body (`Fn::Join` of strings and pseudo-parameter `Ref`s) into a
- * string; anything else is a test failure.
+ * Resolves the intrinsics CDK puts in a dashboard body (`Fn::Join` of strings and pseudo-parameter `Ref`s; with the
+ * template's `resources`, a resource's `Ref` as its logical id and an alarm's `Fn::GetAtt Arn` as
+ * `arn:aws:cloudwatch:eu-west-1:111122223333:alarm:<its name>`) into a string; anything else is a test failure.
  */
-export function resolveString(value: unknown): string {
+export function resolveString(value: unknown, resources: Resources = {}): string {
   if (typeof value === 'string') return value;
   if (value && typeof value === 'object') {
     const obj = value as Record<string, unknown>;
     if ('Ref' in obj && typeof obj.Ref === 'string' && obj.Ref in PSEUDO) return PSEUDO[obj.Ref];
+    // A resource's Ref (a function name, say) stands in as its logical id.
+    if ('Ref' in obj && typeof obj.Ref === 'string' && obj.Ref in resources) return obj.Ref;
     if ('Fn::Join' in obj) {
       const [sep, parts] = obj['Fn::Join'] as [string, unknown[]];
-      return parts.map(resolveString).join(sep);
+      return parts.map((p) => resolveString(p, resources)).join(sep);
+    }
+    if ('Fn::GetAtt' in obj) {
+      const [id, attribute] = obj['Fn::GetAtt'] as [string, string];
+      const name = resources[id]?.Properties?.AlarmName;
+      if (attribute === 'Arn' && typeof name === 'string') return `arn:aws:cloudwatch:${PSEUDO['AWS::Region']}:${PSEUDO['AWS::AccountId']}:alarm:${name}`;
     }
   }
   throw new Error(`unexpected intrinsic in a dashboard body: ${JSON.stringify(value)}`);
@@ -72,7 +82,7 @@ export function dashboardBodies(template: { Resources?: Record<string, { Type: s
   return Object.values(template.Resources ?? {})
     .filter((r) => r.Type === 'AWS::CloudWatch::Dashboard')
     .map((r) => {
-      const text = resolveString(r.Properties?.DashboardBody);
+      const text = resolveString(r.Properties?.DashboardBody, template.Resources);
       return { text, body: JSON.parse(text) as DashboardBody };
     });
 }

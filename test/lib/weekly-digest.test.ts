@@ -8,7 +8,8 @@ import { PromptCacheMonitoring, parseConfig, type ConfigInput } from '../../lib'
 function template(digest: ConfigInput['digest'] = {}) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'T');
-  new PromptCacheMonitoring(stack, 'Monitoring', { config: parseConfig({ digest }, 'test'), publisher: false });
+  // Alarms off: their on-call topic would be a second topic here.
+  new PromptCacheMonitoring(stack, 'Monitoring', { config: parseConfig({ digest, alarms: { enabled: false } }, 'test'), publisher: false });
   return Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
 }
 const of = (t: ReturnType<typeof template>, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);

@@ -1,0 +1,99 @@
+/**
+ * Metric factory for the custom namespace the savings publisher writes (design.md's fixed contract): per-model series
+ * (`ModelId` dimension), the all-models series (no dimension), and SEARCH expressions that list every model the
+ * publisher has seen. CloudWatch objects only, no construct.
+ *
+ * The publisher puts one datum per metric per period, timestamped at the period start, some `settleDelayMinutes`
+ * after the period ends: graphs and alarms on these metrics use the publisher's period (or a multiple of it), and an
+ * alarm must expect the newest period to be missing for a while.
+ */
+import { Duration } from 'aws-cdk-lib';
+import { MathExpression, Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
+import { CUSTOM_METRICS, DEFAULT_NAMESPACE, MODEL_ID_DIMENSION } from '../lambda/core/contract';
+import type { PromptCacheConfig } from '../lambda/core/config';
+import { searchByModelId } from './bedrock-metrics';
+
+export type SavingsMetricKind = keyof typeof CUSTOM_METRICS;
+
+/** Kinds published without a dimension only. */
+const ALL_MODELS_ONLY: ReadonlySet<SavingsMetricKind> = new Set(['unpricedTokens', 'publishedPeriods', 'lostPeriods']);
+
+/** Default labels (dollar figures are USD; the ratio is a percentage). */
+export const SAVINGS_LABELS: { readonly [K in SavingsMetricKind]: string } = {
+  cacheHitRatio: 'Cache hit ratio %',
+  netSavingsUsd: 'Net savings USD',
+  costWithCacheUsd: 'Cost with cache USD',
+  costWithoutCacheUsd: 'Cost without cache USD',
+  unpricedTokens: 'Unpriced tokens',
+  publishedPeriods: 'Published periods',
+  lostPeriods: 'Lost periods',
+};
+
+export interface SavingsMetricsProps {
+  /** @default DEFAULT_NAMESPACE (`BedrockPromptCache`) */
+  readonly namespace?: string;
+  /** The publisher's period, or a multiple of it. @default Duration.hours(1) */
+  readonly period?: Duration;
+}
+
+export interface SavingsMetricOptions {
+  /** @default - all models (no dimension) */
+  readonly modelId?: string;
+  /** @default Average for the hit ratio (one datum per period), Sum for the rest */
+  readonly statistic?: string;
+  /** @default - see SAVINGS_LABELS */
+  readonly label?: string;
+  /** @default - automatic color */
+  readonly color?: string;
+}
+
+export class SavingsMetrics {
+  /** A factory for the config's namespace; the period defaults to the publisher's. */
+  static fromConfig(config: Pick<PromptCacheConfig, 'namespace' | 'publisher'>, period?: Duration): SavingsMetrics {
+    return new SavingsMetrics({ namespace: config.namespace, period: period ?? Duration.minutes(config.publisher.periodMinutes) });
+  }
+
+  readonly namespace: string;
+  readonly period: Duration;
+
+  constructor(props: SavingsMetricsProps = {}) {
+    this.namespace = props.namespace ?? DEFAULT_NAMESPACE;
+    this.period = props.period ?? Duration.hours(1);
+  }
+
+  private defaultStatistic(kind: SavingsMetricKind): string {
+    return kind === 'cacheHitRatio' ? Stats.AVERAGE : Stats.SUM;
+  }
+
+  /** One custom metric, per model or (without `modelId`) all models. */
+  metric(kind: SavingsMetricKind, options: SavingsMetricOptions = {}): Metric {
+    const { modelId } = options;
+    if (modelId !== undefined && ALL_MODELS_ONLY.has(kind)) {
+      throw new Error(`${CUSTOM_METRICS[kind].name} is published without a dimension only (no per-model series)`);
+    }
+    return new Metric({
+      namespace: this.namespace,
+      metricName: CUSTOM_METRICS[kind].name,
+      dimensionsMap: modelId === undefined ? undefined : { [MODEL_ID_DIMENSION]: modelId },
+      statistic: options.statistic ?? this.defaultStatistic(kind),
+      period: this.period,
+      label: options.label ?? SAVINGS_LABELS[kind],
+      color: options.color,
+    });
+  }
+
+  /** The SEARCH string listing the per-model series of a custom metric. */
+  searchExpression(kind: SavingsMetricKind, statistic?: string): string {
+    if (ALL_MODELS_ONLY.has(kind)) throw new Error(`${CUSTOM_METRICS[kind].name} has no per-model series to search`);
+    return searchByModelId(this.namespace, CUSTOM_METRICS[kind].name, statistic ?? this.defaultStatistic(kind), this.period);
+  }
+
+  /** {@link searchExpression} as a graphable expression (SEARCH cannot be used in alarms). */
+  search(kind: SavingsMetricKind, options: { statistic?: string; label?: string } = {}): MathExpression {
+    return new MathExpression({
+      expression: this.searchExpression(kind, options.statistic),
+      label: options.label ?? `${SAVINGS_LABELS[kind]} | \${PROP('Dim.${MODEL_ID_DIMENSION}')}`,
+      period: this.period,
+    });
+  }
+}

@@ -1,0 +1,425 @@
+/**
+ * The alarm families, their SNS topic, runbooks and roll-ups, on the synthesized template (aws-cdk-lib/assertions):
+ * the exact metric math and metrics, thresholds, periods, datapoints, missing-data treatment, actions; the topic's
+ * policy and encryption; the synth-time warnings; the resource limit; and the template size at 100 models.
+ */
+process.env.CDK_VALIDATION = 'false';
+
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { PromptCacheMonitoring, PromptCacheMonitoringStack, parseConfig, type ConfigInput, type PromptCacheConfig } from '../../lib';
+import {
+  ALARM_DESCRIPTION_MAX,
+  COMPOSITE_MAX_CHILDREN,
+  compositeGroups,
+  formatUsd,
+  modelsThatFit,
+  planAlarms,
+  plannedResources,
+  ruleLengthBound,
+} from '../../lib/alarms';
+import { benchConfig } from '../bench/synth-bench';
+import { exampleConfig } from './template-helpers';
+
+type Cfn = Record<string, unknown>;
+interface TemplateJson {
+  Resources: Record<string, { Type: string; Properties: Cfn; DependsOn?: string[] }>;
+  Mappings?: Record<string, Record<string, Record<string, string>>>;
+}
+
+const ACCOUNT = '111122223333';
+
+/** Resolves a CloudFormation value: Join, pseudo-parameter Refs, FindInMap, an alarm's GetAtt Arn (by its name). */
+function resolve(value: unknown, t: TemplateJson, region = 'eu-west-1'): string {
+  if (typeof value === 'string') return value;
+  const o = value as Cfn;
+  if ('Fn::Join' in o) {
+    const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
+    return parts.map((p) => resolve(p, t, region)).join(sep);
+  }
+  if ('Ref' in o) {
+    const pseudo: Record<string, string> = { 'AWS::Region': region, 'AWS::AccountId': ACCOUNT, 'AWS::Partition': 'aws' };
+    return pseudo[o.Ref as string] ?? `<${String(o.Ref)}>`;
+  }
+  if ('Fn::FindInMap' in o) {
+    const [map, k1, k2] = o['Fn::FindInMap'] as [string, string, string];
+    return t.Mappings![map][k1][k2];
+  }
+  if ('Fn::GetAtt' in o) {
+    const [id, attr] = o['Fn::GetAtt'] as [string, string];
+    const name = t.Resources[id]?.Properties.AlarmName;
+    if (attr === 'Arn' && typeof name === 'string') return `arn:aws:cloudwatch:${region}:${ACCOUNT}:alarm:${name}`;
+  }
+  throw new Error(`cannot resolve ${JSON.stringify(value)}`);
+}
+
+function synth(config: PromptCacheConfig, stackName = 'TestMonitoring'): { t: TemplateJson; stack: PromptCacheMonitoringStack } {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new PromptCacheMonitoringStack(app, stackName, { config });
+  return { t: Template.fromStack(stack).toJSON() as TemplateJson, stack };
+}
+
+const withConfig = (input: ConfigInput) => parseConfig({ ...(JSON.parse(JSON.stringify(exampleConfig())) as object), ...input }, 'test');
+
+type AlarmProps = Cfn & { id: string; name: string };
+function alarms(t: TemplateJson, type = 'AWS::CloudWatch::Alarm'): AlarmProps[] {
+  return Object.entries(t.Resources)
+    .filter(([, r]) => r.Type === type)
+    .map(([id, r]) => ({ ...r.Properties, id, name: r.Properties.AlarmName as string }));
+}
+const byName = (t: TemplateJson, name: string) => {
+  const found = [...alarms(t), ...alarms(t, 'AWS::CloudWatch::CompositeAlarm')].filter((a) => a.name === name);
+  expect(found.map((a) => a.name)).toEqual([name]);
+  return found[0];
+};
+
+const SONNET = 'us.anthropic.claude-3-7-sonnet-20250219-v1:0';
+const SONNET_45 = 'global.anthropic.claude-sonnet-4-5-20250929-v1:0';
+const CLAIMS = 'arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/a1b2c3d4e5f6';
+const P = 'TestMonitoring';
+const NAMES = {
+  support: `${P}-support-bot-78e8aa25`,
+  review: `${P}-code-review-77b9d0c7`,
+  claims: `${P}-claims-triage-8008f2fc`,
+};
+
+/** An input metric of a math alarm: a Sum of one AWS/Bedrock token metric, per model or (no id) all models. */
+function tokenStat(id: string, metricName: string, period: number, modelId?: string) {
+  return {
+    Id: id,
+    MetricStat: {
+      Metric: { ...(modelId === undefined ? {} : { Dimensions: [{ Name: 'ModelId', Value: modelId }] }), MetricName: metricName, Namespace: 'AWS/Bedrock' },
+      Period: period,
+      Stat: 'Sum',
+    },
+    ReturnData: false,
+  };
+}
+const READ = 'CacheReadInputTokenCount';
+const WRITE = 'CacheWriteInputTokenCount';
+const LOW_HIT = 'IF((FILL(r, 0) + FILL(w, 0)) >= 50000, 100 * FILL(r, 0) / (FILL(r, 0) + FILL(w, 0)))';
+const WWR = 'IF(FILL(r, 0) == 0, FILL(w, 0), 0)';
+const net = (discount: string, premium: string) => `IF((FILL(r, 0) + FILL(w, 0)) >= 50000, (FILL(r, 0) * ${discount} - FILL(w, 0) * ${premium}) / 1000000)`;
+
+/** The one metric of a single-metric alarm (labelled, so in the Metrics form): namespace, name, dimensions, stat, period. */
+function single(a: ReturnType<typeof byName>) {
+  const [m] = a.Metrics as Array<{ Id: string; Label: string; ReturnData: boolean; MetricStat: { Metric: Cfn; Period: number; Stat: string } }>;
+  expect([(a.Metrics as unknown[]).length, m.ReturnData]).toEqual([1, true]);
+  return [m.Label, m.MetricStat.Metric.Namespace, m.MetricStat.Metric.MetricName, m.MetricStat.Metric.Dimensions ?? null, m.MetricStat.Stat, m.MetricStat.Period];
+}
+
+/** The alarm's settings, as the template holds them. */
+function settings(a: ReturnType<typeof byName>) {
+  return [a.ComparisonOperator, a.Threshold, a.EvaluationPeriods, a.DatapointsToAlarm, a.TreatMissingData, a.AlarmActions ?? null, a.OKActions ?? null];
+}
+
+describe('alarm families with the example config of cdk.json', () => {
+  const { t } = synth(exampleConfig());
+  const topic = Object.keys(t.Resources).find((id) => t.Resources[id].Type === 'AWS::SNS::Topic' && id.includes('OnCallTopic'))!;
+
+  test('14 metric alarms (3 per model, 3 for all models, 2 for the pipeline) and 2 roll-ups', () => {
+    expect(alarms(t).map((a) => a.name)).toEqual([
+      `${P}-AllModels-LowHitRatio`,
+      `${P}-AllModels-WritesWithoutReads`,
+      `${P}-AllModels-CachingCostsMoney`,
+      ...[NAMES.support, NAMES.review, NAMES.claims].flatMap((n) => [`${n}-LowHitRatio`, `${n}-WritesWithoutReads`, `${n}-CachingCostsMoney`]),
+      `${P}-PublisherErrors`,
+      `${P}-PublisherHeartbeat`,
+    ]);
+    expect(alarms(t, 'AWS::CloudWatch::CompositeAlarm').map((a) => a.name)).toEqual([`${P}-CacheHealth`, `${P}-SavingsPipeline`]);
+  });
+
+  test('low hit ratio: division-safe math over raw Sums, gated by volume, < 50 %, 3 of 4 quarter-hours, quiet is not breaching', () => {
+    const a = byName(t, `${NAMES.support}-LowHitRatio`);
+    expect(a.Metrics).toEqual([
+      { Expression: LOW_HIT, Id: 'expr_1', Label: 'support-bot: hit ratio %', ReturnData: true },
+      tokenStat('r', READ, 900, SONNET),
+      tokenStat('w', WRITE, 900, SONNET),
+    ]);
+    expect(settings(a)).toEqual(['LessThanThreshold', 50, 4, 3, 'notBreaching', null, null]);
+    const all = byName(t, `${P}-AllModels-LowHitRatio`);
+    expect(all.Metrics).toEqual([{ Expression: LOW_HIT, Id: 'expr_1', Label: 'all models: hit ratio %', ReturnData: true }, tokenStat('r', READ, 900), tokenStat('w', WRITE, 900)]);
+    expect(settings(all)).toEqual(['LessThanThreshold', 50, 4, 3, 'notBreaching', null, null]);
+  });
+
+  test('writes without reads: write tokens of read-less periods >= 20,000 in 3 quarter-hours in a row', () => {
+    const a = byName(t, `${NAMES.claims}-WritesWithoutReads`);
+    expect(a.Metrics).toEqual([{ Expression: WWR, Id: 'expr_1', Label: 'claims-triage: writes w/o reads', ReturnData: true }, tokenStat('r', READ, 900, CLAIMS), tokenStat('w', WRITE, 900, CLAIMS)]);
+    expect(settings(a)).toEqual(['GreaterThanOrEqualToThreshold', 20000, 3, 3, 'notBreaching', null, null]);
+  });
+
+  test("caching costs money: net savings with each model's price constants < $0 in 3 hours in a row", () => {
+    // Claude 3.7 Sonnet via us.: 3 − 0.30 read discount, 3.75 − 3 write premium; Sonnet 4.5 global with the 1-hour
+    // cache: 6 − 3; Haiku 4.5 (priceAs) through an application profile: +10 % regional, 1.1 − 0.11 and 1.375 − 1.1.
+    const expected: Array<[string, string, string, string, string]> = [
+      [NAMES.support, 'support-bot', SONNET, '2.7', '0.75'],
+      [NAMES.review, 'code-review', SONNET_45, '2.7', '3'],
+      [NAMES.claims, 'claims-triage', CLAIMS, '0.99', '0.275'],
+    ];
+    for (const [name, display, modelId, discount, premium] of expected) {
+      const a = byName(t, `${name}-CachingCostsMoney`);
+      expect(a.Metrics).toEqual([
+        { Expression: net(discount, premium), Id: 'expr_1', Label: `${display}: net savings USD`, ReturnData: true },
+        tokenStat('r', READ, 3600, modelId),
+        tokenStat('w', WRITE, 3600, modelId),
+      ]);
+      expect(settings(a)).toEqual(['LessThanThreshold', 0, 3, 3, 'notBreaching', null, null]);
+    }
+  });
+
+  test("all models' cost: the publisher's NetSavingsUSD (prices differ per model), late data ignored", () => {
+    const a = byName(t, `${P}-AllModels-CachingCostsMoney`);
+    expect(single(a)).toEqual(['Net savings USD, all models (publisher)', 'BedrockPromptCache', 'NetSavingsUSD', null, 'Sum', 3600]);
+    expect(settings(a)).toEqual(['LessThanThreshold', 0, 3, 3, 'ignore', null, null]);
+  });
+
+  test('pipeline: publisher errors >= 1; no heartbeat for 2 periods beyond the settle delay, missing data breaching', () => {
+    const errors = byName(t, `${P}-PublisherErrors`);
+    const fn = Object.keys(t.Resources).find((id) => t.Resources[id].Type === 'AWS::Lambda::Function' && id.includes('SavingsPublisher'));
+    expect(single(errors)).toEqual(['Publisher errors', 'AWS/Lambda', 'Errors', [{ Name: 'FunctionName', Value: { Ref: fn } }], 'Sum', 3600]);
+    expect(settings(errors)).toEqual(['GreaterThanOrEqualToThreshold', 1, 1, 1, 'notBreaching', null, null]);
+    const heartbeat = byName(t, `${P}-PublisherHeartbeat`);
+    expect(single(heartbeat)).toEqual(['Published periods (heartbeat)', 'BedrockPromptCache', 'PublishedPeriods', null, 'Sum', 3600]);
+    // 2 missing periods + 1 for the datum that is late by the settle delay (10 min) plus the run (5 min timeout).
+    expect(settings(heartbeat)).toEqual(['LessThanThreshold', 1, 3, 3, 'breaching', null, null]);
+  });
+
+  test('no alarm uses SEARCH; every math alarm reads at most 10 metrics of one period', () => {
+    for (const a of alarms(t)) {
+      const metrics = (a.Metrics as Array<{ Expression?: string; MetricStat?: { Period: number } }> | undefined) ?? [];
+      expect(JSON.stringify(a).includes('SEARCH')).toBe(false);
+      expect(metrics.length).toBeLessThanOrEqual(11);
+      expect(new Set(metrics.filter((m) => m.MetricStat).map((m) => m.MetricStat!.Period)).size).toBeLessThanOrEqual(1);
+    }
+  });
+
+  test('roll-ups: every cache alarm in CacheHealth, both pipeline alarms in SavingsPipeline; only they notify (ALARM and OK)', () => {
+    const arn = (name: string) => `ALARM("arn:aws:cloudwatch:eu-west-1:${ACCOUNT}:alarm:${name}")`;
+    const cache = byName(t, `${P}-CacheHealth`);
+    expect(resolve(cache.AlarmRule, t)).toBe(`(${alarms(t).slice(0, 12).map((a) => arn(a.name)).join(' OR ')})`);
+    expect([cache.AlarmActions, cache.OKActions]).toEqual([[{ Ref: topic }], [{ Ref: topic }]]);
+    const pipeline = byName(t, `${P}-SavingsPipeline`);
+    expect(resolve(pipeline.AlarmRule, t)).toBe(`(${arn(`${P}-PublisherErrors`)} OR ${arn(`${P}-PublisherHeartbeat`)})`);
+    expect([pipeline.AlarmActions, pipeline.OKActions]).toEqual([[{ Ref: topic }], [{ Ref: topic }]]);
+  });
+
+  test('the topic: a rotating customer-managed key CloudWatch may use, SSL only, publishable by our alarms only', () => {
+    const fromOurAlarms = {
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:alarm:${P}-*`]] } },
+    };
+    const key = Object.keys(t.Resources).find((id) => t.Resources[id].Type === 'AWS::KMS::Key' && id.includes('OnCallTopicKey'))!;
+    expect(t.Resources[topic].Properties).toEqual({ DisplayName: 'Bedrock prompt cache on-call', KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] } });
+    expect(t.Resources[key].Properties.EnableKeyRotation).toBe(true);
+    expect((t.Resources[key].Properties.KeyPolicy as { Statement: unknown[] }).Statement[1]).toEqual({
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Condition: fromOurAlarms,
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Resource: '*',
+      Sid: 'CloudWatchAlarmsEncryptNotifications',
+    });
+    const policy = Object.values(t.Resources).find((r) => r.Type === 'AWS::SNS::TopicPolicy' && JSON.stringify(r.Properties.Topics) === JSON.stringify([{ Ref: topic }]))!;
+    expect(policy.Properties.PolicyDocument).toEqual({
+      Statement: [
+        { Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Effect: 'Deny', Principal: '*', Resource: { Ref: topic }, Sid: 'AllowPublishThroughSSLOnly' },
+        { Action: 'sns:Publish', Condition: fromOurAlarms, Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Resource: { Ref: topic }, Sid: 'CloudWatchAlarmsPublish' },
+      ],
+      Version: '2012-10-17',
+    });
+  });
+
+  test('a runbook per alarm: what fired, tokens or dollars, causes, three checks, the dashboard in the stack region', () => {
+    expect(resolve(byName(t, `${NAMES.support}-LowHitRatio`).AlarmDescription, t)).toBe(
+      [
+        'support-bot: hit ratio read/(read+write) < 50% in 3 of 4 15-min periods with >= 50,000 cache tokens.',
+        'Means: writes cost $3.75/MTok, reads $0.30, input $3.00: under 21.7% caching loses money.',
+        'Causes: timestamp or request id in the prefix; tools or their order changed; system prompt edited; model or inference profile switched; ' +
+          'checkpoint under the model minimum; gaps longer than the TTL; a proxy dropping cachePoint/cache_control; cross-region routing under load.',
+        "Check: 1) this model's read vs write on the dashboard: since when? 2) deploys, prompt, tool or model changes then 3) diff the prefixes of two consecutive requests",
+        'On-call dashboard: https://console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/TestMonitoring-OnCall-eu-west-1',
+      ].join('\n'),
+    );
+    expect(resolve(byName(t, `${NAMES.review}-WritesWithoutReads`).AlarmDescription, t).split('\n').slice(0, 2)).toEqual([
+      'code-review: >= 20,000 cache tokens written and none read in 3 15-min periods in a row: the prefix never matches.',
+      'Means: $3.00/MTok over input wasted: at least $0.06 a period, $5.76 a day.',
+    ]);
+    expect(resolve(byName(t, `${NAMES.claims}-CachingCostsMoney`).AlarmDescription, t).split('\n').slice(0, 2)).toEqual([
+      'claims-triage: net savings = read x $0.99 - write x $0.275 per MTok < $0 in 3 60-min windows in a row with >= 50,000 cache tokens.',
+      'Means: the write premium beats the read discount: hit ratio under the 21.7% break-even (catalog:anthropic.claude-haiku-4-5-20251001-v1:0 (regional +10%)).',
+    ]);
+    for (const a of [...alarms(t), ...alarms(t, 'AWS::CloudWatch::CompositeAlarm')]) {
+      const lines = resolve(a.AlarmDescription, t).split('\n');
+      expect([lines[1].startsWith('Means: '), lines[2].startsWith('Causes: '), /^Check: 1\) .+ 2\) .+ 3\) .+$/.test(lines[3]), lines[4]]).toEqual([
+        true,
+        true,
+        true,
+        'On-call dashboard: https://console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/TestMonitoring-OnCall-eu-west-1',
+      ]);
+    }
+  });
+
+  test('every description fits in 1,024 characters, even in the longest region name', () => {
+    for (const a of [...alarms(t), ...alarms(t, 'AWS::CloudWatch::CompositeAlarm')]) {
+      expect(resolve(a.AlarmDescription, t, 'ap-southeast-77x').length).toBeLessThanOrEqual(ALARM_DESCRIPTION_MAX);
+    }
+  });
+
+  test('runbook text shared by several alarms is stored once, in a Mapping', () => {
+    // Each family's causes, checks and URL start; the cost tail names the 21.7 % break-even of two models (the third's
+    // is 52.6 %, its own text stays inline).
+    const [mapping] = Object.values(t.Mappings ?? {});
+    expect(Object.values(mapping).map((v) => v.text.split('\n')[1].slice(0, 40))).toEqual([
+      'Causes: timestamp or request id in the p',
+      'Causes: timestamp, request id or user da',
+      'Causes: any cause of a low hit ratio; a ',
+    ]);
+    expect(mapping.t2.text.split('\n')[2]).toBe('Check: 1) hit ratio vs 21.7% on the dashboard 2) cacheWriteTtl and checkpoint placement 3) stop caching prefixes that are never reused');
+  });
+});
+
+describe('alarm settings from the config', () => {
+  test('a per-model override changes that model only; models[].alarms.enabled false leaves a model out', () => {
+    const base = exampleConfig();
+    const { t } = synth(
+      withConfig({
+        models: [
+          { ...base.models[0], alarms: { lowHitRatio: { thresholdPercent: 70, periodMinutes: 5, evaluationPeriods: 3, datapointsToAlarm: 2, minCacheTokens: 1000 } } },
+          { ...base.models[1], alarms: { enabled: false } },
+          { ...base.models[2], alarms: { writesWithoutReads: { enabled: false }, cachingCostsMoney: { windowMinutes: 30, evaluationPeriods: 4 } } },
+        ],
+      }),
+    );
+    const low = byName(t, `${NAMES.support}-LowHitRatio`);
+    expect((low.Metrics as Array<{ Expression?: string; MetricStat?: { Period: number } }>).map((m) => m.Expression ?? m.MetricStat!.Period)).toEqual([
+      'IF((FILL(r, 0) + FILL(w, 0)) >= 1000, 100 * FILL(r, 0) / (FILL(r, 0) + FILL(w, 0)))',
+      300,
+      300,
+    ]);
+    expect(settings(low)).toEqual(['LessThanThreshold', 70, 3, 2, 'notBreaching', null, null]);
+    expect(alarms(t).filter((a) => a.name.includes('code-review'))).toEqual([]);
+    expect(alarms(t).filter((a) => a.name.includes('claims-triage')).map((a) => a.name)).toEqual([`${NAMES.claims}-LowHitRatio`, `${NAMES.claims}-CachingCostsMoney`]);
+    const cost = byName(t, `${NAMES.claims}-CachingCostsMoney`);
+    expect([(cost.Metrics as Array<{ MetricStat?: { Period: number } }>)[1].MetricStat!.Period, ...settings(cost)]).toEqual([1800, 'LessThanThreshold', 0, 4, 4, 'notBreaching', null, null]);
+  });
+
+  test('an existing topic and e-mails: no topic created, the roll-ups notify the ARN, one subscription per address', () => {
+    const arn = 'arn:aws:sns:eu-west-1:111122223333:team-pager';
+    const { t } = synth(withConfig({ alarms: { topicArn: arn, emails: ['oncall@example.com', 'lead@example.com'] } }));
+    expect(Object.values(t.Resources).filter((r) => r.Type === 'AWS::SNS::Topic').map((r) => r.Properties.DisplayName)).toEqual(['Prompt cache weekly cost review']);
+    expect([byName(t, `${P}-CacheHealth`).AlarmActions, byName(t, `${P}-CacheHealth`).OKActions]).toEqual([[arn], [arn]]);
+    expect(Object.values(t.Resources).filter((r) => r.Type === 'AWS::SNS::Subscription' && r.Properties.TopicArn === arn).map((r) => [r.Properties.Protocol, r.Properties.Endpoint])).toEqual([
+      ['email', 'oncall@example.com'],
+      ['email', 'lead@example.com'],
+    ]);
+  });
+
+  test('alarms.enabled false: no alarm, no topic, no roll-up', () => {
+    const { t } = synth(withConfig({ alarms: { enabled: false } }));
+    expect([alarms(t), alarms(t, 'AWS::CloudWatch::CompositeAlarm'), Object.keys(t.Resources).filter((id) => id.includes('OnCallTopic'))]).toEqual([[], [], []]);
+  });
+
+  test('publisher: false: no pipeline alarm, no all-models cost alarm (it needs the publisher), one roll-up', () => {
+    const stack = new Stack(new App(), 'NoPublisher');
+    const monitoring = new PromptCacheMonitoring(stack, 'Cache', { config: exampleConfig(), publisher: false });
+    const t = Template.fromStack(stack).toJSON() as TemplateJson;
+    expect(alarms(t).map((a) => a.name.replace('NoPublisher-', ''))).toEqual([
+      'AllModels-LowHitRatio',
+      'AllModels-WritesWithoutReads',
+      ...['support-bot-78e8aa25', 'code-review-77b9d0c7', 'claims-triage-8008f2fc'].flatMap((n) => [`${n}-LowHitRatio`, `${n}-WritesWithoutReads`, `${n}-CachingCostsMoney`]),
+    ]);
+    expect(alarms(t, 'AWS::CloudWatch::CompositeAlarm').map((a) => a.name)).toEqual(['NoPublisher-CacheHealth']);
+    expect(Annotations.fromStack(stack).findInfo('*', Match.anyValue()).map((m) => m.entry.data)).toEqual([
+      "alarms.cachingCostsMoney: the all-models caching-costs-money alarm reads the publisher's NetSavingsUSD (the models have different prices), so without the publisher it is left out",
+    ]);
+    expect(monitoring.alarms.savingsPipeline).toBeUndefined();
+  });
+
+  test('synth-time warnings: an alarmed model without a price, one without a write premium, a threshold that can never fire', () => {
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Warned');
+    const config = parseConfig(
+      {
+        models: [
+          { modelId: 'us.example.unknown-model-v1:0', displayName: 'mystery' },
+          { modelId: 'us.amazon.nova-pro-v1:0' },
+          { modelId: SONNET, alarms: { lowHitRatio: { thresholdPercent: 0 } } },
+        ],
+      },
+      'test',
+    );
+    new PromptCacheMonitoring(stack, 'Cache', { config, publisher: false });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((m) => m.entry.data)).toEqual([
+      'models[0] (mystery, us.example.unknown-model-v1:0): no price known, so its caching-costs-money alarm is left out; add pricing["us.example.unknown-model-v1:0"] or set priceAs [ack: prompt-cache:alarms]',
+      'models[1] (us.amazon.nova-pro-v1:0): cache writes cost no more than uncached input (catalog:amazon.nova-pro-v1:0), so caching never costs money and its caching-costs-money alarm could never fire; it is left out [ack: prompt-cache:alarms]',
+      `models[2].alarms.lowHitRatio.thresholdPercent: a hit ratio is never below 0 %, so the low-hit-ratio alarm of models[2] (${SONNET}) could never fire and is left out; raise the threshold or set enabled: false [ack: prompt-cache:alarms]`,
+    ]);
+  });
+
+  test('the alarm name prefix is a prop; a bad one is reported with the other problems', () => {
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Team');
+    new PromptCacheMonitoring(stack, 'Cache', { config: exampleConfig(), alarmNamePrefix: 'team-a', publisher: false });
+    expect(alarms(Template.fromStack(stack).toJSON() as TemplateJson)[0].name).toBe('team-a-AllModels-LowHitRatio');
+    expect(() => new PromptCacheMonitoring(new Stack(new App(), 'X'), 'Cache', { config: exampleConfig(), alarmNamePrefix: 'a b' })).toThrow(
+      'invalid config in PromptCacheMonitoring X/Cache:\n  - alarmNamePrefix: must be 1 to 128 letters, digits, ".", "-" or "_" (got "a b")',
+    );
+  });
+});
+
+describe('scale', () => {
+  test('plan: 3 alarms and $0.60 a month per priced model; 2 and $0.40 without a price; fixed 13 resources, $2.30', () => {
+    const plan = (config: PromptCacheConfig) => plannedResources(planAlarms(config, { publisher: true, namePrefix: 'S' }));
+    const [one, two] = [plan(benchConfig(1)), plan(benchConfig(2))];
+    expect([two.metricAlarms - one.metricAlarms, Math.round((two.monthlyAlarmCostUSD - one.monthlyAlarmCostUSD) * 100) / 100]).toEqual([3, 0.6]);
+    // Fixed: 3 all-models alarms ($0.50: 2 + 2 + 1 metrics), 2 pipeline alarms ($0.20), 2 roll-ups ($1.00).
+    expect([one.metricAlarms, one.compositeAlarms, one.notification, one.total, one.monthlyAlarmCostUSD]).toEqual([8, 2, 3, 13, 2.3]);
+    const unpriced = plannedResources(planAlarms(parseConfig({ models: [{ modelId: 'us.x.a' }, { modelId: 'us.x.b' }] }, 't'), { publisher: true, namePrefix: 'S' }));
+    expect([unpriced.metricAlarms, unpriced.monthlyAlarmCostUSD]).toEqual([9, 2.5]);
+  });
+
+  test('roll-ups split into parts of at most 100 children and 10,240 characters of rule', () => {
+    const names = Array.from({ length: 250 }, (_, i) => `S-model-${i}-LowHitRatio`);
+    expect(compositeGroups(names).map((g) => g.length)).toEqual([100, 100, 50]);
+    const long = Array.from({ length: 100 }, (_, i) => `${'x'.repeat(120)}-${i}`);
+    // Each child counts as the longest ARN it can resolve to (aws-us-gov partition, a 16-character region).
+    expect(compositeGroups(long).map((g) => g.length)).toEqual([51, 49]);
+    expect(compositeGroups(long).every((g) => ruleLengthBound(g) <= 10240 && g.length <= COMPOSITE_MAX_CHILDREN)).toBe(true);
+  });
+
+  test('over 500 resources: synth fails and says how many models fit', () => {
+    const config = benchConfig(200);
+    const plan = planAlarms(config, { publisher: true, namePrefix: 'BedrockPromptCacheMonitoring' });
+    expect([modelsThatFit(plan, 30), modelsThatFit(plan, 30, 1000)]).toEqual([151, 200]);
+    expect(() => new PromptCacheMonitoringStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'BedrockPromptCacheMonitoring', { config })).toThrow(
+      'invalid config in PromptCacheMonitoring BedrockPromptCacheMonitoring/PromptCacheMonitoring:\n' +
+        '  - models: 200 models with up to 3 alarms each need 642 CloudFormation resources in stack BedrockPromptCacheMonitoring, over the limit of 500: at most 153 of these models fit. ' +
+        'Turn alarm families off (alarms.<family>.enabled: false), turn alarms off for some models (models[].alarms.enabled: false), or split the models across stacks.',
+    );
+    // And 153 do fit: 498 resources, plus AWS::CDK::Metadata when `cdk synth` adds it.
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    new PromptCacheMonitoringStack(app, 'BedrockPromptCacheMonitoring', { config: benchConfig(153) });
+    expect(Object.keys(app.synth().getStackByName('BedrockPromptCacheMonitoring').template.Resources).length).toBe(498);
+  });
+
+  test('100 models: one template under half the 1,000,000-byte limit, every description within 1,024 characters', () => {
+    const { t, stack } = synth(benchConfig(100), 'BedrockPromptCacheMonitoring');
+    const written = stack.toJsonString(t); // unindented, as the stack writes it (suppressTemplateIndentation)
+    expect(written.length).toBeLessThan(500_000);
+    expect(Object.keys(t.Resources).length).toBe(337);
+    for (const a of [...alarms(t), ...alarms(t, 'AWS::CloudWatch::CompositeAlarm')]) {
+      expect(resolve(a.AlarmDescription, t, 'ap-southeast-77x').length).toBeLessThanOrEqual(ALARM_DESCRIPTION_MAX);
+    }
+    expect(alarms(t, 'AWS::CloudWatch::CompositeAlarm').map((a) => a.name)).toEqual([
+      'BedrockPromptCacheMonitoring-CacheHealth-Part1',
+      'BedrockPromptCacheMonitoring-CacheHealth-Part2',
+      'BedrockPromptCacheMonitoring-CacheHealth-Part3',
+      'BedrockPromptCacheMonitoring-CacheHealth-Part4',
+      'BedrockPromptCacheMonitoring-CacheHealth-Part5',
+      'BedrockPromptCacheMonitoring-CacheHealth',
+      'BedrockPromptCacheMonitoring-SavingsPipeline',
+    ]);
+  });
+});
+
+test('formatUsd: cents, and up to 4 decimals below a dollar', () => {
+  expect([formatUsd(0.0165), formatUsd(0.0055), formatUsd(1.584), formatUsd(1234.5), formatUsd(-0.5)]).toEqual(['$0.0165', '$0.0055', '$1.58', '$1,234.50', '-$0.50']);
+});
