@@ -20,6 +20,7 @@ import { ensureLedgerTable } from '../../lambda/aws/ledger';
 import { publishOnce } from '../../lambda/handlers/publisher';
 import { BUNDLE, handlerEntry } from '../../lib/prompt-cache-function';
 import { seedBedrock } from '../support/bedrock-seed';
+import { synthBench } from './synth-bench';
 import { startMoto } from '../support/moto';
 
 const quiet: RunLog = { info: () => undefined, warn: () => undefined };
@@ -58,12 +59,12 @@ async function publisherCase(region: string, models: number, periods: number) {
   return { models, periods, datums: summary.datumsPut, calls, bounds, ms, cpuMs, peakMb };
 }
 
-async function bundleFigures() {
+async function bundleFigures(handler: 'publisher' | 'digest') {
   const dir = mkdtempSync(join(tmpdir(), 'bench-bundle-'));
   const outfile = join(dir, 'index.js');
   const config = JSON.stringify(parseConfig({}, 'bench'));
   await build({
-    entryPoints: [handlerEntry('publisher')],
+    entryPoints: [handlerEntry(handler)],
     mainFields: [...BUNDLE.mainFields],
     bundle: true,
     minify: true,
@@ -80,7 +81,7 @@ async function bundleFigures() {
   const zipped = gzipSync(readFileSync(outfile), { level: 9 }).length + 200;
   const probe = join(dir, 'probe.js');
   writeFileSync(probe, `const t=process.hrtime.bigint();require(${JSON.stringify(outfile)});console.log(Number(process.hrtime.bigint()-t)/1e6)`);
-  const inits = Array.from({ length: 5 }, () => Number(execFileSync(process.execPath, [probe], { env: { ...process.env, LEDGER_TABLE_NAME: 'x', AWS_REGION: 'us-east-1' } }).toString().trim()));
+  const inits = Array.from({ length: 5 }, () => Number(execFileSync(process.execPath, [probe], { env: { ...process.env, AWS_REGION: 'us-east-1' } }).toString().trim()));
   return { raw, zipped, initMs: inits.sort((a, b) => a - b)[2] };
 }
 
@@ -102,8 +103,12 @@ async function main(): Promise<void> {
         console.log(`| ${models} | ${periods} | ${c.datums} | ${cell('GetMetricData')} | ${cell('PutMetricData')} | ${cell('ListMetrics')} | ${cell('DynamoDB')} | ${c.ms.toFixed(0)} | ${c.cpuMs.toFixed(0)} | ${c.peakMb.toFixed(0)} |`);
       }
     }
-    const b = await bundleFigures();
-    console.log(`\n## Lambda bundle\n\n- minified: ${(b.raw / 1024).toFixed(0)} KB; zipped: ${(b.zipped / 1024).toFixed(0)} KB (target <= 200 KB)\n- module init (median of 5, Node ${process.version}): ${b.initMs.toFixed(0)} ms`);
+    console.log('\n## Lambda bundles\n');
+    for (const handler of ['publisher', 'digest'] as const) {
+      const b = await bundleFigures(handler);
+      console.log(`- ${handler}: minified ${(b.raw / 1024).toFixed(0)} KB; zipped ${(b.zipped / 1024).toFixed(0)} KB (target <= 200 KB); module init (median of 5, Node ${process.version}) ${b.initMs.toFixed(0)} ms`);
+    }
+    console.log(`\n${await synthBench()}`);
   } finally {
     await moto.stop();
   }
