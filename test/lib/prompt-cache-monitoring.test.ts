@@ -7,7 +7,7 @@ process.env.CDK_VALIDATION = 'false';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { PromptCacheMonitoring, PromptCacheMonitoringStack, type PromptCacheConfig } from '../../lib';
-import { configWithModels, dashboardBodies, exampleConfig } from './template-helpers';
+import { EXAMPLE_STACK_RESOURCE_TYPES, configWithModels, dashboardBodies, exampleConfig } from './template-helpers';
 
 /** The message of the error `fn` throws (fails the test if it does not throw). */
 function thrownMessage(fn: () => unknown): string {
@@ -50,36 +50,7 @@ describe('PromptCacheMonitoringStack with the example config of cdk.json', () =>
   };
 
   test('two dashboards, the alarms with their topic, the savings publisher and the weekly digest', () => {
-    expect(Object.values(template.toJSON().Resources).map((r) => (r as { Type: string }).Type).sort()).toEqual([
-      ...Array(14).fill('AWS::CloudWatch::Alarm'),
-      'AWS::CloudWatch::CompositeAlarm',
-      'AWS::CloudWatch::CompositeAlarm',
-      'AWS::CloudWatch::Dashboard',
-      'AWS::CloudWatch::Dashboard',
-      'AWS::DynamoDB::Table',
-      'AWS::Events::Rule',
-      'AWS::Events::Rule',
-      'AWS::IAM::Policy',
-      'AWS::IAM::Policy',
-      'AWS::IAM::Role',
-      'AWS::IAM::Role',
-      'AWS::KMS::Key',
-      'AWS::KMS::Key',
-      'AWS::Lambda::EventInvokeConfig',
-      'AWS::Lambda::EventInvokeConfig',
-      'AWS::Lambda::Function',
-      'AWS::Lambda::Function',
-      'AWS::Lambda::Permission',
-      'AWS::Lambda::Permission',
-      'AWS::Logs::LogGroup',
-      'AWS::Logs::LogGroup',
-      'AWS::SNS::Topic',
-      'AWS::SNS::Topic',
-      'AWS::SNS::TopicPolicy',
-      'AWS::SNS::TopicPolicy',
-      'AWS::SQS::Queue',
-      'AWS::SQS::QueuePolicy',
-    ]);
+    expect(Object.values(template.toJSON().Resources).map((r) => (r as { Type: string }).Type).sort()).toEqual(EXAMPLE_STACK_RESOURCE_TYPES);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 2);
   });
 

@@ -86,3 +86,35 @@ export function dashboardBodies(template: { Resources?: Record<string, { Type: s
       return { text, body: JSON.parse(text) as DashboardBody };
     });
 }
+
+/** Resource types of the example config's stack, sorted: 3 models x 3 alarm families, 3 all-models and 2 pipeline alarms. */
+export const EXAMPLE_STACK_RESOURCE_TYPES: readonly string[] = [
+  ...Array(14).fill('AWS::CloudWatch::Alarm'),
+  'AWS::CloudWatch::CompositeAlarm',
+  'AWS::CloudWatch::CompositeAlarm',
+  'AWS::CloudWatch::Dashboard',
+  'AWS::CloudWatch::Dashboard',
+  'AWS::DynamoDB::Table',
+  'AWS::Events::Rule',
+  'AWS::Events::Rule',
+  'AWS::IAM::Policy',
+  'AWS::IAM::Policy',
+  'AWS::IAM::Role',
+  'AWS::IAM::Role',
+  'AWS::KMS::Key',
+  'AWS::KMS::Key',
+  'AWS::Lambda::EventInvokeConfig',
+  'AWS::Lambda::EventInvokeConfig',
+  'AWS::Lambda::Function',
+  'AWS::Lambda::Function',
+  'AWS::Lambda::Permission',
+  'AWS::Lambda::Permission',
+  'AWS::Logs::LogGroup',
+  'AWS::Logs::LogGroup',
+  'AWS::SNS::Topic',
+  'AWS::SNS::Topic',
+  'AWS::SNS::TopicPolicy',
+  'AWS::SNS::TopicPolicy',
+  'AWS::SQS::Queue',
+  'AWS::SQS::QueuePolicy',
+];
