@@ -27,6 +27,7 @@ import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import { ConfigError, modelAlarmSettings, type ModelAlarmSettings, type ModelConfig, type PromptCacheConfig } from '../lambda/core/config';
+import { DEFAULT_MONITORING_PRICES } from '../lambda/core/monitoring-cost';
 import { resolveModelPrice, type ResolvedPrice } from '../lambda/core/prices';
 import { breakEvenHitRatioPercent } from '../lambda/core/savings';
 import { BedrockMetrics } from './bedrock-metrics';
@@ -53,9 +54,6 @@ export const COMPOSITE_RULE_MAX = 10240;
 export const STACK_RESOURCE_LIMIT = 500;
 /** The longest region name a description's `${AWS::Region}` can resolve to, for the length check. */
 const LONGEST_REGION = 16;
-/** USD per month (us-east-1): $0.10 per metric of a standard alarm, $0.50 per composite alarm. */
-export const ALARM_PRICE_PER_METRIC_USD = 0.1;
-export const COMPOSITE_ALARM_PRICE_USD = 0.5;
 
 // ---------------------------------------------------------------------------------------------------------------
 // The plan: which alarms exist, their names and costs. Pure (config in, data out), so the resource count and the
@@ -278,7 +276,7 @@ export function plannedResources(plan: AlarmPlan): PlannedResources {
     compositeAlarms,
     notification,
     total: metricAlarms.length + compositeAlarms + notification,
-    monthlyAlarmCostUSD: Math.round((metrics * ALARM_PRICE_PER_METRIC_USD + compositeAlarms * COMPOSITE_ALARM_PRICE_USD) * 100) / 100,
+    monthlyAlarmCostUSD: Math.round((metrics * DEFAULT_MONITORING_PRICES.alarmMetricMonth + compositeAlarms * DEFAULT_MONITORING_PRICES.compositeAlarmMonth) * 100) / 100,
   };
 }
 
