@@ -181,7 +181,8 @@ function configForCost(file: string | undefined): PromptCacheConfig {
   if (file !== undefined) return loadConfig(file);
   if (!existsSync('cdk.json')) return parseConfig({}, 'built-in defaults');
   try {
-    return loadConfigFromContext({ tryGetContext: (key) => (JSON.parse(readFileSync('cdk.json', 'utf8')) as { context?: Record<string, unknown> }).context?.[key] });
+    const context = (JSON.parse(readFileSync('cdk.json', 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
+    return loadConfigFromContext({ tryGetContext: (key) => context[key] });
   } catch (err) {
     if (err instanceof ConfigError) throw new BadInput(`invalid config in ${err.source}: ${err.problems.join('; ')}`);
     throw err;

@@ -277,10 +277,7 @@ export class BedrockMetrics {
         options.minCacheTokens === undefined
           ? hitRatioExpression(ids.read, ids.write)
           : gatedHitRatioExpression(ids.read, ids.write, options.minCacheTokens),
-      usingMetrics: {
-        [ids.read]: this.tokens('cacheReadInputTokens', { modelId: options.modelId, label: TOKEN_KIND_LABELS.cacheReadInputTokens, unlabelled: options.compactInputs }),
-        [ids.write]: this.tokens('cacheWriteInputTokens', { modelId: options.modelId, label: TOKEN_KIND_LABELS.cacheWriteInputTokens, unlabelled: options.compactInputs }),
-      },
+      usingMetrics: this.ratioInputs(ids, options, ['read', 'write']),
       label: options.label ?? HIT_RATIO_LABEL,
       color: options.color,
       period: this.period,
@@ -295,11 +292,7 @@ export class BedrockMetrics {
     const ids = ratioIds(options.idSuffix, options.compactInputs);
     return new MathExpression({
       expression: cachedInputShareExpression(ids.input, ids.read, ids.write),
-      usingMetrics: {
-        [ids.input]: this.tokens('inputTokens', { modelId: options.modelId, label: TOKEN_KIND_LABELS.inputTokens, unlabelled: options.compactInputs }),
-        [ids.read]: this.tokens('cacheReadInputTokens', { modelId: options.modelId, label: TOKEN_KIND_LABELS.cacheReadInputTokens, unlabelled: options.compactInputs }),
-        [ids.write]: this.tokens('cacheWriteInputTokens', { modelId: options.modelId, label: TOKEN_KIND_LABELS.cacheWriteInputTokens, unlabelled: options.compactInputs }),
-      },
+      usingMetrics: this.ratioInputs(ids, options, ['input', 'read', 'write']),
       label: options.label ?? CACHED_INPUT_SHARE_LABEL,
       color: options.color,
       period: this.period,
@@ -314,10 +307,7 @@ export class BedrockMetrics {
     const ids = ratioIds(options.idSuffix, options.compactInputs);
     return new MathExpression({
       expression: writesWithoutReadsExpression(ids.read, ids.write),
-      usingMetrics: {
-        [ids.read]: this.tokens('cacheReadInputTokens', { modelId: options.modelId, label: TOKEN_KIND_LABELS.cacheReadInputTokens, unlabelled: options.compactInputs }),
-        [ids.write]: this.tokens('cacheWriteInputTokens', { modelId: options.modelId, label: TOKEN_KIND_LABELS.cacheWriteInputTokens, unlabelled: options.compactInputs }),
-      },
+      usingMetrics: this.ratioInputs(ids, options, ['read', 'write']),
       label: options.label ?? 'Cache write tokens in periods without a read',
       color: options.color,
       period: this.period,
@@ -332,14 +322,23 @@ export class BedrockMetrics {
     const ids = ratioIds(options.idSuffix, options.compactInputs);
     return new MathExpression({
       expression: netSavingsExpression(ids.read, ids.write, options.readDiscountPerMTok, options.writePremiumPerMTok, options.minCacheTokens),
-      usingMetrics: {
-        [ids.read]: this.tokens('cacheReadInputTokens', { modelId: options.modelId, label: TOKEN_KIND_LABELS.cacheReadInputTokens, unlabelled: options.compactInputs }),
-        [ids.write]: this.tokens('cacheWriteInputTokens', { modelId: options.modelId, label: TOKEN_KIND_LABELS.cacheWriteInputTokens, unlabelled: options.compactInputs }),
-      },
+      usingMetrics: this.ratioInputs(ids, options, ['read', 'write']),
       label: options.label ?? 'Net savings USD = read discount - write premium',
       color: options.color,
       period: this.period,
     });
+  }
+
+  /** The token Sums a ratio or dollar expression reads, under its ids (one model's, or all models'). */
+  private ratioInputs(
+    ids: RatioIds,
+    options: Pick<RatioOptions, 'modelId' | 'compactInputs'>,
+    which: readonly (keyof RatioIds)[],
+  ): Record<string, Metric> {
+    const kinds = { input: 'inputTokens', read: 'cacheReadInputTokens', write: 'cacheWriteInputTokens' } as const;
+    return Object.fromEntries(
+      which.map((k) => [ids[k], this.tokens(kinds[k], { modelId: options.modelId, label: TOKEN_KIND_LABELS[kinds[k]], unlabelled: options.compactInputs })]),
+    );
   }
 
   /** A Bedrock runtime metric (invocations, throttles, latency, time to first token) for one model or all models. */
@@ -366,7 +365,13 @@ export class BedrockMetrics {
   }
 }
 
-function ratioIds(suffix = '', compact = false): { input: string; read: string; write: string } {
+interface RatioIds {
+  readonly input: string;
+  readonly read: string;
+  readonly write: string;
+}
+
+function ratioIds(suffix = '', compact = false): RatioIds {
   if (!/^[A-Za-z0-9]*$/.test(suffix)) {
     throw new Error(`idSuffix must be letters and digits only (got ${JSON.stringify(suffix)})`);
   }

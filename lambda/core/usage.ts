@@ -35,19 +35,18 @@ const aggregateSchema = strictObject({
   ),
 });
 
-/** Bedrock adds fields over time (totalTokens, cacheDetails, cache_creation, service_tier, …): unknown keys pass. */
-const invokeModelUsage = looseObject({
-  input_tokens: tokenCount,
-  output_tokens: tokenCount,
-  cache_creation_input_tokens: tokenCount.optional(),
-  cache_read_input_tokens: tokenCount.optional(),
-});
-const converseUsage = looseObject({
-  inputTokens: tokenCount,
-  outputTokens: tokenCount,
-  cacheWriteInputTokens: tokenCount.optional(),
-  cacheReadInputTokens: tokenCount.optional(),
-});
+/**
+ * Bedrock's usage field names per API: InvokeModel (Anthropic) and Converse. Input and output are always there, the
+ * cache fields only when caching is used. Bedrock adds fields over time (totalTokens, cacheDetails, cache_creation,
+ * service_tier, …): unknown keys pass.
+ */
+const USAGE_FORMS = [
+  { input: 'input_tokens', output: 'output_tokens', write: 'cache_creation_input_tokens', read: 'cache_read_input_tokens' },
+  { input: 'inputTokens', output: 'outputTokens', write: 'cacheWriteInputTokens', read: 'cacheReadInputTokens' },
+].map((names) => ({
+  names,
+  schema: looseObject({ [names.input]: tokenCount, [names.output]: tokenCount, [names.write]: tokenCount.optional(), [names.read]: tokenCount.optional() }),
+}));
 const lineSchema = looseObject({ modelId, usage: record(string(), unknown(), { error: 'must be a usage object' }) });
 
 function firstIssue(error: z.ZodError): string {
@@ -58,25 +57,13 @@ function firstIssue(error: z.ZodError): string {
 }
 
 function parseUsageBlock(usage: Record<string, unknown>): TokenCounts | string {
-  if ('input_tokens' in usage || 'output_tokens' in usage) {
-    const r = invokeModelUsage.safeParse(usage, { reportInput: true });
+  const form = USAGE_FORMS.find(({ names }) => names.input in usage || names.output in usage);
+  if (form) {
+    const r = form.schema.safeParse(usage, { reportInput: true });
     if (!r.success) return `usage.${firstIssue(r.error)}`;
-    return {
-      inputTokens: r.data.input_tokens,
-      cacheReadInputTokens: r.data.cache_read_input_tokens ?? 0,
-      cacheWriteInputTokens: r.data.cache_creation_input_tokens ?? 0,
-      outputTokens: r.data.output_tokens,
-    };
-  }
-  if ('inputTokens' in usage || 'outputTokens' in usage) {
-    const r = converseUsage.safeParse(usage, { reportInput: true });
-    if (!r.success) return `usage.${firstIssue(r.error)}`;
-    return {
-      inputTokens: r.data.inputTokens,
-      cacheReadInputTokens: r.data.cacheReadInputTokens ?? 0,
-      cacheWriteInputTokens: r.data.cacheWriteInputTokens ?? 0,
-      outputTokens: r.data.outputTokens,
-    };
+    const value = (name: string) => (r.data as Record<string, number | undefined>)[name] ?? 0;
+    const { names } = form;
+    return { inputTokens: value(names.input), cacheReadInputTokens: value(names.read), cacheWriteInputTokens: value(names.write), outputTokens: value(names.output) };
   }
   return 'usage: is neither an InvokeModel usage block (input_tokens, output_tokens, cache_…) nor a Converse one (inputTokens, outputTokens, cache…)';
 }

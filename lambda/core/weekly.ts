@@ -149,14 +149,20 @@ export function buildWeeklyReport(daily: readonly DailyUsage[], windows: { curre
 
   const days: number[] = [];
   for (let d = windows.current.startMs; d < windows.current.endMs; d += DAY_MS) days.push(d);
-  const perDay = (modelId: string, day: number) =>
-    daily.filter((u) => u.modelId === modelId && u.dayStartMs === day).reduce((t, u) => addTokens(t, u.tokens), ZERO_TOKENS);
+  // One pass over the daily usage: tokens per (model, day) and per day over all models.
+  const byModelDay = new Map<string, TokenCounts>();
+  const byDay = new Map<number, TokenCounts>();
+  for (const u of daily) {
+    const key = `${u.modelId}|${u.dayStartMs}`;
+    byModelDay.set(key, addTokens(byModelDay.get(key) ?? ZERO_TOKENS, u.tokens));
+    byDay.set(u.dayStartMs, addTokens(byDay.get(u.dayStartMs) ?? ZERO_TOKENS, u.tokens));
+  }
   const series = models.map((row) => {
-    const model = config.models.find((m) => m.modelId === row.modelId);
-    const price = resolveModelPrice(model, row.modelId, config.pricing);
-    return { modelId: row.modelId, label: label(row), netSavingsUSD: days.map((d) => (price ? computeDollars(perDay(row.modelId, d), price).netSavingsUSD : null)) };
+    const price = resolveModelPrice(config.models.find((m) => m.modelId === row.modelId), row.modelId, config.pricing);
+    const netSavingsUSD = days.map((d) => (price ? computeDollars(byModelDay.get(`${row.modelId}|${d}`) ?? ZERO_TOKENS, price).netSavingsUSD : null));
+    return { modelId: row.modelId, label: label(row), netSavingsUSD };
   });
-  const hitRatio = days.map((d) => cacheHitRatioPercent(daily.filter((u) => u.dayStartMs === d).reduce((t, u) => addTokens(t, u.tokens), ZERO_TOKENS)));
+  const hitRatio = days.map((d) => cacheHitRatioPercent(byDay.get(d) ?? ZERO_TOKENS));
 
   return {
     window: windows.current,

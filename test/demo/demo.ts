@@ -18,7 +18,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { main as cli } from '../../bin/prompt-cache';
 import { parseConfig, type PromptCacheConfig } from '../../lambda/core/config';
-import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../lambda/core/periods';
+import { DAY_MS, HOUR_MS } from '../../lambda/core/periods';
 import type { RunLog } from '../../lambda/core/publish-run';
 import { createClients } from '../../lambda/aws/clients';
 import { publishOnce, type PublishSummary } from '../../lambda/handlers/publisher';
@@ -110,10 +110,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   await cfn.send(new CreateStackCommand({ StackName: DEMO_STACK, TemplateBody: JSON.stringify(body), Capabilities: ['CAPABILITY_IAM'] }));
   const resources = (await cfn.send(new DescribeStackResourcesCommand({ StackName: DEMO_STACK }))).StackResources ?? [];
   const created = resources.map((r) => `${r.ResourceType} ${r.LogicalResourceId}`);
-  const byType = (type: string) => [...new Set(resources.filter((r) => r.ResourceType === type).map(() => type))].length;
-  print(`    created through the emulator's CloudFormation: ${resources.length} resources (${[...new Set(resources.map((r) => r.ResourceType))].sort().join(', ')})`);
+  print(`    created through the emulator's CloudFormation: ${resources.length} resources (${[...new Set(resources.map((r) => r.ResourceType).filter((t) => t !== undefined))].sort().join(', ')})`);
   for (const l of leftOut) print(`    left out: ${l.type} ${l.logicalId}: ${l.why}`);
-  void byType;
   const ledgerTable = resources.find((r) => r.ResourceType === 'AWS::DynamoDB::Table')?.PhysicalResourceId as string;
 
   print(`2/6 Seeding ${DEMO_DAYS} days of AWS/Bedrock metrics (5-minute datapoints) for ${config.models.length} models`);
@@ -222,4 +220,3 @@ if (require.main === module) {
     process.exitCode = 1;
   });
 }
-void MINUTE_MS;

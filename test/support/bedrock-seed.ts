@@ -67,4 +67,3 @@ export async function readSeries(cw: CloudWatchClient, queries: readonly SeriesQ
   return out;
 }
 
-export { BEDROCK_NAMESPACE };
