@@ -18,7 +18,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { main as cli } from '../../bin/prompt-cache';
 import { parseConfig, type PromptCacheConfig } from '../../lambda/core/config';
-import { DAY_MS, HOUR_MS } from '../../lambda/core/periods';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../lambda/core/periods';
 import type { RunLog } from '../../lambda/core/publish-run';
 import { createClients } from '../../lambda/aws/clients';
 import { publishOnce, type PublishSummary } from '../../lambda/handlers/publisher';
@@ -115,8 +115,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const ledgerTable = resources.find((r) => r.ResourceType === 'AWS::DynamoDB::Table')?.PhysicalResourceId as string;
 
   print(`2/6 Seeding ${DEMO_DAYS} days of AWS/Bedrock metrics (5-minute datapoints) for ${config.models.length} models`);
-  const end = Math.floor(options.nowMs / HOUR_MS) * HOUR_MS;
+  // The window ends at the last settled hour, so the result does not depend on the minute the demo runs at.
+  const end = Math.floor((options.nowMs - config.publisher.settleDelayMinutes * MINUTE_MS) / HOUR_MS) * HOUR_MS;
   const start = end - DEMO_DAYS * DAY_MS;
+  // CloudWatch takes datapoints up to 14 days old, less the publisher's 1-hour margin, counted from now (up to 70
+  // minutes after `end`): the first 3 hours of the seeded window may already be out of reach, so the backfill and the
+  // replay start after them.
+  const firstPublishable = start + 3 * HOUR_MS;
   // Mid-week in the last 7 days, at 09:00 UTC: code-review's prompt prefix changes.
   const changeAtMs = Math.floor((end - 3.5 * DAY_MS) / DAY_MS) * DAY_MS + 9 * HOUR_MS;
   const cw = new CloudWatchClient({ region });
@@ -127,12 +132,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const bar = options.progressBar ? new SingleBar({ format: '    {bar} {percentage}% | {value}/{total} datums', hideCursor: true }) : undefined;
   let started = false;
   const quiet: RunLog = { info: () => undefined, warn: (m) => print(`    warning: ${m}`) };
-  // The oldest hours are beyond what CloudWatch accepts once the settle delay and margin are taken off 14 days.
   const publish = await publishOnce({
     config,
     tableName: ledgerTable,
     nowMs: options.nowMs,
-    sinceMs: start + 2 * HOUR_MS,
+    sinceMs: firstPublishable,
     clients: createClients({ region }),
     log: quiet,
     onProgress: (done, total) => {
@@ -149,7 +153,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const { alarms, composites } = readAlarms(template);
   const transitions: DemoResult['transitions'] = [];
   const states = new Map<string, Map<number, AlarmState>>();
-  const replayFrom = start + 2 * HOUR_MS;
+  const replayFrom = firstPublishable;
   const replayTo = publish.watermark ? Date.parse(publish.watermark) : end;
   for (const alarm of alarms) {
     const ids = Object.keys(alarm.metrics);
