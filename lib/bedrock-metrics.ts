@@ -17,6 +17,10 @@ import {
 } from '../lambda/core/contract';
 import type { PromptCacheConfig } from '../lambda/core/config';
 
+function definedNames(names: Partial<Record<string, string | undefined>>): Partial<BedrockMetricNames> {
+  return Object.fromEntries(Object.entries(names).filter(([, v]) => v !== undefined)) as Partial<BedrockMetricNames>;
+}
+
 /** One of Bedrock's four token metrics, by its role (the CloudWatch name comes from {@link BedrockMetricNames}). */
 export type BedrockTokenKind = keyof BedrockMetricNames;
 
@@ -221,7 +225,7 @@ export function searchByModelId(namespace: string, metricName: string, statistic
 export class BedrockMetrics {
   /** A factory using the metric names of a validated config. */
   static fromConfig(config: Pick<PromptCacheConfig, 'bedrockMetricNames'>, period?: Duration): BedrockMetrics {
-    return new BedrockMetrics({ metricNames: config.bedrockMetricNames, period });
+    return new BedrockMetrics({ metricNames: { ...DEFAULT_BEDROCK_METRIC_NAMES, ...definedNames(config.bedrockMetricNames) }, period });
   }
 
   readonly metricNames: BedrockMetricNames;

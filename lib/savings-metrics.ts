@@ -16,7 +16,7 @@ import { searchByModelId } from './bedrock-metrics';
 export type SavingsMetricKind = keyof typeof CUSTOM_METRICS;
 
 /** Kinds published without a dimension only. */
-const ALL_MODELS_ONLY: ReadonlySet<SavingsMetricKind> = new Set(['unpricedTokens', 'publishedPeriods', 'lostPeriods']);
+const ALL_MODELS_ONLY: ReadonlySet<SavingsMetricKind> = new Set(['unpricedTokens', 'publishedPeriods', 'lostPeriods', 'publisherLagMinutes']);
 
 /** Default labels (dollar figures are USD; the ratio is a percentage). */
 export const SAVINGS_LABELS: { readonly [K in SavingsMetricKind]: string } = {
@@ -27,6 +27,7 @@ export const SAVINGS_LABELS: { readonly [K in SavingsMetricKind]: string } = {
   unpricedTokens: 'Unpriced tokens',
   publishedPeriods: 'Published periods',
   lostPeriods: 'Lost periods',
+  publisherLagMinutes: 'Publisher lag (minutes)',
 };
 
 export interface SavingsMetricsProps {

@@ -5,7 +5,7 @@
  */
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { PromptCacheConfig } from '../core/config';
-import { BEDROCK_NAMESPACE, MODEL_ID_DIMENSION, TOKEN_FIELDS, type TokenCounts } from '../core/contract';
+import { BEDROCK_NAMESPACE, DEFAULT_BEDROCK_METRIC_NAMES, MODEL_ID_DIMENSION, TOKEN_FIELDS, type TokenCounts } from '../core/contract';
 import { alignDown } from '../core/periods';
 import type { RunLog, TokenSource, TokenSums } from '../core/publish-run';
 import { queriesPerCall } from '../core/query-plan';
@@ -15,11 +15,15 @@ type TokenField = (typeof TOKEN_FIELDS)[number];
 export class BedrockTokenSource implements TokenSource {
   constructor(
     private readonly cloudWatch: CloudWatchClient,
-    private readonly metricNames: PromptCacheConfig['bedrockMetricNames'],
+    pinnedNames: PromptCacheConfig['bedrockMetricNames'],
     private readonly log: RunLog,
     /** Called after each GetMetricData call with the calls done and the calls planned (pages not counted ahead). */
     private readonly onProgress?: (done: number, planned: number) => void,
-  ) {}
+  ) {
+    this.metricNames = { ...DEFAULT_BEDROCK_METRIC_NAMES, ...Object.fromEntries(Object.entries(pinnedNames).filter(([, v]) => v !== undefined)) };
+  }
+
+  private readonly metricNames: Record<TokenField, string>;
 
   async discoverModelIds(): Promise<string[]> {
     const ids = new Set<string>();

@@ -8,7 +8,7 @@
 // Named imports: `z` drags every zod locale into the Lambda bundle (444 KB instead of ~95 KB).
 import { array, boolean, email, enum as zodEnum, int, literal, number, record, strictObject, string, union } from 'zod';
 import type { z } from 'zod';
-import { DEFAULT_BEDROCK_METRIC_NAMES, DEFAULT_NAMESPACE } from './contract';
+import { DEFAULT_NAMESPACE } from './contract';
 import { priceProblems } from './prices';
 
 /** Prices are kept exact in integer micro-dollars per million tokens, so at most 6 decimals are meaningful. */
@@ -204,12 +204,16 @@ export const configSchema = strictObject({
     namespace: namespaceSchema,
     models: array(modelSchema).default([]),
     pricing: record(nonBlank('model id'), pricingEntrySchema).default({}),
-    /** UNCONFIRMED names of Bedrock's cache metrics (see lambda/core/contract.ts). */
+    /**
+     * Pins the CloudWatch name of a Bedrock token metric. Unset (the default): every documented spelling is read
+     * (contract.ts BEDROCK_METRIC_SPELLINGS; the cache metrics' name is UNCONFIRMED). `prompt-cache doctor` says which
+     * one the account has.
+     */
     bedrockMetricNames: strictObject({
-        inputTokens: metricName.default(DEFAULT_BEDROCK_METRIC_NAMES.inputTokens),
-        outputTokens: metricName.default(DEFAULT_BEDROCK_METRIC_NAMES.outputTokens),
-        cacheReadInputTokens: metricName.default(DEFAULT_BEDROCK_METRIC_NAMES.cacheReadInputTokens),
-        cacheWriteInputTokens: metricName.default(DEFAULT_BEDROCK_METRIC_NAMES.cacheWriteInputTokens),
+        inputTokens: metricName.optional(),
+        outputTokens: metricName.optional(),
+        cacheReadInputTokens: metricName.optional(),
+        cacheWriteInputTokens: metricName.optional(),
       })
       .prefault({}),
     publisher: strictObject({

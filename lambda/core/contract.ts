@@ -18,6 +18,11 @@ export const CUSTOM_METRICS = {
   publishedPeriods: { name: 'PublishedPeriods', unit: 'Count' },
   /** Ours, beyond the fixed contract: periods that fell out of CloudWatch's 14-day window unpublished (no dimension). */
   lostPeriods: { name: 'LostPeriods', unit: 'Count' },
+  /**
+   * No-dimension series only: one datum per publisher run, timestamped at the run's own time, value = minutes from the
+   * watermark (end of the last period known to be published) to the run's time. The pipeline-health alarm reads it.
+   */
+  publisherLagMinutes: { name: 'PublisherLagMinutes', unit: 'None' },
 } as const;
 
 /** The one dimension of the per-model series: the id exactly as AWS/Bedrock reports it. */
@@ -39,6 +44,29 @@ export const DEFAULT_BEDROCK_METRIC_NAMES = {
 } as const;
 
 export type BedrockMetricNames = { readonly [K in keyof typeof DEFAULT_BEDROCK_METRIC_NAMES]: string };
+export type BedrockTokenKind = keyof BedrockMetricNames;
+
+/**
+ * Every spelling of each token metric that AWS documents, the default first. Bedrock's user guide spells the cache
+ * metrics `CacheReadInputTokens` / `CacheWriteInputTokens`; its blog, Grafana and real queries `…TokenCount`. Which one an
+ * account has is known only at run time (ListMetrics), so everything reads both unless the config pins one.
+ */
+export const BEDROCK_METRIC_SPELLINGS: { readonly [K in BedrockTokenKind]: readonly string[] } = {
+  inputTokens: ['InputTokenCount'],
+  outputTokens: ['OutputTokenCount'],
+  cacheReadInputTokens: ['CacheReadInputTokenCount', 'CacheReadInputTokens'],
+  cacheWriteInputTokens: ['CacheWriteInputTokenCount', 'CacheWriteInputTokens'],
+};
+
+/** The names to read for each token kind: the pinned one (config `bedrockMetricNames.<kind>`), else every spelling. */
+export function bedrockMetricCandidates(pinned: Partial<Record<BedrockTokenKind, string>> | undefined): { readonly [K in BedrockTokenKind]: readonly string[] } {
+  const out = {} as Record<BedrockTokenKind, readonly string[]>;
+  for (const kind of Object.keys(BEDROCK_METRIC_SPELLINGS) as BedrockTokenKind[]) {
+    const name = pinned?.[kind];
+    out[kind] = name === undefined ? BEDROCK_METRIC_SPELLINGS[kind] : [name];
+  }
+  return out;
+}
 
 /** Token counts of one model over one window, as Bedrock reports them (input excludes cached tokens). */
 export interface TokenCounts {
