@@ -17,8 +17,9 @@
  * description is its runbook (≤ 1,024 characters, checked at synth).
  */
 import { Annotations, Aws, CfnMapping, CfnResource, Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
-import { Alarm, AlarmRule, ComparisonOperator, CompositeAlarm, Stats, TreatMissingData, type IAlarm, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, AlarmRule, ComparisonOperator, CompositeAlarm, MathExpression, Stats, TreatMissingData, type IAlarm, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -27,10 +28,11 @@ import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import { ConfigError, modelAlarmSettings, type ModelAlarmSettings, type ModelConfig, type PromptCacheConfig } from '../lambda/core/config';
+import { bedrockMetricCandidates } from '../lambda/core/contract';
 import { DEFAULT_MONITORING_PRICES } from '../lambda/core/monitoring-cost';
 import { resolveModelPrice, type ResolvedPrice } from '../lambda/core/prices';
 import { breakEvenHitRatioPercent } from '../lambda/core/savings';
-import { BedrockMetrics } from './bedrock-metrics';
+import { BedrockMetrics, gatedHitRatioExpression } from './bedrock-metrics';
 import { SavingsMetrics } from './savings-metrics';
 
 export type ModelAlarmFamily = 'lowHitRatio' | 'writesWithoutReads' | 'cachingCostsMoney';
@@ -90,8 +92,15 @@ export interface AlarmPlan {
   /** Alarms on the all-models series. */
   readonly allModels: readonly PlannedAlarm[];
   readonly pipeline: readonly PlannedAlarm[];
-  /** Periods of the heartbeat alarm: `pipeline.missingPeriods` plus the periods a datum can be late by. */
+  /** Periods (of the publisher's length) without a `PublisherLagMinutes` report, or above the lag threshold, that page. */
   readonly heartbeatPeriods: number;
+  /** The lag (minutes) above which the watermark is stuck: the settle delay, one period and the Lambda timeout. */
+  readonly lagThresholdMinutes: number;
+  /**
+   * Alarms that read the publisher's series (all-models families, per-model writes without reads) evaluate whole
+   * publisher periods: period, evaluation periods and datapoints per family, scaled from the config's window.
+   */
+  readonly publisherWindows: { readonly [K in ModelAlarmFamily]: PublisherWindow };
   /** Period of the all-models caching-costs-money alarm (a multiple of the publisher's). */
   readonly allModelsCostWindowMinutes: number;
   readonly allModelsCostPeriods: number;
@@ -100,6 +109,22 @@ export interface AlarmPlan {
   /** Synth-time warnings (settings that can never fire, alarmed models without a price). */
   readonly warnings: readonly string[];
   readonly infos: readonly string[];
+}
+
+/** An alarm window in whole publisher periods. */
+export interface PublisherWindow {
+  readonly periodMinutes: number;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+}
+
+/**
+ * The config's window (period × evaluation periods, M of N) in whole publisher periods, covering at least as much
+ * time, within CloudWatch's one day: 15 min × 4 with 3 to alarm at a 60-minute publisher is 1 period, 1 to alarm.
+ */
+export function publisherWindow(periodMinutes: number, evaluationPeriods: number, datapointsToAlarm: number, publisherMinutes: number): PublisherWindow {
+  const n = Math.max(1, Math.min(Math.floor(1440 / publisherMinutes), Math.ceil((periodMinutes * evaluationPeriods) / publisherMinutes)));
+  return { periodMinutes: publisherMinutes, evaluationPeriods: n, datapointsToAlarm: Math.max(1, Math.min(n, Math.ceil((datapointsToAlarm * n) / evaluationPeriods))) };
 }
 
 export interface PlanOptions {
@@ -133,6 +158,9 @@ export function planAlarms(config: PromptCacheConfig, options: PlanOptions): Ala
   const warnings: string[] = [];
   const infos: string[] = [];
   const enabled = a.enabled;
+  // Each cache metric is read under every spelling the config does not pin (an alarm metric each, billed).
+  const candidates = bedrockMetricCandidates(config.bedrockMetricNames);
+  const cacheMetrics = candidates.cacheReadInputTokens.length + candidates.cacheWriteInputTokens.length;
   const models: ModelAlarmPlan[] = config.models.map((m, index) => {
     const settings = modelAlarmSettings(a, m);
     const price = resolveModelPrice(m, m.modelId, config.pricing);
@@ -146,10 +174,10 @@ export function planAlarms(config: PromptCacheConfig, options: PlanOptions): Ala
       if (settings.lowHitRatio.enabled && settings.lowHitRatio.thresholdPercent <= 0) {
         if (where !== 'alarms') warnings.push(`${where}.lowHitRatio.thresholdPercent: a hit ratio is never below 0 %, so the low-hit-ratio alarm of ${modelRef(m, index)} could never fire and is left out; raise the threshold or set enabled: false`);
       } else if (settings.lowHitRatio.enabled) {
-        alarms.push({ family: 'lowHitRatio', name: `${prefix}-${key}-${FAMILY_NAMES.lowHitRatio}`, metrics: 2 });
+        alarms.push({ family: 'lowHitRatio', name: `${prefix}-${key}-${FAMILY_NAMES.lowHitRatio}`, metrics: cacheMetrics });
       }
       if (settings.writesWithoutReads.enabled) {
-        alarms.push({ family: 'writesWithoutReads', name: `${prefix}-${key}-${FAMILY_NAMES.writesWithoutReads}`, metrics: 2 });
+        alarms.push({ family: 'writesWithoutReads', name: `${prefix}-${key}-${FAMILY_NAMES.writesWithoutReads}`, metrics: options.publisher ? 1 : cacheMetrics });
       }
       if (settings.cachingCostsMoney.enabled) {
         if (!price) {
@@ -157,7 +185,7 @@ export function planAlarms(config: PromptCacheConfig, options: PlanOptions): Ala
         } else if (breakEvenPercent === 0) {
           warnings.push(`${modelRef(m, index)}: cache writes cost no more than uncached input (${price.source}), so caching never costs money and its caching-costs-money alarm could never fire; it is left out`);
         } else {
-          alarms.push({ family: 'cachingCostsMoney', name: `${prefix}-${key}-${FAMILY_NAMES.cachingCostsMoney}`, metrics: 2 });
+          alarms.push({ family: 'cachingCostsMoney', name: `${prefix}-${key}-${FAMILY_NAMES.cachingCostsMoney}`, metrics: cacheMetrics });
         }
       }
     }
@@ -172,28 +200,35 @@ export function planAlarms(config: PromptCacheConfig, options: PlanOptions): Ala
   const periodMinutes = config.publisher.periodMinutes;
   const allModelsCostWindowMinutes = periodMinutes * Math.max(1, Math.ceil(a.cachingCostsMoney.windowMinutes / periodMinutes));
   const allModelsCostPeriods = Math.max(1, Math.min(a.cachingCostsMoney.evaluationPeriods, Math.floor(1440 / allModelsCostWindowMinutes)));
+  const publisherWindows = {
+    lowHitRatio: publisherWindow(section.lowHitRatio.periodMinutes, section.lowHitRatio.evaluationPeriods, section.lowHitRatio.datapointsToAlarm, periodMinutes),
+    writesWithoutReads: publisherWindow(section.writesWithoutReads.periodMinutes, section.writesWithoutReads.evaluationPeriods, section.writesWithoutReads.evaluationPeriods, periodMinutes),
+    cachingCostsMoney: { periodMinutes: allModelsCostWindowMinutes, evaluationPeriods: allModelsCostPeriods, datapointsToAlarm: allModelsCostPeriods },
+  };
   if (enabled && a.allModels) {
-    if (section.lowHitRatio.enabled && section.lowHitRatio.thresholdPercent > 0) {
-      allModels.push({ family: 'lowHitRatio', name: `${prefix}-AllModels-${FAMILY_NAMES.lowHitRatio}`, metrics: 2 });
-    }
-    if (section.writesWithoutReads.enabled) {
-      allModels.push({ family: 'writesWithoutReads', name: `${prefix}-AllModels-${FAMILY_NAMES.writesWithoutReads}`, metrics: 2 });
-    }
-    if (section.cachingCostsMoney.enabled) {
-      if (options.publisher) {
+    if (!options.publisher) {
+      // AWS documents no dimensionless (all-models) AWS/Bedrock runtime series; the publisher's own totals are the source.
+      infos.push("alarms.allModels: the all-models alarms read the publisher's all-models series (AWS/Bedrock documents no dimensionless runtime series), so without the publisher they are left out");
+    } else {
+      if (section.lowHitRatio.enabled && section.lowHitRatio.thresholdPercent > 0) {
+        allModels.push({ family: 'lowHitRatio', name: `${prefix}-AllModels-${FAMILY_NAMES.lowHitRatio}`, metrics: 2 });
+      }
+      if (section.writesWithoutReads.enabled) {
+        allModels.push({ family: 'writesWithoutReads', name: `${prefix}-AllModels-${FAMILY_NAMES.writesWithoutReads}`, metrics: 1 });
+      }
+      if (section.cachingCostsMoney.enabled) {
         allModels.push({ family: 'cachingCostsMoney', name: `${prefix}-AllModels-${FAMILY_NAMES.cachingCostsMoney}`, metrics: 1 });
-      } else {
-        infos.push('alarms.cachingCostsMoney: the all-models caching-costs-money alarm reads the publisher\'s NetSavingsUSD (the models have different prices), so without the publisher it is left out');
       }
     }
   }
   const pipeline: PlannedAlarm[] = [];
-  const lateMinutes = config.publisher.settleDelayMinutes + (options.publisherTimeoutMinutes ?? 5);
-  let heartbeatPeriods = a.pipeline.missingPeriods + Math.ceil(lateMinutes / periodMinutes);
+  const timeoutMinutes = options.publisherTimeoutMinutes ?? 5;
+  const lagThresholdMinutes = config.publisher.settleDelayMinutes + periodMinutes + timeoutMinutes;
+  let heartbeatPeriods = a.pipeline.missingPeriods;
   if (enabled && a.pipeline.enabled && options.publisher) {
     if (heartbeatPeriods * periodMinutes > 1440) {
       heartbeatPeriods = Math.floor(1440 / periodMinutes);
-      warnings.push(`alarms.pipeline.missingPeriods: ${a.pipeline.missingPeriods} periods plus the ${lateMinutes} minutes a heartbeat can be late exceed CloudWatch's one-day evaluation limit; the heartbeat alarm evaluates ${heartbeatPeriods} periods of ${periodMinutes} minutes instead`);
+      warnings.push(`alarms.pipeline.missingPeriods: ${a.pipeline.missingPeriods} periods of ${periodMinutes} minutes exceed CloudWatch's one-day evaluation limit; the pipeline alarm evaluates ${heartbeatPeriods} periods instead`);
     }
     pipeline.push({ family: 'publisherErrors', name: `${prefix}-${FAMILY_NAMES.publisherErrors}`, metrics: 1 });
     pipeline.push({ family: 'heartbeat', name: `${prefix}-${FAMILY_NAMES.heartbeat}`, metrics: 1 });
@@ -210,6 +245,8 @@ export function planAlarms(config: PromptCacheConfig, options: PlanOptions): Ala
     allModels,
     pipeline,
     heartbeatPeriods,
+    lagThresholdMinutes,
+    publisherWindows,
     allModelsCostWindowMinutes,
     allModelsCostPeriods,
     topic,
@@ -258,7 +295,7 @@ export function compositeGroups(names: readonly string[]): string[][] {
 export interface PlannedResources {
   readonly metricAlarms: number;
   readonly compositeAlarms: number;
-  /** Topic, its key and policy, e-mail subscriptions. */
+  /** Topic, its key and policy, the recovery rule, e-mail subscriptions. */
   readonly notification: number;
   readonly total: number;
   /** USD per month of all alarms (metrics × $0.10, composites × $0.50). */
@@ -269,7 +306,8 @@ export function plannedResources(plan: AlarmPlan): PlannedResources {
   const metricAlarms = [...plan.allModels, ...plan.pipeline, ...plan.models.flatMap((m) => m.alarms)];
   const cacheGroups = compositeGroups(cacheAlarmNames(plan)).length;
   const compositeAlarms = (cacheGroups === 0 ? 0 : cacheGroups === 1 ? 1 : cacheGroups + 1) + (plan.pipeline.length > 0 ? 1 : 0);
-  const notification = (plan.topic === 'create' ? 3 : 0) + plan.emails;
+  // A created topic: the topic, its key and policy, and the EventBridge rule that notifies recoveries.
+  const notification = (plan.topic === 'create' ? 3 + (compositeAlarms > 0 ? 1 : 0) : 0) + plan.emails;
   const metrics = metricAlarms.reduce((s, a) => s + a.metrics, 0);
   return {
     metricAlarms: metricAlarms.length,
@@ -485,14 +523,32 @@ function publisherErrorsRunbook(periodMinutes: number): Runbook {
   };
 }
 
-function heartbeatRunbook(periodMinutes: number, periods: number, missing: number): Runbook {
+function heartbeatRunbook(periodMinutes: number, periods: number, thresholdMinutes: number): Runbook {
   return {
     subject: 'Savings publisher',
-    what: `no PublishedPeriods heartbeat in ${periods} periods of ${periodMinutes} min (${missing} beyond the settle delay): nothing was published.`,
-    means: 'dollar savings, the cost review and the all-models cost alarm go stale.',
+    what: `no PublisherLagMinutes report, or a lag over ${thresholdMinutes} min, in ${periods} periods of ${periodMinutes} min in a row: pages ${periods} to ${periods + 1} periods after the last good run.`,
+    means: 'no run finished, or runs cannot advance the watermark: dollar savings, the cost review and the all-models alarms go stale.',
     causes: ['schedule rule disabled or function throttled', 'every run failing (see the errors alarm)', "a lease held by a crashed run (runs end 'busy')"],
-    checks: ["the function's invocations and errors", "the publisher's log group: run summaries", 'the ledger item: lease and watermark'],
+    checks: ["the function's invocations and errors", "the publisher's log group: run summaries", '`prompt-cache doctor`: publisher-freshness'],
   };
+}
+
+/** Value of a period with no `PublisherLagMinutes` report: above any threshold, so silence breaches. */
+export const LAG_FILL_MINUTES = 99_999;
+
+/**
+ * The pipeline alarm's metric: the largest lag reported per publisher period, silent periods filled with
+ * {@link LAG_FILL_MINUTES}. The lag datum is timestamped at the run's own time (not a period start), so a silent
+ * period is seen as soon as it ends, and FILL keeps CloudWatch from skipping missing periods (it evaluates the most
+ * recent existing datapoints when enough exist in its evaluation range, which made a missing-data heartbeat hours late).
+ */
+export function lagExpression(config: PromptCacheConfig, thresholdMinutes: number): MathExpression {
+  return new MathExpression({
+    expression: `FILL(lag, ${LAG_FILL_MINUTES})`,
+    usingMetrics: { lag: SavingsMetrics.fromConfig(config).metric('publisherLagMinutes', { label: '' }) },
+    label: `Publisher lag (min, ${LAG_FILL_MINUTES} = no report); alarm > ${thresholdMinutes}`,
+    period: Duration.minutes(config.publisher.periodMinutes),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -534,9 +590,13 @@ export class PromptCacheAlarms extends Construct {
   /** Intermediate roll-ups, when the cache alarms exceed one composite rule. */
   readonly cacheHealthParts: CompositeAlarm[] = [];
 
+  /** Whether the savings publisher (and so its alarm-ready series) is deployed. */
+  private readonly publisherDeployed: boolean;
+
   constructor(scope: Construct, id: string, props: PromptCacheAlarmsProps) {
     super(scope, id);
     const { config } = props;
+    this.publisherDeployed = props.publisherFunction !== undefined;
     const publisherTimeout = props.publisherFunction && 'timeout' in props.publisherFunction ? (props.publisherFunction as { timeout?: Duration }).timeout : undefined;
     this.plan = planAlarms(config, {
       publisher: props.publisherFunction !== undefined,
@@ -584,14 +644,14 @@ export class PromptCacheAlarms extends Construct {
                 runbook: publisherErrorsRunbook(config.publisher.periodMinutes),
               }, url)
             : this.metricAlarm(pipeScope, p, {
-                metric: SavingsMetrics.fromConfig(config).metric('publishedPeriods', { label: 'Published periods (heartbeat)' }),
-                threshold: 1,
-                comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+                metric: lagExpression(config, plan.lagThresholdMinutes),
+                threshold: plan.lagThresholdMinutes,
+                comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
                 evaluationPeriods: plan.heartbeatPeriods,
                 datapointsToAlarm: plan.heartbeatPeriods,
-                // The heartbeat's absence IS the failure.
+                // FILL gives every silent period a breaching value; no datum in the whole range (never ran) breaches too.
                 treatMissingData: TreatMissingData.BREACHING,
-                runbook: heartbeatRunbook(config.publisher.periodMinutes, plan.heartbeatPeriods, a.pipeline.missingPeriods),
+                runbook: heartbeatRunbook(config.publisher.periodMinutes, plan.heartbeatPeriods, plan.lagThresholdMinutes),
               }, url);
         this.pipeline[p.family as PipelineAlarmKind] = alarm;
       }
@@ -622,7 +682,6 @@ export class PromptCacheAlarms extends Construct {
         this.cacheHealth = this.composite('CacheHealth', `${plan.namePrefix}-CacheHealth`, parts, cacheRunbook, url);
       }
       this.cacheHealth.addAlarmAction(action);
-      this.cacheHealth.addOkAction(action);
     }
     if (plan.pipeline.length > 0) {
       this.savingsPipeline = this.composite('SavingsPipeline', `${plan.namePrefix}-SavingsPipeline`, alarmsNamed(plan.pipeline.map((p) => p.name)), {
@@ -633,10 +692,60 @@ export class PromptCacheAlarms extends Construct {
         checks: ["the triggering alarm's description", "the publisher's log group", 'the failed-runs queue'],
       }, url);
       this.savingsPipeline.addAlarmAction(action);
-      this.savingsPipeline.addOkAction(action);
     }
+    this.notifyRecoveries(topic, action);
     this.shared.finalize();
   }
+
+  /**
+   * Recoveries (ALARM → OK) of the paging roll-ups. A composite's OK action would also fire on its first evaluation
+   * (INSUFFICIENT_DATA → OK), telling on-call "OK" about a stack that was never in trouble; an EventBridge rule on the
+   * alarms' state-change events passes only OK after ALARM. It needs the topic's policy and key, so for an imported
+   * topic (`alarms.topicArn`) the composites keep their OK actions, first OK included.
+   */
+  private notifyRecoveries(topic: sns.ITopic, action: SnsAction): void {
+    const rollUps = [this.cacheHealth, this.savingsPipeline].filter((c): c is CompositeAlarm => c !== undefined);
+    if (rollUps.length === 0) return;
+    if (!this.topicKey) {
+      for (const c of rollUps) c.addOkAction(action);
+      return;
+    }
+    // EventBridge encrypts with the topic's key: AWS's documented key statement for events.amazonaws.com.
+    this.topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'EventBridgeEncryptRecoveries',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    this.recoveryRule = new events.Rule(this, 'Recoveries', {
+      description: `Notifies the on-call topic when a ${this.plan.namePrefix} roll-up returns from ALARM to OK (not on its first evaluation)`,
+      eventPattern: {
+        source: ['aws.cloudwatch'],
+        detailType: ['CloudWatch Alarm State Change'],
+        resources: rollUps.map((c) => c.alarmArn),
+        detail: { previousState: { value: ['ALARM'] }, state: { value: ['OK'] } },
+      },
+    });
+    // The topic's policy allows this rule only (CDK's SnsTopic target would allow every rule of EventBridge).
+    const message = events.RuleTargetInput.fromText(
+      `OK again: ${events.EventField.fromPath('$.detail.alarmName')} returned from ALARM at ${events.EventField.fromPath('$.time')}. ${events.EventField.fromPath('$.detail.state.reason')}`,
+    );
+    this.recoveryRule.addTarget({ bind: () => ({ arn: topic.topicArn, input: message }) });
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'RecoveryRulePublish',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': this.recoveryRule.ruleArn } },
+      }),
+    );
+  }
+
+  /** The rule that notifies recoveries, when the topic is created here. */
+  recoveryRule?: events.Rule;
 
   /** Alarm names, parallel to {@link alarms}. */
   private readonly alarmNames: string[] = [];
@@ -680,27 +789,61 @@ export class PromptCacheAlarms extends Construct {
     switch (p.family) {
       case 'lowHitRatio': {
         const f = s.lowHitRatio;
+        if (m) {
+          return this.metricAlarm(scope, p, {
+            metric: metricsFor(f.periodMinutes).cacheHitRatio({ modelId, minCacheTokens: f.minCacheTokens, compactInputs: true, label: `${who}hit ratio %` }),
+            threshold: f.thresholdPercent,
+            comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+            evaluationPeriods: f.evaluationPeriods,
+            datapointsToAlarm: f.datapointsToAlarm,
+            // A quiet period (below the minimum volume) has no datapoint: it is not a broken cache.
+            treatMissingData: TreatMissingData.NOT_BREACHING,
+            runbook: lowHitRatioRunbook(m, f),
+          }, url);
+        }
+        // All models: the publisher's totals of settled periods (no dimensionless AWS/Bedrock series is documented).
+        const w = this.plan.publisherWindows.lowHitRatio;
+        const custom = SavingsMetrics.fromConfig(config, Duration.minutes(w.periodMinutes));
         return this.metricAlarm(scope, p, {
-          metric: metricsFor(f.periodMinutes).cacheHitRatio({ modelId, minCacheTokens: f.minCacheTokens, compactInputs: true, label: `${who}hit ratio %` }),
+          metric: new MathExpression({
+            expression: gatedHitRatioExpression('r', 'w', f.minCacheTokens),
+            usingMetrics: { r: custom.metric('cacheReadTokens', { label: '' }), w: custom.metric('cacheWriteTokens', { label: '' }) },
+            label: `${who}hit ratio % (publisher)`,
+            period: Duration.minutes(w.periodMinutes),
+          }),
           threshold: f.thresholdPercent,
           comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-          evaluationPeriods: f.evaluationPeriods,
-          datapointsToAlarm: f.datapointsToAlarm,
-          // A quiet period (below the minimum volume) has no datapoint: it is not a broken cache.
+          evaluationPeriods: w.evaluationPeriods,
+          datapointsToAlarm: w.datapointsToAlarm,
           treatMissingData: TreatMissingData.NOT_BREACHING,
-          runbook: lowHitRatioRunbook(m, f),
+          runbook: lowHitRatioRunbook(undefined, { ...f, periodMinutes: w.periodMinutes, evaluationPeriods: w.evaluationPeriods, datapointsToAlarm: w.datapointsToAlarm }),
         }, url);
       }
       case 'writesWithoutReads': {
         const f = s.writesWithoutReads;
+        if (!this.publisherDeployed) {
+          // Raw Sums: the newest period may still be partial (see writesWithoutReadsRunbook); only without the publisher.
+          return this.metricAlarm(scope, p, {
+            metric: metricsFor(f.periodMinutes).writesWithoutReads({ modelId, compactInputs: true, label: `${who}writes w/o reads` }),
+            threshold: f.minWriteTokens,
+            comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            evaluationPeriods: f.evaluationPeriods,
+            datapointsToAlarm: f.evaluationPeriods,
+            treatMissingData: TreatMissingData.NOT_BREACHING,
+            runbook: writesWithoutReadsRunbook(m, f),
+          }, url);
+        }
+        // The publisher's series: whole, settled periods only, so a period whose reads have not arrived yet never pages.
+        const w = publisherWindow(f.periodMinutes, f.evaluationPeriods, f.evaluationPeriods, config.publisher.periodMinutes);
         return this.metricAlarm(scope, p, {
-          metric: metricsFor(f.periodMinutes).writesWithoutReads({ modelId, compactInputs: true, label: `${who}writes w/o reads` }),
+          metric: SavingsMetrics.fromConfig(config).metric('writesWithoutReadsTokens', { modelId, label: `${who}writes w/o reads (publisher)` }),
           threshold: f.minWriteTokens,
           comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: f.evaluationPeriods,
-          datapointsToAlarm: f.evaluationPeriods,
+          evaluationPeriods: w.evaluationPeriods,
+          datapointsToAlarm: w.datapointsToAlarm,
+          // The newest period is missing until the publisher's next run: neither clear nor raise on that.
           treatMissingData: TreatMissingData.NOT_BREACHING,
-          runbook: writesWithoutReadsRunbook(m, f),
+          runbook: writesWithoutReadsRunbook(m, { ...f, periodMinutes: w.periodMinutes, evaluationPeriods: w.evaluationPeriods }),
         }, url);
       }
       case 'cachingCostsMoney': {

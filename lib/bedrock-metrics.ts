@@ -3,23 +3,23 @@
  * SEARCH expressions that find every model id by themselves, and division-safe prompt-cache ratios.
  *
  * Reused by the dashboards now and by the alarms later; it builds CloudWatch objects only (no construct, no runtime
- * math). The token metric names come from `config.bedrockMetricNames` because the cache metrics' names are
- * UNCONFIRMED (the user guide's table says `CacheReadInputTokens`, the AWS blog, Grafana and real queries say
- * `CacheReadInputTokenCount`, the default).
+ * math). The cache metrics' name is UNCONFIRMED (the Bedrock user guide's table says `CacheReadInputTokens`, the AWS
+ * blog, Grafana and real queries `CacheReadInputTokenCount`): unless `config.bedrockMetricNames` pins one, every
+ * graph and alarm reads both spellings (SEARCH matches either; an alarm takes the larger of the two per period, so a
+ * token is never counted twice), and `prompt-cache doctor` says which one the account has.
+ *
+ * Nothing here reads Bedrock's dimensionless (all-models) series, which AWS documents for no runtime metric: all-models
+ * lines are `SUM(SEARCH(...))` over the per-model series.
  */
 import { Duration } from 'aws-cdk-lib';
-import { MathExpression, Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
+import { MathExpression, Metric, Stats, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import {
   BEDROCK_NAMESPACE,
-  DEFAULT_BEDROCK_METRIC_NAMES,
+  bedrockMetricCandidates,
   MODEL_ID_DIMENSION,
   type BedrockMetricNames,
 } from '../lambda/core/contract';
 import type { PromptCacheConfig } from '../lambda/core/config';
-
-function definedNames(names: Partial<Record<string, string | undefined>>): Partial<BedrockMetricNames> {
-  return Object.fromEntries(Object.entries(names).filter(([, v]) => v !== undefined)) as Partial<BedrockMetricNames>;
-}
 
 /** One of Bedrock's four token metrics, by its role (the CloudWatch name comes from {@link BedrockMetricNames}). */
 export type BedrockTokenKind = keyof BedrockMetricNames;
@@ -52,11 +52,11 @@ export function searchUnsafeReason(metricName: string): string | undefined {
 
 export interface BedrockMetricsProps {
   /**
-   * CloudWatch names of Bedrock's token metrics (UNCONFIRMED for the two cache metrics, hence configurable).
-   * @default DEFAULT_BEDROCK_METRIC_NAMES (`InputTokenCount`, `OutputTokenCount`, `CacheReadInputTokenCount`,
-   *          `CacheWriteInputTokenCount`)
+   * Pins the CloudWatch name of a token metric (the two cache metrics' names are UNCONFIRMED).
+   * @default - every documented spelling (`BEDROCK_METRIC_SPELLINGS`): `InputTokenCount`, `OutputTokenCount`,
+   *            `CacheReadInputTokenCount` or `CacheReadInputTokens`, `CacheWriteInputTokenCount` or `CacheWriteInputTokens`
    */
-  readonly metricNames?: BedrockMetricNames;
+  readonly metricNames?: Partial<BedrockMetricNames>;
   /**
    * Aggregation period of every metric, SEARCH and ratio built by the factory. Ratios are computed per period, so
    * all their inputs share it (a CloudWatch alarm requirement too).
@@ -136,6 +136,20 @@ export interface NetSavingsOptions extends Omit<RatioOptions, 'minCacheTokens'> 
 }
 
 /**
+ * One token input of an expression, missing periods as 0: `FILL(r, 0)`, or, when the metric is read under several
+ * spellings (ids `r0`, `r1`), the larger per period, `MAX([FILL(r0, 0), FILL(r1, 0)])`: the spellings are aliases, so
+ * summing them could count a token twice.
+ */
+export function filledInput(ids: string | readonly string[]): string {
+  const list = typeof ids === 'string' ? [ids] : ids;
+  if (list.length === 0) throw new Error('an expression input needs at least one metric id');
+  return list.length === 1 ? `FILL(${list[0]}, 0)` : `MAX([${list.map((id) => `FILL(${id}, 0)`).join(', ')}])`;
+}
+
+/** A token input: one metric id, or the ids of its spellings (see {@link filledInput}). */
+export type TokenInput = string | readonly string[];
+
+/**
  * Division-safe ratio expressions, shared by every caller so that dashboards and alarms compute the same thing.
  *
  * Choice: a ratio whose denominator is 0 (no cache traffic in the period) has NO datapoint, rather than 0 % or an
@@ -144,17 +158,17 @@ export interface NetSavingsOptions extends Omit<RatioOptions, 'minCacheTokens'> 
  * Each input is wrapped in `FILL(x, 0)` first, so a period with reads but no write datapoint (Bedrock may emit no
  * datum for a metric without traffic) still yields 100 % instead of being dropped by mismatched timestamps.
  */
-export function hitRatioExpression(read: string, write: string): string {
-  const r = `FILL(${read}, 0)`;
-  const w = `FILL(${write}, 0)`;
+export function hitRatioExpression(read: TokenInput, write: TokenInput): string {
+  const r = filledInput(read);
+  const w = filledInput(write);
   return `IF((${r} + ${w}) > 0, 100 * ${r} / (${r} + ${w}))`;
 }
 
 /** See {@link hitRatioExpression}: read / (input + read + write) in percent, no datapoint when the sum is 0. */
-export function cachedInputShareExpression(input: string, read: string, write: string): string {
-  const i = `FILL(${input}, 0)`;
-  const r = `FILL(${read}, 0)`;
-  const w = `FILL(${write}, 0)`;
+export function cachedInputShareExpression(input: TokenInput, read: TokenInput, write: TokenInput): string {
+  const i = filledInput(input);
+  const r = filledInput(read);
+  const w = filledInput(write);
   return `IF((${i} + ${r} + ${w}) > 0, 100 * ${r} / (${i} + ${r} + ${w}))`;
 }
 
@@ -167,10 +181,10 @@ function wholeAtLeastOne(what: string, n: number): void {
  * reaches `minTokens` (≥ 1, so the division is safe), e.g.
  * `IF((FILL(cacheRead, 0) + FILL(cacheWrite, 0)) >= 50000, 100 * FILL(cacheRead, 0) / (FILL(cacheRead, 0) + FILL(cacheWrite, 0)))`.
  */
-export function gatedHitRatioExpression(read: string, write: string, minTokens: number): string {
+export function gatedHitRatioExpression(read: TokenInput, write: TokenInput, minTokens: number): string {
   wholeAtLeastOne('minCacheTokens', minTokens);
-  const r = `FILL(${read}, 0)`;
-  const w = `FILL(${write}, 0)`;
+  const r = filledInput(read);
+  const w = filledInput(write);
   return `IF((${r} + ${w}) >= ${minTokens}, 100 * ${r} / (${r} + ${w}))`;
 }
 
@@ -178,8 +192,8 @@ export function gatedHitRatioExpression(read: string, write: string, minTokens: 
  * Cache write tokens of periods without a single cache read (0 in periods with a read): a prefix that never matches.
  * `IF(FILL(cacheRead, 0) == 0, FILL(cacheWrite, 0), 0)`; the alarm compares it with the minimum write volume.
  */
-export function writesWithoutReadsExpression(read: string, write: string): string {
-  return `IF(FILL(${read}, 0) == 0, FILL(${write}, 0), 0)`;
+export function writesWithoutReadsExpression(read: TokenInput, write: TokenInput): string {
+  return `IF(${filledInput(read)} == 0, ${filledInput(write)}, 0)`;
 }
 
 /** A price in USD per million tokens as a literal of a metric math expression (at most 6 decimals, no float noise). */
@@ -192,12 +206,12 @@ export function priceLiteral(usdPerMTok: number): string {
  * Net savings in USD of a period, from the raw token Sums and the model's price constants:
  * read × (p_in − p_read) − write × (p_write − p_in), per million tokens; no datapoint below `minTokens` of cache traffic.
  * `IF((FILL(cacheRead, 0) + FILL(cacheWrite, 0)) >= 50000, (FILL(cacheRead, 0) * 2.7 - FILL(cacheWrite, 0) * 0.75) / 1000000)`.
- * Negative exactly when the hit ratio is below the price break-even ratio (facts.md).
+ * Negative exactly when the hit ratio is below the price break-even ratio (README, "The arithmetic").
  */
-export function netSavingsExpression(read: string, write: string, readDiscountPerMTok: number, writePremiumPerMTok: number, minTokens: number): string {
+export function netSavingsExpression(read: TokenInput, write: TokenInput, readDiscountPerMTok: number, writePremiumPerMTok: number, minTokens: number): string {
   wholeAtLeastOne('minCacheTokens', minTokens);
-  const r = `FILL(${read}, 0)`;
-  const w = `FILL(${write}, 0)`;
+  const r = filledInput(read);
+  const w = filledInput(write);
   return `IF((${r} + ${w}) >= ${minTokens}, (${r} * ${priceLiteral(readDiscountPerMTok)} - ${w} * ${priceLiteral(writePremiumPerMTok)}) / 1000000)`;
 }
 
@@ -208,14 +222,24 @@ export function searchTerm(term: string): string {
 
 /**
  * `SEARCH('{<namespace>,ModelId} MetricName="<name>"', '<stat>', <seconds>)`: one series per ModelId, found at view
- * time, so new models and inference profiles appear without a redeploy. Throws when a name cannot be quoted safely.
+ * time, so new models and inference profiles appear without a redeploy. Several names (the spellings of one metric)
+ * become `(MetricName="A" OR MetricName="B")`. Throws when a name cannot be quoted safely.
  */
-export function searchByModelId(namespace: string, metricName: string, statistic: string, period: Duration): string {
-  for (const [what, value] of [['metric name', metricName], ['namespace', namespace], ['statistic', statistic]] as const) {
+export function searchByModelId(namespace: string, metricName: string | readonly string[], statistic: string, period: Duration): string {
+  const names = typeof metricName === 'string' ? [metricName] : metricName;
+  for (const [what, value] of [...names.map((n) => ['metric name', n] as const), ['namespace', namespace] as const, ['statistic', statistic] as const]) {
     const unsafe = searchUnsafeReason(value);
     if (unsafe) throw new Error(`${what} ${JSON.stringify(value)} ${unsafe}`);
   }
-  return `SEARCH('{${searchTerm(namespace)},${MODEL_ID_DIMENSION}} MetricName="${metricName}"', '${statistic}', ${period.toSeconds()})`;
+  const terms = names.map((n) => `MetricName="${n}"`);
+  const filter = terms.length === 1 ? terms[0] : `(${terms.join(' OR ')})`;
+  return `SEARCH('{${searchTerm(namespace)},${MODEL_ID_DIMENSION}} ${filter}', '${statistic}', ${period.toSeconds()})`;
+}
+
+/** `SORT(<expr>, SUM, DESC, n)`: the `n` series of an array with the largest (or, `ASC`, smallest) aggregate. */
+export function topSeries(expression: string, n: number, order: 'DESC' | 'ASC' = 'DESC', by: 'SUM' | 'AVG' | 'MAX' | 'MIN' = 'SUM'): string {
+  wholeAtLeastOne('top series count', n);
+  return `SORT(${expression}, ${by}, ${order}, ${n})`;
 }
 
 /**
@@ -223,25 +247,36 @@ export function searchByModelId(namespace: string, metricName: string, statistic
  * period. Stateless: every call returns a new object, so the factory can be shared by dashboards and alarms.
  */
 export class BedrockMetrics {
-  /** A factory using the metric names of a validated config. */
+  /** A factory reading the metric names a validated config pins (every spelling where it pins none). */
   static fromConfig(config: Pick<PromptCacheConfig, 'bedrockMetricNames'>, period?: Duration): BedrockMetrics {
-    return new BedrockMetrics({ metricNames: { ...DEFAULT_BEDROCK_METRIC_NAMES, ...definedNames(config.bedrockMetricNames) }, period });
+    return new BedrockMetrics({ metricNames: config.bedrockMetricNames, period });
   }
 
-  readonly metricNames: BedrockMetricNames;
+  /** The names read per token kind: the pinned one, else every documented spelling (the default first). */
+  readonly candidates: { readonly [K in BedrockTokenKind]: readonly string[] };
   readonly period: Duration;
 
   constructor(props: BedrockMetricsProps = {}) {
-    this.metricNames = { ...DEFAULT_BEDROCK_METRIC_NAMES, ...props.metricNames };
+    const pinned = Object.fromEntries(Object.entries(props.metricNames ?? {}).filter(([, v]) => v !== undefined)) as Partial<BedrockMetricNames>;
+    this.candidates = bedrockMetricCandidates(pinned);
     this.period = props.period ?? DEFAULT_METRIC_PERIOD;
   }
 
-  /** One token metric (Sum per period) for one model (`ModelId` dimension) or, without `modelId`, all models. */
-  tokens(kind: BedrockTokenKind, options: TokenMetricOptions = {}): Metric {
+  /** `` `CacheReadInputTokenCount` or `CacheReadInputTokens` ``: how texts name a token metric. */
+  describe(kind: BedrockTokenKind): string {
+    return this.candidates[kind].map((n) => `\`${n}\``).join(' or ');
+  }
+
+  /**
+   * One token metric (Sum per period) for one model (`ModelId` dimension) under one name (the kind's first spelling
+   * unless `metricName` says otherwise). Without `modelId` it is Bedrock's dimensionless series, which AWS does not
+   * document for runtime metrics: prefer {@link allModels}.
+   */
+  tokens(kind: BedrockTokenKind, options: TokenMetricOptions & { readonly metricName?: string } = {}): Metric {
     const { modelId } = options;
     return new Metric({
       namespace: BEDROCK_NAMESPACE,
-      metricName: this.metricNames[kind],
+      metricName: options.metricName ?? this.candidates[kind][0],
       dimensionsMap: modelId === undefined ? undefined : { [MODEL_ID_DIMENSION]: modelId },
       statistic: Stats.SUM,
       period: this.period,
@@ -250,38 +285,62 @@ export class BedrockMetrics {
     });
   }
 
-  /**
-   * The SEARCH string returning one series per `ModelId` of a token metric, e.g.
-   * `SEARCH('{AWS/Bedrock,ModelId} MetricName="CacheReadInputTokenCount"', 'Sum', 300)`.
-   * The `{AWS/Bedrock,ModelId}` schema matches exactly the per-model series, so a new model or inference profile
-   * shows up without a redeploy and the dashboard body does not grow with the number of models.
-   * Throws when the metric name cannot be quoted safely (see {@link searchUnsafeReason}).
-   */
-  searchExpression(kind: BedrockTokenKind): string {
-    return searchByModelId(BEDROCK_NAMESPACE, this.metricNames[kind], Stats.SUM, this.period);
+  /** All models: `SUM(SEARCH(...))` over the per-model series, every spelling (no dimensionless series needed). */
+  allModels(kind: BedrockTokenKind, options: { readonly label?: string; readonly color?: string } = {}): MathExpression {
+    return new MathExpression({
+      expression: `SUM(${this.searchExpression(kind)})`,
+      label: options.label ?? `${TOKEN_KIND_LABELS[kind]}, all models`,
+      color: options.color,
+      period: this.period,
+    });
   }
 
-  /** {@link searchExpression} as a graphable expression (SEARCH cannot be used in alarms). */
-  searchPerModel(kind: BedrockTokenKind, options: SearchOptions = {}): MathExpression {
+  /**
+   * The SEARCH string returning one series per `ModelId` of a token metric, e.g.
+   * `SEARCH('{AWS/Bedrock,ModelId} (MetricName="CacheReadInputTokenCount" OR MetricName="CacheReadInputTokens")', 'Sum', 300)`.
+   * The `{AWS/Bedrock,ModelId}` schema matches exactly the per-model series, so a new model or inference profile
+   * shows up without a redeploy and the dashboard body does not grow with the number of models.
+   * Throws when a metric name cannot be quoted safely (see {@link searchUnsafeReason}).
+   */
+  searchExpression(kind: BedrockTokenKind): string {
+    return searchByModelId(BEDROCK_NAMESPACE, this.candidates[kind], Stats.SUM, this.period);
+  }
+
+  /**
+   * {@link searchExpression} as a graphable expression (SEARCH cannot be used in alarms); with `top`, only the `top`
+   * series with the largest Sum over the time range (a graph shows at most 500 series, a dashboard 2,500 metrics).
+   */
+  searchPerModel(kind: BedrockTokenKind, options: SearchOptions & { readonly top?: number } = {}): MathExpression {
+    const search = this.searchExpression(kind);
     return new MathExpression({
-      expression: this.searchExpression(kind),
+      expression: options.top === undefined ? search : topSeries(search, options.top),
       label: options.label ?? `${TOKEN_KIND_LABELS[kind]} | \${PROP('Dim.${MODEL_ID_DIMENSION}')}`,
+      period: this.period,
+    });
+  }
+
+  /** The sum of every series {@link searchPerModel} with `top` leaves out: one line for all the other models. */
+  restOfModels(kind: BedrockTokenKind, top: number, options: { readonly label?: string } = {}): MathExpression {
+    const search = this.searchExpression(kind);
+    return new MathExpression({
+      expression: `SUM(${search}) - SUM(${topSeries(search, top)})`,
+      label: options.label ?? `${TOKEN_KIND_LABELS[kind]} | all other models`,
       period: this.period,
     });
   }
 
   /**
    * Cache hit ratio (cache efficiency) in percent: read / (read + write); no datapoint when read + write = 0.
-   * Alarm-compatible (2 metrics, one period, no SEARCH).
+   * Per model it is alarm-compatible (2 metrics per spelling, one period, no SEARCH); all models uses SUM(SEARCH).
    */
   cacheHitRatio(options: RatioOptions = {}): MathExpression {
-    const ids = ratioIds(options.idSuffix, options.compactInputs);
+    const { metrics, inputs } = this.ratioInputs(ratioIds(options.idSuffix, options.compactInputs), options, ['read', 'write']);
     return new MathExpression({
       expression:
         options.minCacheTokens === undefined
-          ? hitRatioExpression(ids.read, ids.write)
-          : gatedHitRatioExpression(ids.read, ids.write, options.minCacheTokens),
-      usingMetrics: this.ratioInputs(ids, options, ['read', 'write']),
+          ? hitRatioExpression(inputs.read!, inputs.write!)
+          : gatedHitRatioExpression(inputs.read!, inputs.write!, options.minCacheTokens),
+      usingMetrics: metrics,
       label: options.label ?? HIT_RATIO_LABEL,
       color: options.color,
       period: this.period,
@@ -290,13 +349,13 @@ export class BedrockMetrics {
 
   /**
    * Cached input share (coverage) in percent: read / (input + read + write), since Bedrock's input count excludes
-   * cached tokens; no datapoint when the sum is 0. Alarm-compatible (3 metrics, one period, no SEARCH).
+   * cached tokens; no datapoint when the sum is 0.
    */
   cachedInputShare(options: RatioOptions = {}): MathExpression {
-    const ids = ratioIds(options.idSuffix, options.compactInputs);
+    const { metrics, inputs } = this.ratioInputs(ratioIds(options.idSuffix, options.compactInputs), options, ['input', 'read', 'write']);
     return new MathExpression({
-      expression: cachedInputShareExpression(ids.input, ids.read, ids.write),
-      usingMetrics: this.ratioInputs(ids, options, ['input', 'read', 'write']),
+      expression: cachedInputShareExpression(inputs.input!, inputs.read!, inputs.write!),
+      usingMetrics: metrics,
       label: options.label ?? CACHED_INPUT_SHARE_LABEL,
       color: options.color,
       period: this.period,
@@ -305,44 +364,58 @@ export class BedrockMetrics {
 
   /**
    * Cache write tokens in periods without any cache read (0 when the period had a read): the alarm metric of
-   * "writes without reads". Alarm-compatible (2 metrics, one period, no SEARCH).
+   * "writes without reads" when the publisher is not deployed.
    */
   writesWithoutReads(options: Omit<RatioOptions, 'minCacheTokens'> = {}): MathExpression {
-    const ids = ratioIds(options.idSuffix, options.compactInputs);
+    const { metrics, inputs } = this.ratioInputs(ratioIds(options.idSuffix, options.compactInputs), options, ['read', 'write']);
     return new MathExpression({
-      expression: writesWithoutReadsExpression(ids.read, ids.write),
-      usingMetrics: this.ratioInputs(ids, options, ['read', 'write']),
+      expression: writesWithoutReadsExpression(inputs.read!, inputs.write!),
+      usingMetrics: metrics,
       label: options.label ?? 'Cache write tokens in periods without a read',
       color: options.color,
       period: this.period,
     });
   }
 
-  /**
-   * Net savings in USD per period from raw Sums and price constants (see {@link netSavingsExpression}).
-   * Alarm-compatible (2 metrics, one period, no SEARCH).
-   */
+  /** Net savings in USD per period from raw Sums and price constants (see {@link netSavingsExpression}). */
   netSavingsUsd(options: NetSavingsOptions): MathExpression {
-    const ids = ratioIds(options.idSuffix, options.compactInputs);
+    const { metrics, inputs } = this.ratioInputs(ratioIds(options.idSuffix, options.compactInputs), options, ['read', 'write']);
     return new MathExpression({
-      expression: netSavingsExpression(ids.read, ids.write, options.readDiscountPerMTok, options.writePremiumPerMTok, options.minCacheTokens),
-      usingMetrics: this.ratioInputs(ids, options, ['read', 'write']),
+      expression: netSavingsExpression(inputs.read!, inputs.write!, options.readDiscountPerMTok, options.writePremiumPerMTok, options.minCacheTokens),
+      usingMetrics: metrics,
       label: options.label ?? 'Net savings USD = read discount - write premium',
       color: options.color,
       period: this.period,
     });
   }
 
-  /** The token Sums a ratio or dollar expression reads, under its ids (one model's, or all models'). */
+  /**
+   * The token inputs of a ratio or dollar expression under their ids. One model: a metric per spelling (`r`, or `r_0`
+   * and `r_1`), taken as their larger value; all models: one `SUM(SEARCH(...))` per kind.
+   */
   private ratioInputs(
     ids: RatioIds,
     options: Pick<RatioOptions, 'modelId' | 'compactInputs'>,
     which: readonly (keyof RatioIds)[],
-  ): Record<string, Metric> {
+  ): { metrics: Record<string, IMetric>; inputs: Partial<Record<keyof RatioIds, TokenInput>> } {
     const kinds = { input: 'inputTokens', read: 'cacheReadInputTokens', write: 'cacheWriteInputTokens' } as const;
-    return Object.fromEntries(
-      which.map((k) => [ids[k], this.tokens(kinds[k], { modelId: options.modelId, label: TOKEN_KIND_LABELS[kinds[k]], unlabelled: options.compactInputs })]),
-    );
+    const metrics: Record<string, IMetric> = {};
+    const inputs: Partial<Record<keyof RatioIds, TokenInput>> = {};
+    for (const k of which) {
+      const kind = kinds[k];
+      if (options.modelId === undefined) {
+        metrics[ids[k]] = this.allModels(kind);
+        inputs[k] = ids[k];
+        continue;
+      }
+      const names = this.candidates[kind];
+      const kindIds = names.length === 1 ? [ids[k]] : names.map((_, n) => `${ids[k]}_${n}`);
+      names.forEach((metricName, n) => {
+        metrics[kindIds[n]] = this.tokens(kind, { modelId: options.modelId, metricName, label: TOKEN_KIND_LABELS[kind], unlabelled: options.compactInputs });
+      });
+      inputs[k] = kindIds;
+    }
+    return { metrics, inputs };
   }
 
   /** A Bedrock runtime metric (invocations, throttles, latency, time to first token) for one model or all models. */
@@ -359,10 +432,11 @@ export class BedrockMetrics {
     });
   }
 
-  /** A runtime metric per ModelId via SEARCH (new models appear by themselves). */
-  searchRuntime(metricName: BedrockRuntimeMetric, statistic: string, options: SearchOptions = {}): MathExpression {
+  /** A runtime metric per ModelId via SEARCH (new models appear by themselves); with `top`, the `top` largest. */
+  searchRuntime(metricName: BedrockRuntimeMetric, statistic: string, options: SearchOptions & { readonly top?: number; readonly by?: 'SUM' | 'AVG' | 'MAX' } = {}): MathExpression {
+    const search = searchByModelId(BEDROCK_NAMESPACE, metricName, statistic, this.period);
     return new MathExpression({
-      expression: searchByModelId(BEDROCK_NAMESPACE, metricName, statistic, this.period),
+      expression: options.top === undefined ? search : topSeries(search, options.top, 'DESC', options.by ?? 'SUM'),
       label: options.label ?? `${metricName} ${statistic} | \${PROP('Dim.${MODEL_ID_DIMENSION}')}`,
       period: this.period,
     });

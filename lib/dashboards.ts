@@ -32,6 +32,7 @@ import {
   TextWidget,
   type HorizontalAnnotation,
   type IAlarm,
+  type IMetric,
   type IWidget,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -73,7 +74,6 @@ export interface OnCallDashboardProps {
 
 /** The short "how to read it" text at the top of the on-call dashboard. */
 export function onCallReadme(metrics: BedrockMetrics, props: Pick<OnCallDashboardProps, 'config' | 'alarms' | 'savings'> = {}): string {
-  const n = metrics.metricNames;
   const minutes = metrics.period.toMinutes();
   const runbookUrl = props.config?.alarms.runbookUrl;
   const runbooks = runbookUrl ? `[Alarms and runbooks](${runbookUrl})` : 'the README, section "Alarms and runbooks"';
@@ -90,9 +90,10 @@ export function onCallReadme(metrics: BedrockMetrics, props: Pick<OnCallDashboar
       `Then top to bottom: ratios, tokens, traffic and latency, dollars, the publisher, one widget per configured model. Runbooks: ${runbooks}.`,
     `Free \`AWS/Bedrock\` metrics, Sum per ${minutes} min, every model id and inference profile of this account and region ` +
       '(found by SEARCH: new ones appear by themselves).',
-    `* **Cache hit ratio** (efficiency) = read / (read + write), from \`${n.cacheReadInputTokens}\` and \`${n.cacheWriteInputTokens}\`. ` +
+    `* **Cache hit ratio** (efficiency) = read / (read + write), from ${metrics.describe('cacheReadInputTokens')} and ${metrics.describe('cacheWriteInputTokens')}. ` +
       'Low while writes go on = the cached prefix keeps being rebuilt (prefix changed, TTL expired, checkpoint below the model minimum).',
-    `* **Cached input share** (coverage) = read / (input + read + write); \`${n.inputTokens}\` excludes cached tokens.`,
+    `* **Cached input share** (coverage) = read / (input + read + write); ${metrics.describe('inputTokens')} excludes cached tokens. ` +
+      `All-models lines sum the per-model series; per-model graphs show the top ${props.config?.dashboards.topModels ?? DEFAULT_TOP_MODELS} models and sum the rest.`,
     '* A period without cache traffic has no point (undefined, not 0 %).',
     '* Claude break-even hit ratio: 21.7 % with the 5-minute cache, 52.6 % with the 1-hour cache; below it caching costs money.',
     (props.savings
@@ -100,6 +101,24 @@ export function onCallReadme(metrics: BedrockMetrics, props: Pick<OnCallDashboar
       : '') +
       'Configured models: at the bottom, the hit ratio as its alarm sees it, threshold drawn. Per-model coverage: the cost-review token table and `prompt-cache report`.',
   ].join('\n');
+}
+
+/** Per-model graphs show this many models unless the config says otherwise. */
+export const DEFAULT_TOP_MODELS = 10;
+
+/**
+ * The total over the dashboard's time range as the last value of the series: `RUNNING_SUM(x)`. Single values, bars and
+ * pies show the last value, so this is the range's figure without `setPeriodToTimeRange`, which sits uneasily beside
+ * an explicit period (and the period inside a SEARCH) and may show the last period instead of the range.
+ */
+export function rangeTotal(metric: IMetric, label: string, id = 'x'): MathExpression {
+  return new MathExpression({ expression: `RUNNING_SUM(${id})`, usingMetrics: { [id]: metric }, label, period: metricPeriod(metric) });
+}
+
+function metricPeriod(metric: IMetric): Duration {
+  const config = metric.toMetricConfig();
+  const seconds = config.metricStat?.period.toSeconds() ?? config.mathExpression?.period;
+  return Duration.seconds(seconds ?? 300);
 }
 
 function annotation(value: number, label: string, color: string, fill?: Shading): HorizontalAnnotation {
@@ -152,8 +171,9 @@ function modelAlarmWidget(config: PromptCacheConfig, alarms: PromptCacheAlarms, 
 /** The on-call widgets, row by row. */
 export function onCallWidgets(props: Omit<OnCallDashboardProps, 'dashboardName'>): IWidget[][] {
   const { metrics, config, alarms, savings, publisherFunction } = props;
-  const readAll = metrics.tokens('cacheReadInputTokens');
-  const writeAll = metrics.tokens('cacheWriteInputTokens');
+  const top = config?.dashboards.topModels ?? DEFAULT_TOP_MODELS;
+  const readAll = metrics.allModels('cacheReadInputTokens', { label: 'Cache read tokens, all models' });
+  const writeAll = metrics.allModels('cacheWriteInputTokens', { label: 'Cache write tokens, all models' });
   const section = config ? modelAlarmSettings(config.alarms) : undefined;
   const lowHit = alarms?.allModels.lowHitRatio && section ? section.lowHitRatio.thresholdPercent : undefined;
   const thresholdLine = lowHit === undefined ? [] : [annotation(lowHit, `low-hit-ratio alarm < ${lowHit}%`, Color.RED, Shading.BELOW)];
@@ -174,8 +194,8 @@ export function onCallWidgets(props: Omit<OnCallDashboardProps, 'dashboardName'>
   if (savings) {
     ratioRow.push(
       new GraphWidget({
-        title: `Cache hit ratio per model (%), every model: publisher, per ${savings.period.toMinutes()} min`,
-        left: [savings.search('cacheHitRatio', { label: `Hit ratio % | \${PROP('Dim.ModelId')}` })],
+        title: `Cache hit ratio per model (%), the ${top} lowest: publisher, per ${savings.period.toMinutes()} min`,
+        left: [savings.search('cacheHitRatio', { label: `Hit ratio % | \${PROP('Dim.ModelId')}`, top })],
         leftYAxis: { min: 0, max: 100, label: '%', showUnits: false },
         leftAnnotations: thresholdLine,
         width: 12,
@@ -186,8 +206,13 @@ export function onCallWidgets(props: Omit<OnCallDashboardProps, 'dashboardName'>
   rows.push(ratioRow);
   rows.push([
     new GraphWidget({
-      title: 'Cache read vs write tokens, per model (stacked)',
-      left: [metrics.searchPerModel('cacheReadInputTokens'), metrics.searchPerModel('cacheWriteInputTokens')],
+      title: `Cache read vs write tokens, the ${top} largest models and the rest (stacked)`,
+      left: [
+        metrics.searchPerModel('cacheReadInputTokens', { top }),
+        metrics.restOfModels('cacheReadInputTokens', top),
+        metrics.searchPerModel('cacheWriteInputTokens', { top }),
+        metrics.restOfModels('cacheWriteInputTokens', top),
+      ],
       stacked: true,
       leftYAxis: { min: 0, label: 'tokens', showUnits: false },
       width: 8,
@@ -201,10 +226,10 @@ export function onCallWidgets(props: Omit<OnCallDashboardProps, 'dashboardName'>
       height: 6,
     }),
     new GraphWidget({
+      // RUNNING_SUM's last value is the range's total: no setPeriodToTimeRange next to the SEARCH's own period.
       title: 'Read vs write share of cached tokens, whole time range',
       view: GraphWidgetView.PIE,
-      left: [readAll, writeAll],
-      setPeriodToTimeRange: true,
+      left: [rangeTotal(readAll, 'Cache read tokens', 'r'), rangeTotal(writeAll, 'Cache write tokens', 'w')],
       displayLabelsOnChart: true,
       legendPosition: LegendPosition.BOTTOM,
       width: 8,
@@ -213,16 +238,16 @@ export function onCallWidgets(props: Omit<OnCallDashboardProps, 'dashboardName'>
   ]);
   rows.push([
     new GraphWidget({
-      title: 'Uncached input tokens, per model',
-      left: [metrics.searchPerModel('inputTokens')],
+      title: `Uncached input tokens, the ${top} largest models and the rest`,
+      left: [metrics.searchPerModel('inputTokens', { top }), metrics.restOfModels('inputTokens', top)],
       leftYAxis: { min: 0, label: 'tokens', showUnits: false },
       width: 12,
       height: 6,
     }),
     new GraphWidget({
-      title: 'Invocations and throttles, per model',
-      left: [metrics.searchRuntime('Invocations', Stats.SUM)],
-      right: [metrics.searchRuntime('InvocationThrottles', Stats.SUM)],
+      title: `Invocations and throttles, the ${top} busiest models`,
+      left: [metrics.searchRuntime('Invocations', Stats.SUM, { top })],
+      right: [metrics.searchRuntime('InvocationThrottles', Stats.SUM, { top })],
       leftYAxis: { min: 0, label: 'invocations', showUnits: false },
       rightYAxis: { min: 0, label: 'throttles', showUnits: false },
       width: 12,
@@ -233,8 +258,8 @@ export function onCallWidgets(props: Omit<OnCallDashboardProps, 'dashboardName'>
     (['InvocationLatency', 'TimeToFirstToken'] as const).map(
       (name) =>
         new GraphWidget({
-          title: `${name} p50 and p90, per model (ms)${name === 'TimeToFirstToken' ? ', streaming calls' : ''}`,
-          left: [metrics.searchRuntime(name, Stats.p(50)), metrics.searchRuntime(name, Stats.p(90))],
+          title: `${name} p50 and p90, the ${top} slowest models (ms)${name === 'TimeToFirstToken' ? ', streaming calls' : ''}`,
+          left: [metrics.searchRuntime(name, Stats.p(50), { top, by: 'MAX' }), metrics.searchRuntime(name, Stats.p(90), { top, by: 'MAX' })],
           leftYAxis: { min: 0, label: 'ms', showUnits: false },
           width: 12,
           height: 6,
@@ -245,8 +270,11 @@ export function onCallWidgets(props: Omit<OnCallDashboardProps, 'dashboardName'>
     const costAlarm = alarms?.allModels.cachingCostsMoney !== undefined;
     const row: IWidget[] = [
       new GraphWidget({
-        title: `Net savings per ${savings.period.toMinutes()} min (USD), per model and all models`,
-        left: [savings.search('netSavingsUsd'), savings.metric('netSavingsUsd', { label: 'Net savings USD, all models', color: '#000000' })],
+        title: `Net savings per ${savings.period.toMinutes()} min (USD), the ${top} lowest models and all models`,
+        left: [
+          savings.search('netSavingsUsd', { expression: (search) => `SORT(${search}, SUM, ASC, ${top})` }),
+          savings.metric('netSavingsUsd', { label: 'Net savings USD, all models', color: '#000000' }),
+        ],
         leftAnnotations: [annotation(0, costAlarm ? 'below 0: caching costs money (alarmed)' : 'below 0: caching costs money', Color.RED, Shading.BELOW)],
         leftYAxis: { label: 'USD', showUnits: false },
         width: 8,
@@ -337,9 +365,18 @@ export function costReviewReadme(config: PromptCacheConfig, withDollars: boolean
 
 export function costReviewWidgets(props: Omit<CostReviewDashboardProps, 'dashboardName'>): IWidget[][] {
   const { config, savings } = props;
+  const top = config.dashboards.topModels;
   const tokens = BedrockMetrics.fromConfig(config, COST_REVIEW_PERIOD);
   const rows: IWidget[][] = [[new TextWidget({ markdown: costReviewReadme(config, savings !== undefined), width: 24, height: 6 })]];
-  const weekRatio = tokens.cacheHitRatio({ label: 'Hit ratio of the range %, token-weighted' });
+  // The range's figures are RUNNING_SUMs of the daily values (see rangeTotal): the week's figure is the week's.
+  const read = tokens.allModels('cacheReadInputTokens');
+  const write = tokens.allModels('cacheWriteInputTokens');
+  const weekRatio = new MathExpression({
+    expression: 'IF((RUNNING_SUM(r) + RUNNING_SUM(w)) > 0, 100 * RUNNING_SUM(r) / (RUNNING_SUM(r) + RUNNING_SUM(w)))',
+    usingMetrics: { r: read, w: write },
+    label: 'Hit ratio of the range %, token-weighted',
+    period: COST_REVIEW_PERIOD,
+  });
   const singles: IWidget[] = [];
   if (savings) {
     const day = savings.period;
@@ -348,14 +385,18 @@ export function costReviewWidgets(props: Omit<CostReviewDashboardProps, 'dashboa
     const without = savings.metric('costWithoutCacheUsd', { label: 'Cost without cache USD' });
     singles.push(
       new SingleValueWidget({
-        title: 'The week: net savings, cost with and without cache, % saved',
+        title: 'The range: net savings, cost with and without cache, % saved',
         metrics: [
-          net,
-          withCache,
-          without,
-          new MathExpression({ expression: 'IF(FILL(without, 0) > 0, 100 * FILL(net, 0) / without)', usingMetrics: { net, without }, label: '% saved', period: day }),
+          rangeTotal(net, 'Net savings USD', 'net'),
+          rangeTotal(withCache, 'Cost with cache USD', 'withCache'),
+          rangeTotal(without, 'Cost without cache USD', 'without'),
+          new MathExpression({
+            expression: 'IF(RUNNING_SUM(FILL(without, 0)) > 0, 100 * RUNNING_SUM(FILL(net, 0)) / RUNNING_SUM(FILL(without, 0)))',
+            usingMetrics: { net, without },
+            label: '% saved',
+            period: day,
+          }),
         ],
-        setPeriodToTimeRange: true,
         width: 16,
         height: 4,
       }),
@@ -363,9 +404,8 @@ export function costReviewWidgets(props: Omit<CostReviewDashboardProps, 'dashboa
   }
   singles.push(
     new SingleValueWidget({
-      title: 'Hit ratio of the week (token-weighted)',
+      title: 'Hit ratio of the range (token-weighted)',
       metrics: [weekRatio],
-      setPeriodToTimeRange: true,
       width: savings ? 8 : 24,
       height: 4,
     }),
@@ -374,11 +414,11 @@ export function costReviewWidgets(props: Omit<CostReviewDashboardProps, 'dashboa
   if (savings) {
     rows.push([
       new TableWidget({
-        title: 'Per model, per day and the week (USD)',
+        title: `Per model, per day and the range (USD): the ${top} largest costs`,
         metrics: [
-          savings.search('netSavingsUsd', { label: `net savings | \${PROP('Dim.ModelId')}` }),
-          savings.search('costWithCacheUsd', { label: `cost with cache | \${PROP('Dim.ModelId')}` }),
-          savings.search('costWithoutCacheUsd', { label: `cost without cache | \${PROP('Dim.ModelId')}` }),
+          savings.search('netSavingsUsd', { label: `net savings | \${PROP('Dim.ModelId')}`, top }),
+          savings.search('costWithCacheUsd', { label: `cost with cache | \${PROP('Dim.ModelId')}`, top }),
+          savings.search('costWithoutCacheUsd', { label: `cost without cache | \${PROP('Dim.ModelId')}`, top }),
         ],
         layout: TableLayout.HORIZONTAL,
         summary: { columns: [TableSummaryColumn.SUM], sticky: true },
@@ -389,11 +429,11 @@ export function costReviewWidgets(props: Omit<CostReviewDashboardProps, 'dashboa
   }
   rows.push([
     new TableWidget({
-      title: 'Per model, per day and the week (cache tokens)',
+      title: `Per model, per day and the range (cache tokens): the ${top} largest`,
       metrics: [
-        tokens.searchPerModel('cacheReadInputTokens', { label: `read | \${PROP('Dim.ModelId')}` }),
-        tokens.searchPerModel('cacheWriteInputTokens', { label: `write | \${PROP('Dim.ModelId')}` }),
-        tokens.searchPerModel('inputTokens', { label: `uncached input | \${PROP('Dim.ModelId')}` }),
+        tokens.searchPerModel('cacheReadInputTokens', { label: `read | \${PROP('Dim.ModelId')}`, top }),
+        tokens.searchPerModel('cacheWriteInputTokens', { label: `write | \${PROP('Dim.ModelId')}`, top }),
+        tokens.searchPerModel('inputTokens', { label: `uncached input | \${PROP('Dim.ModelId')}`, top }),
       ],
       layout: TableLayout.HORIZONTAL,
       summary: { columns: [TableSummaryColumn.SUM], sticky: true },
@@ -404,8 +444,11 @@ export function costReviewWidgets(props: Omit<CostReviewDashboardProps, 'dashboa
   if (savings) {
     rows.push([
       new GraphWidget({
-        title: 'Net savings per model per day (USD)',
-        left: [savings.search('netSavingsUsd')],
+        title: `Net savings per model per day (USD), the ${top} largest and the rest`,
+        left: [
+          savings.search('netSavingsUsd', { top }),
+          savings.search('netSavingsUsd', { label: 'all other models', expression: (search) => `SUM(${savings.searchExpression('netSavingsUsd')}) - SUM(${search})`, top }),
+        ],
         stacked: true,
         leftAnnotations: [annotation(0, 'below 0: caching costs money', Color.RED, Shading.BELOW)],
         leftYAxis: { label: 'USD', showUnits: false },
@@ -413,10 +456,9 @@ export function costReviewWidgets(props: Omit<CostReviewDashboardProps, 'dashboa
         height: 6,
       }),
       new GraphWidget({
-        title: 'Net savings per model, the whole range (USD)',
+        title: `Net savings per model, the whole range (USD): the ${top} largest`,
         view: GraphWidgetView.BAR,
-        left: [savings.search('netSavingsUsd')],
-        setPeriodToTimeRange: true,
+        left: [savings.search('netSavingsUsd', { top, expression: (search) => `RUNNING_SUM(${search})` })],
         width: 12,
         height: 6,
       }),

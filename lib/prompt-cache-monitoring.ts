@@ -131,6 +131,8 @@ export class PromptCacheMonitoring extends Construct {
       publisherFunction,
       resourcesAddedLater: 2,
     });
+    // Every alarm is created after the deploy-time run: the pipeline alarm starts with its first report.
+    if (this.publisher?.firstRun) this.alarms.node.addDependency(this.publisher.firstRun);
     const savings = this.publisher ? SavingsMetrics.fromConfig(this.config) : undefined;
     this.onCallDashboard = new OnCallDashboard(this, 'OnCallDashboard', {
       metrics: this.bedrockMetrics,

@@ -11,12 +11,12 @@ import { Duration } from 'aws-cdk-lib';
 import { MathExpression, Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import { CUSTOM_METRICS, DEFAULT_NAMESPACE, MODEL_ID_DIMENSION } from '../lambda/core/contract';
 import type { PromptCacheConfig } from '../lambda/core/config';
-import { searchByModelId } from './bedrock-metrics';
+import { searchByModelId, topSeries } from './bedrock-metrics';
 
 export type SavingsMetricKind = keyof typeof CUSTOM_METRICS;
 
 /** Kinds published without a dimension only. */
-const ALL_MODELS_ONLY: ReadonlySet<SavingsMetricKind> = new Set(['unpricedTokens', 'publishedPeriods', 'lostPeriods', 'publisherLagMinutes']);
+const ALL_MODELS_ONLY: ReadonlySet<SavingsMetricKind> = new Set(['unpricedTokens', 'publishedPeriods', 'lostPeriods', 'publisherLagMinutes', 'cacheReadTokens', 'cacheWriteTokens']);
 
 /** Default labels (dollar figures are USD; the ratio is a percentage). */
 export const SAVINGS_LABELS: { readonly [K in SavingsMetricKind]: string } = {
@@ -28,6 +28,9 @@ export const SAVINGS_LABELS: { readonly [K in SavingsMetricKind]: string } = {
   publishedPeriods: 'Published periods',
   lostPeriods: 'Lost periods',
   publisherLagMinutes: 'Publisher lag (minutes)',
+  cacheReadTokens: 'Cache read tokens, all models (publisher)',
+  cacheWriteTokens: 'Cache write tokens, all models (publisher)',
+  writesWithoutReadsTokens: 'Write tokens of periods without a read',
 };
 
 export interface SavingsMetricsProps {
@@ -63,7 +66,7 @@ export class SavingsMetrics {
   }
 
   private defaultStatistic(kind: SavingsMetricKind): string {
-    return kind === 'cacheHitRatio' ? Stats.AVERAGE : Stats.SUM;
+    return kind === 'cacheHitRatio' ? Stats.AVERAGE : kind === 'publisherLagMinutes' ? Stats.MAXIMUM : Stats.SUM;
   }
 
   /** One custom metric, per model or (without `modelId`) all models. */
@@ -89,10 +92,15 @@ export class SavingsMetrics {
     return searchByModelId(this.namespace, CUSTOM_METRICS[kind].name, statistic ?? this.defaultStatistic(kind), this.period);
   }
 
-  /** {@link searchExpression} as a graphable expression (SEARCH cannot be used in alarms). */
-  search(kind: SavingsMetricKind, options: { statistic?: string; label?: string } = {}): MathExpression {
+  /**
+   * {@link searchExpression} as a graphable expression (SEARCH cannot be used in alarms); with `top`, only that many
+   * series (`SORT`: the largest Sums, or for the hit ratio the lowest averages, which is what on-call looks for).
+   */
+  search(kind: SavingsMetricKind, options: { statistic?: string; label?: string; top?: number; expression?: (search: string) => string } = {}): MathExpression {
+    const search = this.searchExpression(kind, options.statistic);
+    const sorted = options.top === undefined ? search : kind === 'cacheHitRatio' ? topSeries(search, options.top, 'ASC', 'AVG') : topSeries(search, options.top);
     return new MathExpression({
-      expression: this.searchExpression(kind, options.statistic),
+      expression: options.expression ? options.expression(sorted) : sorted,
       label: options.label ?? `${SAVINGS_LABELS[kind]} | \${PROP('Dim.${MODEL_ID_DIMENSION}')}`,
       period: this.period,
     });

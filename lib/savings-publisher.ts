@@ -3,7 +3,7 @@
  * design.md, every period exactly once (see lambda/core/publish-run.ts), with its ledger table, log group, failure queue
  * and least-privilege role.
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -31,6 +31,13 @@ export interface SavingsPublisherOptions {
   readonly timeout?: Duration;
   /** @default 512 */
   readonly memorySizeMb?: number;
+  /**
+   * Run the publisher once during `cdk deploy` (a custom resource whose service token is the function), before the
+   * alarms are created: the pipeline alarm then starts with a `PublisherLagMinutes` report instead of paging
+   * "pipeline down" on a fresh stack. The run never fails the deploy.
+   * @default true
+   */
+  readonly runAtDeploy?: boolean;
   /** The ledger holds the watermark: losing it would republish (and double) periods. @default RemovalPolicy.RETAIN */
   readonly ledgerRemovalPolicy?: RemovalPolicy;
 }
@@ -52,6 +59,8 @@ export class SavingsPublisher extends Construct {
   readonly failureQueue: sqs.Queue;
   readonly schedule: events.Rule;
   readonly logGroup: logs.LogGroup;
+  /** The deploy-time run, unless `runAtDeploy: false`: make what must see its report depend on it. */
+  readonly firstRun?: CustomResource;
 
   constructor(scope: Construct, id: string, props: SavingsPublisherProps) {
     super(scope, id);
@@ -102,6 +111,15 @@ export class SavingsPublisher extends Construct {
     lambdaFn.role.addToPolicy(new iam.PolicyStatement({ sid: 'LedgerItems', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [this.ledgerTable.tableArn] }));
     // Async invocations (the schedule): no retries (the next run catches up), failures kept in the queue.
     this.function.configureAsyncInvoke({ retryAttempts: 0, onFailure: new SqsDestination(this.failureQueue) });
+
+    if (props.runAtDeploy ?? true) {
+      // Static properties: it runs on create (and when the namespace changes), not on every deploy.
+      this.firstRun = new CustomResource(this, 'FirstRun', {
+        serviceToken: this.function.functionArn,
+        resourceType: 'Custom::PromptCacheFirstRun',
+        properties: { Namespace: config.namespace },
+      });
+    }
 
     this.schedule = new events.Rule(this, 'Schedule', {
       description: `Publishes prompt-cache savings every ${config.publisher.periodMinutes} minutes, ${config.publisher.settleDelayMinutes} minutes after each period closes`,

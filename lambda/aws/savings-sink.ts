@@ -3,6 +3,7 @@
  * holds (SampleCount at the datum's timestamp), for publish-run.ts's exactly-once protocol.
  */
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { CUSTOM_METRICS } from '../core/contract';
 import { datumKey, DIMENSIONS_OF, type Datum } from '../core/datums';
 import { PutOutcomeUnknown, PutThrottled, type SavingsSink } from '../core/publish-run';
 import { queriesPerCall } from '../core/query-plan';
@@ -90,5 +91,31 @@ export class CloudWatchSavingsSink implements SavingsSink {
       if (s && seen.get(s.id)?.has(d.timestampMs)) found.add(datumKey(d));
     }
     return found;
+  }
+}
+
+/**
+ * Waits until the run's `PublisherLagMinutes` report (timestamped `atMs`) can be read back, polling every `everyMs` up
+ * to `timeoutMs`: the deploy-time run answers CloudFormation only then, so the pipeline alarm created next sees it.
+ */
+export async function waitForLagReport(
+  reader: CloudWatchClient,
+  namespace: string,
+  atMs: number,
+  options: { readonly timeoutMs: number; readonly everyMs: number; readonly sleep: (ms: number) => Promise<void>; readonly clock: () => number },
+): Promise<boolean> {
+  const started = options.clock();
+  const startMs = Math.floor(atMs / 60_000) * 60_000;
+  for (;;) {
+    const out = await reader.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(startMs),
+        EndTime: new Date(startMs + 120_000),
+        MetricDataQueries: [{ Id: 'lag', MetricStat: { Metric: { Namespace: namespace, MetricName: CUSTOM_METRICS.publisherLagMinutes.name, Dimensions: [] }, Period: 60, Stat: 'SampleCount' } }],
+      }),
+    );
+    if ((out.MetricDataResults?.[0]?.Values ?? []).some((v) => v > 0)) return true;
+    if (options.clock() - started + options.everyMs > options.timeoutMs) return false;
+    await options.sleep(options.everyMs);
   }
 }

@@ -228,6 +228,13 @@ export const configSchema = strictObject({
         leaseMinutes: int({ error: 'must be a whole number of minutes' }).min(5, { error: 'must be 5 to 60 minutes' }).max(60, { error: 'must be 5 to 60 minutes' }).default(15),
       })
       .prefault({}),
+    dashboards: strictObject({
+      /**
+       * Per-model graphs show this many models (the most tokens or dollars, the lowest hit ratios) and sum the rest
+       * into one line: a graph shows at most 500 series and a dashboard counts 2,500 metrics.
+       */
+      topModels: int({ error: 'must be a whole number of models' }).min(1, { error: 'must be 1 to 100 models' }).max(100, { error: 'must be 1 to 100 models' }).default(10),
+    }).prefault({}),
     /** Overrides of the list prices `prompt-cache cost` uses (see lambda/core/monitoring-cost.ts), USD. */
     monitoringPrices: strictObject(
       Object.fromEntries(MONITORING_PRICE_KEYS.map((k) => [k, monitoringPrice])) as Record<(typeof MONITORING_PRICE_KEYS)[number], typeof monitoringPrice>,

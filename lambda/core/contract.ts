@@ -19,6 +19,17 @@ export const CUSTOM_METRICS = {
   /** Ours, beyond the fixed contract: periods that fell out of CloudWatch's 14-day window unpublished (no dimension). */
   lostPeriods: { name: 'LostPeriods', unit: 'Count' },
   /**
+   * Alarm-ready series, judged on complete (settled) periods only. No-dimension only: the all-models cache token
+   * totals (the sum of the per-model AWS/Bedrock Sums, so no alarm depends on Bedrock's undocumented dimensionless series).
+   */
+  cacheReadTokens: { name: 'CacheReadTokens', unit: 'Count' },
+  cacheWriteTokens: { name: 'CacheWriteTokens', unit: 'Count' },
+  /**
+   * Per model and all models (the sum over models): cache write tokens of a period in which the model read nothing
+   * from the cache (0 in a period with a read; no datum without cache traffic).
+   */
+  writesWithoutReadsTokens: { name: 'WritesWithoutReadsTokens', unit: 'Count' },
+  /**
    * No-dimension series only: one datum per publisher run, timestamped at the run's own time, value = minutes from the
    * watermark (end of the last period known to be published) to the run's time. The pipeline-health alarm reads it.
    */

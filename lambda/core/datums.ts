@@ -33,6 +33,12 @@ export interface PeriodFigures {
   readonly unpricedTokens: number;
 }
 
+/** Write tokens of a period without a single cache read (0 with a read); null without cache traffic. */
+export function writesWithoutReads(t: Pick<TokenCounts, 'cacheReadInputTokens' | 'cacheWriteInputTokens'>): number | null {
+  if (t.cacheReadInputTokens + t.cacheWriteInputTokens === 0) return null;
+  return t.cacheReadInputTokens === 0 ? t.cacheWriteInputTokens : 0;
+}
+
 /**
  * The datums of one period. Models with no datapoint in the period count as zero tokens: no ratio is published for them
  * (undefined), their dollars are zero (true when they had no traffic), and unpriced models get no dollar datums at all.
@@ -57,12 +63,17 @@ export function periodDatums(
   push(CUSTOM_METRICS.costWithCacheUsd, t.costWithCacheUSD);
   push(CUSTOM_METRICS.costWithoutCacheUsd, t.costWithoutCacheUSD);
   push(CUSTOM_METRICS.unpricedTokens, t.unpricedTokens);
-  for (const row of report.models) {
+  push(CUSTOM_METRICS.cacheReadTokens, t.cacheReadInputTokens);
+  push(CUSTOM_METRICS.cacheWriteTokens, t.cacheWriteInputTokens);
+  const waste = report.models.map((row) => writesWithoutReads(row));
+  push(CUSTOM_METRICS.writesWithoutReadsTokens, waste.some((w) => w !== null) ? waste.reduce<number>((sum, w) => sum + (w ?? 0), 0) : null);
+  report.models.forEach((row, i) => {
     push(CUSTOM_METRICS.cacheHitRatio, row.cacheHitRatioPercent, row.modelId);
     push(CUSTOM_METRICS.netSavingsUsd, row.netSavingsUSD, row.modelId);
     push(CUSTOM_METRICS.costWithCacheUsd, row.costWithCacheUSD, row.modelId);
     push(CUSTOM_METRICS.costWithoutCacheUsd, row.costWithoutCacheUSD, row.modelId);
-  }
+    push(CUSTOM_METRICS.writesWithoutReadsTokens, waste[i], row.modelId);
+  });
   // The heartbeat goes last: present means the whole period went out.
   push(CUSTOM_METRICS.publishedPeriods, 1);
   return { periodStartMs, datums, tokens: t, unpricedTokens: t.unpricedTokens };

@@ -146,7 +146,60 @@ interface Planned {
   readonly unpricedTokens: number;
 }
 
+/**
+ * One run, then its `PublisherLagMinutes` datum (timestamped at the run's own time): the minutes from the watermark the
+ * run leaves (or found, when another run holds the lease) to now. Every run that reached the ledger reports it, also
+ * one that stopped part-way, so the pipeline-health alarm sees silence as missing data and a stuck watermark as a
+ * growing value. A run that never read the ledger reports nothing: that is silence too.
+ */
 export async function runPublisher(
+  config: PromptCacheConfig,
+  source: TokenSource,
+  sink: SavingsSink,
+  ledger: Ledger,
+  settings: RunSettings,
+  log: RunLog,
+): Promise<RunResult> {
+  try {
+    const result = await publishPeriods(config, source, sink, ledger, settings, log);
+    await reportLag(sink, settings, result.watermarkMs, log);
+    return result;
+  } catch (err) {
+    if (err instanceof RunIncomplete) await reportLag(sink, settings, err.result.watermarkMs, log);
+    throw err;
+  }
+}
+
+/** The lag datum of a run: minutes from the watermark to `nowMs`, at `nowMs`; none before the first watermark. */
+export function lagDatum(nowMs: number, watermarkMs: number | undefined): Datum | undefined {
+  if (watermarkMs === undefined) return undefined;
+  const m = CUSTOM_METRICS.publisherLagMinutes;
+  return { metricName: m.name, timestampMs: nowMs, value: Math.max(0, nowMs - watermarkMs) / 60_000, unit: m.unit };
+}
+
+async function reportLag(sink: SavingsSink, settings: RunSettings, watermarkMs: number | undefined, log: RunLog): Promise<void> {
+  const datum = lagDatum(settings.nowMs, watermarkMs);
+  if (!datum) return;
+  try {
+    // One datum per run read with Maximum: a duplicate from a retry changes nothing, so a plain retry is safe here.
+    await putWithRetry([datum], sink, settings);
+  } catch (err) {
+    log.warn('could not publish PublisherLagMinutes; the pipeline alarm sees this run as silence', { message: (err as Error).message });
+  }
+}
+
+async function putWithRetry(datums: readonly Datum[], sink: SavingsSink, settings: RunSettings): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await sink.put(datums);
+    } catch (err) {
+      if (attempt >= settings.maxPutAttempts || !(err instanceof PutThrottled || err instanceof PutOutcomeUnknown)) throw err;
+      await settings.sleep(Math.min(20_000, 100 * 2 ** attempt));
+    }
+  }
+}
+
+async function publishPeriods(
   config: PromptCacheConfig,
   source: TokenSource,
   sink: SavingsSink,

@@ -14,7 +14,8 @@ import { runPublisher, RunIncomplete, type RunLog, type RunResult } from '../cor
 import { BedrockTokenSource } from '../aws/bedrock-token-source';
 import { createClients, type AwsClients, type CallCounts } from '../aws/clients';
 import { DynamoDbLedger } from '../aws/ledger';
-import { CloudWatchSavingsSink } from '../aws/savings-sink';
+import { CloudWatchSavingsSink, waitForLagReport } from '../aws/savings-sink';
+import { answerDeployRun, isCustomResourceEvent, type DeployRunOutcome } from './deploy-run';
 import { failOnProblems, inlinedConfig } from './env';
 
 /** Margin kept from CloudWatch's 14-day limit, so a period is never put just as it ages out. */
@@ -114,15 +115,44 @@ const runLog: RunLog = {
 // Validated once per cold start; a bad environment fails every invocation with the same clear message.
 let env: ReturnType<typeof readEnv> | undefined;
 
-export async function handler(_event: unknown, context?: { awsRequestId?: string }): Promise<PublishSummary> {
+export interface HandlerContext {
+  readonly awsRequestId?: string;
+  readonly getRemainingTimeInMillis?: () => number;
+}
+
+/** How long the deploy-time run waits for its PublisherLagMinutes report to be readable (CloudWatch: about a minute). */
+export const LAG_VISIBLE_TIMEOUT_MS = 120_000;
+
+/**
+ * The schedule's invocation (one run), or CloudFormation's deploy-time custom resource (one run, then a wait until its
+ * PublisherLagMinutes report is readable, then the answer; see deploy-run.ts).
+ */
+export async function handler(event: unknown, context?: HandlerContext): Promise<PublishSummary | DeployRunOutcome> {
   // Spelled out so that esbuild's `define` can replace it with the inlined config.
   env ??= readEnv({ ...process.env, PROMPT_CACHE_CONFIG: process.env.PROMPT_CACHE_CONFIG });
-  return publishOnce({
-    ...env,
-    nowMs: Date.now(),
-    clock: Date.now,
-    ...(context?.awsRequestId ? { runId: context.awsRequestId } : {}),
-    clients: createClients(),
-    log: runLog,
+  const current = env;
+  const clients = createClients();
+  const once = () =>
+    publishOnce({ ...current, nowMs: Date.now(), clock: Date.now, ...(context?.awsRequestId ? { runId: context.awsRequestId } : {}), clients, log: runLog });
+  if (!isCustomResourceEvent(event)) return once();
+  return answerDeployRun(event, {
+    run: () => deployRun(once, clients, current.config.namespace),
+    remainingMs: context?.getRemainingTimeInMillis ?? (() => 300_000),
+    log: (message, data) => logger.info(message, data),
   });
+}
+
+/** One run, then whether its lag report became readable. */
+export async function deployRun(once: () => Promise<PublishSummary>, clients: AwsClients, namespace: string, sleep = realSleep): Promise<DeployRunOutcome> {
+  const startedMs = Date.now();
+  let outcome = 'published';
+  try {
+    const summary = await once();
+    outcome = summary.status;
+  } catch (err) {
+    // A failed run still reported its lag when it reached the ledger; the schedule retries within a period.
+    outcome = `failed: ${(err as Error).message}`;
+  }
+  const lagVisible = await waitForLagReport(clients.cloudWatch, namespace, startedMs, { timeoutMs: LAG_VISIBLE_TIMEOUT_MS, everyMs: 5_000, sleep, clock: Date.now });
+  return { outcome, lagVisible };
 }

@@ -3,8 +3,10 @@ import type { MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import {
   BedrockMetrics,
   cachedInputShareExpression,
+  filledInput,
   hitRatioExpression,
   searchUnsafeReason,
+  topSeries,
 } from '../../lib/bedrock-metrics';
 import { parseConfig } from '../../lambda/core/config';
 
@@ -25,6 +27,8 @@ function usingMetrics(e: MathExpression) {
 
 describe('BedrockMetrics', () => {
   const metrics = new BedrockMetrics();
+  /** One spelling each (a config that pins the names): one metric per token kind. */
+  const pinned = new BedrockMetrics({ metricNames: { cacheReadInputTokens: 'CacheReadInputTokenCount', cacheWriteInputTokens: 'CacheWriteInputTokenCount' } });
 
   test('token metrics: AWS/Bedrock, Sum, 5 minutes; all models has no dimension', () => {
     expect(metricParts(metrics.tokens('cacheReadInputTokens'))).toEqual({
@@ -51,12 +55,13 @@ describe('BedrockMetrics', () => {
     expect(metrics.tokens('outputTokens').metricName).toBe('OutputTokenCount');
   });
 
-  test('SEARCH per model: exact expression, label expanded per series', () => {
+  test('SEARCH per model: exact expression, both spellings of a cache metric, label expanded per series', () => {
     expect(metrics.searchExpression('cacheReadInputTokens')).toBe(
-      `SEARCH('{AWS/Bedrock,ModelId} MetricName="CacheReadInputTokenCount"', 'Sum', 300)`,
+      `SEARCH('{AWS/Bedrock,ModelId} (MetricName="CacheReadInputTokenCount" OR MetricName="CacheReadInputTokens")', 'Sum', 300)`,
     );
+    expect(metrics.searchExpression('inputTokens')).toBe(`SEARCH('{AWS/Bedrock,ModelId} MetricName="InputTokenCount"', 'Sum', 300)`);
     const search = metrics.searchPerModel('cacheWriteInputTokens');
-    expect(search.expression).toBe(`SEARCH('{AWS/Bedrock,ModelId} MetricName="CacheWriteInputTokenCount"', 'Sum', 300)`);
+    expect(search.expression).toBe(`SEARCH('{AWS/Bedrock,ModelId} (MetricName="CacheWriteInputTokenCount" OR MetricName="CacheWriteInputTokens")', 'Sum', 300)`);
     expect(search.label).toBe("Cache write tokens | ${PROP('Dim.ModelId')}");
     expect(search.usingMetrics).toEqual({});
     expect(search.warningsV2).toBeUndefined();
@@ -72,9 +77,9 @@ describe('BedrockMetrics', () => {
       `SEARCH('{AWS/Bedrock,ModelId} MetricName="CacheReadInputTokens"', 'Sum', 3600)`,
     );
     expect(custom.cacheHitRatio().period.toSeconds()).toBe(3600);
-    expect(usingMetrics(custom.cacheHitRatio())).toEqual({
-      cacheRead: { namespace: 'AWS/Bedrock', metricName: 'CacheReadInputTokens', dimensions: undefined, statistic: 'Sum', period: 3600, label: 'Cache read tokens' },
-      cacheWrite: { namespace: 'AWS/Bedrock', metricName: 'CacheWriteInputTokens', dimensions: undefined, statistic: 'Sum', period: 3600, label: 'Cache write tokens' },
+    expect(usingMetrics(custom.cacheHitRatio({ modelId: 'eu.m' }))).toEqual({
+      cacheRead: { namespace: 'AWS/Bedrock', metricName: 'CacheReadInputTokens', dimensions: { ModelId: 'eu.m' }, statistic: 'Sum', period: 3600, label: 'Cache read tokens' },
+      cacheWrite: { namespace: 'AWS/Bedrock', metricName: 'CacheWriteInputTokens', dimensions: { ModelId: 'eu.m' }, statistic: 'Sum', period: 3600, label: 'Cache write tokens' },
     });
   });
 
@@ -83,28 +88,54 @@ describe('BedrockMetrics', () => {
       'must not contain quotes or backslashes (it is embedded in a CloudWatch SEARCH expression)',
     );
     expect(searchUnsafeReason('CacheReadInputTokenCount')).toBeUndefined();
-    const bad = new BedrockMetrics({ metricNames: { ...metrics.metricNames, cacheReadInputTokens: "it's" } });
+    const bad = new BedrockMetrics({ metricNames: { cacheReadInputTokens: "it's" } });
     expect(() => bad.searchExpression('cacheReadInputTokens')).toThrow(
       `metric name "it's" must not contain quotes or backslashes (it is embedded in a CloudWatch SEARCH expression)`,
     );
   });
 
-  test('hit ratio = read / (read + write), no datapoint when the denominator is 0', () => {
+  test('hit ratio = read / (read + write), no datapoint when the denominator is 0; all models sums the per-model SEARCH', () => {
     expect(hitRatioExpression('r', 'w')).toBe('IF((FILL(r, 0) + FILL(w, 0)) > 0, 100 * FILL(r, 0) / (FILL(r, 0) + FILL(w, 0)))');
     const ratio = metrics.cacheHitRatio();
     expect(ratio.expression).toBe(
       'IF((FILL(cacheRead, 0) + FILL(cacheWrite, 0)) > 0, 100 * FILL(cacheRead, 0) / (FILL(cacheRead, 0) + FILL(cacheWrite, 0)))',
     );
     expect(ratio.label).toBe('Cache hit ratio % = read / (read + write)');
-    expect(Object.keys(ratio.usingMetrics)).toEqual(['cacheRead', 'cacheWrite']);
+    expect(Object.entries(ratio.usingMetrics).map(([k, m]) => [k, (m as MathExpression).expression])).toEqual([
+      ['cacheRead', `SUM(SEARCH('{AWS/Bedrock,ModelId} (MetricName="CacheReadInputTokenCount" OR MetricName="CacheReadInputTokens")', 'Sum', 300))`],
+      ['cacheWrite', `SUM(SEARCH('{AWS/Bedrock,ModelId} (MetricName="CacheWriteInputTokenCount" OR MetricName="CacheWriteInputTokens")', 'Sum', 300))`],
+    ]);
     expect(ratio.warningsV2).toBeUndefined();
+  });
+
+  test('one model, both spellings: the larger of the two per period, never their sum', () => {
+    expect(filledInput(['r_0', 'r_1'])).toBe('MAX([FILL(r_0, 0), FILL(r_1, 0)])');
+    const ratio = metrics.cacheHitRatio({ modelId: 'us.m', minCacheTokens: 1000, compactInputs: true });
+    expect(ratio.expression).toBe(
+      'IF((MAX([FILL(r_0, 0), FILL(r_1, 0)]) + MAX([FILL(w_0, 0), FILL(w_1, 0)])) >= 1000, ' +
+        '100 * MAX([FILL(r_0, 0), FILL(r_1, 0)]) / (MAX([FILL(r_0, 0), FILL(r_1, 0)]) + MAX([FILL(w_0, 0), FILL(w_1, 0)])))',
+    );
+    expect(Object.entries(usingMetrics(ratio)).map(([k, m]) => [k, m.metricName])).toEqual([
+      ['r_0', 'CacheReadInputTokenCount'],
+      ['r_1', 'CacheReadInputTokens'],
+      ['w_0', 'CacheWriteInputTokenCount'],
+      ['w_1', 'CacheWriteInputTokens'],
+    ]);
+  });
+
+  test('top N: SORT keeps a graph to its largest series, and the rest is one summed line', () => {
+    expect(metrics.searchPerModel('inputTokens', { top: 10 }).expression).toBe(`SORT(SEARCH('{AWS/Bedrock,ModelId} MetricName="InputTokenCount"', 'Sum', 300), SUM, DESC, 10)`);
+    expect(metrics.restOfModels('inputTokens', 10).expression).toBe(
+      `SUM(SEARCH('{AWS/Bedrock,ModelId} MetricName="InputTokenCount"', 'Sum', 300)) - SUM(SORT(SEARCH('{AWS/Bedrock,ModelId} MetricName="InputTokenCount"', 'Sum', 300), SUM, DESC, 10))`,
+    );
+    expect(() => topSeries('x', 0)).toThrow('top series count must be a whole number, 1 or more (got 0)');
   });
 
   test('cached input share = read / (input + read + write), per model with an id suffix', () => {
     expect(cachedInputShareExpression('i', 'r', 'w')).toBe(
       'IF((FILL(i, 0) + FILL(r, 0) + FILL(w, 0)) > 0, 100 * FILL(r, 0) / (FILL(i, 0) + FILL(r, 0) + FILL(w, 0)))',
     );
-    const share = metrics.cachedInputShare({ modelId: 'us.anthropic.claude-3-7-sonnet-20250219-v1:0', idSuffix: 'm1' });
+    const share = pinned.cachedInputShare({ modelId: 'us.anthropic.claude-3-7-sonnet-20250219-v1:0', idSuffix: 'm1' });
     expect(share.expression).toBe(
       'IF((FILL(inputm1, 0) + FILL(cacheReadm1, 0) + FILL(cacheWritem1, 0)) > 0, ' +
         '100 * FILL(cacheReadm1, 0) / (FILL(inputm1, 0) + FILL(cacheReadm1, 0) + FILL(cacheWritem1, 0)))',

@@ -139,7 +139,7 @@ describe('PromptCacheMonitoring embedded in a team stack', () => {
     const monitoring = new PromptCacheMonitoring(stack, 'Cache', { config: exampleConfig(), dashboardName: 'team-cache' });
     Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'team-cache' });
     expect(monitoring.config.models.map((m) => m.displayName)).toEqual(['support-bot', 'code-review', 'claims-triage']);
-    expect(monitoring.bedrockMetrics.metricNames.cacheReadInputTokens).toBe('CacheReadInputTokenCount');
+    expect(monitoring.bedrockMetrics.candidates.cacheReadInputTokens).toEqual(['CacheReadInputTokenCount', 'CacheReadInputTokens']);
   });
 
   test('custom metric names reach the SEARCH expressions', () => {

@@ -21,6 +21,12 @@ const one = (t: ReturnType<typeof template>, type: string) => {
   return found[0][1];
 };
 const id = (t: ReturnType<typeof template>, type: string) => byType(t, type)[0][0];
+/** The schedule rule (the other rule notifies the roll-ups' recoveries; alarms.test.ts covers it). */
+const schedule = (t: ReturnType<typeof template>) => {
+  const found = byType(t, 'AWS::Events::Rule').filter(([, r]) => r.Properties.ScheduleExpression !== undefined);
+  expect(found).toHaveLength(1);
+  return found[0][1];
+};
 
 describe('SavingsPublisher with the defaults', () => {
   const t = template({ namespace: 'Team/PromptCache' });
@@ -77,7 +83,7 @@ describe('SavingsPublisher with the defaults', () => {
   });
 
   test('schedule: 10 minutes past every hour (the settle delay), no EventBridge retries', () => {
-    const p = one(t, 'AWS::Events::Rule').Properties;
+    const p = schedule(t).Properties;
     expect([p.ScheduleExpression, p.State, p.Targets]).toEqual(['cron(10 * * * ? *)', 'ENABLED', [{ Arn: { 'Fn::GetAtt': [fn, 'Arn'] }, Id: 'Target0', RetryPolicy: { MaximumRetryAttempts: 0 } }]]);
   });
 });
@@ -89,12 +95,25 @@ describe('SavingsPublisher options', () => {
     [30, 0, 'cron(0/30 * * * ? *)'],
     [60, 45, 'cron(45 * * * ? *)'],
   ])('period %d min, settle %d min → %s', (periodMinutes, settleDelayMinutes, cron) => {
-    expect(one(template({ publisher: { periodMinutes: periodMinutes as 60, settleDelayMinutes } }), 'AWS::Events::Rule').Properties.ScheduleExpression).toBe(cron);
+    expect(schedule(template({ publisher: { periodMinutes: periodMinutes as 60, settleDelayMinutes } })).Properties.ScheduleExpression).toBe(cron);
   });
 
   test('reserved concurrency 0 reserves none; retention and memory are settable', () => {
     const t = template({}, { reservedConcurrency: 0, memorySizeMb: 256 });
     expect([one(t, 'AWS::Lambda::Function').Properties.ReservedConcurrentExecutions, one(t, 'AWS::Lambda::Function').Properties.MemorySize]).toEqual([undefined, 256]);
+  });
+
+  test('the deploy-time run: a custom resource whose service token is the function; every alarm is created after it', () => {
+    const t = template();
+    const [runId, run] = byType(t, 'Custom::PromptCacheFirstRun')[0];
+    expect(run.Properties).toEqual({ ServiceToken: { 'Fn::GetAtt': [id(t, 'AWS::Lambda::Function'), 'Arn'] }, Namespace: 'BedrockPromptCache' });
+    const alarms = [...byType(t, 'AWS::CloudWatch::Alarm'), ...byType(t, 'AWS::CloudWatch::CompositeAlarm')];
+    expect(alarms.map(([, r]) => (r as { DependsOn?: string[] }).DependsOn?.includes(runId))).toEqual(alarms.map(() => true));
+    expect(alarms).toHaveLength(7); // 3 all-models, 2 pipeline, 2 roll-ups
+  });
+
+  test('runAtDeploy: false leaves the deploy-time run out', () => {
+    expect(byType(template({}, { runAtDeploy: false }), 'Custom::PromptCacheFirstRun')).toEqual([]);
   });
 
   test('publisher: false leaves it out', () => {
