@@ -485,7 +485,7 @@ export function writesWithoutReadsRunbook(m: ModelAlarmPlan | undefined, s: Mode
   }
   return {
     subject: m ? m.label : 'All models',
-    what: `>= ${n(s.minWriteTokens)} cache tokens written and none read in ${s.evaluationPeriods} ${s.periodMinutes}-min periods in a row: the prefix never matches.`,
+    what: `>= ${n(s.minWriteTokens)} cache tokens written and none read in ${s.evaluationPeriods === 1 ? `a ${s.periodMinutes}-min period` : `${s.evaluationPeriods} ${s.periodMinutes}-min periods in a row`}: the prefix never matches.`,
     means,
     causes: ['timestamp, request id or user data before the checkpoint', 'tools or their order differing per call', 'calls further apart than the TTL', 'a proxy rewriting the prompt', 'cross-region routing'],
     checks: ['diff the prefixes of two consecutive requests', 'invocations vs cache reads and writes on the dashboard', 'time between calls vs the TTL (5 min or 1 h)'],
@@ -545,7 +545,7 @@ export const LAG_FILL_MINUTES = 99_999;
 export function lagExpression(config: PromptCacheConfig, thresholdMinutes: number): MathExpression {
   return new MathExpression({
     expression: `FILL(lag, ${LAG_FILL_MINUTES})`,
-    usingMetrics: { lag: SavingsMetrics.fromConfig(config).metric('publisherLagMinutes', { label: '' }) },
+    usingMetrics: { lag: SavingsMetrics.fromConfig(config).metric('publisherLagMinutes', { unlabelled: true }) },
     label: `Publisher lag (min, ${LAG_FILL_MINUTES} = no report); alarm > ${thresholdMinutes}`,
     period: Duration.minutes(config.publisher.periodMinutes),
   });
@@ -807,7 +807,7 @@ export class PromptCacheAlarms extends Construct {
         return this.metricAlarm(scope, p, {
           metric: new MathExpression({
             expression: gatedHitRatioExpression('r', 'w', f.minCacheTokens),
-            usingMetrics: { r: custom.metric('cacheReadTokens', { label: '' }), w: custom.metric('cacheWriteTokens', { label: '' }) },
+            usingMetrics: { r: custom.metric('cacheReadTokens', { unlabelled: true }), w: custom.metric('cacheWriteTokens', { unlabelled: true }) },
             label: `${who}hit ratio % (publisher)`,
             period: Duration.minutes(w.periodMinutes),
           }),

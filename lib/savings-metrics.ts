@@ -49,6 +49,8 @@ export interface SavingsMetricOptions {
   readonly label?: string;
   /** @default - automatic color */
   readonly color?: string;
+  /** No label (an input of an alarm's expression, whose own label says what it is). */
+  readonly unlabelled?: boolean;
 }
 
 export class SavingsMetrics {
@@ -81,7 +83,7 @@ export class SavingsMetrics {
       dimensionsMap: modelId === undefined ? undefined : { [MODEL_ID_DIMENSION]: modelId },
       statistic: options.statistic ?? this.defaultStatistic(kind),
       period: this.period,
-      label: options.label ?? SAVINGS_LABELS[kind],
+      label: options.unlabelled ? undefined : (options.label ?? SAVINGS_LABELS[kind]),
       color: options.color,
     });
   }

@@ -97,9 +97,22 @@ function tokenStat(id: string, metricName: string, period: number, modelId?: str
 }
 const READ = 'CacheReadInputTokenCount';
 const WRITE = 'CacheWriteInputTokenCount';
-const LOW_HIT = 'IF((FILL(r, 0) + FILL(w, 0)) >= 50000, 100 * FILL(r, 0) / (FILL(r, 0) + FILL(w, 0)))';
-const WWR = 'IF(FILL(r, 0) == 0, FILL(w, 0), 0)';
-const net = (discount: string, premium: string) => `IF((FILL(r, 0) + FILL(w, 0)) >= 50000, (FILL(r, 0) * ${discount} - FILL(w, 0) * ${premium}) / 1000000)`;
+/** Each cache metric under both spellings (the config pins none), the larger per period. */
+const R = 'MAX([FILL(r_0, 0), FILL(r_1, 0)])';
+const W = 'MAX([FILL(w_0, 0), FILL(w_1, 0)])';
+const LOW_HIT = `IF((${R} + ${W}) >= 50000, 100 * ${R} / (${R} + ${W}))`;
+const net = (discount: string, premium: string) => `IF((${R} + ${W}) >= 50000, (${R} * ${discount} - ${W} * ${premium}) / 1000000)`;
+/** The four token inputs of a per-model cache alarm: both spellings of read and write. */
+const cacheInputs = (period: number, modelId: string) => [
+  tokenStat('r_0', READ, period, modelId),
+  tokenStat('r_1', 'CacheReadInputTokens', period, modelId),
+  tokenStat('w_0', WRITE, period, modelId),
+  tokenStat('w_1', 'CacheWriteInputTokens', period, modelId),
+];
+/** An unlabelled input of the publisher's namespace. */
+function customStat(id: string, metricName: string, stat: string, period: number) {
+  return { Id: id, MetricStat: { Metric: { MetricName: metricName, Namespace: 'BedrockPromptCache' }, Period: period, Stat: stat }, ReturnData: false };
+}
 
 /** The one metric of a single-metric alarm (labelled, so in the Metrics form): namespace, name, dimensions, stat, period. */
 function single(a: ReturnType<typeof byName>) {
@@ -131,21 +144,25 @@ describe('alarm families with the example config of cdk.json', () => {
 
   test('low hit ratio: division-safe math over raw Sums, gated by volume, < 50 %, 3 of 4 quarter-hours, quiet is not breaching', () => {
     const a = byName(t, `${NAMES.support}-LowHitRatio`);
-    expect(a.Metrics).toEqual([
-      { Expression: LOW_HIT, Id: 'expr_1', Label: 'support-bot: hit ratio %', ReturnData: true },
-      tokenStat('r', READ, 900, SONNET),
-      tokenStat('w', WRITE, 900, SONNET),
-    ]);
+    expect(a.Metrics).toEqual([{ Expression: LOW_HIT, Id: 'expr_1', Label: 'support-bot: hit ratio %', ReturnData: true }, ...cacheInputs(900, SONNET)]);
     expect(settings(a)).toEqual(['LessThanThreshold', 50, 4, 3, 'notBreaching', null, null]);
+    // All models: the publisher's totals (no dimensionless AWS/Bedrock series is documented), 4 quarter-hours = 1 hour.
     const all = byName(t, `${P}-AllModels-LowHitRatio`);
-    expect(all.Metrics).toEqual([{ Expression: LOW_HIT, Id: 'expr_1', Label: 'all models: hit ratio %', ReturnData: true }, tokenStat('r', READ, 900), tokenStat('w', WRITE, 900)]);
-    expect(settings(all)).toEqual(['LessThanThreshold', 50, 4, 3, 'notBreaching', null, null]);
+    expect(all.Metrics).toEqual([
+      { Expression: 'IF((FILL(r, 0) + FILL(w, 0)) >= 50000, 100 * FILL(r, 0) / (FILL(r, 0) + FILL(w, 0)))', Id: 'expr_1', Label: 'all models: hit ratio % (publisher)', ReturnData: true },
+      customStat('r', 'CacheReadTokens', 'Sum', 3600),
+      customStat('w', 'CacheWriteTokens', 'Sum', 3600),
+    ]);
+    expect(settings(all)).toEqual(['LessThanThreshold', 50, 1, 1, 'notBreaching', null, null]);
   });
 
-  test('writes without reads: write tokens of read-less periods >= 20,000 in 3 quarter-hours in a row', () => {
+  test("writes without reads: the publisher's write tokens of read-less periods (settled, whole periods only) >= 20,000 in the hour", () => {
     const a = byName(t, `${NAMES.claims}-WritesWithoutReads`);
-    expect(a.Metrics).toEqual([{ Expression: WWR, Id: 'expr_1', Label: 'claims-triage: writes w/o reads', ReturnData: true }, tokenStat('r', READ, 900, CLAIMS), tokenStat('w', WRITE, 900, CLAIMS)]);
-    expect(settings(a)).toEqual(['GreaterThanOrEqualToThreshold', 20000, 3, 3, 'notBreaching', null, null]);
+    expect(single(a)).toEqual(['claims-triage: writes w/o reads (publisher)', 'BedrockPromptCache', 'WritesWithoutReadsTokens', [{ Name: 'ModelId', Value: CLAIMS }], 'Sum', 3600]);
+    // 3 quarter-hours in a row fit in one publisher hour.
+    expect(settings(a)).toEqual(['GreaterThanOrEqualToThreshold', 20000, 1, 1, 'notBreaching', null, null]);
+    const all = byName(t, `${P}-AllModels-WritesWithoutReads`);
+    expect(single(all)).toEqual(['all models: writes w/o reads (publisher)', 'BedrockPromptCache', 'WritesWithoutReadsTokens', null, 'Sum', 3600]);
   });
 
   test("caching costs money: net savings with each model's price constants < $0 in 3 hours in a row", () => {
@@ -158,11 +175,7 @@ describe('alarm families with the example config of cdk.json', () => {
     ];
     for (const [name, display, modelId, discount, premium] of expected) {
       const a = byName(t, `${name}-CachingCostsMoney`);
-      expect(a.Metrics).toEqual([
-        { Expression: net(discount, premium), Id: 'expr_1', Label: `${display}: net savings USD`, ReturnData: true },
-        tokenStat('r', READ, 3600, modelId),
-        tokenStat('w', WRITE, 3600, modelId),
-      ]);
+      expect(a.Metrics).toEqual([{ Expression: net(discount, premium), Id: 'expr_1', Label: `${display}: net savings USD`, ReturnData: true }, ...cacheInputs(3600, modelId)]);
       expect(settings(a)).toEqual(['LessThanThreshold', 0, 3, 3, 'notBreaching', null, null]);
     }
   });
@@ -173,15 +186,18 @@ describe('alarm families with the example config of cdk.json', () => {
     expect(settings(a)).toEqual(['LessThanThreshold', 0, 3, 3, 'ignore', null, null]);
   });
 
-  test('pipeline: publisher errors >= 1; no heartbeat for 2 periods beyond the settle delay, missing data breaching', () => {
+  test('pipeline: publisher errors >= 1; no PublisherLagMinutes report (filled 99999) or a lag over 75 min for 2 periods, missing data breaching', () => {
     const errors = byName(t, `${P}-PublisherErrors`);
     const fn = Object.keys(t.Resources).find((id) => t.Resources[id].Type === 'AWS::Lambda::Function' && id.includes('SavingsPublisher'));
     expect(single(errors)).toEqual(['Publisher errors', 'AWS/Lambda', 'Errors', [{ Name: 'FunctionName', Value: { Ref: fn } }], 'Sum', 3600]);
     expect(settings(errors)).toEqual(['GreaterThanOrEqualToThreshold', 1, 1, 1, 'notBreaching', null, null]);
     const heartbeat = byName(t, `${P}-PublisherHeartbeat`);
-    expect(single(heartbeat)).toEqual(['Published periods (heartbeat)', 'BedrockPromptCache', 'PublishedPeriods', null, 'Sum', 3600]);
-    // 2 missing periods + 1 for the datum that is late by the settle delay (10 min) plus the run (5 min timeout).
-    expect(settings(heartbeat)).toEqual(['LessThanThreshold', 1, 3, 3, 'breaching', null, null]);
+    expect(heartbeat.Metrics).toEqual([
+      { Expression: 'FILL(lag, 99999)', Id: 'expr_1', Label: 'Publisher lag (min, 99999 = no report); alarm > 75', ReturnData: true },
+      customStat('lag', 'PublisherLagMinutes', 'Maximum', 3600),
+    ]);
+    // 75 = the settle delay (10 min) + one period (60) + the run's timeout (5): the watermark is a period behind.
+    expect(settings(heartbeat)).toEqual(['GreaterThanThreshold', 75, 2, 2, 'breaching', null, null]);
   });
 
   test('no alarm uses SEARCH; every math alarm reads at most 10 metrics of one period', () => {
@@ -193,14 +209,43 @@ describe('alarm families with the example config of cdk.json', () => {
     }
   });
 
-  test('roll-ups: every cache alarm in CacheHealth, both pipeline alarms in SavingsPipeline; only they notify (ALARM and OK)', () => {
+  test('roll-ups: every cache alarm in CacheHealth, both pipeline alarms in SavingsPipeline; only they notify (ALARM; OK through EventBridge)', () => {
     const arn = (name: string) => `ALARM("arn:aws:cloudwatch:eu-west-1:${ACCOUNT}:alarm:${name}")`;
     const cache = byName(t, `${P}-CacheHealth`);
     expect(resolve(cache.AlarmRule, t)).toBe(`(${alarms(t).slice(0, 12).map((a) => arn(a.name)).join(' OR ')})`);
-    expect([cache.AlarmActions, cache.OKActions]).toEqual([[{ Ref: topic }], [{ Ref: topic }]]);
+    expect([cache.AlarmActions, cache.OKActions]).toEqual([[{ Ref: topic }], undefined]);
     const pipeline = byName(t, `${P}-SavingsPipeline`);
     expect(resolve(pipeline.AlarmRule, t)).toBe(`(${arn(`${P}-PublisherErrors`)} OR ${arn(`${P}-PublisherHeartbeat`)})`);
-    expect([pipeline.AlarmActions, pipeline.OKActions]).toEqual([[{ Ref: topic }], [{ Ref: topic }]]);
+    expect([pipeline.AlarmActions, pipeline.OKActions]).toEqual([[{ Ref: topic }], undefined]);
+  });
+
+  test('recoveries: an EventBridge rule passes a roll-up going from ALARM to OK (not its first OK after creation) to the topic', () => {
+    const [[ruleId, rule]] = Object.entries(t.Resources).filter(([id, r]) => r.Type === 'AWS::Events::Rule' && id.includes('Recoveries'));
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.cloudwatch'],
+      'detail-type': ['CloudWatch Alarm State Change'],
+      resources: [{ 'Fn::GetAtt': [byName(t, `${P}-CacheHealth`).id, 'Arn'] }, { 'Fn::GetAtt': [byName(t, `${P}-SavingsPipeline`).id, 'Arn'] }],
+      detail: { previousState: { value: ['ALARM'] }, state: { value: ['OK'] } },
+    });
+    expect(rule.Properties.Targets).toEqual([
+      {
+        Arn: { Ref: topic },
+        Id: 'Target0',
+        InputTransformer: {
+          InputPathsMap: { 'detail-alarmName': '$.detail.alarmName', time: '$.time', 'detail-state-reason': '$.detail.state.reason' },
+          InputTemplate: '"OK again: <detail-alarmName> returned from ALARM at <time>. <detail-state-reason>"',
+        },
+      },
+    ]);
+    const policy = Object.values(t.Resources).find((r) => r.Type === 'AWS::SNS::TopicPolicy' && JSON.stringify(r.Properties.Topics) === JSON.stringify([{ Ref: topic }]))!;
+    expect((policy.Properties.PolicyDocument as { Statement: Cfn[] }).Statement.find((st) => st.Sid === 'RecoveryRulePublish')).toEqual({
+      Action: 'sns:Publish',
+      Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } },
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Resource: { Ref: topic },
+      Sid: 'RecoveryRulePublish',
+    });
   });
 
   test('the topic: a rotating customer-managed key CloudWatch may use, SSL only, publishable by our alarms only', () => {
@@ -224,6 +269,8 @@ describe('alarm families with the example config of cdk.json', () => {
       Statement: [
         { Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Effect: 'Deny', Principal: '*', Resource: { Ref: topic }, Sid: 'AllowPublishThroughSSLOnly' },
         { Action: 'sns:Publish', Condition: fromOurAlarms, Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Resource: { Ref: topic }, Sid: 'CloudWatchAlarmsPublish' },
+        // The recovery rule's statement (see the recoveries test).
+        expect.objectContaining({ Sid: 'RecoveryRulePublish' }),
       ],
       Version: '2012-10-17',
     });
@@ -241,8 +288,8 @@ describe('alarm families with the example config of cdk.json', () => {
       ].join('\n'),
     );
     expect(resolve(byName(t, `${NAMES.review}-WritesWithoutReads`).AlarmDescription, t).split('\n').slice(0, 2)).toEqual([
-      'code-review: >= 20,000 cache tokens written and none read in 3 15-min periods in a row: the prefix never matches.',
-      'Means: $3.00/MTok over input wasted: at least $0.06 a period, $5.76 a day.',
+      'code-review: >= 20,000 cache tokens written and none read in a 60-min period: the prefix never matches.',
+      'Means: $3.00/MTok over input wasted: at least $0.06 a period, $1.44 a day.',
     ]);
     expect(resolve(byName(t, `${NAMES.claims}-CachingCostsMoney`).AlarmDescription, t).split('\n').slice(0, 2)).toEqual([
       'claims-triage: net savings = read x $0.99 - write x $0.275 per MTok < $0 in 3 60-min windows in a row with >= 50,000 cache tokens.',
@@ -292,7 +339,9 @@ describe('alarm settings from the config', () => {
     );
     const low = byName(t, `${NAMES.support}-LowHitRatio`);
     expect((low.Metrics as Array<{ Expression?: string; MetricStat?: { Period: number } }>).map((m) => m.Expression ?? m.MetricStat!.Period)).toEqual([
-      'IF((FILL(r, 0) + FILL(w, 0)) >= 1000, 100 * FILL(r, 0) / (FILL(r, 0) + FILL(w, 0)))',
+      `IF((${R} + ${W}) >= 1000, 100 * ${R} / (${R} + ${W}))`,
+      300,
+      300,
       300,
       300,
     ]);
@@ -319,20 +368,22 @@ describe('alarm settings from the config', () => {
     expect([alarms(t), alarms(t, 'AWS::CloudWatch::CompositeAlarm'), Object.keys(t.Resources).filter((id) => id.includes('OnCallTopic'))]).toEqual([[], [], []]);
   });
 
-  test('publisher: false: no pipeline alarm, no all-models cost alarm (it needs the publisher), one roll-up', () => {
+  test('publisher: false: no pipeline alarm, no all-models alarm (they read the publisher), raw-Sum writes without reads, one roll-up', () => {
     const stack = new Stack(new App(), 'NoPublisher');
     const monitoring = new PromptCacheMonitoring(stack, 'Cache', { config: exampleConfig(), publisher: false });
     const t = Template.fromStack(stack).toJSON() as TemplateJson;
     expect(alarms(t).map((a) => a.name.replace('NoPublisher-', ''))).toEqual([
-      'AllModels-LowHitRatio',
-      'AllModels-WritesWithoutReads',
       ...['support-bot-78e8aa25', 'code-review-77b9d0c7', 'claims-triage-8008f2fc'].flatMap((n) => [`${n}-LowHitRatio`, `${n}-WritesWithoutReads`, `${n}-CachingCostsMoney`]),
     ]);
     expect(alarms(t, 'AWS::CloudWatch::CompositeAlarm').map((a) => a.name)).toEqual(['NoPublisher-CacheHealth']);
     expect(Annotations.fromStack(stack).findInfo('*', Match.anyValue()).map((m) => m.entry.data)).toEqual([
-      "alarms.cachingCostsMoney: the all-models caching-costs-money alarm reads the publisher's NetSavingsUSD (the models have different prices), so without the publisher it is left out",
+      "alarms.allModels: the all-models alarms read the publisher's all-models series (AWS/Bedrock documents no dimensionless runtime series), so without the publisher they are left out",
     ]);
     expect(monitoring.alarms.savingsPipeline).toBeUndefined();
+    // Without the publisher's settled series, writes without reads reads the raw Sums (the newest period may be partial).
+    const wwr = alarms(t).find((a) => a.name === 'NoPublisher-claims-triage-8008f2fc-WritesWithoutReads')!;
+    expect((wwr.Metrics as Array<{ Expression?: string; Id: string }>).map((m) => m.Expression ?? m.Id)).toEqual([`IF(${R} == 0, ${W}, 0)`, 'r_0', 'r_1', 'w_0', 'w_1']);
+    expect(settings(wwr)).toEqual(['GreaterThanOrEqualToThreshold', 20000, 3, 3, 'notBreaching', null, null]);
   });
 
   test('synth-time warnings: an alarmed model without a price, one without a write premium, a threshold that can never fire', () => {
@@ -358,7 +409,7 @@ describe('alarm settings from the config', () => {
   test('the alarm name prefix is a prop; a bad one is reported with the other problems', () => {
     const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Team');
     new PromptCacheMonitoring(stack, 'Cache', { config: exampleConfig(), alarmNamePrefix: 'team-a', publisher: false });
-    expect(alarms(Template.fromStack(stack).toJSON() as TemplateJson)[0].name).toBe('team-a-AllModels-LowHitRatio');
+    expect(alarms(Template.fromStack(stack).toJSON() as TemplateJson)[0].name).toBe('team-a-support-bot-78e8aa25-LowHitRatio');
     expect(() => new PromptCacheMonitoring(new Stack(new App(), 'X'), 'Cache', { config: exampleConfig(), alarmNamePrefix: 'a b' })).toThrow(
       'invalid config in PromptCacheMonitoring X/Cache:\n  - alarmNamePrefix: must be 1 to 128 letters, digits, ".", "-" or "_" (got "a b")',
     );
@@ -366,14 +417,18 @@ describe('alarm settings from the config', () => {
 });
 
 describe('scale', () => {
-  test('plan: 3 alarms and $0.60 a month per priced model; 2 and $0.40 without a price; fixed 13 resources, $2.30', () => {
+  test('plan: 3 alarms and $0.90 a month per priced model (both spellings: 4 + 1 + 4 metrics); $0.50 pinned; 2 and $0.50 without a price; fixed 14 resources, $2.20', () => {
     const plan = (config: PromptCacheConfig) => plannedResources(planAlarms(config, { publisher: true, namePrefix: 'S' }));
     const [one, two] = [plan(benchConfig(1)), plan(benchConfig(2))];
-    expect([two.metricAlarms - one.metricAlarms, Math.round((two.monthlyAlarmCostUSD - one.monthlyAlarmCostUSD) * 100) / 100]).toEqual([3, 0.6]);
-    // Fixed: 3 all-models alarms ($0.50: 2 + 2 + 1 metrics), 2 pipeline alarms ($0.20), 2 roll-ups ($1.00).
-    expect([one.metricAlarms, one.compositeAlarms, one.notification, one.total, one.monthlyAlarmCostUSD]).toEqual([8, 2, 3, 13, 2.3]);
+    expect([two.metricAlarms - one.metricAlarms, Math.round((two.monthlyAlarmCostUSD - one.monthlyAlarmCostUSD) * 100) / 100]).toEqual([3, 0.9]);
+    // Fixed: 3 all-models alarms ($0.40: 2 + 1 + 1 metrics), 2 pipeline alarms ($0.20), 2 roll-ups ($1.00); the topic,
+    // its key and policy, and the recovery rule.
+    expect([one.metricAlarms, one.compositeAlarms, one.notification, one.total, one.monthlyAlarmCostUSD]).toEqual([8, 2, 4, 14, 2.5]);
+    const pin = { bedrockMetricNames: { cacheReadInputTokens: 'CacheReadInputTokens', cacheWriteInputTokens: 'CacheWriteInputTokens' } };
+    const pinned = (n: number) => plan(parseConfig({ ...benchConfig(n), ...pin }, 't'));
+    expect(Math.round((pinned(2).monthlyAlarmCostUSD - pinned(1).monthlyAlarmCostUSD) * 100) / 100).toBe(0.5);
     const unpriced = plannedResources(planAlarms(parseConfig({ models: [{ modelId: 'us.x.a' }, { modelId: 'us.x.b' }] }, 't'), { publisher: true, namePrefix: 'S' }));
-    expect([unpriced.metricAlarms, unpriced.monthlyAlarmCostUSD]).toEqual([9, 2.5]);
+    expect([unpriced.metricAlarms, unpriced.monthlyAlarmCostUSD]).toEqual([9, 2.6]);
   });
 
   test('roll-ups split into parts of at most 100 children and 10,240 characters of rule', () => {
@@ -388,23 +443,23 @@ describe('scale', () => {
   test('over 500 resources: synth fails and says how many models fit', () => {
     const config = benchConfig(200);
     const plan = planAlarms(config, { publisher: true, namePrefix: 'BedrockPromptCacheMonitoring' });
-    expect([modelsThatFit(plan, 30), modelsThatFit(plan, 30, 1000)]).toEqual([151, 200]);
+    expect([modelsThatFit(plan, 30), modelsThatFit(plan, 30, 1000)]).toEqual([150, 200]);
     expect(() => new PromptCacheMonitoringStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'BedrockPromptCacheMonitoring', { config })).toThrow(
       'invalid config in PromptCacheMonitoring BedrockPromptCacheMonitoring/PromptCacheMonitoring:\n' +
-        '  - models: 200 models with up to 3 alarms each need 642 CloudFormation resources in stack BedrockPromptCacheMonitoring, over the limit of 500: at most 153 of these models fit. ' +
+        '  - models: 200 models with up to 3 alarms each need 644 CloudFormation resources in stack BedrockPromptCacheMonitoring, over the limit of 500: at most 152 of these models fit. ' +
         'Turn alarm families off (alarms.<family>.enabled: false), turn alarms off for some models (models[].alarms.enabled: false), or split the models across stacks.',
     );
-    // And 153 do fit: 498 resources, plus AWS::CDK::Metadata when `cdk synth` adds it.
+    // And 152 do fit: 497 resources, plus AWS::CDK::Metadata when `cdk synth` adds it.
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    new PromptCacheMonitoringStack(app, 'BedrockPromptCacheMonitoring', { config: benchConfig(153) });
-    expect(Object.keys(app.synth().getStackByName('BedrockPromptCacheMonitoring').template.Resources).length).toBe(498);
+    new PromptCacheMonitoringStack(app, 'BedrockPromptCacheMonitoring', { config: benchConfig(152) });
+    expect(Object.keys(app.synth().getStackByName('BedrockPromptCacheMonitoring').template.Resources).length).toBe(497);
   });
 
   test('100 models: one template under half the 1,000,000-byte limit, every description within 1,024 characters', () => {
     const { t, stack } = synth(benchConfig(100), 'BedrockPromptCacheMonitoring');
     const written = stack.toJsonString(t); // unindented, as the stack writes it (suppressTemplateIndentation)
     expect(written.length).toBeLessThan(500_000);
-    expect(Object.keys(t.Resources).length).toBe(337);
+    expect(Object.keys(t.Resources).length).toBe(339);
     for (const a of [...alarms(t), ...alarms(t, 'AWS::CloudWatch::CompositeAlarm')]) {
       expect(resolve(a.AlarmDescription, t, 'ap-southeast-77x').length).toBeLessThanOrEqual(ALARM_DESCRIPTION_MAX);
     }
