@@ -3,7 +3,7 @@
  * calls from the schedules, Lambda and DynamoDB, from a summary of the synthesized template and the config. Pure.
  */
 import type { PromptCacheConfig } from './config';
-import { CUSTOM_METRICS } from './contract';
+import { bedrockMetricCandidates, CUSTOM_METRICS } from './contract';
 
 /** USD, us-east-1 list prices. Each with its source and the date it was checked; override any of them. */
 export interface MonitoringPrices {
@@ -77,7 +77,13 @@ export interface CostEstimate {
 const HOURS_PER_MONTH = 730;
 
 /** Custom metric series the publisher keeps per configured model, and for all models. */
-export const CUSTOM_METRICS_PER_MODEL = 4;
+export const CUSTOM_METRICS_PER_MODEL = [
+  CUSTOM_METRICS.cacheHitRatio,
+  CUSTOM_METRICS.netSavingsUsd,
+  CUSTOM_METRICS.costWithCacheUsd,
+  CUSTOM_METRICS.costWithoutCacheUsd,
+  CUSTOM_METRICS.writesWithoutReadsTokens,
+].length;
 export const CUSTOM_METRICS_ALL_MODELS = [
   CUSTOM_METRICS.cacheHitRatio,
   CUSTOM_METRICS.netSavingsUsd,
@@ -85,6 +91,10 @@ export const CUSTOM_METRICS_ALL_MODELS = [
   CUSTOM_METRICS.costWithoutCacheUsd,
   CUSTOM_METRICS.unpricedTokens,
   CUSTOM_METRICS.publishedPeriods,
+  CUSTOM_METRICS.cacheReadTokens,
+  CUSTOM_METRICS.cacheWriteTokens,
+  CUSTOM_METRICS.writesWithoutReadsTokens,
+  CUSTOM_METRICS.publisherLagMinutes,
 ].length;
 
 export function estimateMonitoringCost(summary: TemplateSummary, config: PromptCacheConfig, prices: MonitoringPrices = DEFAULT_MONITORING_PRICES): CostEstimate {
@@ -95,7 +105,7 @@ export function estimateMonitoringCost(summary: TemplateSummary, config: PromptC
   const models = config.models.length;
   const publisher = summary.publisherMemoryMb !== undefined;
   if (publisher) {
-    add('custom metrics, per model (4 each)', CUSTOM_METRICS_PER_MODEL * models, 'metric-month', prices.customMetricMonth);
+    add(`custom metrics, per model (${CUSTOM_METRICS_PER_MODEL} each)`, CUSTOM_METRICS_PER_MODEL * models, 'metric-month', prices.customMetricMonth);
     add('custom metrics, all models', CUSTOM_METRICS_ALL_MODELS, 'metric-month', prices.customMetricMonth);
   }
   add('alarm metrics (a math alarm counts each metric it reads)', summary.alarmMetrics.reduce((a, b) => a + b, 0), 'metric-month', prices.alarmMetricMonth);
@@ -104,10 +114,13 @@ export function estimateMonitoringCost(summary: TemplateSummary, config: PromptC
   add('KMS keys of the encrypted topics', summary.kmsKeys, 'key-month', prices.kmsKeyMonth);
   if (publisher) {
     const runs = (HOURS_PER_MONTH * 60) / config.publisher.periodMinutes;
-    // Each run reads 4 token metrics per model and writes ceil(datums / 1,000) PutMetricData calls.
+    // Each run reads 4 token metrics per model, writes ceil(datums / 1,000) PutMetricData calls plus its lag report, and
+    // lists every spelling of each token metric.
     const datumsPerRun = CUSTOM_METRICS_PER_MODEL * models + CUSTOM_METRICS_ALL_MODELS;
+    const candidates = bedrockMetricCandidates(config.bedrockMetricNames);
+    const listCalls = Object.values(candidates).reduce((n, names) => n + names.length, 0);
     add('publisher GetMetricData (4 metrics per model per run)', (runs * 4 * models) / 1000, '1,000 metrics', prices.getMetricDataPer1000Metrics);
-    add('publisher PutMetricData and ListMetrics calls', (runs * (Math.ceil(datumsPerRun / 1000) + 4)) / 1000, '1,000 requests', prices.apiPer1000Requests);
+    add('publisher PutMetricData and ListMetrics calls', (runs * (Math.ceil(datumsPerRun / 1000) + 1 + listCalls)) / 1000, '1,000 requests', prices.apiPer1000Requests);
     add('publisher Lambda requests', runs / 1e6, 'million requests', prices.lambdaPerMillionRequests);
     add('publisher Lambda compute (2 s a run)', runs * 2 * ((summary.publisherMemoryMb ?? 512) / 1024), 'GB-second', prices.lambdaPerGbSecond);
     add('ledger writes (4 a run)', (runs * 4) / 1e6, 'million writes', prices.dynamoDbPerMillionWrites);
@@ -123,7 +136,8 @@ export function estimateMonitoringCost(summary: TemplateSummary, config: PromptC
     items,
     assumptions: [
       `${HOURS_PER_MONTH} hours a month; list prices in us-east-1 (${MONITORING_PRICE_SOURCES.cloudWatch}).`,
-      'Only configured models are counted; each model AWS/Bedrock reports beyond them adds its 4 custom metrics too.',
+      `Only configured models are counted; each model AWS/Bedrock reports beyond them adds its ${CUSTOM_METRICS_PER_MODEL} custom metrics too.`,
+      'GetMetricData reads 4 token metrics per model; a model whose cache metrics ListMetrics has not shown yet is read under both spellings (6).',
       'Dashboards at full price: an account\'s first 3 are free.',
       'AWS/Bedrock metrics, SNS e-mail and log storage are free or negligible at these volumes and left out.',
     ],

@@ -6,7 +6,7 @@
  * each other's data. moto quirk (design.md): a query without dimensions sums every dimension set, so the all-models
  * series read back as all-models + per-model; the per-model series and the no-dimension-only metrics read exactly.
  */
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { parseConfig, type ConfigInput, type PromptCacheConfig } from '../../lambda/core/config';
 import { CUSTOM_METRICS, type TokenCounts } from '../../lambda/core/contract';
 import { periodDatums, type Datum } from '../../lambda/core/datums';
@@ -123,7 +123,7 @@ function expectedDatums(config: PromptCacheConfig, points: readonly SeedPoint[],
   return out;
 }
 
-const PER_MODEL = [CUSTOM_METRICS.cacheHitRatio, CUSTOM_METRICS.netSavingsUsd, CUSTOM_METRICS.costWithCacheUsd, CUSTOM_METRICS.costWithoutCacheUsd].map((m) => m.name);
+const PER_MODEL = [CUSTOM_METRICS.cacheHitRatio, CUSTOM_METRICS.netSavingsUsd, CUSTOM_METRICS.costWithCacheUsd, CUSTOM_METRICS.costWithoutCacheUsd, CUSTOM_METRICS.writesWithoutReadsTokens].map((m) => m.name);
 
 /**
  * Reads back every per-model series and the no-dimension-only metrics; returns the differences from `expected`
@@ -135,6 +135,8 @@ async function differences(w: World, expected: readonly Datum[], modelIds: reado
     { metricName: CUSTOM_METRICS.publishedPeriods.name, modelId: undefined },
     { metricName: CUSTOM_METRICS.unpricedTokens.name, modelId: undefined },
     { metricName: CUSTOM_METRICS.lostPeriods.name, modelId: undefined },
+    { metricName: CUSTOM_METRICS.cacheReadTokens.name, modelId: undefined },
+    { metricName: CUSTOM_METRICS.cacheWriteTokens.name, modelId: undefined },
   ];
   const queries = series.flatMap((s) => (['Sum', 'SampleCount'] as const).map((stat) => ({ namespace: w.config.namespace, ...s, stat })));
   const got = await readSeries(w.cw, queries, from, to, HOUR_MS);
@@ -195,7 +197,8 @@ describe('savings publisher against moto', () => {
     expect(concurrent.map((s) => s.status).sort()).toEqual(['busy', 'busy', 'busy', 'busy', 'published']);
     for (let i = 0; i < 10; i++) {
       const s = await w.publish({ runId: `again-${i}` });
-      expect([s.status, s.datumsPut, s.calls]).toEqual(['nothing-to-do', 0, { GetItem: 1 }]);
+      // Each run still reports its lag (one PutMetricData of one datum).
+      expect([s.status, s.datumsPut, s.calls]).toEqual(['nothing-to-do', 0, { GetItem: 1, PutMetricData: 1 }]);
     }
     expect(await differences(w, expectedDatums(w.config, points, END - 24 * HOUR_MS, END, ALL_MODELS), ALL_MODELS, END - 24 * HOUR_MS, END)).toEqual([]);
   });
@@ -300,9 +303,11 @@ describe('savings publisher against moto', () => {
     expect(s.datumsPut).toBe(expectedDatums(w.config, points, END - hours * HOUR_MS, END, [...ids].sort()).length);
     expect(s.calls).toEqual({
       GetItem: 1,
-      ListMetrics: 4,
+      // Each spelling of the 4 token metrics (2 for each cache metric, whose name is UNCONFIRMED).
+      ListMetrics: 6,
       GetMetricData: getMetricDataLowerBound(models * 4, hours),
-      PutMetricData: puts,
+      // The periods' puts and the run's lag report.
+      PutMetricData: puts + 1,
       // Take the lease; before each put, one write that commits the previous put and claims this one; a last write
       // that commits and releases the lease; the run record.
       PutItem: 1 + puts + 1 + 1,
@@ -329,11 +334,64 @@ describe('savings publisher against moto', () => {
     const error = await w.publish({ clients: w.clients(proxy.endpoint, 2) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RunIncomplete);
     const partial = (error as RunIncomplete).result;
-    // 1,000 datums per put, 85 per period: the first put completed 11 periods and part of the 12th.
-    expect([partial.datumsPut, partial.periodsPublished]).toEqual([1000, 11]);
+    // 1,000 datums per put, 109 per period (8 all-models series, 5 per model, the heartbeat): the first put completed 9
+    // periods and part of the 10th.
+    expect([partial.datumsPut, partial.periodsPublished]).toEqual([1000, 9]);
     const next = await w.publish({ nowMs: NOW + 16 * MINUTE_MS });
     const expected = expectedDatums(w.config, points, END - 24 * HOUR_MS, END, [...ids].sort());
     expect([next.status, next.datumsPut, next.watermark]).toEqual(['published', expected.length - 2000, new Date(END).toISOString()]);
     expect(await differences(w, expected, ids, END - 24 * HOUR_MS, END)).toEqual([]);
+  });
+
+  test('the other spelling of the cache metrics (CacheReadInputTokens / CacheWriteInputTokens) is found and read, each token once', async () => {
+    const w = await world({ publisher: { initialLookbackHours: 6 } });
+    const points = scenarioPoints(6).filter((p) => p.modelId !== HAIKU || p.tokens.cacheReadInputTokens !== -50);
+    const other = { inputTokens: 'InputTokenCount', outputTokens: 'OutputTokenCount', cacheReadInputTokens: 'CacheReadInputTokens', cacheWriteInputTokens: 'CacheWriteInputTokens' };
+    await seedBedrock(w.cw, points, other);
+    const summary = await w.publish();
+    const expected = expectedDatums(w.config, points, END - 6 * HOUR_MS, END, ALL_MODELS);
+    expect([summary.status, summary.periodsPublished, summary.datumsPut]).toEqual(['published', 6, expected.length]);
+    expect(await differences(w, expected, ALL_MODELS, END - 6 * HOUR_MS, END)).toEqual([]);
+    // Sonnet's cache reads of one period, read under the other spelling, as CacheReadTokens (no dimension: exact in moto).
+    const [reads] = await readSeries(w.cw, [{ namespace: w.config.namespace, metricName: 'CacheReadTokens', stat: 'Sum' }], END - 6 * HOUR_MS, END, HOUR_MS);
+    expect(reads.get(END - 2 * HOUR_MS)).toBe(4000 * ((6 - 2) % 5) + 9000 + 4);
+  });
+
+  test('PublisherLagMinutes: one datum per run at the run time, minutes from the watermark to now', async () => {
+    const w = await world({ publisher: { initialLookbackHours: 3 } });
+    await seedBedrock(w.cw, scenarioPoints(3));
+    await w.publish();
+    // A later run with nothing to do still reports: 50 minutes after the watermark (END).
+    const later = await w.publish({ nowMs: END + 50 * MINUTE_MS });
+    expect(later.status).toBe('nothing-to-do');
+    const lag = (stat: 'Maximum' | 'SampleCount', at: number) =>
+      w.cw
+        .send(
+          new GetMetricDataCommand({
+            StartTime: new Date(at),
+            EndTime: new Date(at + MINUTE_MS),
+            MetricDataQueries: [{ Id: 'l', MetricStat: { Metric: { Namespace: w.config.namespace, MetricName: 'PublisherLagMinutes', Dimensions: [] }, Period: 60, Stat: stat } }],
+          }),
+        )
+        .then((r) => r.MetricDataResults?.[0]?.Values ?? []);
+    expect([await lag('Maximum', NOW), await lag('SampleCount', NOW)]).toEqual([[10], [1]]);
+    expect([await lag('Maximum', END + 50 * MINUTE_MS), await lag('SampleCount', END + 50 * MINUTE_MS)]).toEqual([[50], [1]]);
+  });
+
+  test('a run that stops part-way still reports the lag of the watermark it committed', async () => {
+    const { ids, pricing } = manyModels(20);
+    const w = await world({ models: [], pricing, publisher: { initialLookbackHours: 24 } });
+    const points: SeedPoint[] = ids.flatMap((modelId, m) => Array.from({ length: 24 }, (_, h) => ({ modelId, periodStartMs: END - (h + 1) * HOUR_MS, tokens: { inputTokens: m + h, cacheReadInputTokens: 100 * m, cacheWriteInputTokens: 10 * h, outputTokens: 5 } })));
+    await seedBedrock(w.cw, points);
+    proxy = await startFaultProxy(MOTO);
+    // The second period put is throttled on all 6 attempts: the run stops after 9 whole periods; the lag report (the
+    // 8th PutMetricData) goes through.
+    proxy.setPolicy((op, _r, seen) => (op === 'PutMetricData' && seen >= 2 && seen <= 7 ? 'throttle' : undefined));
+    const error = await w.publish({ clients: w.clients(proxy.endpoint) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RunIncomplete);
+    const watermark = END - 24 * HOUR_MS + 9 * HOUR_MS;
+    expect((error as RunIncomplete).result.watermarkMs).toBe(watermark);
+    const [lag] = await readSeries(w.cw, [{ namespace: w.config.namespace, metricName: 'PublisherLagMinutes', stat: 'Sum' }], NOW - 30 * MINUTE_MS, NOW + 30 * MINUTE_MS, HOUR_MS);
+    expect([...lag.values()]).toEqual([(NOW - watermark) / MINUTE_MS]);
   });
 });

@@ -109,7 +109,7 @@ describe('report --region: the weekly review from CloudWatch', () => {
     expect(stderr.split('\n').filter((l) => l !== '')).toEqual([
       `reading AWS/Bedrock metrics in ${REGION}, ${new Date(END - 14 * DAY_MS).toISOString().slice(0, 10)} to ${new Date(END - 8 * DAY_MS).toISOString().slice(0, 10)} and ${new Date(END - 7 * DAY_MS).toISOString().slice(0, 10)} to ${new Date(END - DAY_MS).toISOString().slice(0, 10)}...`,
       '  GetMetricData 1/1',
-      '  4 models, 1 GetMetricData and 4 ListMetrics calls',
+      '  4 models, 1 GetMetricData and 6 ListMetrics calls',
     ]);
   });
 
