@@ -17,6 +17,9 @@ describe('metric math replay', () => {
     ['division by zero → no point', 'a / b', { a: 1, b: 0 }, null],
     ['MAX ignores missing', 'MAX(a, b)', { b: 3 }, 3],
     ['ABS', 'ABS(a - 10)', { a: 4 }, 6],
+    ['MAX of an array: the larger spelling per period, never the sum', 'MAX([FILL(r_0, 0), FILL(r_1, 0)])', { r_0: 500, r_1: 499 }, 500],
+    ['MAX of an array, one spelling missing', 'MAX([FILL(r_0, 0), FILL(r_1, 0)]) + 1', { r_1: 41 }, 42],
+    ['the lag alarm: a silent period is filled', 'FILL(lag, 99999)', {}, 99999],
   ])('%s', (_name, text, vars, want) => {
     expect(run(text, vars)).toBe(want);
   });
@@ -25,6 +28,7 @@ describe('metric math replay', () => {
     ['SEARCH(\'{AWS/Bedrock}\', \'Sum\', 300)', "metric math: cannot read \"'{AWS/Bedrock}', 'Su\" in \"SEARCH('{AWS/Bedrock}', 'Sum', 300)\""],
     ['RATE(a)', 'metric math: function RATE is not supported by the replay'],
     ['(a + 1', 'metric math: expected ) at token 4 of "(a + 1"'],
+    ['[a, 1] + 2', 'metric math: an array is only supported as the argument of MIN or MAX'],
   ])('unsupported or malformed: %s', (text, message) => {
     expect(() => run(text, { a: 1 })).toThrow(message);
   });

@@ -1,6 +1,7 @@
 /**
  * A small evaluator for the CloudWatch metric-math subset this project's alarms use (the emulator evaluates none):
- * numbers, metric ids, + - * / ^, comparisons, AND/OR/NOT, IF(c, a[, b]), FILL(x, v), ABS, MIN, MAX.
+ * numbers, metric ids, + - * / ^, comparisons, AND/OR/NOT, IF(c, a[, b]), FILL(x, v), ABS, MIN, MAX (also of an array
+ * `MAX([a, b])`, per period: the larger of the present values).
  * A missing datapoint is null; arithmetic and comparisons with null give null; IF without a false branch gives null.
  */
 
@@ -11,7 +12,7 @@ type Node =
   | { kind: 'binary'; op: string; left: Node; right: Node }
   | { kind: 'call'; name: string; args: Node[] };
 
-const TOKEN = /\s*(?:(\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|(>=|<=|==|!=|[-+*/^()<>,]))/y;
+const TOKEN = /\s*(?:(\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|(>=|<=|==|!=|[-+*/^()<>,[\]]))/y;
 
 function tokenize(text: string): string[] {
   const tokens: string[] = [];
@@ -43,6 +44,16 @@ export function parseMetricMath(text: string): Node {
       const e = expr(0);
       expect(')');
       return e;
+    }
+    if (t === '[') {
+      // An array of series, as in MAX([a, b]): kept as a list node, flattened by the functions that take one.
+      const items: Node[] = [expr(0)];
+      while (peek() === ',') {
+        i++;
+        items.push(expr(0));
+      }
+      expect(']');
+      return { kind: 'call', name: '[]', args: items };
     }
     if (t === '-' || t === 'NOT') return { kind: 'unary', op: t, arg: expr(t === '-' ? 6 : 2) };
     if (/^\d/.test(t)) return { kind: 'num', value: Number(t) };
@@ -113,7 +124,9 @@ export function evaluate(node: Node, vars: (id: string) => Value): Value {
       throw new Error(`metric math: operator ${node.op}`);
     }
     case 'call': {
-      const args = node.args.map((a) => evaluate(a, vars));
+      if (node.name === '[]') throw new Error('metric math: an array is only supported as the argument of MIN or MAX');
+      const flat = node.name === 'MIN' || node.name === 'MAX' ? node.args.flatMap((a) => (a.kind === 'call' && a.name === '[]' ? a.args : [a])) : node.args;
+      const args = flat.map((a) => evaluate(a, vars));
       switch (node.name) {
         case 'IF':
           if (args[0] === null) return null;

@@ -97,6 +97,7 @@ export const EXAMPLE_STACK_RESOURCE_TYPES: readonly string[] = [
   'AWS::DynamoDB::Table',
   'AWS::Events::Rule',
   'AWS::Events::Rule',
+  'AWS::Events::Rule',
   'AWS::IAM::Policy',
   'AWS::IAM::Policy',
   'AWS::IAM::Role',
@@ -117,4 +118,5 @@ export const EXAMPLE_STACK_RESOURCE_TYPES: readonly string[] = [
   'AWS::SNS::TopicPolicy',
   'AWS::SQS::Queue',
   'AWS::SQS::QueuePolicy',
+  'Custom::PromptCacheFirstRun',
 ];

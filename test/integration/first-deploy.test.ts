@@ -1,0 +1,182 @@
+/**
+ * A fresh stack sends nothing to on-call, as far as the emulator can show it:
+ * - the deploy-time run (the publisher as a CloudFormation custom resource) publishes, waits until its
+ *   PublisherLagMinutes report is readable and answers SUCCESS to the pre-signed URL (a local HTTP server here),
+ *   also when the run fails, so a deploy never fails or hangs on it;
+ * - the recovery rule's event pattern passes ALARM → OK and not the first INSUFFICIENT_DATA → OK of a new roll-up,
+ *   checked by the emulator's EventBridge matcher (a rule with the synthesized pattern and an SQS target; moto's
+ *   TestEventPattern is a stub).
+ * moto evaluates no alarm and runs no custom resource: the stack-level order (alarms after the run) is asserted on the
+ * template in savings-publisher.test.ts.
+ */
+process.env.CDK_VALIDATION = 'false';
+
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PromptCacheMonitoring } from '../../lib';
+import { parseConfig } from '../../lambda/core/config';
+import { HOUR_MS, MINUTE_MS } from '../../lambda/core/periods';
+import { createClients } from '../../lambda/aws/clients';
+import { ensureLedgerTable } from '../../lambda/aws/ledger';
+import { answerDeployRun, putResponse, type CustomResourceEvent } from '../../lambda/handlers/deploy-run';
+import { deployRun, publishOnce } from '../../lambda/handlers/publisher';
+import { seedBedrock } from '../support/bedrock-seed';
+
+const REGION = 'me-south-1'; // this file's own moto region
+const END = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - HOUR_MS;
+
+/** A stand-in for the pre-signed S3 URL: records each PUT's headers and body. */
+async function responseServer(): Promise<{ url: string; received: { method?: string; contentType?: string; body: unknown }[]; close: () => Promise<void> }> {
+  const received: { method?: string; contentType?: string; body: unknown }[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      received.push({ method: req.method, contentType: req.headers['content-type'], body: JSON.parse(body) });
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/presigned?X-Amz-Signature=abc`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+const event = (url: string, requestType: CustomResourceEvent['RequestType'] = 'Create'): CustomResourceEvent => ({
+  RequestType: requestType,
+  ResponseURL: url,
+  StackId: 'arn:aws:cloudformation:me-south-1:111122223333:stack/BedrockPromptCacheMonitoring/1',
+  RequestId: 'req-1',
+  LogicalResourceId: 'FirstRun',
+  ResourceProperties: { Namespace: 'BedrockPromptCache' },
+});
+
+describe('the deploy-time run', () => {
+  test('publishes, sees its lag report in CloudWatch, then answers SUCCESS with an empty content type', async () => {
+    const config = parseConfig({ models: [{ modelId: 'us.anthropic.claude-3-7-sonnet-20250219-v1:0' }], publisher: { initialLookbackHours: 2 } }, 'test');
+    const clients = createClients({ region: REGION });
+    await ensureLedgerTable(clients.dynamoDb, 'first-deploy-ledger');
+    await seedBedrock(new CloudWatchClient({ region: REGION }), [
+      { modelId: 'us.anthropic.claude-3-7-sonnet-20250219-v1:0', periodStartMs: END - HOUR_MS, tokens: { inputTokens: 10, cacheReadInputTokens: 900, cacheWriteInputTokens: 100, outputTokens: 5 } },
+    ]);
+    const server = await responseServer();
+    const nowMs = Date.now();
+    const log = { info: () => undefined, warn: () => undefined };
+    const once = () => publishOnce({ config, tableName: 'first-deploy-ledger', nowMs, clients, log, sleep: () => Promise.resolve() });
+    try {
+      const outcome = await answerDeployRun(event(server.url), {
+        run: () => deployRun(once, clients, config.namespace, () => Promise.resolve()),
+        remainingMs: () => 300_000,
+        log: () => undefined,
+      });
+      expect(outcome).toEqual({ outcome: 'published', lagVisible: true });
+      expect(server.received).toEqual([
+        {
+          method: 'PUT',
+          contentType: '',
+          body: {
+            Status: 'SUCCESS',
+            Reason: 'first publisher run: published',
+            PhysicalResourceId: 'prompt-cache-first-run-FirstRun',
+            StackId: event(server.url).StackId,
+            RequestId: 'req-1',
+            LogicalResourceId: 'FirstRun',
+            Data: { Outcome: 'published', LagVisible: 'true' },
+          },
+        },
+      ]);
+      // The report the pipeline alarm will see first: lag = the minutes from the watermark (the last settled hour) to the run.
+      const watermark = Math.floor((nowMs - config.publisher.settleDelayMinutes * MINUTE_MS) / HOUR_MS) * HOUR_MS;
+      const out = await clients.cloudWatch.send(
+        new GetMetricDataCommand({
+          StartTime: new Date(Math.floor(nowMs / MINUTE_MS) * MINUTE_MS),
+          EndTime: new Date(Math.floor(nowMs / MINUTE_MS) * MINUTE_MS + MINUTE_MS),
+          MetricDataQueries: [{ Id: 'l', MetricStat: { Metric: { Namespace: config.namespace, MetricName: 'PublisherLagMinutes', Dimensions: [] }, Period: 60, Stat: 'Maximum' } }],
+        }),
+      );
+      expect(out.MetricDataResults?.[0]?.Values).toEqual([(nowMs - watermark) / MINUTE_MS]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a failed run, a Delete, and an approaching timeout are all answered SUCCESS (a deploy never fails or hangs on it)', async () => {
+    const server = await responseServer();
+    try {
+      const failing = await answerDeployRun(event(server.url), { run: () => Promise.reject(new Error('AccessDenied')), remainingMs: () => 300_000, log: () => undefined });
+      const deleted = await answerDeployRun(event(server.url, 'Delete'), { run: () => Promise.reject(new Error('not called')), remainingMs: () => 300_000, log: () => undefined });
+      // 20 s before the timeout the answer goes out, whatever the run is doing.
+      const slow = await answerDeployRun(event(server.url), { run: () => new Promise(() => undefined), remainingMs: () => 20_050, log: () => undefined });
+      expect([failing, deleted, slow]).toEqual([
+        { outcome: 'failed: AccessDenied', lagVisible: false },
+        { outcome: 'skipped (Delete)', lagVisible: false },
+        { outcome: 'timed out', lagVisible: false },
+      ]);
+      expect(server.received.map((r) => [(r.body as { Status: string }).Status, (r.body as { Reason: string }).Reason])).toEqual([
+        ['SUCCESS', 'first publisher run: failed: AccessDenied'],
+        ['SUCCESS', 'first publisher run: skipped (Delete)'],
+        ['SUCCESS', 'first publisher run: timed out'],
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a response URL that refuses the answer is an error the invocation reports', async () => {
+    const server = http.createServer((_req, res) => res.writeHead(403).end());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      await expect(putResponse(`http://127.0.0.1:${port}/x`, '{}')).rejects.toThrow('response URL answered HTTP 403');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
+describe('recoveries: the synthesized event pattern, matched by the emulator\'s EventBridge (a rule with an SQS target)', () => {
+  const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Fresh');
+  new PromptCacheMonitoring(stack, 'Cache', { config: parseConfig({ models: [{ modelId: 'us.anthropic.claude-3-7-sonnet-20250219-v1:0' }] }, 'test') });
+  const rule = Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; Properties: { EventPattern?: Record<string, unknown> } }>).find(
+    (r) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern !== undefined,
+  )!;
+  const arn = (name: string) => `arn:aws:cloudwatch:${REGION}:123456789012:alarm:${name}`;
+  // The pattern's resources are the roll-ups' ARNs (GetAtt in the template): their deployed values.
+  const pattern = JSON.stringify({ ...rule.Properties.EventPattern, resources: [arn('Fresh-CacheHealth'), arn('Fresh-SavingsPipeline')] });
+
+  test('ALARM → OK of a roll-up passes; its first INSUFFICIENT_DATA → OK, a page (→ ALARM) and another alarm do not', async () => {
+    const events = new EventBridgeClient({ region: REGION });
+    const sqs = new SQSClient({ region: REGION });
+    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'recoveries' }))).QueueUrl!;
+    const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn;
+    await events.send(new PutRuleCommand({ Name: 'recoveries', EventPattern: pattern }));
+    await events.send(new PutTargetsCommand({ Rule: 'recoveries', Targets: [{ Id: 'q', Arn: queueArn }] }));
+    const cases: Array<[string, string, string]> = [
+      ['Fresh-CacheHealth', 'ALARM', 'OK'],
+      ['Fresh-SavingsPipeline', 'INSUFFICIENT_DATA', 'OK'],
+      ['Fresh-CacheHealth', 'OK', 'ALARM'],
+      ['Other-CacheHealth', 'ALARM', 'OK'],
+      ['Fresh-SavingsPipeline', 'ALARM', 'OK'],
+    ];
+    await events.send(
+      new PutEventsCommand({
+        Entries: cases.map(([name, from, to]) => ({
+          Source: 'aws.cloudwatch',
+          DetailType: 'CloudWatch Alarm State Change',
+          Resources: [arn(name)],
+          Detail: JSON.stringify({ alarmName: name, state: { value: to, reason: 'r' }, previousState: { value: from, reason: 'p' } }),
+        })),
+      }),
+    );
+    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    const delivered = (got.Messages ?? []).map((m) => {
+      const e = JSON.parse(m.Body ?? '{}') as { detail: { alarmName: string; previousState: { value: string }; state: { value: string } } };
+      return `${e.detail.alarmName} ${e.detail.previousState.value} -> ${e.detail.state.value}`;
+    });
+    expect(delivered.sort()).toEqual(['Fresh-CacheHealth ALARM -> OK', 'Fresh-SavingsPipeline ALARM -> OK']);
+  });
+});
