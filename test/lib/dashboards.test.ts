@@ -15,13 +15,19 @@ import { configWithModels, dashboardBodies, exampleConfig, type DashboardBody } 
 
 type Widget = DashboardBody['widgets'][number];
 
-function bodies(config: PromptCacheConfig, publisher = true): { onCall: DashboardBody; costReview: DashboardBody; texts: string[] } {
+type Bodies = { onCall: DashboardBody; costReview: DashboardBody; texts: string[]; alarmNames: string[]; resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+
+function bodies(config: PromptCacheConfig, publisher = true): Bodies {
   const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'TestMonitoring');
   new PromptCacheMonitoring(stack, 'Cache', { config, ...(publisher ? {} : { publisher: false }) });
-  const found = dashboardBodies(Template.fromStack(stack).toJSON());
+  const template = Template.fromStack(stack).toJSON() as { Resources: Bodies['resources'] };
+  const found = dashboardBodies(template);
   const onCall = found.find((b) => b.text.includes('## Bedrock prompt cache: on-call'))!;
   const costReview = found.find((b) => b.text.includes('## Bedrock prompt cache: cost review'))!;
-  return { onCall: onCall.body, costReview: costReview.body, texts: [onCall.text, costReview.text] };
+  const alarmNames = Object.values(template.Resources)
+    .filter((r) => r.Type === 'AWS::CloudWatch::Alarm' || r.Type === 'AWS::CloudWatch::CompositeAlarm')
+    .map((r) => String(r.Properties?.AlarmName));
+  return { onCall: onCall.body, costReview: costReview.body, texts: [onCall.text, costReview.text], alarmNames, resources: template.Resources };
 }
 
 const layout = (b: DashboardBody) => b.widgets.map((w) => [w.type, w.properties.view ?? null, w.properties.title ?? null, w.x, w.y, w.width, w.height]);
@@ -31,11 +37,29 @@ function titled(b: DashboardBody, title: string): Widget['properties'] {
   return found[0].properties;
 }
 const arn = (name: string) => `arn:aws:cloudwatch:eu-west-1:111122223333:alarm:TestMonitoring-${name}`;
-const search = (ns: string, metric: string, stat: string, period: number) => `SEARCH('{${ns},ModelId} MetricName="${metric}"', '${stat}', ${period})`;
+/** `SEARCH('{ns,ModelId} MetricName="A"', ...)`; several names (the spellings of one metric) as `(MetricName="A" OR MetricName="B")`. */
+const search = (ns: string, metric: string | readonly string[], stat: string, period: number) => {
+  const names = typeof metric === 'string' ? [metric] : metric;
+  const filter = names.length === 1 ? `MetricName="${names[0]}"` : `(${names.map((n) => `MetricName="${n}"`).join(' OR ')})`;
+  return `SEARCH('{${ns},ModelId} ${filter}', '${stat}', ${period})`;
+};
+const sort = (expression: string, by: 'SUM' | 'AVG' | 'MAX', order: 'ASC' | 'DESC', n = 10) => `SORT(${expression}, ${by}, ${order}, ${n})`;
+/** The "all other models" line: everything minus the top n by Sum. */
+const rest = (expression: string, n = 10) => `SUM(${expression}) - SUM(${sort(expression, 'SUM', 'DESC', n)})`;
+/** Both documented spellings of the cache metrics, the default first. */
+const READ = ['CacheReadInputTokenCount', 'CacheReadInputTokens'];
+const WRITE = ['CacheWriteInputTokenCount', 'CacheWriteInputTokens'];
 const MODELS = ['support-bot-78e8aa25', 'code-review-77b9d0c7', 'claims-triage-8008f2fc'];
+/** Plain metric arrays (`[namespace, name, ...dimensions, options]`) of a body, expressions left out. */
+const metricArrays = (b: DashboardBody) => b.widgets.flatMap((w) => (w.properties.metrics ?? []) as unknown[][]).filter((m) => typeof m[0] === 'string');
+/** Every expression of a body, in widget order. */
+const expressions = (b: DashboardBody) =>
+  b.widgets.flatMap((w) => (w.properties.metrics ?? []) as unknown[][]).flatMap((m) => m.filter((x): x is { expression: string } => typeof (x as { expression?: unknown }).expression === 'string')).map((x) => x.expression);
+/** The N of every `SORT(..., <by>, <order>, N)` of a body's text. */
+const sortLimits = (text: string) => [...text.matchAll(/, (?:SUM|AVG|MAX), (?:ASC|DESC), (\d+)\)/g)].map((m) => Number(m[1]));
 
 describe('on-call dashboard, example config', () => {
-  const { onCall } = bodies(exampleConfig());
+  const { onCall, alarmNames, resources } = bodies(exampleConfig());
 
   test('top to bottom: alarms, how to read it, ratios, tokens, traffic, latency, dollars, publisher, one alarm widget per model', () => {
     expect([onCall.start, onCall.periodOverride]).toEqual(['-PT3H', 'inherit']);
@@ -43,15 +67,15 @@ describe('on-call dashboard, example config', () => {
       ['alarm', null, 'Alarms: ALARM first', 0, 0, 24, 5],
       ['text', null, null, 0, 5, 24, 7],
       ['metric', 'timeSeries', 'Cache hit ratio and cached input share, all models (%)', 0, 12, 12, 6],
-      ['metric', 'timeSeries', 'Cache hit ratio per model (%), every model: publisher, per 60 min', 12, 12, 12, 6],
-      ['metric', 'timeSeries', 'Cache read vs write tokens, per model (stacked)', 0, 18, 8, 6],
+      ['metric', 'timeSeries', 'Cache hit ratio per model (%), the 10 lowest: publisher, per 60 min', 12, 12, 12, 6],
+      ['metric', 'timeSeries', 'Cache read vs write tokens, the 10 largest models and the rest (stacked)', 0, 18, 8, 6],
       ['metric', 'timeSeries', 'Cache read vs write tokens, all models', 8, 18, 8, 6],
       ['metric', 'pie', 'Read vs write share of cached tokens, whole time range', 16, 18, 8, 6],
-      ['metric', 'timeSeries', 'Uncached input tokens, per model', 0, 24, 12, 6],
-      ['metric', 'timeSeries', 'Invocations and throttles, per model', 12, 24, 12, 6],
-      ['metric', 'timeSeries', 'InvocationLatency p50 and p90, per model (ms)', 0, 30, 12, 6],
-      ['metric', 'timeSeries', 'TimeToFirstToken p50 and p90, per model (ms), streaming calls', 12, 30, 12, 6],
-      ['metric', 'timeSeries', 'Net savings per 60 min (USD), per model and all models', 0, 36, 8, 6],
+      ['metric', 'timeSeries', 'Uncached input tokens, the 10 largest models and the rest', 0, 24, 12, 6],
+      ['metric', 'timeSeries', 'Invocations and throttles, the 10 busiest models', 12, 24, 12, 6],
+      ['metric', 'timeSeries', 'InvocationLatency p50 and p90, the 10 slowest models (ms)', 0, 30, 12, 6],
+      ['metric', 'timeSeries', 'TimeToFirstToken p50 and p90, the 10 slowest models (ms), streaming calls', 12, 30, 12, 6],
+      ['metric', 'timeSeries', 'Net savings per 60 min (USD), the 10 lowest models and all models', 0, 36, 8, 6],
       ['metric', 'timeSeries', 'Unpriced tokens (models with no known price)', 8, 36, 8, 6],
       ['metric', 'timeSeries', 'Savings publisher: errors, published periods, duration', 16, 36, 8, 6],
       ['metric', 'timeSeries', 'support-bot: hit ratio % vs its alarm', 0, 42, 8, 5],
@@ -61,20 +85,19 @@ describe('on-call dashboard, example config', () => {
   });
 
   test('alarm status: every alarm of the stack, the paging roll-ups first, ALARM on top', () => {
-    expect(onCall.widgets[0].properties).toEqual({
-      title: 'Alarms: ALARM first',
-      alarms: [
-        arn('CacheHealth'),
-        arn('SavingsPipeline'),
-        arn('AllModels-LowHitRatio'),
-        arn('AllModels-WritesWithoutReads'),
-        arn('AllModels-CachingCostsMoney'),
-        ...MODELS.flatMap((m) => [arn(`${m}-LowHitRatio`), arn(`${m}-WritesWithoutReads`), arn(`${m}-CachingCostsMoney`)]),
-        arn('PublisherErrors'),
-        arn('PublisherHeartbeat'),
-      ],
-      sortBy: 'stateUpdatedTimestamp',
-    });
+    const listed = [
+      arn('CacheHealth'),
+      arn('SavingsPipeline'),
+      arn('AllModels-LowHitRatio'),
+      arn('AllModels-WritesWithoutReads'),
+      arn('AllModels-CachingCostsMoney'),
+      ...MODELS.flatMap((m) => [arn(`${m}-LowHitRatio`), arn(`${m}-WritesWithoutReads`), arn(`${m}-CachingCostsMoney`)]),
+      arn('PublisherErrors'),
+      arn('PublisherHeartbeat'),
+    ];
+    expect(onCall.widgets[0].properties).toEqual({ title: 'Alarms: ALARM first', alarms: listed, sortBy: 'stateUpdatedTimestamp' });
+    // Exactly the alarms the template creates, none left out, none listed twice.
+    expect([...listed].sort()).toEqual(alarmNames.map((n) => `arn:aws:cloudwatch:eu-west-1:111122223333:alarm:${n}`).sort());
   });
 
   test('the text: how to read it, which alarms page, both ratios defined, where the runbooks are', () => {
@@ -89,46 +112,104 @@ describe('on-call dashboard, example config', () => {
     expect((linked.widgets[1].properties.markdown ?? '').split('\n')[1].endsWith('Runbooks: [Alarms and runbooks](https://github.example.com/team/cache#alarms-and-runbooks).')).toBe(true);
   });
 
-  test('ratios: both definitions for all models, the publisher ratio per model by SEARCH; the low-hit-ratio threshold drawn', () => {
+  test('ratios: both definitions for all models over SUM(SEARCH) of every spelling, the publisher ratio of the 10 lowest models; the low-hit-ratio threshold drawn', () => {
     const threshold = [{ value: 50, label: 'low-hit-ratio alarm < 50%', color: '#d62728', fill: 'below', yAxis: 'left' }];
     const all = titled(onCall, 'Cache hit ratio and cached input share, all models (%)');
-    expect((all.metrics ?? []).map((m) => (m[0] as { label?: string }).label ?? m[1])).toEqual([
-      'Cache hit ratio % = read / (read + write)',
-      'CacheReadInputTokenCount',
-      'CacheWriteInputTokenCount',
-      'Cached input share % = read / (input + read + write)',
-      'InputTokenCount',
+    expect(all.metrics).toEqual([
+      [{ label: 'Cache hit ratio % = read / (read + write)', expression: 'IF((FILL(cacheRead, 0) + FILL(cacheWrite, 0)) > 0, 100 * FILL(cacheRead, 0) / (FILL(cacheRead, 0) + FILL(cacheWrite, 0)))' }],
+      [
+        {
+          label: 'Cache read tokens, all models',
+          visible: false,
+          expression: `SUM(SEARCH('{AWS/Bedrock,ModelId} (MetricName="CacheReadInputTokenCount" OR MetricName="CacheReadInputTokens")', 'Sum', 300))`,
+          id: 'cacheRead',
+        },
+      ],
+      [
+        {
+          label: 'Cache write tokens, all models',
+          visible: false,
+          expression: `SUM(SEARCH('{AWS/Bedrock,ModelId} (MetricName="CacheWriteInputTokenCount" OR MetricName="CacheWriteInputTokens")', 'Sum', 300))`,
+          id: 'cacheWrite',
+        },
+      ],
+      [
+        {
+          label: 'Cached input share % = read / (input + read + write)',
+          expression: 'IF((FILL(input, 0) + FILL(cacheRead, 0) + FILL(cacheWrite, 0)) > 0, 100 * FILL(cacheRead, 0) / (FILL(input, 0) + FILL(cacheRead, 0) + FILL(cacheWrite, 0)))',
+        },
+      ],
+      [{ label: 'Input tokens (uncached), all models', visible: false, expression: `SUM(SEARCH('{AWS/Bedrock,ModelId} MetricName="InputTokenCount"', 'Sum', 300))`, id: 'input' }],
     ]);
     expect(all.annotations).toEqual({ horizontal: threshold });
-    const perModel = titled(onCall, 'Cache hit ratio per model (%), every model: publisher, per 60 min');
+    const perModel = titled(onCall, 'Cache hit ratio per model (%), the 10 lowest: publisher, per 60 min');
     expect([perModel.metrics, perModel.annotations]).toEqual([
-      [[{ label: "Hit ratio % | ${PROP('Dim.ModelId')}", expression: search('BedrockPromptCache', 'CacheHitRatio', 'Average', 3600), period: 3600 }]],
+      [[{ label: "Hit ratio % | ${PROP('Dim.ModelId')}", expression: sort(search('BedrockPromptCache', 'CacheHitRatio', 'Average', 3600), 'AVG', 'ASC'), period: 3600 }]],
       { horizontal: threshold },
     ]);
   });
 
-  test('traffic and latency per model by SEARCH: uncached input, invocations and throttles, p50/p90 latency and time to first token', () => {
-    const s = (metric: string, stat: string, label: string, extra = {}) => [{ label: `${label} | \${PROP('Dim.ModelId')}`, expression: search('AWS/Bedrock', metric, stat, 300), ...extra }];
-    expect(titled(onCall, 'Uncached input tokens, per model').metrics).toEqual([s('InputTokenCount', 'Sum', 'Input tokens (uncached)')]);
-    expect(titled(onCall, 'Invocations and throttles, per model').metrics).toEqual([
-      s('Invocations', 'Sum', 'Invocations Sum'),
-      s('InvocationThrottles', 'Sum', 'InvocationThrottles Sum', { yAxis: 'right' }),
+  test('cache tokens: the 10 largest models and the rest line, stacked; all models from SUM(SEARCH); the pie from RUNNING_SUMs', () => {
+    const read = search('AWS/Bedrock', READ, 'Sum', 300);
+    const write = search('AWS/Bedrock', WRITE, 'Sum', 300);
+    const stacked = titled(onCall, 'Cache read vs write tokens, the 10 largest models and the rest (stacked)');
+    expect([stacked.stacked, stacked.metrics]).toEqual([
+      true,
+      [
+        [{ label: "Cache read tokens | ${PROP('Dim.ModelId')}", expression: sort(read, 'SUM', 'DESC') }],
+        [{ label: 'Cache read tokens | all other models', expression: rest(read) }],
+        [{ label: "Cache write tokens | ${PROP('Dim.ModelId')}", expression: sort(write, 'SUM', 'DESC') }],
+        [{ label: 'Cache write tokens | all other models', expression: rest(write) }],
+      ],
     ]);
-    expect(titled(onCall, 'InvocationLatency p50 and p90, per model (ms)').metrics).toEqual([
-      s('InvocationLatency', 'p50', 'InvocationLatency p50'),
-      s('InvocationLatency', 'p90', 'InvocationLatency p90'),
+    const all = titled(onCall, 'Cache read vs write tokens, all models');
+    expect([all.stacked, all.metrics]).toEqual([
+      undefined,
+      [
+        [{ label: 'Cache read tokens, all models', expression: `SUM(${read})` }],
+        [{ label: 'Cache write tokens, all models', expression: `SUM(${write})` }],
+      ],
     ]);
-    expect(titled(onCall, 'TimeToFirstToken p50 and p90, per model (ms), streaming calls').metrics).toEqual([
-      s('TimeToFirstToken', 'p50', 'TimeToFirstToken p50'),
-      s('TimeToFirstToken', 'p90', 'TimeToFirstToken p90'),
+    const pie = titled(onCall, 'Read vs write share of cached tokens, whole time range');
+    expect([pie.view, pie.setPeriodToTimeRange, pie.metrics]).toEqual([
+      'pie',
+      undefined,
+      [
+        [{ label: 'Cache read tokens', expression: 'RUNNING_SUM(r)' }],
+        [{ label: 'Cache read tokens, all models', visible: false, expression: `SUM(${read})`, id: 'r' }],
+        [{ label: 'Cache write tokens', expression: 'RUNNING_SUM(w)' }],
+        [{ label: 'Cache write tokens, all models', visible: false, expression: `SUM(${write})`, id: 'w' }],
+      ],
     ]);
   });
 
-  test('dollars and the publisher: net savings per model and all models (0 line), unpriced tokens, errors, heartbeat, duration', () => {
-    const net = titled(onCall, 'Net savings per 60 min (USD), per model and all models');
+  test('traffic and latency per model by SEARCH: uncached input (10 largest and the rest), invocations and throttles (10 busiest), p50/p90 latency and time to first token (10 slowest)', () => {
+    const s = (metric: string, stat: string, label: string, by: 'SUM' | 'MAX', extra = {}) => [
+      { label: `${label} | \${PROP('Dim.ModelId')}`, expression: sort(search('AWS/Bedrock', metric, stat, 300), by, 'DESC'), ...extra },
+    ];
+    expect(titled(onCall, 'Uncached input tokens, the 10 largest models and the rest').metrics).toEqual([
+      s('InputTokenCount', 'Sum', 'Input tokens (uncached)', 'SUM'),
+      [{ label: 'Input tokens (uncached) | all other models', expression: rest(search('AWS/Bedrock', 'InputTokenCount', 'Sum', 300)) }],
+    ]);
+    expect(titled(onCall, 'Invocations and throttles, the 10 busiest models').metrics).toEqual([
+      s('Invocations', 'Sum', 'Invocations Sum', 'SUM'),
+      s('InvocationThrottles', 'Sum', 'InvocationThrottles Sum', 'SUM', { yAxis: 'right' }),
+    ]);
+    expect(titled(onCall, 'InvocationLatency p50 and p90, the 10 slowest models (ms)').metrics).toEqual([
+      s('InvocationLatency', 'p50', 'InvocationLatency p50', 'MAX'),
+      s('InvocationLatency', 'p90', 'InvocationLatency p90', 'MAX'),
+    ]);
+    expect(titled(onCall, 'TimeToFirstToken p50 and p90, the 10 slowest models (ms), streaming calls').metrics).toEqual([
+      s('TimeToFirstToken', 'p50', 'TimeToFirstToken p50', 'MAX'),
+      s('TimeToFirstToken', 'p90', 'TimeToFirstToken p90', 'MAX'),
+    ]);
+  });
+
+  test('dollars and the publisher: net savings of the 10 lowest models and all models (0 line), unpriced tokens, errors, published periods, duration', () => {
+    const net = titled(onCall, 'Net savings per 60 min (USD), the 10 lowest models and all models');
     expect([net.metrics, net.annotations]).toEqual([
       [
-        [{ label: "Net savings USD | ${PROP('Dim.ModelId')}", expression: search('BedrockPromptCache', 'NetSavingsUSD', 'Sum', 3600), period: 3600 }],
+        [{ label: "Net savings USD | ${PROP('Dim.ModelId')}", expression: sort(search('BedrockPromptCache', 'NetSavingsUSD', 'Sum', 3600), 'SUM', 'ASC'), period: 3600 }],
         ['BedrockPromptCache', 'NetSavingsUSD', { color: '#000000', label: 'Net savings USD, all models', period: 3600, stat: 'Sum' }],
       ],
       { horizontal: [{ value: 0, label: 'below 0: caching costs money (alarmed)', color: '#d62728', fill: 'below', yAxis: 'left' }] },
@@ -147,6 +228,12 @@ describe('on-call dashboard, example config', () => {
         { value: 1, label: 'heartbeat alarm: none for the evaluation periods', color: '#ff7f0e', yAxis: 'left' },
       ],
     });
+    // The pipeline alarm the widget stands next to reads the publisher's lag (its own coverage is in alarms.test.ts).
+    const heartbeat = Object.values(resources).find((r) => r.Properties?.AlarmName === 'TestMonitoring-PublisherHeartbeat')!;
+    expect((heartbeat.Properties?.Metrics as Array<{ Expression?: string; MetricStat?: { Metric: { Namespace: string; MetricName: string }; Stat: string } }>).map((m) => m.Expression ?? [m.MetricStat!.Metric.Namespace, m.MetricStat!.Metric.MetricName, m.MetricStat!.Stat])).toEqual([
+      'FILL(lag, 99999)',
+      ['BedrockPromptCache', 'PublisherLagMinutes', 'Maximum'],
+    ]);
   });
 
   test("one alarm widget per configured model, titled with its display name: its low-hit-ratio alarm's graph and threshold", () => {
@@ -159,66 +246,81 @@ describe('on-call dashboard, example config', () => {
 describe('cost-review dashboard, example config', () => {
   const { costReview } = bodies(exampleConfig());
 
-  test('7 days, 1-day periods: text, the week in single values, per-model tables, daily net savings per model', () => {
+  test('7 days, 1-day periods: text, the range in single values, per-model tables, daily net savings per model', () => {
     expect([costReview.start, costReview.periodOverride]).toEqual(['-P7D', 'inherit']);
     expect(layout(costReview)).toEqual([
       ['text', null, null, 0, 0, 24, 6],
-      ['metric', 'singleValue', 'The week: net savings, cost with and without cache, % saved', 0, 6, 16, 4],
-      ['metric', 'singleValue', 'Hit ratio of the week (token-weighted)', 16, 6, 8, 4],
-      ['metric', 'table', 'Per model, per day and the week (USD)', 0, 10, 24, 8],
-      ['metric', 'table', 'Per model, per day and the week (cache tokens)', 0, 18, 24, 8],
-      ['metric', 'timeSeries', 'Net savings per model per day (USD)', 0, 26, 12, 6],
-      ['metric', 'bar', 'Net savings per model, the whole range (USD)', 12, 26, 12, 6],
+      ['metric', 'singleValue', 'The range: net savings, cost with and without cache, % saved', 0, 6, 16, 4],
+      ['metric', 'singleValue', 'Hit ratio of the range (token-weighted)', 16, 6, 8, 4],
+      ['metric', 'table', 'Per model, per day and the range (USD): the 10 largest costs', 0, 10, 24, 8],
+      ['metric', 'table', 'Per model, per day and the range (cache tokens): the 10 largest', 0, 18, 24, 8],
+      ['metric', 'timeSeries', 'Net savings per model per day (USD), the 10 largest and the rest', 0, 26, 12, 6],
+      ['metric', 'bar', 'Net savings per model, the whole range (USD): the 10 largest', 12, 26, 12, 6],
     ]);
   });
 
-  test('the week: dollars from the publisher, % saved division-safe, hit ratio token-weighted over raw Sums (not an average of ratios)', () => {
-    const week = titled(costReview, 'The week: net savings, cost with and without cache, % saved');
-    expect([week.setPeriodToTimeRange, week.metrics]).toEqual([
-      true,
+  test('the range: dollars from the publisher as RUNNING_SUMs, % saved division-safe, hit ratio token-weighted over SUM(SEARCH) of every spelling (not an average of ratios)', () => {
+    const range = titled(costReview, 'The range: net savings, cost with and without cache, % saved');
+    expect([range.setPeriodToTimeRange, range.metrics]).toEqual([
+      undefined,
       [
-        ['BedrockPromptCache', 'NetSavingsUSD', { label: 'Net savings USD', id: 'net', period: 86400, stat: 'Sum' }],
-        ['BedrockPromptCache', 'CostWithCacheUSD', { label: 'Cost with cache USD', period: 86400, stat: 'Sum' }],
-        ['BedrockPromptCache', 'CostWithoutCacheUSD', { label: 'Cost without cache USD', id: 'without', period: 86400, stat: 'Sum' }],
-        [{ label: '% saved', expression: 'IF(FILL(without, 0) > 0, 100 * FILL(net, 0) / without)', period: 86400 }],
+        [{ label: 'Net savings USD', expression: 'RUNNING_SUM(net)', period: 86400 }],
+        ['BedrockPromptCache', 'NetSavingsUSD', { label: 'Net savings USD', id: 'net', visible: false, period: 86400, stat: 'Sum' }],
+        [{ label: 'Cost with cache USD', expression: 'RUNNING_SUM(withCache)', period: 86400 }],
+        ['BedrockPromptCache', 'CostWithCacheUSD', { label: 'Cost with cache USD', id: 'withCache', visible: false, period: 86400, stat: 'Sum' }],
+        [{ label: 'Cost without cache USD', expression: 'RUNNING_SUM(without)', period: 86400 }],
+        ['BedrockPromptCache', 'CostWithoutCacheUSD', { label: 'Cost without cache USD', id: 'without', visible: false, period: 86400, stat: 'Sum' }],
+        [{ label: '% saved', expression: 'IF(RUNNING_SUM(FILL(without, 0)) > 0, 100 * RUNNING_SUM(FILL(net, 0)) / RUNNING_SUM(FILL(without, 0)))', period: 86400 }],
       ],
     ]);
-    const ratio = titled(costReview, 'Hit ratio of the week (token-weighted)');
+    const ratio = titled(costReview, 'Hit ratio of the range (token-weighted)');
     expect([ratio.setPeriodToTimeRange, ratio.metrics]).toEqual([
-      true,
+      undefined,
       [
-        [{ label: 'Hit ratio of the range %, token-weighted', expression: 'IF((FILL(cacheRead, 0) + FILL(cacheWrite, 0)) > 0, 100 * FILL(cacheRead, 0) / (FILL(cacheRead, 0) + FILL(cacheWrite, 0)))', period: 86400 }],
-        ['AWS/Bedrock', 'CacheReadInputTokenCount', { label: 'Cache read tokens', id: 'cacheRead', visible: false, period: 86400, stat: 'Sum' }],
-        ['AWS/Bedrock', 'CacheWriteInputTokenCount', { label: 'Cache write tokens', id: 'cacheWrite', visible: false, period: 86400, stat: 'Sum' }],
+        [{ label: 'Hit ratio of the range %, token-weighted', expression: 'IF((RUNNING_SUM(r) + RUNNING_SUM(w)) > 0, 100 * RUNNING_SUM(r) / (RUNNING_SUM(r) + RUNNING_SUM(w)))', period: 86400 }],
+        [{ label: 'Cache read tokens, all models', visible: false, expression: `SUM(${search('AWS/Bedrock', READ, 'Sum', 86400)})`, period: 86400, id: 'r' }],
+        [{ label: 'Cache write tokens, all models', visible: false, expression: `SUM(${search('AWS/Bedrock', WRITE, 'Sum', 86400)})`, period: 86400, id: 'w' }],
       ],
     ]);
   });
 
-  test('per-model tables by SEARCH, a column per day and the sum of the week', () => {
-    const usd = titled(costReview, 'Per model, per day and the week (USD)');
+  test('per-model tables by SEARCH, the 10 largest of each row, a column per day and the sum of the range', () => {
+    const usd = titled(costReview, 'Per model, per day and the range (USD): the 10 largest costs');
     expect([usd.table, usd.metrics]).toEqual([
       { layout: 'horizontal', showTimeSeriesData: true, stickySummary: true, summaryColumns: ['SUM'] },
       [
         ['net savings', 'NetSavingsUSD'],
         ['cost with cache', 'CostWithCacheUSD'],
         ['cost without cache', 'CostWithoutCacheUSD'],
-      ].map(([label, metric]) => [{ label: `${label} | \${PROP('Dim.ModelId')}`, expression: search('BedrockPromptCache', metric, 'Sum', 86400), period: 86400 }]),
+      ].map(([label, metric]) => [{ label: `${label} | \${PROP('Dim.ModelId')}`, expression: sort(search('BedrockPromptCache', metric, 'Sum', 86400), 'SUM', 'DESC'), period: 86400 }]),
     ]);
-    expect(titled(costReview, 'Per model, per day and the week (cache tokens)').metrics).toEqual(
-      [
-        ['read', 'CacheReadInputTokenCount'],
-        ['write', 'CacheWriteInputTokenCount'],
-        ['uncached input', 'InputTokenCount'],
-      ].map(([label, metric]) => [{ label: `${label} | \${PROP('Dim.ModelId')}`, expression: search('AWS/Bedrock', metric, 'Sum', 86400), period: 86400 }]),
+    expect(titled(costReview, 'Per model, per day and the range (cache tokens): the 10 largest').metrics).toEqual(
+      (
+        [
+          ['read', READ],
+          ['write', WRITE],
+          ['uncached input', 'InputTokenCount'],
+        ] as const
+      ).map(([label, metric]) => [{ label: `${label} | \${PROP('Dim.ModelId')}`, expression: sort(search('AWS/Bedrock', metric, 'Sum', 86400), 'SUM', 'DESC'), period: 86400 }]),
     );
   });
 
-  test('daily net savings per model, stacked, and the whole range as bars', () => {
-    const perModel = [{ label: "Net savings USD | ${PROP('Dim.ModelId')}", expression: search('BedrockPromptCache', 'NetSavingsUSD', 'Sum', 86400), period: 86400 }];
-    const daily = titled(costReview, 'Net savings per model per day (USD)');
-    expect([daily.stacked, daily.metrics]).toEqual([true, [perModel]]);
-    const bars = titled(costReview, 'Net savings per model, the whole range (USD)');
-    expect([bars.view, bars.setPeriodToTimeRange, bars.metrics]).toEqual(['bar', true, [perModel]]);
+  test('daily net savings of the 10 largest models and the rest, stacked, and the whole range of the 10 largest as bars from RUNNING_SUM', () => {
+    const net = search('BedrockPromptCache', 'NetSavingsUSD', 'Sum', 86400);
+    const daily = titled(costReview, 'Net savings per model per day (USD), the 10 largest and the rest');
+    expect([daily.stacked, daily.metrics]).toEqual([
+      true,
+      [
+        [{ label: "Net savings USD | ${PROP('Dim.ModelId')}", expression: sort(net, 'SUM', 'DESC'), period: 86400 }],
+        [{ label: 'all other models', expression: rest(net), period: 86400 }],
+      ],
+    ]);
+    const bars = titled(costReview, 'Net savings per model, the whole range (USD): the 10 largest');
+    expect([bars.view, bars.setPeriodToTimeRange, bars.metrics]).toEqual([
+      'bar',
+      undefined,
+      [[{ label: "Net savings USD | ${PROP('Dim.ModelId')}", expression: `RUNNING_SUM(${sort(net, 'SUM', 'DESC')})`, period: 86400 }]],
+    ]);
   });
 
   test('the text states the arithmetic and the price sources', () => {
@@ -234,12 +336,93 @@ describe('cost-review dashboard, example config', () => {
   });
 });
 
-describe('without the savings publisher', () => {
-  const { onCall, costReview } = bodies(exampleConfig(), false);
+describe('both dashboards, example config', () => {
+  const withPublisher = bodies(exampleConfig());
+  const withoutPublisher = bodies(exampleConfig(), false);
 
-  test('no dollar, unpriced or publisher widget; the cost review keeps the token figures and says why', () => {
+  test("no widget reads Bedrock's dimensionless (all-models) series: every plain metric is the publisher's or the publisher function's", () => {
+    for (const { onCall, costReview } of [withPublisher, withoutPublisher]) {
+      for (const body of [onCall, costReview]) expect(metricArrays(body).filter((m) => m[0] === 'AWS/Bedrock' && !m.includes('ModelId'))).toEqual([]);
+    }
+    // The plain metrics that are left (the negative check above is not vacuous): AWS/Bedrock is only read through SEARCH.
+    const names = (b: DashboardBody) => metricArrays(b).map((m) => `${m[0]}/${m[1]}`);
+    expect([names(withPublisher.onCall), names(withPublisher.costReview)]).toEqual([
+      ['BedrockPromptCache/NetSavingsUSD', 'BedrockPromptCache/UnpricedTokens', 'AWS/Lambda/Errors', 'BedrockPromptCache/PublishedPeriods', 'AWS/Lambda/Duration'],
+      ['BedrockPromptCache/NetSavingsUSD', 'BedrockPromptCache/CostWithCacheUSD', 'BedrockPromptCache/CostWithoutCacheUSD'],
+    ]);
+    expect([names(withoutPublisher.onCall), names(withoutPublisher.costReview)]).toEqual([[], []]);
+  });
+
+  test('whole-range figures are RUNNING_SUMs: no widget sets setPeriodToTimeRange', () => {
+    for (const { texts } of [withPublisher, withoutPublisher]) for (const text of texts) expect(text.includes('setPeriodToTimeRange')).toBe(false);
+    const running = (b: DashboardBody) => expressions(b).filter((e) => e.includes('RUNNING_SUM'));
+    expect([running(withPublisher.onCall), running(withPublisher.costReview)]).toEqual([
+      ['RUNNING_SUM(r)', 'RUNNING_SUM(w)'],
+      [
+        'RUNNING_SUM(net)',
+        'RUNNING_SUM(withCache)',
+        'RUNNING_SUM(without)',
+        'IF(RUNNING_SUM(FILL(without, 0)) > 0, 100 * RUNNING_SUM(FILL(net, 0)) / RUNNING_SUM(FILL(without, 0)))',
+        'IF((RUNNING_SUM(r) + RUNNING_SUM(w)) > 0, 100 * RUNNING_SUM(r) / (RUNNING_SUM(r) + RUNNING_SUM(w)))',
+        `RUNNING_SUM(${sort(search('BedrockPromptCache', 'NetSavingsUSD', 'Sum', 86400), 'SUM', 'DESC')})`,
+      ],
+    ]);
+    expect([running(withoutPublisher.onCall), running(withoutPublisher.costReview)]).toEqual([
+      ['RUNNING_SUM(r)', 'RUNNING_SUM(w)'],
+      ['IF((RUNNING_SUM(r) + RUNNING_SUM(w)) > 0, 100 * RUNNING_SUM(r) / (RUNNING_SUM(r) + RUNNING_SUM(w)))'],
+    ]);
+  });
+
+  test('every per-model graph keeps to the top 10: 14 SORTs on call, 9 in the cost review', () => {
+    expect(withPublisher.texts.map(sortLimits)).toEqual([Array(14).fill(10), Array(9).fill(10)]);
+    expect(withPublisher.texts.map((t) => t.split('SORT(').length - 1)).toEqual([14, 9]);
+  });
+});
+
+describe('dashboards.topModels', () => {
+  const { onCall, costReview, texts } = bodies(parseConfig({ ...exampleConfig(), dashboards: { topModels: 3 } }, 't'));
+
+  test('topModels: 3 changes every N of both bodies to 3: the SORT limits, the titles and the on-call text', () => {
+    // Every SORT of the bodies (the rest lines have one each), no other limit left.
+    expect(texts.map(sortLimits)).toEqual([Array(14).fill(3), Array(9).fill(3)]);
+    expect(texts.map((t) => t.split('SORT(').length - 1)).toEqual([14, 9]);
+    const counted = (b: DashboardBody) => b.widgets.map((w) => w.properties.title ?? '').filter((t) => /\bthe \d+ /.test(t));
+    expect([counted(onCall), counted(costReview)]).toEqual([
+      [
+        'Cache hit ratio per model (%), the 3 lowest: publisher, per 60 min',
+        'Cache read vs write tokens, the 3 largest models and the rest (stacked)',
+        'Uncached input tokens, the 3 largest models and the rest',
+        'Invocations and throttles, the 3 busiest models',
+        'InvocationLatency p50 and p90, the 3 slowest models (ms)',
+        'TimeToFirstToken p50 and p90, the 3 slowest models (ms), streaming calls',
+        'Net savings per 60 min (USD), the 3 lowest models and all models',
+      ],
+      [
+        'Per model, per day and the range (USD): the 3 largest costs',
+        'Per model, per day and the range (cache tokens): the 3 largest',
+        'Net savings per model per day (USD), the 3 largest and the rest',
+        'Net savings per model, the whole range (USD): the 3 largest',
+      ],
+    ]);
+    expect(texts.map((t) => (t.match(/top \d+ models/g) ?? []))).toEqual([['top 3 models'], []]);
+    expect(titled(onCall, 'Uncached input tokens, the 3 largest models and the rest').metrics).toEqual([
+      [{ label: "Input tokens (uncached) | ${PROP('Dim.ModelId')}", expression: sort(search('AWS/Bedrock', 'InputTokenCount', 'Sum', 300), 'SUM', 'DESC', 3) }],
+      [{ label: 'Input tokens (uncached) | all other models', expression: rest(search('AWS/Bedrock', 'InputTokenCount', 'Sum', 300), 3) }],
+    ]);
+  });
+});
+
+describe('without the savings publisher', () => {
+  const { onCall, costReview, alarmNames } = bodies(exampleConfig(), false);
+
+  test('no dollar, unpriced or publisher widget, no all-models alarm; the cost review keeps the token figures and says why', () => {
     expect(onCall.widgets.map((w) => w.properties.title ?? w.type).filter((t) => /publisher|USD|Unpriced/.test(String(t)))).toEqual([]);
-    expect(layout(costReview).map((w) => w[2])).toEqual([null, 'Hit ratio of the week (token-weighted)', 'Per model, per day and the week (cache tokens)']);
+    // The all-models alarms read the publisher's series, so only the per-model alarms and their roll-up are left.
+    const listed = [arn('CacheHealth'), ...MODELS.flatMap((m) => [arn(`${m}-LowHitRatio`), arn(`${m}-WritesWithoutReads`), arn(`${m}-CachingCostsMoney`)])];
+    expect(onCall.widgets[0].properties.alarms).toEqual(listed);
+    expect([...listed].sort()).toEqual(alarmNames.map((n) => `arn:aws:cloudwatch:eu-west-1:111122223333:alarm:${n}`).sort());
+    expect('annotations' in titled(onCall, 'Cache hit ratio and cached input share, all models (%)')).toBe(false);
+    expect(layout(costReview).map((w) => w[2])).toEqual([null, 'Hit ratio of the range (token-weighted)', 'Per model, per day and the range (cache tokens): the 10 largest']);
     expect((costReview.widgets[0].properties.markdown ?? '').split('\n').slice(-1)).toEqual(['* Dollars need the savings publisher, which this deployment leaves out: token figures only.']);
     expect((onCall.widgets[1].properties.markdown ?? '').split('\n')[1].slice(0, 90)).toBe('**How to read it.** Alarms first (ALARM on top). `TestMonitoring-CacheHealth` pages; the a');
   });
@@ -258,7 +441,9 @@ describe('body size against the model count', () => {
       [9, 1],
       [27, 10],
     ]);
-    expect(Math.round((ten.texts[0].length - one.texts[0].length) / 9)).toBe(491);
+    // 9 more models: 4,422 bytes (about 491 each), all of them in the alarm widgets (status list and per-model alarm graphs).
+    const alarmBytes = (b: DashboardBody) => JSON.stringify(b.widgets.filter((w) => w.type === 'alarm' || (w.properties.annotations as { alarms?: unknown } | undefined)?.alarms)).length;
+    expect([ten.texts[0].length - one.texts[0].length, alarmBytes(ten.onCall) - alarmBytes(one.onCall)]).toEqual([4422, 4422]);
   });
 
   test('100 models: within the dashboard limits (500 widgets, 2,500 metrics) and SEARCH expressions under 1,024 characters', () => {
@@ -267,7 +452,9 @@ describe('body size against the model count', () => {
       const metrics = body.widgets.flatMap((w) => (w.properties.metrics ?? []) as unknown[]).length;
       expect(body.widgets.length).toBeLessThanOrEqual(500);
       expect(metrics).toBeLessThanOrEqual(2500);
-      const searches = JSON.stringify(body).match(/SEARCH\([^)]*\)/g) ?? [];
+      // A SEARCH is `SEARCH('<query>', '<stat>', <period>)`; its query may hold parentheses (the spellings' OR).
+      const searches = JSON.stringify(body).match(/SEARCH\('[^']*', '[^']*', \d+\)/g) ?? [];
+      expect(searches.length).toBe(JSON.stringify(body).split('SEARCH(').length - 1);
       expect(searches.every((s) => s.length <= 1024)).toBe(true);
     }
   });
@@ -300,16 +487,23 @@ describe('metric factories', () => {
     expect(() => searchByModelId('AWS/Bedrock', 'X', "p'9", Duration.minutes(1))).toThrow(`statistic "p'9" must not contain quotes or backslashes`);
   });
 
-  test('alarm expressions: gated hit ratio, writes without reads, net savings from price constants; compact inputs', () => {
+  test('alarm expressions: gated hit ratio, writes without reads, net savings from price constants; compact inputs, one per spelling', () => {
     expect(gatedHitRatioExpression('r', 'w', 50000)).toBe('IF((FILL(r, 0) + FILL(w, 0)) >= 50000, 100 * FILL(r, 0) / (FILL(r, 0) + FILL(w, 0)))');
     expect(() => gatedHitRatioExpression('r', 'w', 0)).toThrow('minCacheTokens must be a whole number, 1 or more (got 0)');
     expect(writesWithoutReadsExpression('r', 'w')).toBe('IF(FILL(r, 0) == 0, FILL(w, 0), 0)');
     expect(netSavingsExpression('r', 'w', 2.7, 0.75, 1000)).toBe('IF((FILL(r, 0) + FILL(w, 0)) >= 1000, (FILL(r, 0) * 2.7 - FILL(w, 0) * 0.75) / 1000000)');
     expect([priceLiteral(3.3 - 0.33), priceLiteral(1.375 - 1.1)]).toEqual(['2.97', '0.275']);
+    // Several spellings: the larger per period (aliases, never summed).
+    expect(gatedHitRatioExpression(['r_0', 'r_1'], 'w', 10)).toBe('IF((MAX([FILL(r_0, 0), FILL(r_1, 0)]) + FILL(w, 0)) >= 10, 100 * MAX([FILL(r_0, 0), FILL(r_1, 0)]) / (MAX([FILL(r_0, 0), FILL(r_1, 0)]) + FILL(w, 0)))');
     const ratio: MathExpression = new BedrockMetrics().cacheHitRatio({ modelId: 'us.x', minCacheTokens: 10, compactInputs: true });
-    expect(Object.entries(ratio.usingMetrics).map(([id, m]) => [id, (m as Metric).metricName, (m as Metric).label])).toEqual([
-      ['r', 'CacheReadInputTokenCount', undefined],
-      ['w', 'CacheWriteInputTokenCount', undefined],
+    const r = 'MAX([FILL(r_0, 0), FILL(r_1, 0)])';
+    const w = 'MAX([FILL(w_0, 0), FILL(w_1, 0)])';
+    expect(ratio.expression).toBe(`IF((${r} + ${w}) >= 10, 100 * ${r} / (${r} + ${w}))`);
+    expect(Object.entries(ratio.usingMetrics).map(([id, m]) => [id, (m as Metric).metricName, (m as Metric).dimensions, (m as Metric).label])).toEqual([
+      ['r_0', 'CacheReadInputTokenCount', { ModelId: 'us.x' }, undefined],
+      ['r_1', 'CacheReadInputTokens', { ModelId: 'us.x' }, undefined],
+      ['w_0', 'CacheWriteInputTokenCount', { ModelId: 'us.x' }, undefined],
+      ['w_1', 'CacheWriteInputTokens', { ModelId: 'us.x' }, undefined],
     ]);
   });
 
