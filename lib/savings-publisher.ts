@@ -22,9 +22,10 @@ export interface SavingsPublisherOptions {
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * Reserved concurrency: 1 keeps runs from overlapping (the ledger lease also does). Accounts whose Lambda concurrency
-   * quota is 10 cannot reserve any: 0 reserves none.
-   * @default 1
+   * Reserved concurrency, an opt-in (0 also reserves none). None by default: Lambda refuses a reservation that leaves
+   * the account fewer than 100 unreserved executions, so in an account with a low quota (new accounts often have 10)
+   * the function could not even be created; overlapping runs are already kept apart by the ledger's lease.
+   * @default - none reserved
    */
   readonly reservedConcurrency?: number;
   /** @default Duration.minutes(5) */
@@ -83,7 +84,7 @@ export class SavingsPublisher extends Construct {
       timeout,
       memorySizeMb: props.memorySizeMb ?? 512,
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      reservedConcurrency: props.reservedConcurrency ?? 1,
+      reservedConcurrency: props.reservedConcurrency,
       environment: { LEDGER_TABLE_NAME: this.ledgerTable.tableName, POWERTOOLS_SERVICE_NAME: 'prompt-cache-publisher' },
       wildcardReason:
         'cloudwatch:GetMetricData, ListMetrics and PutMetricData support no resource-level permissions; PutMetricData is limited to our namespace by the cloudwatch:namespace condition.',
