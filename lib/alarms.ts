@@ -794,7 +794,7 @@ export class PromptCacheAlarms extends Construct {
         Annotations.of(this).addWarningV2('prompt-cache:topic-region', `alarms.topicArn: the topic is in ${topicRegion} but the stack deploys to ${stack.region}; CloudWatch alarms notify topics of their own region only`);
       }
     } else {
-      // Only composites notify, and only ours: their names start with the prefix.
+      // Only composites notify, and only ours: their names start with the prefix (topic policy only, see the key).
       const fromOurAlarms = {
         StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
         ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:${prefix}-*` },
@@ -805,13 +805,16 @@ export class PromptCacheAlarms extends Construct {
         enableKeyRotation: true,
         removalPolicy: RemovalPolicy.DESTROY,
       });
+      // AWS's documented key statement for alarms notifying an encrypted topic, without conditions: AWS documents
+      // aws:SourceArn/aws:SourceAccount for the topic policy only, and if CloudWatch's KMS calls do not carry them,
+      // every notification fails without a trace. The topic policy below keeps the conditions, so only our alarms
+      // can publish; this key encrypts nothing but this topic.
       key.addToResourcePolicy(
         new iam.PolicyStatement({
           sid: 'CloudWatchAlarmsEncryptNotifications',
           principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
           actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
           resources: ['*'],
-          conditions: fromOurAlarms,
         }),
       );
       const created = new sns.Topic(this, 'OnCallTopic', {

@@ -203,7 +203,7 @@ describe('alarm families with the example config of cdk.json', () => {
     expect([pipeline.AlarmActions, pipeline.OKActions]).toEqual([[{ Ref: topic }], [{ Ref: topic }]]);
   });
 
-  test('the topic: a rotating customer-managed key CloudWatch may use, SSL only, publishable by our alarms only', () => {
+  test('the topic: a rotating customer-managed key CloudWatch may use (AWS\'s statement, no condition), SSL only, publishable by our alarms only', () => {
     const fromOurAlarms = {
       StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
       ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:alarm:${P}-*`]] } },
@@ -211,13 +211,14 @@ describe('alarm families with the example config of cdk.json', () => {
     const key = Object.keys(t.Resources).find((id) => t.Resources[id].Type === 'AWS::KMS::Key' && id.includes('OnCallTopicKey'))!;
     expect(t.Resources[topic].Properties).toEqual({ DisplayName: 'Bedrock prompt cache on-call', KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] } });
     expect(t.Resources[key].Properties.EnableKeyRotation).toBe(true);
-    expect((t.Resources[key].Properties.KeyPolicy as { Statement: unknown[] }).Statement[1]).toEqual({
-      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      Condition: fromOurAlarms,
-      Effect: 'Allow',
-      Principal: { Service: 'cloudwatch.amazonaws.com' },
-      Resource: '*',
-      Sid: 'CloudWatchAlarmsEncryptNotifications',
+    // The key: the account's administration statement and AWS's documented one for CloudWatch alarms, which carries no
+    // condition (the source conditions are the topic policy's, below).
+    expect(t.Resources[key].Properties.KeyPolicy).toEqual({
+      Statement: [
+        { Action: 'kms:*', Effect: 'Allow', Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } }, Resource: '*' },
+        { Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Resource: '*', Sid: 'CloudWatchAlarmsEncryptNotifications' },
+      ],
+      Version: '2012-10-17',
     });
     const policy = Object.values(t.Resources).find((r) => r.Type === 'AWS::SNS::TopicPolicy' && JSON.stringify(r.Properties.Topics) === JSON.stringify([{ Ref: topic }]))!;
     expect(policy.Properties.PolicyDocument).toEqual({
