@@ -31,6 +31,7 @@ import { DEFAULT_MONITORING_PRICES } from '../lambda/core/monitoring-cost';
 import { resolveModelPrice, type ResolvedPrice } from '../lambda/core/prices';
 import { breakEvenHitRatioPercent } from '../lambda/core/savings';
 import { BedrockMetrics } from './bedrock-metrics';
+import { CONSOLE_HOST_HINT, LONGEST_CONSOLE_HOST } from './console-url';
 import { SavingsMetrics } from './savings-metrics';
 
 export type ModelAlarmFamily = 'lowHitRatio' | 'writesWithoutReads' | 'cachingCostsMoney';
@@ -311,9 +312,12 @@ export interface Runbook {
   readonly checks: readonly [string, string, string];
 }
 
-/** Length of a string with tokens, each `${Token[…]}` (the region) counted as the longest region name. */
+/**
+ * Length of a string with tokens: the console host's `${Token[ConsoleHost.…]}` counted as the longest console host,
+ * any other `${Token[…]}` (the region) as the longest region name.
+ */
 export function resolvedLengthBound(text: string): number {
-  return text.replace(/\$\{Token\[[^\]]*\]\}/g, 'x'.repeat(LONGEST_REGION)).length;
+  return text.replace(/\$\{Token\[([^\]]*)\]\}/g, (_t, key: string) => 'x'.repeat(key.startsWith(`${CONSOLE_HOST_HINT}.`) ? LONGEST_CONSOLE_HOST : LONGEST_REGION)).length;
 }
 
 /**
