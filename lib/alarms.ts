@@ -53,6 +53,9 @@ export const COMPOSITE_MAX_CHILDREN = 100;
 export const COMPOSITE_RULE_MAX = 10240;
 /** CloudFormation's resource limit per stack (aws-cdk-lib's `@aws-cdk/core:stackResourceLimit` context overrides it). */
 export const STACK_RESOURCE_LIMIT = 500;
+/** CloudFormation: at most 200 mappings per template and 200 attributes (top-level keys) per mapping. */
+export const TEMPLATE_MAPPINGS_MAX = 200;
+export const MAPPING_ATTRIBUTES_MAX = 200;
 /** The longest region name a description's `${AWS::Region}` can resolve to, for the length check. */
 const LONGEST_REGION = 16;
 
@@ -375,20 +378,33 @@ export class SharedText {
     return Lazy.string({ produce: () => this.render(index) });
   }
 
-  finalize(): void {
+  /** The runs {@link finalize} will store: at least MIN_LENGTH characters, in more than one place. */
+  sharedRuns(): string[] {
     const counts = new Map<string, number>();
     for (const parts of this.texts) for (const p of parts) if (!isToken(p) && p.length >= SharedText.MIN_LENGTH) counts.set(p, (counts.get(p) ?? 0) + 1);
+    return [...counts].filter(([, c]) => c > 1).map(([p]) => p);
+  }
+
+  /** Mappings that `runs` shared texts take: CloudFormation allows 200 attributes (top-level keys) per mapping. */
+  static mappingsFor(runs: number): number {
+    return Math.ceil(runs / MAPPING_ATTRIBUTES_MAX);
+  }
+
+  finalize(): void {
+    const shared = this.sharedRuns();
     this.refs = new Map();
-    const shared = [...counts].filter(([, c]) => c > 1).map(([p]) => p);
-    if (shared.length === 0) return;
-    // lazy: false says the references are wanted (the values are what the template should hold once).
-    const mapping = new CfnMapping(this.scope, this.id, { lazy: false });
-    // A short logical id: descriptions refer to it several times each.
-    mapping.overrideLogicalId(`Runbooks${shortHash(mapping.node.path).slice(0, 6)}`);
-    shared.forEach((text, i) => {
-      mapping.setValue(`t${i}`, 'text', text);
-      this.refs!.set(text, mapping.findInMap(`t${i}`, 'text'));
-    });
+    const base = `Runbooks${shortHash(`${this.scope.node.path}/${this.id}`).slice(0, 6)}`;
+    for (let m = 0; m < SharedText.mappingsFor(shared.length); m++) {
+      // lazy: false says the references are wanted (the values are what the template should hold once).
+      const mapping = new CfnMapping(this.scope, m === 0 ? this.id : `${this.id}${m + 1}`, { lazy: false });
+      // Short logical ids (descriptions refer to them several times each), stable: Runbooks<hash>, then …2, …3.
+      mapping.overrideLogicalId(m === 0 ? base : `${base}${m + 1}`);
+      // Keys are numbered across mappings, t0 … t199 in the first, t200 … in the second.
+      for (let i = m * MAPPING_ATTRIBUTES_MAX; i < Math.min(shared.length, (m + 1) * MAPPING_ATTRIBUTES_MAX); i++) {
+        mapping.setValue(`t${i}`, 'text', shared[i]);
+        this.refs.set(shared[i], mapping.findInMap(`t${i}`, 'text'));
+      }
+    }
   }
 
   private render(index: number): string {
@@ -639,6 +655,7 @@ export class PromptCacheAlarms extends Construct {
       this.savingsPipeline.addAlarmAction(action);
       this.savingsPipeline.addOkAction(action);
     }
+    this.checkMappingLimit(this.shared.sharedRuns().length);
     this.shared.finalize();
   }
 
@@ -666,6 +683,21 @@ export class PromptCacheAlarms extends Construct {
     throw new ConfigError(`PromptCacheMonitoring ${this.node.scope?.node.path ?? this.node.path}`, [
       `models: ${this.plan.models.length} models with up to ${perModel} alarms each need ${others + planned.total} CloudFormation resources in stack ${stack.stackName}, over the limit of ${limit}: at most ${fit} of these models fit. ` +
         'Turn alarm families off (alarms.<family>.enabled: false), turn alarms off for some models (models[].alarms.enabled: false), or split the models across stacks.',
+    ]);
+  }
+
+  /**
+   * The runbooks' shared texts take one mapping per 200; with the stack's other mappings they must stay within
+   * CloudFormation's 200 per template. Checked once every description is known (the count depends on their text).
+   */
+  private checkMappingLimit(sharedRuns: number): void {
+    const stack = Stack.of(this);
+    const others = stack.node.findAll().filter((c) => c instanceof CfnMapping).length;
+    const needed = SharedText.mappingsFor(sharedRuns);
+    if (others + needed <= TEMPLATE_MAPPINGS_MAX) return;
+    throw new ConfigError(`PromptCacheMonitoring ${this.node.scope?.node.path ?? this.node.path}`, [
+      `models: the runbooks of ${this.plan.models.length} models share ${sharedRuns} texts, ${needed} template mappings of at most ${MAPPING_ATTRIBUTES_MAX}, and stack ${stack.stackName} already has ${others}: over CloudFormation's limit of ${TEMPLATE_MAPPINGS_MAX} mappings per template. ` +
+        `Give the models shorter display names (under ${SharedText.MIN_LENGTH} characters a name is not shared), turn alarm families off (alarms.<family>.enabled: false), remove mappings from the stack, or split the models across stacks.`,
     ]);
   }
 
