@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Creates ./.venv at the project root from test/support/requirements.txt (moto server, cfn-lint) and keeps it there.
+# Creates ./.venv at the project root from test/support/requirements.txt (moto server, cfn-lint, checkov) and keeps it there.
 # Idempotent: a stamp inside .venv holds the sha256 of requirements.txt; when it matches, nothing is done.
 # When the lock changes, .venv is rebuilt from scratch (so removed packages go too). Run by `npm test` (`npm run venv`).
 # Works from any cwd. Environment: PYTHON=/path/to/python3 picks the interpreter (default: python3 on PATH).
@@ -52,7 +52,7 @@ rm -rf "$venv"
 # --no-deps would hide a lock that lacks a package; a normal resolve of a full pin set is exact and checks it.
 "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$lock" \
   || die "pip install -r test/support/requirements.txt failed (see above); .venv left incomplete, rerun to retry."
-for tool in moto_server cfn-lint; do
+for tool in moto_server cfn-lint checkov; do
   [ -x "$venv/bin/$tool" ] || die "$venv/bin/$tool missing after install: check requirements.txt"
 done
 printf '%s\n' "$want" >"$stamp"
