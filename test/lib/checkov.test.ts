@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { PromptCacheMonitoringStack, parseConfig, type ConfigInput } from '../../lib';
 import { ROOT, exampleConfig } from './template-helpers';
 
-const CHECKOV = join(ROOT, '.venv', 'bin', 'checkov');
+// In its own venv: checkov pins a boto3 that breaks moto (test/support/checkov-requirements.in).
+const CHECKOV = join(ROOT, '.venv', 'checkov', 'bin', 'checkov');
 
 interface CheckovReport {
   check_type: string;
