@@ -33,6 +33,7 @@ import { DEFAULT_MONITORING_PRICES } from '../lambda/core/monitoring-cost';
 import { resolveModelPrice, type ResolvedPrice } from '../lambda/core/prices';
 import { breakEvenHitRatioPercent } from '../lambda/core/savings';
 import { BedrockMetrics, gatedHitRatioExpression } from './bedrock-metrics';
+import { CONSOLE_HOST_HINT, LONGEST_CONSOLE_HOST } from './console-url';
 import { SavingsMetrics } from './savings-metrics';
 
 export type ModelAlarmFamily = 'lowHitRatio' | 'writesWithoutReads' | 'cachingCostsMoney';
@@ -54,6 +55,9 @@ export const COMPOSITE_MAX_CHILDREN = 100;
 export const COMPOSITE_RULE_MAX = 10240;
 /** CloudFormation's resource limit per stack (aws-cdk-lib's `@aws-cdk/core:stackResourceLimit` context overrides it). */
 export const STACK_RESOURCE_LIMIT = 500;
+/** CloudFormation: at most 200 mappings per template and 200 attributes (top-level keys) per mapping. */
+export const TEMPLATE_MAPPINGS_MAX = 200;
+export const MAPPING_ATTRIBUTES_MAX = 200;
 /** The longest region name a description's `${AWS::Region}` can resolve to, for the length check. */
 const LONGEST_REGION = 16;
 
@@ -349,9 +353,12 @@ export interface Runbook {
   readonly checks: readonly [string, string, string];
 }
 
-/** Length of a string with tokens, each `${Token[…]}` (the region) counted as the longest region name. */
+/**
+ * Length of a string with tokens: the console host's `${Token[ConsoleHost.…]}` counted as the longest console host,
+ * any other `${Token[…]}` (the region) as the longest region name.
+ */
 export function resolvedLengthBound(text: string): number {
-  return text.replace(/\$\{Token\[[^\]]*\]\}/g, 'x'.repeat(LONGEST_REGION)).length;
+  return text.replace(/\$\{Token\[([^\]]*)\]\}/g, (_t, key: string) => 'x'.repeat(key.startsWith(`${CONSOLE_HOST_HINT}.`) ? LONGEST_CONSOLE_HOST : LONGEST_REGION)).length;
 }
 
 /**
@@ -409,20 +416,33 @@ export class SharedText {
     return Lazy.string({ produce: () => this.render(index) });
   }
 
-  finalize(): void {
+  /** The runs {@link finalize} will store: at least MIN_LENGTH characters, in more than one place. */
+  sharedRuns(): string[] {
     const counts = new Map<string, number>();
     for (const parts of this.texts) for (const p of parts) if (!isToken(p) && p.length >= SharedText.MIN_LENGTH) counts.set(p, (counts.get(p) ?? 0) + 1);
+    return [...counts].filter(([, c]) => c > 1).map(([p]) => p);
+  }
+
+  /** Mappings that `runs` shared texts take: CloudFormation allows 200 attributes (top-level keys) per mapping. */
+  static mappingsFor(runs: number): number {
+    return Math.ceil(runs / MAPPING_ATTRIBUTES_MAX);
+  }
+
+  finalize(): void {
+    const shared = this.sharedRuns();
     this.refs = new Map();
-    const shared = [...counts].filter(([, c]) => c > 1).map(([p]) => p);
-    if (shared.length === 0) return;
-    // lazy: false says the references are wanted (the values are what the template should hold once).
-    const mapping = new CfnMapping(this.scope, this.id, { lazy: false });
-    // A short logical id: descriptions refer to it several times each.
-    mapping.overrideLogicalId(`Runbooks${shortHash(mapping.node.path).slice(0, 6)}`);
-    shared.forEach((text, i) => {
-      mapping.setValue(`t${i}`, 'text', text);
-      this.refs!.set(text, mapping.findInMap(`t${i}`, 'text'));
-    });
+    const base = `Runbooks${shortHash(`${this.scope.node.path}/${this.id}`).slice(0, 6)}`;
+    for (let m = 0; m < SharedText.mappingsFor(shared.length); m++) {
+      // lazy: false says the references are wanted (the values are what the template should hold once).
+      const mapping = new CfnMapping(this.scope, m === 0 ? this.id : `${this.id}${m + 1}`, { lazy: false });
+      // Short logical ids (descriptions refer to them several times each), stable: Runbooks<hash>, then …2, …3.
+      mapping.overrideLogicalId(m === 0 ? base : `${base}${m + 1}`);
+      // Keys are numbered across mappings, t0 … t199 in the first, t200 … in the second.
+      for (let i = m * MAPPING_ATTRIBUTES_MAX; i < Math.min(shared.length, (m + 1) * MAPPING_ATTRIBUTES_MAX); i++) {
+        mapping.setValue(`t${i}`, 'text', shared[i]);
+        this.refs.set(shared[i], mapping.findInMap(`t${i}`, 'text'));
+      }
+    }
   }
 
   private render(index: number): string {
@@ -694,6 +714,7 @@ export class PromptCacheAlarms extends Construct {
       this.savingsPipeline.addAlarmAction(action);
     }
     this.notifyRecoveries(topic, action);
+    this.checkMappingLimit(this.shared.sharedRuns().length);
     this.shared.finalize();
   }
 
@@ -771,6 +792,21 @@ export class PromptCacheAlarms extends Construct {
     throw new ConfigError(`PromptCacheMonitoring ${this.node.scope?.node.path ?? this.node.path}`, [
       `models: ${this.plan.models.length} models with up to ${perModel} alarms each need ${others + planned.total} CloudFormation resources in stack ${stack.stackName}, over the limit of ${limit}: at most ${fit} of these models fit. ` +
         'Turn alarm families off (alarms.<family>.enabled: false), turn alarms off for some models (models[].alarms.enabled: false), or split the models across stacks.',
+    ]);
+  }
+
+  /**
+   * The runbooks' shared texts take one mapping per 200; with the stack's other mappings they must stay within
+   * CloudFormation's 200 per template. Checked once every description is known (the count depends on their text).
+   */
+  private checkMappingLimit(sharedRuns: number): void {
+    const stack = Stack.of(this);
+    const others = stack.node.findAll().filter((c) => c instanceof CfnMapping).length;
+    const needed = SharedText.mappingsFor(sharedRuns);
+    if (others + needed <= TEMPLATE_MAPPINGS_MAX) return;
+    throw new ConfigError(`PromptCacheMonitoring ${this.node.scope?.node.path ?? this.node.path}`, [
+      `models: the runbooks of ${this.plan.models.length} models share ${sharedRuns} texts, ${needed} template mappings of at most ${MAPPING_ATTRIBUTES_MAX}, and stack ${stack.stackName} already has ${others}: over CloudFormation's limit of ${TEMPLATE_MAPPINGS_MAX} mappings per template. ` +
+        `Give the models shorter display names (under ${SharedText.MIN_LENGTH} characters a name is not shared), turn alarm families off (alarms.<family>.enabled: false), remove mappings from the stack, or split the models across stacks.`,
     ]);
   }
 
@@ -937,7 +973,7 @@ export class PromptCacheAlarms extends Construct {
         Annotations.of(this).addWarningV2('prompt-cache:topic-region', `alarms.topicArn: the topic is in ${topicRegion} but the stack deploys to ${stack.region}; CloudWatch alarms notify topics of their own region only`);
       }
     } else {
-      // Only composites notify, and only ours: their names start with the prefix.
+      // Only composites notify, and only ours: their names start with the prefix (topic policy only, see the key).
       const fromOurAlarms = {
         StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
         ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:${prefix}-*` },
@@ -948,13 +984,16 @@ export class PromptCacheAlarms extends Construct {
         enableKeyRotation: true,
         removalPolicy: RemovalPolicy.DESTROY,
       });
+      // AWS's documented key statement for alarms notifying an encrypted topic, without conditions: AWS documents
+      // aws:SourceArn/aws:SourceAccount for the topic policy only, and if CloudWatch's KMS calls do not carry them,
+      // every notification fails without a trace. The topic policy below keeps the conditions, so only our alarms
+      // can publish; this key encrypts nothing but this topic.
       key.addToResourcePolicy(
         new iam.PolicyStatement({
           sid: 'CloudWatchAlarmsEncryptNotifications',
           principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
           actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
           resources: ['*'],
-          conditions: fromOurAlarms,
         }),
       );
       const created = new sns.Topic(this, 'OnCallTopic', {

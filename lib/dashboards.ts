@@ -11,7 +11,7 @@
  * (`SEARCH(read) / (SEARCH(read) + SEARCH(write))` is refused; arithmetic takes a series array with a single series or
  * a scalar only), so a ratio per discovered model needs a per-model ratio metric: the publisher's `CacheHitRatio`.
  */
-import { Aws, Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import {
   AlarmStatusWidget,
   AlarmWidget,
@@ -50,11 +50,6 @@ export const COST_REVIEW_INTERVAL = Duration.days(7);
 export const COST_REVIEW_PERIOD = Duration.days(1);
 /** CloudWatch shows at most 100 alarms per alarm status widget. */
 export const ALARMS_PER_STATUS_WIDGET = 100;
-
-/** The console URL of a dashboard in the stack's region (the deploy-time `AWS::Region`; the console follows `region=`). */
-export function dashboardUrl(dashboardName: string): string {
-  return `https://console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${dashboardName}`;
-}
 
 
 export interface OnCallDashboardProps {

@@ -26,11 +26,11 @@ export {
   CostReviewDashboard,
   OnCallDashboard,
   costReviewWidgets,
-  dashboardUrl,
   onCallWidgets,
   type CostReviewDashboardProps,
   type OnCallDashboardProps,
 } from './dashboards';
+export { CONSOLE_HOSTS, consoleHost, dashboardUrl } from './console-url';
 export {
   PromptCacheAlarms,
   modelsThatFit,

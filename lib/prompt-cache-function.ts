@@ -39,6 +39,23 @@ export interface PromptCacheFunctionProps {
   readonly reservedConcurrency?: number;
   /** Why the role's `Resource: *` statements (CloudWatch metric APIs have no resource-level permissions) are fine. */
   readonly wildcardReason: string;
+  /**
+   * checkov findings on the function that depend on its use (concurrency limit, dead-letter queue), with their reasons.
+   * @default - none beyond the ones every function of this project shares
+   */
+  readonly checkovSkips?: readonly CheckovSkip[];
+}
+
+/** A checkov check acknowledged on one resource, with the reason (template Metadata `checkov.skip`). */
+export interface CheckovSkip {
+  readonly id: string;
+  readonly comment: string;
+}
+
+/** Adds checkov skips to a resource's Metadata (checkov reads `Metadata.checkov.skip` in CloudFormation templates). */
+export function skipCheckov(resource: CfnResource, ...skips: readonly CheckovSkip[]): void {
+  const existing = (resource.getMetadata('checkov') as { skip?: CheckovSkip[] } | undefined)?.skip ?? [];
+  resource.addMetadata('checkov', { skip: [...existing, ...skips.map((s) => ({ id: s.id, comment: s.comment }))] });
 }
 
 export class PromptCacheFunction extends Construct {
@@ -78,6 +95,17 @@ export class PromptCacheFunction extends Construct {
     // aws-cdk-lib makes the function depend on its role (for the role's policy) and also reads the role's ARN:
     // cfn-lint's W3005 calls that dependency redundant. It is harmless; silence it on this resource only.
     (this.function.node.defaultChild as CfnResource).addMetadata('cfn-lint', { config: { ignore_checks: ['W3005'] } });
+    // checkov: what holds for every function of this project; each user adds the checks that depend on its use.
+    skipCheckov(
+      this.function.node.defaultChild as CfnResource,
+      { id: 'CKV_AWS_117', comment: 'Calls only public AWS APIs (CloudWatch, DynamoDB, SNS) and holds no network resource: a VPC would add NAT or endpoints and no protection.' },
+      { id: 'CKV_AWS_173', comment: 'The environment holds resource names and NODE_OPTIONS, no secret; Lambda encrypts it at rest with its service key.' },
+      ...(props.checkovSkips ?? []),
+    );
+    skipCheckov(this.logGroup.node.defaultChild as CfnResource, {
+      id: 'CKV_AWS_158',
+      comment: 'Run summaries and counts, no secret or customer data; CloudWatch Logs encrypts at rest. A KMS key would cost $1 a month and a key policy.',
+    });
     // cdk-nag reports each wildcard of the role's policy as its own finding; both are intended.
     const logGroupId = Stack.of(this).getLogicalId(this.logGroup.node.defaultChild as CfnElement);
     Validations.of(this.role.node.findChild('DefaultPolicy')).acknowledge(

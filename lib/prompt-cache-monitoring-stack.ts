@@ -1,9 +1,9 @@
 /** The stack `bin/app.ts` deploys: it only composes the {@link PromptCacheMonitoring} construct. */
-import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { PromptCacheConfig } from '../lambda/core/config';
 import { PromptCacheMonitoring } from './prompt-cache-monitoring';
-import { dashboardUrl } from './dashboards';
+import { dashboardUrl } from './console-url';
 
 export interface PromptCacheMonitoringStackProps extends StackProps {
   /** The validated config (see `loadConfigFromContext`). */
@@ -31,7 +31,7 @@ export class PromptCacheMonitoringStack extends Stack {
     });
     new CfnOutput(this, 'OnCallDashboardUrl', {
       description: 'The on-call dashboard',
-      value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${this.monitoring.onCallDashboard.dashboardName}`,
+      value: dashboardUrl(this, this.monitoring.onCallDashboard.dashboardName),
     });
     const publisher = this.monitoring.publisher;
     if (publisher) {
@@ -41,7 +41,7 @@ export class PromptCacheMonitoringStack extends Stack {
     }
     new CfnOutput(this, 'CostReviewDashboardUrl', {
       description: 'The cost-review dashboard (7 days, 1-day periods)',
-      value: dashboardUrl(this.monitoring.costReviewDashboard.dashboardName),
+      value: dashboardUrl(this, this.monitoring.costReviewDashboard.dashboardName),
     });
     const alarms = this.monitoring.alarms;
     if (alarms.topic) {

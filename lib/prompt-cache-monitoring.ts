@@ -9,7 +9,8 @@ import { Construct } from 'constructs';
 import { ConfigError, parseConfig, type PromptCacheConfig } from '../lambda/core/config';
 import { BedrockMetrics, searchUnsafeReason } from './bedrock-metrics';
 import { PromptCacheAlarms } from './alarms';
-import { COST_REVIEW_PERIOD, CostReviewDashboard, OnCallDashboard, dashboardUrl } from './dashboards';
+import { dashboardUrl } from './console-url';
+import { COST_REVIEW_PERIOD, CostReviewDashboard, OnCallDashboard } from './dashboards';
 import { SavingsMetrics } from './savings-metrics';
 import { SavingsPublisher, type SavingsPublisherOptions } from './savings-publisher';
 import { WeeklyDigest, type WeeklyDigestOptions } from './weekly-digest';
@@ -127,7 +128,7 @@ export class PromptCacheMonitoring extends Construct {
     this.alarms = new PromptCacheAlarms(this, 'Alarms', {
       config: this.config,
       namePrefix: props.alarmNamePrefix ?? Stack.of(this).stackName,
-      dashboardUrl: dashboardUrl(dashboardName),
+      dashboardUrl: dashboardUrl(this, dashboardName),
       publisherFunction,
       resourcesAddedLater: 2,
     });

@@ -174,12 +174,25 @@ export const modelSchema = strictObject({
   alarms: modelAlarmsSchema.optional(),
 });
 
-/** CloudWatch namespaces: 1–255 of these characters, and `AWS/` is reserved for AWS services. */
+/**
+ * What a namespace must be, first problem only (undefined when fine). CloudWatch's API reference: 1–255 characters,
+ * pattern `[^:].*`, ASCII without control characters, `AWS/` reserved for AWS services; PutMetricData also refuses a
+ * namespace of spaces only. Quotes and backslashes are refused too: the dashboards embed it in SEARCH expressions.
+ */
+export function namespaceProblem(ns: string): string | undefined {
+  if (!/^[\x20-\x7E]{1,255}$/.test(ns)) return 'must be 1 to 255 printable ASCII characters (letters, digits, punctuation, spaces; no control or non-ASCII characters)';
+  if (ns.startsWith(':')) return 'must not start with ":" (CloudWatch refuses it); remove the leading colon';
+  if (ns.trim() === '') return 'must not be only spaces; name it, e.g. "BedrockPromptCache"';
+  if (ns.startsWith('AWS/')) return 'must not start with "AWS/" (reserved for AWS services)';
+  if (/["'\\]/.test(ns)) return 'must not contain quotes or backslashes (it is embedded in a CloudWatch SEARCH expression)';
+  return undefined;
+}
+
 const namespaceSchema = string()
-  .regex(/^[A-Za-z0-9._\-/#: ]{1,255}$/, {
-    error: 'must be 1 to 255 characters of letters, digits and . - _ / # : or space',
+  .check((ctx) => {
+    const problem = namespaceProblem(ctx.value);
+    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
   })
-  .refine((s) => !s.startsWith('AWS/'), { error: 'must not start with "AWS/" (reserved for AWS services)' })
   .default(DEFAULT_NAMESPACE);
 
 /** Keys of lambda/core/monitoring-cost.ts's MonitoringPrices, overridable in the config. */

@@ -19,6 +19,7 @@ describe('config: defaults', () => {
       namespace: 'BedrockPromptCache',
       models: [],
       pricing: {},
+      // Nothing pinned: every documented spelling is read (contract.ts).
       bedrockMetricNames: {},
       publisher: { periodMinutes: 60, settleDelayMinutes: 10, initialLookbackHours: 24, leaseMinutes: 15 },
       dashboards: { topModels: 10 },
@@ -74,7 +75,6 @@ describe('config: every bad input names its path, the value and what is allowed'
     ['models not an array', { models: { modelId: sonnet } }, ['models: must be an array (got {"modelId":"us.anthropic.claude-3-7-sonnet-20250219-v1:0"})']],
     ['config not an object', [1, 2], ['(top level): must be an object (got [1,2])']],
     ['namespace reserved for AWS', { namespace: 'AWS/Bedrock' }, ['namespace: must not start with "AWS/" (reserved for AWS services) (got "AWS/Bedrock")']],
-    ['namespace with bad characters', { namespace: 'Bedrock*Cache' }, ['namespace: must be 1 to 255 characters of letters, digits and . - _ / # : or space (got "Bedrock*Cache")']],
     ['display name too long', { models: [{ modelId: sonnet, displayName: 'x'.repeat(65) }] }, [`models[0].displayName: must be at most 64 characters (got "${'x'.repeat(56)}...)`]],
     ['priceAs naming nothing known', { models: [{ modelId: 'arn:aws:bedrock:us-east-1:1:application-inference-profile/a', priceAs: 'anthropic.claude-9' }] }, ['models[0].priceAs: no price known for "anthropic.claude-9"; name a catalog model id or add it to pricing (got "anthropic.claude-9")']],
     ['1h TTL where the catalog has none', { models: [{ modelId: 'us.amazon.nova-lite-v1:0', cacheWriteTtl: '1h' }] }, ['models[0].cacheWriteTtl: the catalog has no 1-hour cache write price for "us.amazon.nova-lite-v1:0"; use "5m" or add pricing["us.amazon.nova-lite-v1:0"] (got "1h")']],
@@ -89,6 +89,33 @@ describe('config: every bad input names its path, the value and what is allowed'
   ])('%s', (_name, raw, want) => {
     expect(problems(raw)).toEqual(want);
   });
+
+  // CloudWatch's rule (API reference: 1-255 characters, pattern [^:].*, ASCII without control characters, AWS/ reserved;
+  // PutMetricData refuses spaces only), plus no quote or backslash, which SEARCH expressions cannot hold.
+  const PRINTABLE = 'must be 1 to 255 printable ASCII characters (letters, digits, punctuation, spaces; no control or non-ASCII characters)';
+  test.each<[string, unknown, string[]]>([
+    ['empty', '', [`namespace: ${PRINTABLE} (got "")`]],
+    ['256 characters', 'x'.repeat(256), [`namespace: ${PRINTABLE} (got "${'x'.repeat(56)}...)`]],
+    ['a control character', 'Bedrock\tCache', [`namespace: ${PRINTABLE} (got "Bedrock\\tCache")`]],
+    ['non-ASCII', 'Bédrock', [`namespace: ${PRINTABLE} (got "Bédrock")`]],
+    ['a leading colon', ':Bedrock', ['namespace: must not start with ":" (CloudWatch refuses it); remove the leading colon (got ":Bedrock")']],
+    ['a colon alone', ':', ['namespace: must not start with ":" (CloudWatch refuses it); remove the leading colon (got ":")']],
+    ['one space', ' ', ['namespace: must not be only spaces; name it, e.g. "BedrockPromptCache" (got " ")']],
+    ['only spaces', '   ', ['namespace: must not be only spaces; name it, e.g. "BedrockPromptCache" (got "   ")']],
+    ['reserved for AWS', 'AWS/Bedrock', ['namespace: must not start with "AWS/" (reserved for AWS services) (got "AWS/Bedrock")']],
+    ['a double quote', 'Bedrock"Cache', ['namespace: must not contain quotes or backslashes (it is embedded in a CloudWatch SEARCH expression) (got "Bedrock\\"Cache")']],
+    ['a backslash', 'Bedrock\\Cache', ['namespace: must not contain quotes or backslashes (it is embedded in a CloudWatch SEARCH expression) (got "Bedrock\\\\Cache")']],
+    ['not a string', 42, ['namespace: must be a string (got 42)']],
+  ])('namespace: %s is refused', (_name, namespace, want) => {
+    expect(problems({ namespace })).toEqual(want);
+  });
+
+  test.each<[string]>([['BedrockPromptCache'], ['Team/Prompt Cache'], ['a:b'], ['Bedrock*Cache'], [' leading space'], ['aws/lowercase'], ['x'], ['y'.repeat(255)], ['~!@#$%^&*()_+-={}[]|;<>?,./`']])(
+    'namespace %j is accepted as CloudWatch accepts it',
+    (namespace) => {
+      expect(parseConfig({ namespace }, 'x').namespace).toBe(namespace);
+    },
+  );
 
   test('all problems are reported at once, in one error naming the source', () => {
     const raw = {

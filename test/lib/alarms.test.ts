@@ -25,25 +25,34 @@ type Cfn = Record<string, unknown>;
 interface TemplateJson {
   Resources: Record<string, { Type: string; Properties: Cfn; DependsOn?: string[] }>;
   Mappings?: Record<string, Record<string, Record<string, string>>>;
+  Outputs?: Record<string, { Description: string; Value: unknown }>;
 }
 
 const ACCOUNT = '111122223333';
 
-/** Resolves a CloudFormation value: Join, pseudo-parameter Refs, FindInMap, an alarm's GetAtt Arn (by its name). */
-function resolve(value: unknown, t: TemplateJson, region = 'eu-west-1'): string {
+/**
+ * Resolves a CloudFormation value: Join, pseudo-parameter Refs, FindInMap (keys resolved too: the console host is
+ * looked up by AWS::Partition), an alarm's GetAtt Arn (by its name).
+ */
+function resolve(value: unknown, t: TemplateJson, region = 'eu-west-1', partition = 'aws'): string {
   if (typeof value === 'string') return value;
   const o = value as Cfn;
   if ('Fn::Join' in o) {
     const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
-    return parts.map((p) => resolve(p, t, region)).join(sep);
+    return parts.map((p) => resolve(p, t, region, partition)).join(sep);
   }
   if ('Ref' in o) {
-    const pseudo: Record<string, string> = { 'AWS::Region': region, 'AWS::AccountId': ACCOUNT, 'AWS::Partition': 'aws' };
+    const pseudo: Record<string, string> = { 'AWS::Region': region, 'AWS::AccountId': ACCOUNT, 'AWS::Partition': partition };
+    // A dashboard's Ref is its name.
+    const dashboardName = t.Resources[o.Ref as string]?.Properties.DashboardName;
+    if (dashboardName !== undefined) return resolve(dashboardName, t, region, partition);
     return pseudo[o.Ref as string] ?? `<${String(o.Ref)}>`;
   }
   if ('Fn::FindInMap' in o) {
-    const [map, k1, k2] = o['Fn::FindInMap'] as [string, string, string];
-    return t.Mappings![map][k1][k2];
+    const [map, k1, k2] = (o['Fn::FindInMap'] as unknown[]).map((k) => resolve(k, t, region, partition));
+    const found = t.Mappings![map][k1]?.[k2];
+    if (found === undefined) throw new Error(`no ${map}.${k1}.${k2} in the template's Mappings`);
+    return found;
   }
   if ('Fn::GetAtt' in o) {
     const [id, attr] = o['Fn::GetAtt'] as [string, string];
@@ -248,7 +257,7 @@ describe('alarm families with the example config of cdk.json', () => {
     });
   });
 
-  test('the topic: a rotating customer-managed key CloudWatch may use, SSL only, publishable by our alarms only', () => {
+  test('the topic: a rotating customer-managed key CloudWatch may use (AWS\'s statement, no condition), SSL only, publishable by our alarms only', () => {
     const fromOurAlarms = {
       StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
       ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:alarm:${P}-*`]] } },
@@ -256,13 +265,14 @@ describe('alarm families with the example config of cdk.json', () => {
     const key = Object.keys(t.Resources).find((id) => t.Resources[id].Type === 'AWS::KMS::Key' && id.includes('OnCallTopicKey'))!;
     expect(t.Resources[topic].Properties).toEqual({ DisplayName: 'Bedrock prompt cache on-call', KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] } });
     expect(t.Resources[key].Properties.EnableKeyRotation).toBe(true);
-    expect((t.Resources[key].Properties.KeyPolicy as { Statement: unknown[] }).Statement[1]).toEqual({
-      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      Condition: fromOurAlarms,
-      Effect: 'Allow',
-      Principal: { Service: 'cloudwatch.amazonaws.com' },
-      Resource: '*',
-      Sid: 'CloudWatchAlarmsEncryptNotifications',
+    // The key: the account's administration statement and AWS's documented one for CloudWatch alarms, which carries no
+    // condition (the source conditions are the topic policy's, below).
+    expect(t.Resources[key].Properties.KeyPolicy).toEqual({
+      Statement: [
+        { Action: 'kms:*', Effect: 'Allow', Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } }, Resource: '*' },
+        { Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Resource: '*', Sid: 'CloudWatchAlarmsEncryptNotifications' },
+      ],
+      Version: '2012-10-17',
     });
     const policy = Object.values(t.Resources).find((r) => r.Type === 'AWS::SNS::TopicPolicy' && JSON.stringify(r.Properties.Topics) === JSON.stringify([{ Ref: topic }]))!;
     expect(policy.Properties.PolicyDocument).toEqual({
@@ -306,16 +316,49 @@ describe('alarm families with the example config of cdk.json', () => {
     }
   });
 
-  test('every description fits in 1,024 characters, even in the longest region name', () => {
+  test('every description fits in 1,024 characters, even in the longest region name and console host', () => {
     for (const a of [...alarms(t), ...alarms(t, 'AWS::CloudWatch::CompositeAlarm')]) {
-      expect(resolve(a.AlarmDescription, t, 'ap-southeast-77x').length).toBeLessThanOrEqual(ALARM_DESCRIPTION_MAX);
+      expect(resolve(a.AlarmDescription, t, 'ap-southeast-77x', 'aws-us-gov').length).toBeLessThanOrEqual(ALARM_DESCRIPTION_MAX);
     }
+  });
+
+  test("runbook links and the stack's dashboard outputs name the console of the deploy partition", () => {
+    const board = (host: string, kind: string) => `https://${host}/cloudwatch/home?region=cn-north-1#dashboards/dashboard/TestMonitoring-${kind}-cn-north-1`;
+    const hosts: Array<[string, string]> = [
+      ['aws', 'console.aws.amazon.com'],
+      ['aws-cn', 'console.amazonaws.cn'],
+      ['aws-us-gov', 'console.amazonaws-us-gov.com'],
+    ];
+    for (const [partition, host] of hosts) {
+      const lines = resolve(byName(t, `${NAMES.support}-LowHitRatio`).AlarmDescription, t, 'cn-north-1', partition).split('\n');
+      expect([lines[4], resolve(t.Outputs!.OnCallDashboardUrl.Value, t, 'cn-north-1', partition), resolve(t.Outputs!.CostReviewDashboardUrl.Value, t, 'cn-north-1', partition)]).toEqual([
+        `On-call dashboard: ${board(host, 'OnCall')}`,
+        board(host, 'OnCall'),
+        board(host, 'CostReview'),
+      ]);
+    }
+    expect(t.Mappings!.ConsoleHost).toEqual({ aws: { host: 'console.aws.amazon.com' }, 'aws-cn': { host: 'console.amazonaws.cn' }, 'aws-us-gov': { host: 'console.amazonaws-us-gov.com' } });
+    expect(t.Outputs!.OnCallDashboardUrl.Value).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'https://',
+          { 'Fn::FindInMap': ['ConsoleHost', { Ref: 'AWS::Partition' }, 'host'] },
+          '/cloudwatch/home?region=',
+          { Ref: 'AWS::Region' },
+          '#dashboards/dashboard/',
+          { Ref: Object.keys(t.Resources).find((id) => t.Resources[id].Properties.DashboardName !== undefined && id.includes('OnCall')) },
+        ],
+      ],
+    });
   });
 
   test('runbook text shared by several alarms is stored once, in a Mapping', () => {
     // Each family's causes, checks and URL start; the cost tail names the 21.7 % break-even of two models (the third's
     // is 52.6 %, its own text stays inline).
-    const [mapping] = Object.values(t.Mappings ?? {});
+    const runbooks = Object.keys(t.Mappings!).filter((id) => id.startsWith('Runbooks'));
+    expect(runbooks).toHaveLength(1);
+    const mapping = t.Mappings![runbooks[0]];
     expect(Object.values(mapping).map((v) => v.text.split('\n')[1].slice(0, 40))).toEqual([
       'Causes: timestamp or request id in the p',
       'Causes: timestamp, request id or user da',

@@ -10,7 +10,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { BedrockMetrics, PromptCacheMonitoring, PromptCacheMonitoringStack, SavingsMetrics, parseConfig, type PromptCacheConfig } from '../../lib';
 import { gatedHitRatioExpression, netSavingsExpression, priceLiteral, searchByModelId, writesWithoutReadsExpression } from '../../lib/bedrock-metrics';
-import { dashboardUrl } from '../../lib/dashboards';
+import { CONSOLE_HOSTS, LONGEST_CONSOLE_HOST, dashboardUrl } from '../../lib/console-url';
+import { resolvedLengthBound } from '../../lib/alarms';
 import { configWithModels, dashboardBodies, exampleConfig, type DashboardBody } from './template-helpers';
 
 type Widget = DashboardBody['widgets'][number];
@@ -507,10 +508,19 @@ describe('metric factories', () => {
     ]);
   });
 
-  test("dashboard URL: the console in the stack's region", () => {
+  test("dashboard URL: the console of the stack's partition (a Mapping keyed by AWS::Partition), in its region", () => {
     const stack = new Stack(new App(), 'S');
-    expect(stack.resolve(dashboardUrl('board'))).toEqual({
-      'Fn::Join': ['', ['https://console.aws.amazon.com/cloudwatch/home?region=', { Ref: 'AWS::Region' }, '#dashboards/dashboard/board']],
+    const url = dashboardUrl(stack, 'board');
+    expect(stack.resolve(url)).toEqual({
+      'Fn::Join': ['', ['https://', { 'Fn::FindInMap': ['ConsoleHost', { Ref: 'AWS::Partition' }, 'host'] }, '/cloudwatch/home?region=', { Ref: 'AWS::Region' }, '#dashboards/dashboard/board']],
     });
+    // One Mapping per stack, however many URLs.
+    dashboardUrl(stack, 'other');
+    expect(Template.fromStack(stack).toJSON().Mappings).toEqual({
+      ConsoleHost: { aws: { host: 'console.aws.amazon.com' }, 'aws-cn': { host: 'console.amazonaws.cn' }, 'aws-us-gov': { host: 'console.amazonaws-us-gov.com' } },
+    });
+    expect(CONSOLE_HOSTS).toEqual({ aws: 'console.aws.amazon.com', 'aws-cn': 'console.amazonaws.cn', 'aws-us-gov': 'console.amazonaws-us-gov.com' });
+    // Length checks count the host as the longest one (28) and the region as the longest region name (16).
+    expect([LONGEST_CONSOLE_HOST, resolvedLengthBound(url)]).toEqual([28, 'https://'.length + 28 + '/cloudwatch/home?region='.length + 16 + '#dashboards/dashboard/board'.length]);
   });
 });

@@ -61,9 +61,9 @@ describe('SavingsPublisher with the defaults', () => {
     ]);
   });
 
-  test('function: Node.js 24 on ARM64, one at a time, 5 minutes, JSON logs in its own group, ledger table in env', () => {
+  test('function: Node.js 24 on ARM64, no reserved concurrency (the lease serializes runs), 5 minutes, JSON logs in its own group, ledger table in env', () => {
     const p = one(t, 'AWS::Lambda::Function').Properties;
-    expect([p.Runtime, p.Architectures, p.ReservedConcurrentExecutions, p.Timeout, p.MemorySize, p.Handler]).toEqual(['nodejs24.x', ['arm64'], 1, 300, 512, 'index.handler']);
+    expect([p.Runtime, p.Architectures, 'ReservedConcurrentExecutions' in p, p.Timeout, p.MemorySize, p.Handler]).toEqual(['nodejs24.x', ['arm64'], false, 300, 512, 'index.handler']);
     expect(p.LoggingConfig).toEqual({ LogFormat: 'JSON', LogGroup: { Ref: logs } });
     expect(p.Environment).toEqual({ Variables: { LEDGER_TABLE_NAME: { Ref: table }, NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'prompt-cache-publisher' } });
     expect(one(t, 'AWS::Logs::LogGroup').Properties.RetentionInDays).toBe(30);
@@ -98,9 +98,13 @@ describe('SavingsPublisher options', () => {
     expect(schedule(template({ publisher: { periodMinutes: periodMinutes as 60, settleDelayMinutes } })).Properties.ScheduleExpression).toBe(cron);
   });
 
-  test('reserved concurrency 0 reserves none; retention and memory are settable', () => {
-    const t = template({}, { reservedConcurrency: 0, memorySizeMb: 256 });
-    expect([one(t, 'AWS::Lambda::Function').Properties.ReservedConcurrentExecutions, one(t, 'AWS::Lambda::Function').Properties.MemorySize]).toEqual([undefined, 256]);
+  test.each<[number, number | 'none']>([
+    [1, 1],
+    [3, 3],
+    [0, 'none'],
+  ])('reserved concurrency %d (an opt-in) → %s reserved; memory is settable', (reservedConcurrency, want) => {
+    const p = one(template({}, { reservedConcurrency, memorySizeMb: 256 }), 'AWS::Lambda::Function').Properties;
+    expect([p.ReservedConcurrentExecutions ?? 'none', p.MemorySize]).toEqual([want, 256]);
   });
 
   test('the deploy-time run: a custom resource whose service token is the function; every alarm is created after it', () => {

@@ -27,6 +27,13 @@ describe('WeeklyDigest', () => {
   test('topic: encrypted with its own rotating key, SSL only, one e-mail subscription per address', () => {
     expect(topicRes.Properties).toEqual({ DisplayName: 'Prompt cache weekly cost review', KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] } });
     expect(keyRes.Properties.EnableKeyRotation).toBe(true);
+    // No service principal on this key: only the digest's role (by its IAM policy, below) publishes to the topic.
+    expect(keyRes.Properties.KeyPolicy).toEqual({
+      Statement: [
+        { Action: 'kms:*', Effect: 'Allow', Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } }, Resource: '*' },
+      ],
+      Version: '2012-10-17',
+    });
     const [[, policy]] = of(t, 'AWS::SNS::TopicPolicy');
     expect((policy.Properties.PolicyDocument as { Statement: { Effect: string; Condition: unknown; Action: string }[] }).Statement.map((s) => [s.Effect, s.Action, s.Condition])).toEqual([
       ['Deny', 'sns:Publish', { Bool: { 'aws:SecureTransport': 'false' } }],

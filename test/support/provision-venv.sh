@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
-# Creates ./.venv at the project root from test/support/requirements.txt (moto server, cfn-lint) and keeps it there.
-# Idempotent: a stamp inside .venv holds the sha256 of requirements.txt; when it matches, nothing is done.
+# Creates ./.venv at the project root from test/support/requirements.txt (moto server, cfn-lint), and ./.venv/checkov
+# from test/support/checkov-requirements.txt (checkov pins an old boto3 that breaks moto, so it gets its own venv).
+# Idempotent: a stamp inside .venv holds the sha256 of both locks; when it matches, nothing is done.
 # When the lock changes, .venv is rebuilt from scratch (so removed packages go too). Run by `npm test` (`npm run venv`).
 # Works from any cwd. Environment: PYTHON=/path/to/python3 picks the interpreter (default: python3 on PATH).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 lock="$root/test/support/requirements.txt"
+checkov_lock="$root/test/support/checkov-requirements.txt"
 venv="$root/.venv"
 stamp="$venv/.requirements.sha256"
 
 die() { echo "provision-venv: $*" >&2; exit 1; }
 
 [ -f "$lock" ] || die "missing $lock"
+[ -f "$checkov_lock" ] || die "missing $checkov_lock"
 
 sha256() {
   if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1" | cut -d' ' -f1
@@ -21,7 +24,7 @@ sha256() {
   fi
 }
 
-want=$(sha256 "$lock")
+want="$(sha256 "$lock") $(sha256 "$checkov_lock")"
 up_to_date() { [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; }
 
 if up_to_date; then
@@ -45,7 +48,7 @@ command -v "$python" >/dev/null 2>&1 \
   || die "$("$python" --version 2>&1) is too old: the test ground needs Python >= 3.9."
 
 start=$SECONDS
-echo "venv: building $venv from test/support/requirements.txt ($("$python" --version 2>&1))"
+echo "venv: building $venv from test/support/requirements.txt and checkov-requirements.txt ($("$python" --version 2>&1))"
 rm -rf "$venv"
 "$python" -m venv "$venv" \
   || die "'$python -m venv' failed (Debian/Ubuntu: apt-get install python3-venv)."
@@ -55,5 +58,9 @@ rm -rf "$venv"
 for tool in moto_server cfn-lint; do
   [ -x "$venv/bin/$tool" ] || die "$venv/bin/$tool missing after install: check requirements.txt"
 done
+"$python" -m venv "$venv/checkov" || die "'$python -m venv $venv/checkov' failed."
+"$venv/checkov/bin/python" -m pip install -q --disable-pip-version-check -r "$checkov_lock" \
+  || die "pip install -r test/support/checkov-requirements.txt failed (see above); .venv left incomplete, rerun to retry."
+[ -x "$venv/checkov/bin/checkov" ] || die "$venv/checkov/bin/checkov missing after install: check checkov-requirements.txt"
 printf '%s\n' "$want" >"$stamp"
 echo "venv: ready in $((SECONDS - start)) s ($("$venv/bin/pip" freeze | wc -l | tr -d ' ') packages)"
