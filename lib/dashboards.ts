@@ -171,7 +171,8 @@ export function onCallWidgets(props: Omit<OnCallDashboardProps, 'dashboardName'>
   const writeAll = metrics.allModels('cacheWriteInputTokens', { label: 'Cache write tokens, all models' });
   const section = config ? modelAlarmSettings(config.alarms) : undefined;
   const lowHit = alarms?.allModels.lowHitRatio && section ? section.lowHitRatio.thresholdPercent : undefined;
-  const thresholdLine = lowHit === undefined ? [] : [annotation(lowHit, `low-hit-ratio alarm < ${lowHit}%`, Color.RED, Shading.BELOW)];
+  // The all-models alarm judges the publisher's settled totals per publisher period; the line is its threshold.
+  const thresholdLine = lowHit === undefined ? [] : [annotation(lowHit, `low-hit-ratio alarms < ${lowHit}%`, Color.RED, Shading.BELOW)];
   const rows: IWidget[][] = [];
   if (alarms && alarms.alarms.length > 0) rows.push(...alarmStatusWidgets(alarms).map((w) => [w]));
   rows.push([new TextWidget({ markdown: onCallReadme(metrics, { config, alarms, savings }), width: 24, height: 7 })]);
@@ -287,17 +288,19 @@ export function onCallWidgets(props: Omit<OnCallDashboardProps, 'dashboardName'>
       const period = savings.period;
       row.push(
         new GraphWidget({
-          title: 'Savings publisher: errors, published periods, duration',
+          // What the pipeline alarm reads: the lag of each run's report (right), beside errors and published periods.
+          title: 'Savings publisher: errors, published periods, lag (what the pipeline alarm reads)',
           left: [
             publisherFunction.metricErrors({ period, statistic: Stats.SUM, label: 'Errors', color: Color.RED }),
-            savings.metric('publishedPeriods', { label: 'Published periods (heartbeat)', color: Color.GREEN }),
+            savings.metric('publishedPeriods', { label: 'Published periods', color: Color.GREEN }),
           ],
-          right: [publisherFunction.metricDuration({ period, statistic: Stats.MAXIMUM, label: 'Duration max (ms)' })],
-          leftAnnotations: alarms?.pipeline.publisherErrors
-            ? [annotation(1, 'errors alarm >= 1', Color.RED), annotation(1, 'heartbeat alarm: none for the evaluation periods', Color.ORANGE)]
+          right: [savings.metric('publisherLagMinutes', { label: 'Lag of the last run (min)', color: Color.ORANGE })],
+          leftAnnotations: alarms?.pipeline.publisherErrors ? [annotation(1, 'errors alarm >= 1', Color.RED)] : [],
+          rightAnnotations: alarms?.pipeline.heartbeat
+            ? [annotation(alarms.plan.lagThresholdMinutes, `pipeline alarm: lag > ${alarms.plan.lagThresholdMinutes} min, or no report, ${alarms.plan.heartbeatPeriods} periods`, Color.ORANGE)]
             : [],
           leftYAxis: { min: 0, label: 'count', showUnits: false },
-          rightYAxis: { min: 0, label: 'ms', showUnits: false },
+          rightYAxis: { min: 0, label: 'minutes', showUnits: false },
           width: 8,
           height: 6,
         }),
@@ -348,7 +351,7 @@ export function costReviewReadme(config: PromptCacheConfig, withDollars: boolean
     '## Bedrock prompt cache: cost review (7 days, 1-day periods)',
     '* cost without cache = (input + read + write) x p_in + output x p_out; cost with cache = input x p_in + write x p_write + read x p_read + output x p_out.',
     '* **net savings** = read x (p_in - p_read) - write x (p_write - p_in) = cost without - cost with; below 0, caching costs money. **% saved** = net savings / cost without.',
-    '* **Hit ratio of the week** = sum(read) / (sum(read) + sum(write)) over the whole range, token-weighted (not an average of hourly ratios).',
+    '* **Hit ratio of the range** = sum(read) / (sum(read) + sum(write)) over the whole range, token-weighted (not an average of hourly ratios).',
     `* Prices: the built-in catalog (lambda/core/prices.ts; aws.amazon.com/bedrock/pricing and Anthropic's pricing page, checked ${checked}), ` +
       `overridden by the config's \`pricing\` (${overrides} ${overrides === 1 ? 'entry' : 'entries'}); \`prompt-cache report\` shows each model's rule as priceSource. ` +
       'Claude 4.5+ through geographic profiles: +10 %. Unpriced models count in Unpriced tokens, not in dollars.',
@@ -367,7 +370,8 @@ export function costReviewWidgets(props: Omit<CostReviewDashboardProps, 'dashboa
   const read = tokens.allModels('cacheReadInputTokens');
   const write = tokens.allModels('cacheWriteInputTokens');
   const weekRatio = new MathExpression({
-    expression: 'IF((RUNNING_SUM(r) + RUNNING_SUM(w)) > 0, 100 * RUNNING_SUM(r) / (RUNNING_SUM(r) + RUNNING_SUM(w)))',
+    // FILL first: a day with reads but no write datapoint (or the reverse) must not drop out of the sums.
+    expression: 'IF((RUNNING_SUM(FILL(r, 0)) + RUNNING_SUM(FILL(w, 0))) > 0, 100 * RUNNING_SUM(FILL(r, 0)) / (RUNNING_SUM(FILL(r, 0)) + RUNNING_SUM(FILL(w, 0))))',
     usingMetrics: { r: read, w: write },
     label: 'Hit ratio of the range %, token-weighted',
     period: COST_REVIEW_PERIOD,
@@ -451,9 +455,16 @@ export function costReviewWidgets(props: Omit<CostReviewDashboardProps, 'dashboa
         height: 6,
       }),
       new GraphWidget({
-        title: `Net savings per model, the whole range (USD): the ${top} largest`,
+        // The lowest first: the models that lose money are the decisions of the meeting; the rest is one bar.
+        title: `Net savings per model, the whole range (USD): the ${top} lowest and the rest`,
         view: GraphWidgetView.BAR,
-        left: [savings.search('netSavingsUsd', { top, expression: (search) => `RUNNING_SUM(${search})` })],
+        left: [
+          savings.search('netSavingsUsd', { expression: (search) => `RUNNING_SUM(SORT(${search}, SUM, ASC, ${top}))` }),
+          savings.search('netSavingsUsd', {
+            label: 'all other models',
+            expression: (search) => `RUNNING_SUM(SUM(${search}) - SUM(SORT(${search}, SUM, ASC, ${top})))`,
+          }),
+        ],
         width: 12,
         height: 6,
       }),

@@ -78,7 +78,7 @@ describe('on-call dashboard, example config', () => {
       ['metric', 'timeSeries', 'TimeToFirstToken p50 and p90, the 10 slowest models (ms), streaming calls', 12, 30, 12, 6],
       ['metric', 'timeSeries', 'Net savings per 60 min (USD), the 10 lowest models and all models', 0, 36, 8, 6],
       ['metric', 'timeSeries', 'Unpriced tokens (models with no known price)', 8, 36, 8, 6],
-      ['metric', 'timeSeries', 'Savings publisher: errors, published periods, duration', 16, 36, 8, 6],
+      ['metric', 'timeSeries', 'Savings publisher: errors, published periods, lag (what the pipeline alarm reads)', 16, 36, 8, 6],
       ['metric', 'timeSeries', 'support-bot: hit ratio % vs its alarm', 0, 42, 8, 5],
       ['metric', 'timeSeries', 'code-review: hit ratio % vs its alarm', 8, 42, 8, 5],
       ['metric', 'timeSeries', 'claims-triage: hit ratio % vs its alarm', 16, 42, 8, 5],
@@ -114,7 +114,7 @@ describe('on-call dashboard, example config', () => {
   });
 
   test('ratios: both definitions for all models over SUM(SEARCH) of every spelling, the publisher ratio of the 10 lowest models; the low-hit-ratio threshold drawn', () => {
-    const threshold = [{ value: 50, label: 'low-hit-ratio alarm < 50%', color: '#d62728', fill: 'below', yAxis: 'left' }];
+    const threshold = [{ value: 50, label: 'low-hit-ratio alarms < 50%', color: '#d62728', fill: 'below', yAxis: 'left' }];
     const all = titled(onCall, 'Cache hit ratio and cached input share, all models (%)');
     expect(all.metrics).toEqual([
       [{ label: 'Cache hit ratio % = read / (read + write)', expression: 'IF((FILL(cacheRead, 0) + FILL(cacheWrite, 0)) > 0, 100 * FILL(cacheRead, 0) / (FILL(cacheRead, 0) + FILL(cacheWrite, 0)))' }],
@@ -216,17 +216,17 @@ describe('on-call dashboard, example config', () => {
       { horizontal: [{ value: 0, label: 'below 0: caching costs money (alarmed)', color: '#d62728', fill: 'below', yAxis: 'left' }] },
     ]);
     expect(titled(onCall, 'Unpriced tokens (models with no known price)').metrics).toEqual([['BedrockPromptCache', 'UnpricedTokens', { label: 'Unpriced tokens', period: 3600, stat: 'Sum' }]]);
-    const health = titled(onCall, 'Savings publisher: errors, published periods, duration');
+    const health = titled(onCall, 'Savings publisher: errors, published periods, lag (what the pipeline alarm reads)');
     const fn = 'CacheSavingsPublisherLambdaFunction';
     expect((health.metrics ?? []).map((m) => [m[0], m[1], String(m[3]).startsWith(fn) || m[3] === undefined, (m[m.length - 1] as { stat: string }).stat])).toEqual([
       ['AWS/Lambda', 'Errors', true, 'Sum'],
       ['BedrockPromptCache', 'PublishedPeriods', true, 'Sum'],
-      ['AWS/Lambda', 'Duration', true, 'Maximum'],
+      ['BedrockPromptCache', 'PublisherLagMinutes', true, 'Maximum'],
     ]);
     expect(health.annotations).toEqual({
       horizontal: [
         { value: 1, label: 'errors alarm >= 1', color: '#d62728', yAxis: 'left' },
-        { value: 1, label: 'heartbeat alarm: none for the evaluation periods', color: '#ff7f0e', yAxis: 'left' },
+        { value: 75, label: 'pipeline alarm: lag > 75 min, or no report, 2 periods', color: '#ff7f0e', yAxis: 'right' },
       ],
     });
     // The pipeline alarm the widget stands next to reads the publisher's lag (its own coverage is in alarms.test.ts).
@@ -256,7 +256,7 @@ describe('cost-review dashboard, example config', () => {
       ['metric', 'table', 'Per model, per day and the range (USD): the 10 largest costs', 0, 10, 24, 8],
       ['metric', 'table', 'Per model, per day and the range (cache tokens): the 10 largest', 0, 18, 24, 8],
       ['metric', 'timeSeries', 'Net savings per model per day (USD), the 10 largest and the rest', 0, 26, 12, 6],
-      ['metric', 'bar', 'Net savings per model, the whole range (USD): the 10 largest', 12, 26, 12, 6],
+      ['metric', 'bar', 'Net savings per model, the whole range (USD): the 10 lowest and the rest', 12, 26, 12, 6],
     ]);
   });
 
@@ -278,7 +278,7 @@ describe('cost-review dashboard, example config', () => {
     expect([ratio.setPeriodToTimeRange, ratio.metrics]).toEqual([
       undefined,
       [
-        [{ label: 'Hit ratio of the range %, token-weighted', expression: 'IF((RUNNING_SUM(r) + RUNNING_SUM(w)) > 0, 100 * RUNNING_SUM(r) / (RUNNING_SUM(r) + RUNNING_SUM(w)))', period: 86400 }],
+        [{ label: 'Hit ratio of the range %, token-weighted', expression: 'IF((RUNNING_SUM(FILL(r, 0)) + RUNNING_SUM(FILL(w, 0))) > 0, 100 * RUNNING_SUM(FILL(r, 0)) / (RUNNING_SUM(FILL(r, 0)) + RUNNING_SUM(FILL(w, 0))))', period: 86400 }],
         [{ label: 'Cache read tokens, all models', visible: false, expression: `SUM(${search('AWS/Bedrock', READ, 'Sum', 86400)})`, period: 86400, id: 'r' }],
         [{ label: 'Cache write tokens, all models', visible: false, expression: `SUM(${search('AWS/Bedrock', WRITE, 'Sum', 86400)})`, period: 86400, id: 'w' }],
       ],
@@ -316,11 +316,14 @@ describe('cost-review dashboard, example config', () => {
         [{ label: 'all other models', expression: rest(net), period: 86400 }],
       ],
     ]);
-    const bars = titled(costReview, 'Net savings per model, the whole range (USD): the 10 largest');
+    const bars = titled(costReview, 'Net savings per model, the whole range (USD): the 10 lowest and the rest');
     expect([bars.view, bars.setPeriodToTimeRange, bars.metrics]).toEqual([
       'bar',
       undefined,
-      [[{ label: "Net savings USD | ${PROP('Dim.ModelId')}", expression: `RUNNING_SUM(${sort(net, 'SUM', 'DESC')})`, period: 86400 }]],
+      [
+        [{ label: "Net savings USD | ${PROP('Dim.ModelId')}", expression: `RUNNING_SUM(${sort(net, 'SUM', 'ASC')})`, period: 86400 }],
+        [{ label: 'all other models', expression: `RUNNING_SUM(SUM(${net}) - SUM(${sort(net, 'SUM', 'ASC')}))`, period: 86400 }],
+      ],
     ]);
   });
 
@@ -329,7 +332,7 @@ describe('cost-review dashboard, example config', () => {
       '## Bedrock prompt cache: cost review (7 days, 1-day periods)',
       '* cost without cache = (input + read + write) x p_in + output x p_out; cost with cache = input x p_in + write x p_write + read x p_read + output x p_out.',
       '* **net savings** = read x (p_in - p_read) - write x (p_write - p_in) = cost without - cost with; below 0, caching costs money. **% saved** = net savings / cost without.',
-      '* **Hit ratio of the week** = sum(read) / (sum(read) + sum(write)) over the whole range, token-weighted (not an average of hourly ratios).',
+      '* **Hit ratio of the range** = sum(read) / (sum(read) + sum(write)) over the whole range, token-weighted (not an average of hourly ratios).',
       "* Prices: the built-in catalog (lambda/core/prices.ts; aws.amazon.com/bedrock/pricing and Anthropic's pricing page, checked 2026-11-25), overridden by the config's `pricing` (0 entries); " +
         '`prompt-cache report` shows each model\'s rule as priceSource. Claude 4.5+ through geographic profiles: +10 %. Unpriced models count in Unpriced tokens, not in dollars.',
       "* Dollars: the publisher's `BedrockPromptCache` metrics, one datum per model per 60-minute period, summed per day.",
@@ -348,7 +351,7 @@ describe('both dashboards, example config', () => {
     // The plain metrics that are left (the negative check above is not vacuous): AWS/Bedrock is only read through SEARCH.
     const names = (b: DashboardBody) => metricArrays(b).map((m) => `${m[0]}/${m[1]}`);
     expect([names(withPublisher.onCall), names(withPublisher.costReview)]).toEqual([
-      ['BedrockPromptCache/NetSavingsUSD', 'BedrockPromptCache/UnpricedTokens', 'AWS/Lambda/Errors', 'BedrockPromptCache/PublishedPeriods', 'AWS/Lambda/Duration'],
+      ['BedrockPromptCache/NetSavingsUSD', 'BedrockPromptCache/UnpricedTokens', 'AWS/Lambda/Errors', 'BedrockPromptCache/PublishedPeriods', 'BedrockPromptCache/PublisherLagMinutes'],
       ['BedrockPromptCache/NetSavingsUSD', 'BedrockPromptCache/CostWithCacheUSD', 'BedrockPromptCache/CostWithoutCacheUSD'],
     ]);
     expect([names(withoutPublisher.onCall), names(withoutPublisher.costReview)]).toEqual([[], []]);
@@ -364,19 +367,20 @@ describe('both dashboards, example config', () => {
         'RUNNING_SUM(withCache)',
         'RUNNING_SUM(without)',
         'IF(RUNNING_SUM(FILL(without, 0)) > 0, 100 * RUNNING_SUM(FILL(net, 0)) / RUNNING_SUM(FILL(without, 0)))',
-        'IF((RUNNING_SUM(r) + RUNNING_SUM(w)) > 0, 100 * RUNNING_SUM(r) / (RUNNING_SUM(r) + RUNNING_SUM(w)))',
-        `RUNNING_SUM(${sort(search('BedrockPromptCache', 'NetSavingsUSD', 'Sum', 86400), 'SUM', 'DESC')})`,
+        'IF((RUNNING_SUM(FILL(r, 0)) + RUNNING_SUM(FILL(w, 0))) > 0, 100 * RUNNING_SUM(FILL(r, 0)) / (RUNNING_SUM(FILL(r, 0)) + RUNNING_SUM(FILL(w, 0))))',
+        `RUNNING_SUM(${sort(search('BedrockPromptCache', 'NetSavingsUSD', 'Sum', 86400), 'SUM', 'ASC')})`,
+        `RUNNING_SUM(SUM(${search('BedrockPromptCache', 'NetSavingsUSD', 'Sum', 86400)}) - SUM(${sort(search('BedrockPromptCache', 'NetSavingsUSD', 'Sum', 86400), 'SUM', 'ASC')}))`,
       ],
     ]);
     expect([running(withoutPublisher.onCall), running(withoutPublisher.costReview)]).toEqual([
       ['RUNNING_SUM(r)', 'RUNNING_SUM(w)'],
-      ['IF((RUNNING_SUM(r) + RUNNING_SUM(w)) > 0, 100 * RUNNING_SUM(r) / (RUNNING_SUM(r) + RUNNING_SUM(w)))'],
+      ['IF((RUNNING_SUM(FILL(r, 0)) + RUNNING_SUM(FILL(w, 0))) > 0, 100 * RUNNING_SUM(FILL(r, 0)) / (RUNNING_SUM(FILL(r, 0)) + RUNNING_SUM(FILL(w, 0))))'],
     ]);
   });
 
-  test('every per-model graph keeps to the top 10: 14 SORTs on call, 9 in the cost review', () => {
-    expect(withPublisher.texts.map(sortLimits)).toEqual([Array(14).fill(10), Array(9).fill(10)]);
-    expect(withPublisher.texts.map((t) => t.split('SORT(').length - 1)).toEqual([14, 9]);
+  test('every per-model graph keeps to the top 10: 14 SORTs on call, 10 in the cost review', () => {
+    expect(withPublisher.texts.map(sortLimits)).toEqual([Array(14).fill(10), Array(10).fill(10)]);
+    expect(withPublisher.texts.map((t) => t.split('SORT(').length - 1)).toEqual([14, 10]);
   });
 });
 
@@ -385,8 +389,8 @@ describe('dashboards.topModels', () => {
 
   test('topModels: 3 changes every N of both bodies to 3: the SORT limits, the titles and the on-call text', () => {
     // Every SORT of the bodies (the rest lines have one each), no other limit left.
-    expect(texts.map(sortLimits)).toEqual([Array(14).fill(3), Array(9).fill(3)]);
-    expect(texts.map((t) => t.split('SORT(').length - 1)).toEqual([14, 9]);
+    expect(texts.map(sortLimits)).toEqual([Array(14).fill(3), Array(10).fill(3)]);
+    expect(texts.map((t) => t.split('SORT(').length - 1)).toEqual([14, 10]);
     const counted = (b: DashboardBody) => b.widgets.map((w) => w.properties.title ?? '').filter((t) => /\bthe \d+ /.test(t));
     expect([counted(onCall), counted(costReview)]).toEqual([
       [
@@ -402,7 +406,7 @@ describe('dashboards.topModels', () => {
         'Per model, per day and the range (USD): the 3 largest costs',
         'Per model, per day and the range (cache tokens): the 3 largest',
         'Net savings per model per day (USD), the 3 largest and the rest',
-        'Net savings per model, the whole range (USD): the 3 largest',
+        'Net savings per model, the whole range (USD): the 3 lowest and the rest',
       ],
     ]);
     expect(texts.map((t) => (t.match(/top \d+ models/g) ?? []))).toEqual([['top 3 models'], []]);
