@@ -41,7 +41,9 @@ test('the publisher backfilled the window: every hour from the first CloudWatch 
 });
 
 test('the emulator created every resource but the Lambda functions and what only exists for them', () => {
-  // The publisher-errors alarm reads the function's Errors metric; the pipeline roll-up and the on-call dashboard show it.
+  // The publisher-errors alarm reads the function's Errors metric; the pipeline roll-up and the on-call dashboard show it;
+  // the deploy-time run's service token is the function; the recovery rule watches the pipeline roll-up, and the on-call
+  // topic's policy names that rule.
   expect([...new Set(result.leftOut.map((l) => l.type))].sort()).toEqual([
     'AWS::CloudWatch::Alarm',
     'AWS::CloudWatch::CompositeAlarm',
@@ -50,6 +52,8 @@ test('the emulator created every resource but the Lambda functions and what only
     'AWS::Lambda::EventInvokeConfig',
     'AWS::Lambda::Function',
     'AWS::Lambda::Permission',
+    'AWS::SNS::TopicPolicy',
+    'Custom::PromptCacheFirstRun',
   ]);
   expect(result.leftOut.filter((l) => l.type.startsWith('AWS::CloudWatch::')).map((l) => l.logicalId.replace(/[0-9A-F]{8}$/, ''))).toEqual(['PublisherErrors378f3d60', 'PromptCacheMonitoringAlarmsSavingsPipeline', 'PromptCacheMonitoringOnCallDashboard']);
   expect(result.created.some((c) => c.startsWith('AWS::DynamoDB::Table '))).toBe(true);
