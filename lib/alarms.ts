@@ -55,6 +55,8 @@ export const COMPOSITE_MAX_CHILDREN = 100;
 export const COMPOSITE_RULE_MAX = 10240;
 /** CloudFormation's resource limit per stack (aws-cdk-lib's `@aws-cdk/core:stackResourceLimit` context overrides it). */
 export const STACK_RESOURCE_LIMIT = 500;
+/** CloudFormation's template size limit through S3 (bytes). */
+export const TEMPLATE_BYTES_MAX = 1_000_000;
 /** CloudFormation: at most 200 mappings per template and 200 attributes (top-level keys) per mapping. */
 export const TEMPLATE_MAPPINGS_MAX = 200;
 export const MAPPING_ATTRIBUTES_MAX = 200;
@@ -612,11 +614,13 @@ export class PromptCacheAlarms extends Construct {
 
   /** Whether the savings publisher (and so its alarm-ready series) is deployed. */
   private readonly publisherDeployed: boolean;
+  private readonly config: PromptCacheConfig;
 
   constructor(scope: Construct, id: string, props: PromptCacheAlarmsProps) {
     super(scope, id);
     const { config } = props;
     this.publisherDeployed = props.publisherFunction !== undefined;
+    this.config = config;
     const publisherTimeout = props.publisherFunction && 'timeout' in props.publisherFunction ? (props.publisherFunction as { timeout?: Duration }).timeout : undefined;
     this.plan = planAlarms(config, {
       publisher: props.publisherFunction !== undefined,
@@ -624,6 +628,8 @@ export class PromptCacheAlarms extends Construct {
       publisherTimeoutMinutes: publisherTimeout && !publisherTimeout.isUnresolved() ? Math.ceil(publisherTimeout.toMinutes({ integral: false })) : undefined,
     });
     this.checkResourceLimit(props.resourcesAddedLater ?? 0);
+    // The template's size is known only once the whole stack is built: checked at synth's validation step.
+    this.node.addValidation({ validate: () => this.templateSizeProblems() });
     for (const w of this.plan.warnings) Annotations.of(this).addWarningV2('prompt-cache:alarms', w);
     for (const i of this.plan.infos) Annotations.of(this).addInfo(i);
     if (this.plan.topic === 'none') return;
@@ -799,6 +805,25 @@ export class PromptCacheAlarms extends Construct {
    * The runbooks' shared texts take one mapping per 200; with the stack's other mappings they must stay within
    * CloudFormation's 200 per template. Checked once every description is known (the count depends on their text).
    */
+  /**
+   * CloudFormation refuses a template over 1,000,000 bytes (through S3, as `cdk deploy` uploads it) at deploy time;
+   * aws-cdk-lib only warns. Measured as the stack will write it (indented unless `suppressTemplateIndentation`).
+   */
+  private templateSizeProblems(): string[] {
+    const stack = Stack.of(this) as unknown as { _toCloudFormation?: () => unknown; _suppressTemplateIndentation?: boolean; stackName: string };
+    // aws-cdk-lib's own template rendering (what synth writes); skipped if a future version renames it.
+    if (typeof stack._toCloudFormation !== 'function') return [];
+    const bytes = Buffer.byteLength(JSON.stringify(stack._toCloudFormation(), undefined, stack._suppressTemplateIndentation ? undefined : 1));
+    if (bytes <= TEMPLATE_BYTES_MAX) return [];
+    const pinned = Object.values(bedrockMetricCandidates(this.config.bedrockMetricNames)).every((names) => names.length === 1);
+    return [
+      `models: the template of stack ${stack.stackName} would be ${bytes.toLocaleString('en-US')} bytes with these ${this.plan.models.length} models, over CloudFormation's ${TEMPLATE_BYTES_MAX.toLocaleString('en-US')}. ` +
+        (pinned ? '' : 'Pin bedrockMetricNames.cacheReadInputTokens and .cacheWriteInputTokens to the spelling `prompt-cache doctor` reports (halves the cache alarms\' inputs), ') +
+        (stack._suppressTemplateIndentation ? '' : 'set suppressTemplateIndentation: true on the stack, ') +
+        'turn alarm families off (alarms.<family>.enabled: false), turn alarms off for some models (models[].alarms.enabled: false), or split the models across stacks.',
+    ];
+  }
+
   private checkMappingLimit(sharedRuns: number): void {
     const stack = Stack.of(this);
     const others = stack.node.findAll().filter((c) => c instanceof CfnMapping).length;

@@ -271,6 +271,8 @@ describe('alarm families with the example config of cdk.json', () => {
       Statement: [
         { Action: 'kms:*', Effect: 'Allow', Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } }, Resource: '*' },
         { Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Resource: '*', Sid: 'CloudWatchAlarmsEncryptNotifications' },
+        // The recovery rule's messages (AWS's documented statement for an EventBridge target on an encrypted topic).
+        { Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Resource: '*', Sid: 'EventBridgeEncryptRecoveries' },
       ],
       Version: '2012-10-17',
     });

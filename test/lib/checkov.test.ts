@@ -54,7 +54,7 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 test('0 failed checks in both templates, no parsing error', () => {
   expect({ status: run.status, stderr: run.stderr, type: run.report.check_type, failed: run.report.results.failed_checks }).toEqual({ status: 0, stderr: '', type: 'cloudformation', failed: [] });
-  expect(run.report.summary).toEqual({ passed: 94, failed: 0, skipped: 24, parsing_errors: 0, resource_count: 84, checkov_version: '3.3.30' });
+  expect(run.report.summary).toEqual({ passed: 94, failed: 0, skipped: 24, parsing_errors: 0, resource_count: 88, checkov_version: '3.3.30' });
 });
 
 test('exactly these checks are acknowledged, each on its resource with its reason, the same in both templates', () => {
