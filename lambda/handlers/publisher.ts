@@ -145,14 +145,11 @@ export async function handler(event: unknown, context?: HandlerContext): Promise
 /** One run, then whether its lag report became readable. */
 export async function deployRun(once: () => Promise<PublishSummary>, clients: AwsClients, namespace: string, sleep = realSleep): Promise<DeployRunOutcome> {
   const startedMs = Date.now();
-  let outcome = 'published';
-  try {
-    const summary = await once();
-    outcome = summary.status;
-  } catch (err) {
-    // A failed run still reported its lag when it reached the ledger; the schedule retries within a period.
-    outcome = `failed: ${(err as Error).message}`;
-  }
+  // A failed run still reported its lag when it reached the ledger; the schedule retries within a period.
+  const outcome = await once().then(
+    (summary) => summary.status,
+    (err: unknown) => `failed: ${(err as Error).message}`,
+  );
   const lagVisible = await waitForLagReport(clients.cloudWatch, namespace, startedMs, { timeoutMs: LAG_VISIBLE_TIMEOUT_MS, everyMs: 5_000, sleep, clock: Date.now });
   return { outcome, lagVisible };
 }
