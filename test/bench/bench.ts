@@ -14,6 +14,7 @@ import { gzipSync } from 'node:zlib';
 import { parseConfig } from '../../lambda/core/config';
 import { HOUR_MS, MINUTE_MS } from '../../lambda/core/periods';
 import type { RunLog } from '../../lambda/core/publish-run';
+import { bedrockMetricCandidates } from '../../lambda/core/contract';
 import { getMetricDataLowerBound } from '../../lambda/core/query-plan';
 import { createClients } from '../../lambda/aws/clients';
 import { ensureLedgerTable } from '../../lambda/aws/ledger';
@@ -53,7 +54,9 @@ async function publisherCase(region: string, models: number, periods: number) {
   const cpuMs = (process.cpuUsage(cpu).user + process.cpuUsage(cpu).system) / 1000;
   const peakMb = Math.max(before, process.memoryUsage().rss) / 2 ** 20;
   const puts = Math.ceil(summary.datumsPut / 1000);
-  const bounds = { GetMetricData: getMetricDataLowerBound(models * 4, periods), PutMetricData: puts, ListMetrics: 4, DynamoDB: 1 + 1 + puts + 1 + 1 };
+  // PutMetricData: the periods' puts and the run's lag report; ListMetrics: one per spelling of each token metric.
+  const spellings = Object.values(bedrockMetricCandidates(config.bedrockMetricNames)).reduce((n, names) => n + names.length, 0);
+  const bounds = { GetMetricData: getMetricDataLowerBound(models * 4, periods), PutMetricData: puts + 1, ListMetrics: spellings, DynamoDB: 1 + 1 + puts + 1 + 1 };
   const calls = { GetMetricData: summary.calls.GetMetricData ?? 0, PutMetricData: summary.calls.PutMetricData ?? 0, ListMetrics: summary.calls.ListMetrics ?? 0, DynamoDB: (summary.calls.GetItem ?? 0) + (summary.calls.PutItem ?? 0) };
   cw.destroy();
   return { models, periods, datums: summary.datumsPut, calls, bounds, ms, cpuMs, peakMb };
