@@ -192,7 +192,7 @@ export function priceLiteral(usdPerMTok: number): string {
  * Net savings in USD of a period, from the raw token Sums and the model's price constants:
  * read × (p_in − p_read) − write × (p_write − p_in), per million tokens; no datapoint below `minTokens` of cache traffic.
  * `IF((FILL(cacheRead, 0) + FILL(cacheWrite, 0)) >= 50000, (FILL(cacheRead, 0) * 2.7 - FILL(cacheWrite, 0) * 0.75) / 1000000)`.
- * Negative exactly when the hit ratio is below the price break-even ratio (facts.md).
+ * Negative exactly when the hit ratio is below the price break-even ratio (README "The arithmetic").
  */
 export function netSavingsExpression(read: string, write: string, readDiscountPerMTok: number, writePremiumPerMTok: number, minTokens: number): string {
   wholeAtLeastOne('minCacheTokens', minTokens);

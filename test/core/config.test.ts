@@ -42,7 +42,7 @@ describe('config: defaults', () => {
     expect(parseConfig(undefined, 'x').namespace).toBe('BedrockPromptCache');
   });
 
-  test('the fixed keys of design.md are accepted as written there', () => {
+  test('the fixed config keys are accepted as the README writes them', () => {
     const cfg = parseConfig(
       {
         namespace: 'BedrockPromptCache',
