@@ -222,7 +222,7 @@ test('a broken account: the other spelling against a pinned name, an unpriced mo
 
 test('as an operator runs it: no stack and no Bedrock traffic in the region, exact JSON, exit 1', () => {
   const config = configFile({});
-  const r = spawnSync('npm', ['run', '-s', 'prompt-cache', '--', 'doctor', '--region', 'ca-central-1', '--config', config, '--format', 'json'], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync('npm', ['run', '-s', 'prompt-cache', '--', 'doctor', '--region', 'ca-central-1', '--config', config, '--format', 'json'], { cwd: root, encoding: 'utf8', timeout: 50_000 });
   expect([r.status, r.stderr]).toEqual([1, '']);
   expect(JSON.parse(r.stdout)).toEqual({
     region: 'ca-central-1',

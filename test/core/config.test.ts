@@ -19,12 +19,8 @@ describe('config: defaults', () => {
       namespace: 'BedrockPromptCache',
       models: [],
       pricing: {},
-      bedrockMetricNames: {
-        inputTokens: 'InputTokenCount',
-        outputTokens: 'OutputTokenCount',
-        cacheReadInputTokens: 'CacheReadInputTokenCount',
-        cacheWriteInputTokens: 'CacheWriteInputTokenCount',
-      },
+      // Nothing pinned: every documented spelling is read (contract.ts bedrockMetricCandidates).
+      bedrockMetricNames: {},
       publisher: { periodMinutes: 60, settleDelayMinutes: 10, initialLookbackHours: 24, leaseMinutes: 15 },
       monitoringPrices: {},
       digest: { enabled: true, weekDay: 'MON', hourUtc: 8, days: 7, emails: [] },
