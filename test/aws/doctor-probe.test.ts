@@ -34,7 +34,7 @@ test('DescribeAlarmHistory: the composite by name, CompositeAlarm type, Action i
 });
 
 describe('the notification test against moto', () => {
-  const region = 'sa-east-1';
+  const region = 'me-central-1';
   const clients = { cloudWatch: new CloudWatchClient({ region }), cloudFormation: new CloudFormationClient({ region }), dynamoDb: new DynamoDBClient({ region }) };
   afterAll(() => Object.values(clients).forEach((c) => c.destroy()));
 
@@ -55,10 +55,10 @@ describe('the notification test against moto', () => {
     const said: string[] = [];
     const stack = await probe.describeStack('Notify');
     const result = await probe.testNotification('Notify', stack, (line) => said.push(line));
-    expect(result).toEqual({ attempted: true, alarmName: 'Notify-PublisherErrors', compositeName: 'Notify-SavingsPipeline', topicArns: ['arn:aws:sns:sa-east-1:123456789012:Notify-OnCall'], compositeReachedAlarm: false, actionSummaries: [] });
+    expect(result).toEqual({ attempted: true, alarmName: 'Notify-PublisherErrors', compositeName: 'Notify-SavingsPipeline', topicArns: ['arn:aws:sns:me-central-1:123456789012:Notify-OnCall'], compositeReachedAlarm: false, actionSummaries: [] });
     expect(sleeps).toEqual(Array(NOTIFICATION_WAIT_MS / 10_000).fill(10_000));
     expect(history).toEqual([['Notify-SavingsPipeline', 1_000_000]]);
-    expect(said[0]).toBe('notification-delivery: setting Notify-PublisherErrors to ALARM with SetAlarmState; its roll-up Notify-SavingsPipeline WILL send a test page to the on-call topic (arn:aws:sns:sa-east-1:123456789012:Notify-OnCall).');
+    expect(said[0]).toBe('notification-delivery: setting Notify-PublisherErrors to ALARM with SetAlarmState; its roll-up Notify-SavingsPipeline WILL send a test page to the on-call topic (arn:aws:sns:me-central-1:123456789012:Notify-OnCall).');
     const after = await clients.cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: ['Notify-PublisherErrors'] }));
     expect([after.MetricAlarms?.[0].StateValue, after.MetricAlarms?.[0].StateReason]).toEqual(['ALARM', 'prompt-cache doctor --test-notification: a test of the on-call notification; returns to its real state at the next evaluation']);
   });

@@ -84,7 +84,7 @@ describe('bad arguments exit 2 with one line naming the option', () => {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 test('a healthy account: every check passes and the test page went out (exact JSON, then the text of a run without the test)', async () => {
-  const region = 'eu-west-3';
+  const region = 'ap-southeast-1';
   const stack = await createDoctorStack(region, 'Healthy');
   await writeWatermark(region, stack.ledgerTable, 'BedrockPromptCache', NOW - 85 * MINUTE_MS);
   await putLag(region, NOW - 15 * MINUTE_MS, 75);
@@ -98,7 +98,7 @@ test('a healthy account: every check passes and the test page went out (exact JS
   const out = await run(['doctor', '--region', region, '--config', config, '--stack', 'Healthy', '--test-notification', '--format', 'json'], d);
   expect([out.code, out.stderr]).toEqual([
     0,
-    'notification-delivery: setting Healthy-PublisherErrors to ALARM with SetAlarmState; its roll-up Healthy-SavingsPipeline WILL send a test page to the on-call topic (arn:aws:sns:eu-west-3:123456789012:Healthy-OnCall).\n' +
+    'notification-delivery: setting Healthy-PublisherErrors to ALARM with SetAlarmState; its roll-up Healthy-SavingsPipeline WILL send a test page to the on-call topic (arn:aws:sns:ap-southeast-1:123456789012:Healthy-OnCall).\n' +
       'notification-delivery: the alarms return to their real state at their next evaluation (and the roll-up then sends OK).\n' +
       'notification-delivery: Healthy-SavingsPipeline did not go to ALARM within 2 minutes; 1 action history item(s).\n',
   ]);
@@ -108,7 +108,7 @@ test('a healthy account: every check passes and the test page went out (exact JS
   expect(JSON.parse(out.stdout)).toEqual({
     region,
     checks: [
-      { id: 'bedrock-metric-names', status: 'pass', summary: `eu-west-3 reports ${names.join(', ')}; every spelling is read (nothing pinned)`, fix: null, details: { found: names, pinned: {} } },
+      { id: 'bedrock-metric-names', status: 'pass', summary: `ap-southeast-1 reports ${names.join(', ')}; every spelling is read (nothing pinned)`, fix: null, details: { found: names, pinned: {} } },
       { id: 'all-models-series', status: 'pass', summary: 'dimensionless AWS/Bedrock series present: InputTokenCount', fix: null, details: { dimensionless: ['InputTokenCount'] } },
       { id: 'models-unconfigured', status: 'pass', summary: 'every model with traffic (2) is in models[]', fix: null, details: { unconfigured: [], withTraffic: 2 } },
       {
@@ -155,7 +155,7 @@ test('a healthy account: every check passes and the test page went out (exact JS
     code: 0,
     stderr: '',
     stdout: [
-      `PASS  bedrock-metric-names  eu-west-3 reports ${names.join(', ')}; every spelling is read (nothing pinned)`,
+      `PASS  bedrock-metric-names  ap-southeast-1 reports ${names.join(', ')}; every spelling is read (nothing pinned)`,
       'PASS  all-models-series  dimensionless AWS/Bedrock series present: InputTokenCount',
       'PASS  models-unconfigured  every model with traffic (2) is in models[]',
       'PASS  models-unpriced  every model with traffic (2) has a price',
@@ -170,7 +170,7 @@ test('a healthy account: every check passes and the test page went out (exact JS
 });
 
 test('a broken account: the other spelling against a pinned name, an unpriced model, a wrong priceAs, a deleted alarm, a stale watermark (exit 1)', async () => {
-  const region = 'ap-south-1';
+  const region = 'ap-northeast-3';
   const stack = await createDoctorStack(region, 'Broken');
   const cw = new CloudWatchClient({ region });
   await cw.send(new DeleteAlarmsCommand({ AlarmNames: [stack.alarms.heartbeat] }));
@@ -198,7 +198,7 @@ test('a broken account: the other spelling against a pinned name, an unpriced mo
   ]);
   const [names, , unconfigured, unpriced, profile, alarms, freshness] = checks;
   expect([names.summary, names.fix]).toEqual([
-    'bedrockMetricNames.cacheReadInputTokens is pinned to CacheReadInputTokenCount, which ap-south-1 does not have; it has CacheReadInputTokens',
+    'bedrockMetricNames.cacheReadInputTokens is pinned to CacheReadInputTokenCount, which ap-northeast-3 does not have; it has CacheReadInputTokens',
     'Set bedrockMetricNames.cacheReadInputTokens to "CacheReadInputTokens" in cdk.json (or remove the key: unset reads every spelling).',
   ]);
   expect(unconfigured.summary).toBe("1 model with traffic not in models[] (on the dashboards and in the publisher's metrics, but no per-model alarm or display name): us.acme.unknown-model-v1");
@@ -216,22 +216,22 @@ test('a broken account: the other spelling against a pinned name, an unpriced mo
   ]);
   expect([freshness.summary, freshness.fix]).toEqual([
     'watermark 600 min behind (at most 130 expected); no PublisherLagMinutes datum in 6 hours (expected within 120 min)',
-    'See README "When the publisher is silent"; back-fill by hand with npm run -s prompt-cache -- publish --config FILE --ledger-table Broken-ledger --region ap-south-1.',
+    'See README "When the publisher is silent"; back-fill by hand with npm run -s prompt-cache -- publish --config FILE --ledger-table Broken-ledger --region ap-northeast-3.',
   ]);
 });
 
 test('as an operator runs it: no stack and no Bedrock traffic in the region, exact JSON, exit 1', () => {
   const config = configFile({});
-  const r = spawnSync('npm', ['run', '-s', 'prompt-cache', '--', 'doctor', '--region', 'ca-central-1', '--config', config, '--format', 'json'], { cwd: root, encoding: 'utf8', timeout: 50_000 });
+  const r = spawnSync('npm', ['run', '-s', 'prompt-cache', '--', 'doctor', '--region', 'eu-south-2', '--config', config, '--format', 'json'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   expect([r.status, r.stderr]).toEqual([1, '']);
   expect(JSON.parse(r.stdout)).toEqual({
-    region: 'ca-central-1',
+    region: 'eu-south-2',
     checks: [
       {
         id: 'bedrock-metric-names',
         status: 'warn',
-        summary: 'no AWS/Bedrock token metric in ca-central-1 in the last 14 days: no Bedrock traffic, nothing to check',
-        fix: 'Call Bedrock in ca-central-1, or check --region (the region where your application calls Bedrock).',
+        summary: 'no AWS/Bedrock token metric in eu-south-2 in the last 14 days: no Bedrock traffic, nothing to check',
+        fix: 'Call Bedrock in eu-south-2, or check --region (the region where your application calls Bedrock).',
         details: { found: [], pinned: {} },
       },
       { id: 'all-models-series', status: 'skip', summary: 'no AWS/Bedrock token metric to look at', fix: null, details: { dimensionless: [] } },
@@ -241,7 +241,7 @@ test('as an operator runs it: no stack and no Bedrock traffic in the region, exa
       {
         id: 'stack-alarms',
         status: 'fail',
-        summary: 'stack BedrockPromptCacheMonitoring not found in ca-central-1',
+        summary: 'stack BedrockPromptCacheMonitoring not found in eu-south-2',
         fix: 'Deploy it with npx cdk deploy (README "First deploy"), or check --stack and --region.',
         details: { stack: 'BedrockPromptCacheMonitoring', exists: false },
       },
@@ -249,4 +249,5 @@ test('as an operator runs it: no stack and no Bedrock traffic in the region, exa
       { id: 'notification-delivery', status: 'skip', summary: 'not tested: it pages the on-call topic once', fix: 'Rerun with --test-notification.', details: {} },
     ],
   });
-});
+  // The emulator is shared with the whole suite (the demo loads it): time for the spawned run and the tsx start.
+}, 150_000);
