@@ -10,10 +10,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError, loadConfigFromContext } from '../lib/config';
-import { PromptCacheMonitoringStack } from '../lib/prompt-cache-monitoring-stack';
-
-const DEFAULT_STACK_NAME = 'BedrockPromptCacheMonitoring';
-const STACK_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+import { DEFAULT_STACK_NAME, PromptCacheMonitoringStack, STACK_NAME_PATTERN } from '../lib/prompt-cache-monitoring-stack';
 
 function stackNameFrom(app: App): string {
   const raw: unknown = app.node.tryGetContext('stackName');

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
- * Operator CLI (design.md):
+ * Operator CLI:
  * - `report --usage FILE [--config FILE] [--format markdown|csv|json] [--out FILE]`
  * - `publish --config FILE --ledger-table NAME [--create-ledger] [--since ISO] [--until ISO]`: exactly what the scheduled
  *   Lambda runs; `--until` stands in for the clock.
+ * - `doctor --region R [--config FILE] [--stack NAME] [--test-notification] [--format text|json]`: checks the account
+ *   against what the monitoring expects (lambda/core/doctor.ts); exit 1 when a check fails.
  * Thin: parses arguments, reads files, calls the pure core, writes the result. Bad input exits 2 with one line naming the
  * file, the line or field and the problem; nothing is written then.
  */
@@ -25,6 +27,11 @@ import { createClients } from '../lambda/aws/clients';
 import { ensureLedgerTable } from '../lambda/aws/ledger';
 import { RunIncomplete, type RunLog } from '../lambda/core/publish-run';
 import { publishOnce } from '../lambda/handlers/publisher';
+import { doctorExitCode, renderDoctorText, runChecks } from '../lambda/core/doctor';
+import { createDoctorClients } from '../lambda/aws/doctor-clients';
+import { DoctorProbe, type DoctorProbeOptions } from '../lambda/aws/doctor-probe';
+import { InferenceProfileResolver } from '../lambda/aws/inference-profiles';
+import { DEFAULT_STACK_NAME, STACK_NAME_PATTERN } from '../lib/prompt-cache-monitoring-stack';
 
 /** Exit code for bad input (arguments, config, usage files). */
 export const EXIT_BAD_INPUT = 2;
@@ -176,8 +183,8 @@ interface CostOptions {
   format: 'markdown' | 'json';
 }
 
-/** The config `cost` prices: --config FILE, else cdk.json's inline config in this folder, else the defaults. */
-function configForCost(file: string | undefined): PromptCacheConfig {
+/** The config `cost` and `doctor` use: --config FILE, else cdk.json's inline config in this folder, else the defaults. */
+function configFromFileOrCdkJson(file: string | undefined): PromptCacheConfig {
   if (file !== undefined) return loadConfig(file);
   if (!existsSync('cdk.json')) return parseConfig({}, 'built-in defaults');
   try {
@@ -190,7 +197,7 @@ function configForCost(file: string | undefined): PromptCacheConfig {
 }
 
 async function cost(opts: CostOptions, io: CliIo): Promise<void> {
-  const config = configForCost(opts.config);
+  const config = configFromFileOrCdkJson(opts.config);
   // Synthesized in memory, without bundling or template validation: only the resource list matters here.
   const { App } = await import('aws-cdk-lib');
   const { PromptCacheMonitoringStack } = await import('../lib/prompt-cache-monitoring-stack');
@@ -218,10 +225,41 @@ async function cost(opts: CostOptions, io: CliIo): Promise<void> {
   );
 }
 
+interface DoctorOptions {
+  region?: string;
+  config?: string;
+  stack: string;
+  testNotification?: boolean;
+  format: 'text' | 'json';
+}
+
+/** What tests swap in: doctor's profile lookups, alarm history reader, sleep and clock (see DoctorProbeOptions). */
+export interface CliDeps {
+  readonly doctor?: Partial<DoctorProbeOptions>;
+}
+
+async function doctor(opts: DoctorOptions, io: CliIo, deps: CliDeps): Promise<void> {
+  if (opts.region === undefined) throw new BadInput('--region is required: the region where you call Bedrock and deployed the stack, e.g. --region us-east-1');
+  if (!REGION_PATTERN.test(opts.region)) throw new BadInput(`--region: not an AWS region (got ${JSON.stringify(opts.region)}); e.g. us-east-1`);
+  if (!STACK_NAME_PATTERN.test(opts.stack)) throw new BadInput(`--stack: not a CloudFormation stack name (got ${JSON.stringify(opts.stack)}); letters, digits and "-", starting with a letter, e.g. ${DEFAULT_STACK_NAME}`);
+  const config = configFromFileOrCdkJson(opts.config);
+  const clients = createDoctorClients({ region: opts.region });
+  const log: RunLog = { info: () => undefined, warn: () => undefined };
+  const probe = new DoctorProbe(clients, { profiles: new InferenceProfileResolver(clients.bedrock, log), ...deps.doctor });
+  // In JSON the notice goes to stderr, so that stdout stays one JSON document.
+  const say = (line: string) => (opts.format === 'json' ? io.stderr : io.stdout)(`${line}\n`);
+  const observations = await probe.collect({ config, region: opts.region, stackName: opts.stack, testNotification: opts.testNotification === true, say });
+  const result = runChecks(config, observations);
+  io.stdout(opts.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : renderDoctorText(result));
+  if (doctorExitCode(result) === 1) throw new ChecksFailed();
+}
+
 /** A run that failed part-way (exit 1): what it completed is committed, the rest is left for the next run. */
 class RunFailed extends Error {}
+/** doctor: at least one check failed (exit 1); the output says which. */
+class ChecksFailed extends Error {}
 
-export function buildProgram(io: CliIo): Command {
+export function buildProgram(io: CliIo, deps: CliDeps = {}): Command {
   const program = new Command('prompt-cache')
     .description('Amazon Bedrock prompt caching: savings reports and the savings publisher')
     .exitOverride()
@@ -254,13 +292,22 @@ export function buildProgram(io: CliIo): Command {
     .option('--config <file>', "JSON config (default: cdk.json's promptCacheMonitoring in this folder)")
     .addOption(new Option('--format <format>', 'output format').choices(['markdown', 'json']).default('markdown'))
     .action((opts: CostOptions) => cost(opts, io));
+  program
+    .command('doctor')
+    .description('check the account against what the monitoring expects: metric names, models, prices, profiles, the stack, the publisher, notifications')
+    .option('--region <region>', 'the region where you call Bedrock and deployed the stack (required)')
+    .option('--config <file>', "JSON config (default: cdk.json's promptCacheMonitoring in this folder)")
+    .option('--stack <name>', 'the deployed stack', DEFAULT_STACK_NAME)
+    .option('--test-notification', 'drive one alarm into ALARM so that its roll-up pages the on-call topic once, and check the page went out')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action((opts: DoctorOptions) => doctor(opts, io, deps));
   return program;
 }
 
 /** Runs the CLI; returns the exit code instead of exiting, so tests can call it in-process. */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+export async function main(argv: readonly string[], io: CliIo, deps: CliDeps = {}): Promise<number> {
   try {
-    await buildProgram(io).parseAsync(argv as string[], { from: 'user' });
+    await buildProgram(io, deps).parseAsync(argv as string[], { from: 'user' });
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
@@ -268,6 +315,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stderr(`error: ${err.message}\n`);
       return EXIT_BAD_INPUT;
     }
+    if (err instanceof ChecksFailed) return 1;
     if (err instanceof RunFailed) {
       io.stderr(`error: ${err.message}\n`);
       return 1;

@@ -341,7 +341,7 @@ export function modelsThatFit(plan: AlarmPlan, otherResources: number, limit = S
 
 // ---------------------------------------------------------------------------------------------------------------
 // Runbooks: every alarm description says what fired, what it means in tokens or dollars, the usual causes
-// (facts.md), the first three checks and the on-call dashboard's URL, within 1,024 characters.
+// (README "Alarms and runbooks"), the first three checks and the on-call dashboard's URL, within 1,024 characters.
 // ---------------------------------------------------------------------------------------------------------------
 
 export interface Runbook {
@@ -473,7 +473,7 @@ const perMTok = (micro: number) => micro / 1e6;
 const n = (v: number) => v.toLocaleString('en-US');
 const pct = (v: number) => `${(Math.round(v * 10) / 10).toString()}%`;
 
-/** facts.md's usual causes of a hit-ratio drop, most likely first. */
+/** The usual causes of a hit-ratio drop, most likely first. */
 export const HIT_RATIO_CAUSES = [
   'timestamp or request id in the prefix',
   'tools or their order changed',

@@ -5,6 +5,11 @@ import type { PromptCacheConfig } from '../lambda/core/config';
 import { PromptCacheMonitoring } from './prompt-cache-monitoring';
 import { dashboardUrl } from './console-url';
 
+/** The stack's name unless `--context stackName=...` (bin/app.ts) says otherwise; also the alarm name prefix. */
+export const DEFAULT_STACK_NAME = 'BedrockPromptCacheMonitoring';
+/** CloudFormation's rule for stack names. */
+export const STACK_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+
 export interface PromptCacheMonitoringStackProps extends StackProps {
   /** The validated config (see `loadConfigFromContext`). */
   readonly config: PromptCacheConfig;

@@ -1,5 +1,5 @@
 /**
- * Metric factory for the custom namespace the savings publisher writes (design.md's fixed contract): per-model series
+ * Metric factory for the custom namespace the savings publisher writes (the fixed contract, lambda/core/contract.ts): per-model series
  * (`ModelId` dimension), the all-models series (no dimension), and SEARCH expressions that list every model the
  * publisher has seen. CloudWatch objects only, no construct.
  *

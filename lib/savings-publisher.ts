@@ -1,6 +1,6 @@
 /**
  * The savings publisher: a scheduled Lambda that turns AWS/Bedrock token Sums and prices into the custom metrics of
- * design.md, every period exactly once (see lambda/core/publish-run.ts), with its ledger table, log group, failure queue
+ * the contract, every period exactly once (see lambda/core/publish-run.ts), with its ledger table, log group, failure queue
  * and least-privilege role.
  */
 import { type CfnResource, CustomResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';

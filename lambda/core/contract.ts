@@ -1,5 +1,5 @@
 /**
- * The fixed contract shared by the CDK constructs, the publisher and the CLI (see ../shared/design.md).
+ * The fixed contract shared by the CDK constructs, the publisher and the CLI (README: the savings publisher, dashboards, alarms).
  * Outside tests depend on these names: change them only with the design.
  */
 

@@ -1,5 +1,5 @@
 /**
- * What the publisher puts for one period: the custom metrics of design.md per model (dimension ModelId) and for all
+ * What the publisher puts for one period: the contract's custom metrics (contract.ts) per model (dimension ModelId) and for all
  * models (no dimension), in a fixed order: all-models series first, then the models (configured ones in config order,
  * then the others by id), then the `PublishedPeriods` heartbeat. Pure.
  *

@@ -42,7 +42,7 @@ export const DEFAULT_MONITORING_PRICES: MonitoringPrices = {
 };
 
 export const MONITORING_PRICE_SOURCES = {
-  cloudWatch: 'aws.amazon.com/cloudwatch/pricing (us-east-1), as collected in shared/facts.md; composite alarm $0.50 from the same page',
+  cloudWatch: 'aws.amazon.com/cloudwatch/pricing (us-east-1), checked with the other prices; composite alarm $0.50 from the same page',
   lambda: 'aws.amazon.com/lambda/pricing (us-east-1, Arm), checked 2026-11-25',
   dynamoDb: 'aws.amazon.com/dynamodb/pricing/on-demand (us-east-1), checked 2026-11-25',
   kms: 'aws.amazon.com/kms/pricing ($1 per customer-managed key-month), checked 2026-11-25',

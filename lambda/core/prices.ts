@@ -123,7 +123,7 @@ export interface PriceQuery {
 }
 
 /**
- * Resolution order (design.md): exact id in `pricing` → `priceAs`, then the base id, in `pricing` → the built-in catalog
+ * Resolution order (README "Prices and how a model id is priced"): exact id in `pricing` → `priceAs`, then the base id, in `pricing` → the built-in catalog
  * for `priceAs`, the exact id, then the base id (global profiles at the listed price, other ids with the catalog's
  * regional premium) → undefined (unpriced). An override's write price applies whatever the TTL.
  */

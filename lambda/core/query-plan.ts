@@ -1,5 +1,5 @@
 /**
- * GetMetricData limits (facts.md): at most 500 queries per call and 100,800 datapoints per call. Pure.
+ * GetMetricData limits (CloudWatch quotas): at most 500 queries per call and 100,800 datapoints per call. Pure.
  */
 export const MAX_QUERIES_PER_CALL = 500;
 export const MAX_DATAPOINTS_PER_CALL = 100_800;

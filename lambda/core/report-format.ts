@@ -1,5 +1,5 @@
 /**
- * Renders the report model as JSON (the contract of design.md), CSV (same fields, one row per model plus TOTAL) and a
+ * Renders the report model as JSON (the report contract, README "Operator CLI"), CSV (same fields, one row per model plus TOTAL) and a
  * markdown page a person reads in a cost meeting. Pure.
  */
 import type { Report, ReportRow } from './report';

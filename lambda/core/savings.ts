@@ -1,5 +1,5 @@
 /**
- * The savings arithmetic of facts.md, exact: tokens × micro-USD-per-MTok prices are integer picodollars (BigInt), summed
+ * The savings arithmetic (README "The arithmetic"), exact: tokens × micro-USD-per-MTok prices are integer picodollars (BigInt), summed
  * exactly, and turned into USD once at the end, so figures stay within one float rounding of the true value even at
  * 10^9-token totals. Pure.
  */

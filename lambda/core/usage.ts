@@ -1,5 +1,5 @@
 /**
- * Usage files for `prompt-cache report --usage FILE` (design.md): either aggregate JSON
+ * Usage files for `prompt-cache report --usage FILE` (README "Operator CLI"): either aggregate JSON
  * `{"models":[{"modelId","inputTokens","cacheReadInputTokens","cacheWriteInputTokens","outputTokens"}]}`, or JSON Lines of
  * `{"modelId": "...", "usage": {...}}` with a Bedrock usage block in InvokeModel (snake_case) or Converse (camelCase)
  * form, summed per model. Pure: text in, usage out, or a UsageFileError naming the file, the line or field and the fix.

@@ -1,5 +1,5 @@
 /**
- * Renders the weekly review: JSON (design.md's report fields plus the previous window and the change), CSV, markdown
+ * Renders the weekly review: JSON (the report's fields plus the previous window and the change), CSV, markdown
  * for the cost meeting, and the plain-text e-mail digest. Pure.
  */
 import { csvField, formatCount, formatPercent, formatUsd, modelLabel, STATUS_LEGEND } from './report-format';

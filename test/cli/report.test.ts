@@ -21,7 +21,7 @@ async function run(...argv: string[]): Promise<{ code: number; stdout: string; s
   return { code, stdout, stderr };
 }
 
-// The worked example of facts.md as InvokeModel-form JSON Lines (three calls) and as Converse-form and aggregate files.
+// The AWS blog's worked example (README "The arithmetic") as InvokeModel-form JSON Lines (three calls) and as Converse-form and aggregate files.
 const invokeLines = [
   { input_tokens: 9, cache_creation_input_tokens: 37209, cache_read_input_tokens: 0, output_tokens: 357 },
   { input_tokens: 10, cache_creation_input_tokens: 0, cache_read_input_tokens: 37209, output_tokens: 324 },

@@ -19,7 +19,7 @@ describe('config: defaults', () => {
       namespace: 'BedrockPromptCache',
       models: [],
       pricing: {},
-      // Nothing pinned: every documented spelling is read (contract.ts).
+      // Nothing pinned: every documented spelling is read (contract.ts bedrockMetricCandidates).
       bedrockMetricNames: {},
       publisher: { periodMinutes: 60, settleDelayMinutes: 10, initialLookbackHours: 24, leaseMinutes: 15 },
       dashboards: { topModels: 10 },
@@ -39,7 +39,7 @@ describe('config: defaults', () => {
     expect(parseConfig(undefined, 'x').namespace).toBe('BedrockPromptCache');
   });
 
-  test('the fixed keys of design.md are accepted as written there', () => {
+  test('the fixed config keys are accepted as the README writes them', () => {
     const cfg = parseConfig(
       {
         namespace: 'BedrockPromptCache',

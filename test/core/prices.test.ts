@@ -20,7 +20,7 @@ describe('model id resolution', () => {
   ])('base id of %s is %s', (id, base) => expect(baseModelId(id)).toBe(base));
 });
 
-describe('price resolution order (design.md)', () => {
+describe('price resolution order (README)', () => {
   const pricing = {
     'us.anthropic.claude-3-7-sonnet-20250219-v1:0': override,
     'anthropic.claude-opus-4-20250514-v1:0': { ...override, inputPerMTok: 1 },

@@ -12,7 +12,7 @@ const sonnet37 = resolvePrice({ modelId: 'us.anthropic.claude-3-7-sonnet-2025021
 const worked: TokenCounts = { inputTokens: 28, cacheReadInputTokens: 38247, cacheWriteInputTokens: 75097, outputTokens: 1066 };
 const close = (got: number | null, want: number) => expect(Math.abs((got as number) - want)).toBeLessThan(1e-9);
 
-describe('savings arithmetic (facts.md)', () => {
+describe("savings arithmetic (README, the AWS blog's worked example)", () => {
   test('the AWS blog worked example gives its exact figures', () => {
     const d = computeDollars(worked, sonnet37);
     expect(d).toEqual({

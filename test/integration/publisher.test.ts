@@ -3,7 +3,7 @@
  * every period lands exactly once through duplicates, concurrency, crashes, throttling, dropped connections and outages.
  *
  * Each test works in a region of its own (moto keeps a separate CloudWatch and DynamoDB per region), so tests never see
- * each other's data. moto quirk (design.md): a query without dimensions sums every dimension set, so the all-models
+ * each other's data. moto quirk: a query without dimensions sums every dimension set, so the all-models
  * series read back as all-models + per-model; the per-model series and the no-dimension-only metrics read exactly.
  */
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';

@@ -1,6 +1,6 @@
 /**
  * Construct tests of PromptCacheMonitoring / PromptCacheMonitoringStack with aws-cdk-lib/assertions. The built-in
- * template validation is off here for speed (design.md); cdk-nag.test.ts and cfn-lint.test.ts synth with it on.
+ * template validation is off here for speed; cdk-nag.test.ts and cfn-lint.test.ts synth with it on.
  */
 process.env.CDK_VALIDATION = 'false';
 

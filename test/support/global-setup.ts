@@ -28,6 +28,6 @@ export default async function globalSetup(): Promise<void> {
   process.env.AWS_DEFAULT_REGION = 'us-east-1';
   process.env.AWS_EC2_METADATA_DISABLED = 'true';
   process.env.MOTO_PORT = String(moto.port);
-  // @aws-sdk/* is pinned exactly (design.md), so its "Node >= 22 after January 2027" notice is noise in test output.
+  // @aws-sdk/* is pinned exactly (package.json), so its "Node >= 22 after January 2027" notice is noise in test output.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 }

@@ -1,0 +1,77 @@
+/**
+ * Application inference profiles: their ARN can be the `ModelId` of AWS/Bedrock metrics, and it names no model, so its
+ * price comes from the model the profile routes to (bedrock:GetInferenceProfile lists one foundation-model ARN per
+ * region it routes to). Pure: the adapter (lambda/aws/inference-profiles.ts) calls the API, these read its answer.
+ */
+
+/** `arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/a1b2c3d4e5f6` (any partition). */
+const APPLICATION_PROFILE_ARN = /^arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{12}:application-inference-profile\/[A-Za-z0-9]+$/;
+/** `arn:aws:bedrock:us-east-1::foundation-model/<model id>` or `arn:aws:bedrock:us-east-1:<account>:inference-profile/<profile id>`. */
+const MODEL_ARN = /^arn:aws[a-z-]*:bedrock:([a-z0-9-]+):(\d{12})?:(foundation-model|inference-profile)\/([^/\s]+)$/;
+
+export function isApplicationInferenceProfileArn(id: string): boolean {
+  return APPLICATION_PROFILE_ARN.test(id);
+}
+
+/**
+ * The model id a foundation-model ARN names (`anthropic.claude-haiku-4-5-20251001-v1:0`), or the profile id a system
+ * inference-profile ARN names (`us.anthropic.claude-…`); undefined for anything else (an application profile included).
+ */
+export function modelIdFromModelArn(arn: string): string | undefined {
+  const m = MODEL_ARN.exec(arn);
+  if (!m) return undefined;
+  // A foundation model has no account in its ARN; a system inference profile does.
+  if (m[3] === 'foundation-model' && m[2] !== undefined) return undefined;
+  return m[4];
+}
+
+function regionOf(arn: string): string | undefined {
+  return MODEL_ARN.exec(arn)?.[1];
+}
+
+/** Where an application inference profile sends its requests: one model, in these regions (sorted). */
+export interface ProfileRoute {
+  readonly modelId: string;
+  readonly regions: readonly string[];
+}
+
+/** The profile's models cannot be priced as one model. */
+export interface ProfileRouteProblem {
+  readonly problem: string;
+  /** The model ids the ARNs name (sorted, each once). */
+  readonly modelIds: readonly string[];
+  readonly regions: readonly string[];
+}
+
+export function isProfileRoute(r: ProfileRoute | ProfileRouteProblem): r is ProfileRoute {
+  return !('problem' in r);
+}
+
+/** GetInferenceProfile's `models[]` → the one model they name, or why there is not one. */
+export function routeOf(models: readonly { readonly modelArn?: string }[]): ProfileRoute | ProfileRouteProblem {
+  const arns = models.map((m) => m.modelArn ?? '');
+  const ids = [...new Set(arns.map((a) => modelIdFromModelArn(a)).filter((id): id is string => id !== undefined))].sort();
+  const regions = [...new Set(arns.map(regionOf).filter((r): r is string => r !== undefined))].sort();
+  const unreadable = arns.filter((a) => modelIdFromModelArn(a) === undefined);
+  if (unreadable.length > 0) {
+    return { problem: `not a foundation-model or inference-profile ARN: ${unreadable.map((a) => JSON.stringify(a)).join(', ')}; set priceAs by hand`, modelIds: ids, regions };
+  }
+  if (ids.length === 0) return { problem: 'the profile lists no model; set priceAs by hand', modelIds: [], regions: [] };
+  if (ids.length > 1) {
+    return { problem: `the profile routes to different models (${ids.join(', ')}): it cannot be priced automatically; set priceAs by hand`, modelIds: ids, regions };
+  }
+  return { modelId: ids[0], regions };
+}
+
+/** What looking one profile up gave: its route, or why it has none (the API refused, or the answer names no one model). */
+export type ProfileLookup =
+  | { readonly status: 'routed'; readonly route: ProfileRoute }
+  | { readonly status: 'unresolved'; readonly reason: 'access-denied' | 'not-found' | 'no-single-model' | 'error'; readonly message: string };
+
+/**
+ * The port the publisher, the report and doctor take (lambda/aws/inference-profiles.ts implements it): routes of the
+ * application inference profile ARNs among `modelIds`; other ids, and ARNs that cannot be resolved, are absent.
+ */
+export interface InferenceProfileRoutes {
+  resolve(modelIds: readonly string[]): Promise<ReadonlyMap<string, ProfileRoute>>;
+}
