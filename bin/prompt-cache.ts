@@ -119,11 +119,16 @@ async function reviewFromCloudWatch(opts: ReportOptions & { region: string }, co
   const clients = createClients({ region: opts.region });
   const quiet: RunLog = { info: () => undefined, warn: (message, data) => io.stderr(`warning: ${message} ${JSON.stringify(data ?? {})}\n`) };
   io.stderr(`reading AWS/Bedrock metrics in ${opts.region}, ${windowLabel(windows.previous)} and ${windowLabel(windows.current)}...\n`);
-  const { daily, modelIds } = await readDailyUsage(clients.cloudWatch, config, windows, quiet, (done, planned) =>
-    io.stderr(`  GetMetricData ${done}/${planned}\n`),
+  const { daily, modelIds, config: priced } = await readDailyUsage(
+    clients.cloudWatch,
+    config,
+    windows,
+    quiet,
+    (done, planned) => io.stderr(`  GetMetricData ${done}/${planned}\n`),
+    new InferenceProfileResolver(clients.bedrock, quiet),
   );
   io.stderr(`  ${modelIds.length} models, ${clients.calls.GetMetricData ?? 0} GetMetricData and ${clients.calls.ListMetrics ?? 0} ListMetrics calls\n`);
-  const review = buildWeeklyReport(daily, windows, config);
+  const review = buildWeeklyReport(daily, windows, priced);
   const text = renderWeekly(review, opts.format);
   const svg = opts.chart === undefined ? undefined : await renderWeeklyChartSvg(review);
   if (opts.out === undefined) io.stdout(text);

@@ -114,6 +114,19 @@ export class PromptCacheFunction extends Construct {
     );
   }
 
+  /**
+   * bedrock:GetInferenceProfile on this account's application inference profiles in the stack's region: where a
+   * profile that appears as a ModelId routes, so it is priced without a hand-written priceAs. Their ids are random.
+   */
+  allowInferenceProfileReads(): void {
+    const profiles = Stack.of(this).formatArn({ service: 'bedrock', resource: 'application-inference-profile', resourceName: '*' });
+    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadApplicationInferenceProfiles', actions: ['bedrock:GetInferenceProfile'], resources: [profiles] }));
+    Validations.of(this.role.node.findChild('DefaultPolicy')).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:<AWS::Region>:<AWS::AccountId>:application-inference-profile/*]',
+      reason: "Application inference profiles appear as ModelId values at run time and have random ids: the read is limited to this account's profiles in this region.",
+    });
+  }
+
   /** GetMetricData and ListMetrics, which support no resource-level permissions. */
   allowMetricReads(): void {
     this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadBedrockAndOwnMetrics', actions: ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'], resources: ['*'] }));

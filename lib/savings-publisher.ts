@@ -113,6 +113,7 @@ export class SavingsPublisher extends Construct {
     this.function = lambdaFn.function;
     this.logGroup = lambdaFn.logGroup;
     lambdaFn.allowMetricReads();
+    lambdaFn.allowInferenceProfileReads();
     lambdaFn.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'PutOwnNamespaceOnly',

@@ -54,6 +54,7 @@ export class WeeklyDigest extends Construct {
     });
     this.function = fn.function;
     fn.allowMetricReads();
+    fn.allowInferenceProfileReads();
     // sns:Publish on this topic only, and the key's GenerateDataKey/Decrypt to encrypt the message.
     this.topic.grantPublish(this.function);
     Validations.of(fn.role.node.findChild('DefaultPolicy')).acknowledge({

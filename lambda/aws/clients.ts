@@ -3,6 +3,7 @@
  * no automatic retries for PutMetricData (a blind retry could double a Sum; publish-run.ts settles those), and a
  * middleware that counts API calls by operation (once per command, not per HTTP attempt) for the run summary and bench.
  */
+import { BedrockClient } from '@aws-sdk/client-bedrock';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
@@ -36,6 +37,8 @@ export interface AwsClients {
   /** PutMetricData only: one attempt per call. */
   readonly cloudWatchPut: CloudWatchClient;
   readonly dynamoDb: DynamoDBClient;
+  /** GetInferenceProfile (where an application inference profile routes, for its price). */
+  readonly bedrock: BedrockClient;
   readonly calls: CallCounts;
 }
 
@@ -56,6 +59,7 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     cloudWatch: countCalls(new CloudWatchClient(retried), calls),
     cloudWatchPut: countCalls(new CloudWatchClient({ ...base, maxAttempts: 1 }), calls),
     dynamoDb: countCalls(new DynamoDBClient(retried), calls),
+    bedrock: countCalls(new BedrockClient(retried), calls),
     calls,
   };
 }

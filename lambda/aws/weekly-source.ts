@@ -4,6 +4,7 @@
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { PromptCacheConfig } from '../core/config';
+import { withProfileRoutes, type InferenceProfileRoutes } from '../core/inference-profiles';
 import { DAY_MS } from '../core/periods';
 import type { RunLog } from '../core/publish-run';
 import type { DailyUsage, ReviewWindow } from '../core/weekly';
@@ -12,6 +13,8 @@ import { BedrockTokenSource } from './bedrock-token-source';
 export interface DailyUsageRead {
   readonly daily: DailyUsage[];
   readonly modelIds: string[];
+  /** The config with the routed application inference profiles priced (see withProfileRoutes). */
+  readonly config: PromptCacheConfig;
 }
 
 export async function readDailyUsage(
@@ -20,6 +23,8 @@ export async function readDailyUsage(
   windows: { current: ReviewWindow; previous: ReviewWindow },
   log: RunLog,
   onProgress?: (done: number, planned: number) => void,
+  /** Where application inference profiles route, to price them without a hand-written priceAs. @default - none */
+  profiles?: InferenceProfileRoutes,
 ): Promise<DailyUsageRead> {
   const source = new BedrockTokenSource(cloudWatch, config.bedrockMetricNames, log, onProgress);
   const discovered = await source.discoverModelIds();
@@ -28,5 +33,5 @@ export async function readDailyUsage(
   const sums = await source.readTokenSums(modelIds, windows.previous.startMs, windows.current.endMs, DAY_MS);
   const daily: DailyUsage[] = [];
   for (const [modelId, byDay] of sums) for (const [dayStartMs, tokens] of byDay) daily.push({ modelId, dayStartMs, tokens });
-  return { daily, modelIds };
+  return { daily, modelIds, config: profiles ? withProfileRoutes(config, await profiles.resolve(modelIds)) : config };
 }

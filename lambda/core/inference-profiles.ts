@@ -3,6 +3,8 @@
  * price comes from the model the profile routes to (bedrock:GetInferenceProfile lists one foundation-model ARN per
  * region it routes to). Pure: the adapter (lambda/aws/inference-profiles.ts) calls the API, these read its answer.
  */
+import type { PromptCacheConfig } from './config';
+
 
 /** `arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/a1b2c3d4e5f6` (any partition). */
 const APPLICATION_PROFILE_ARN = /^arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{12}:application-inference-profile\/[A-Za-z0-9]+$/;
@@ -74,4 +76,17 @@ export type ProfileLookup =
  */
 export interface InferenceProfileRoutes {
   resolve(modelIds: readonly string[]): Promise<ReadonlyMap<string, ProfileRoute>>;
+}
+
+/**
+ * The config with every routed application inference profile priced as the model it routes to: its `priceAs`, unless
+ * the config sets one (the override) — `pricing` entries still win, as in every price resolution. A routed profile the
+ * config does not list is added as a model with only that `priceAs`, for pricing; nothing else reads it.
+ */
+export function withProfileRoutes(config: PromptCacheConfig, routes: ReadonlyMap<string, ProfileRoute>): PromptCacheConfig {
+  if (routes.size === 0) return config;
+  const listed = new Set(config.models.map((m) => m.modelId));
+  const models = config.models.map((m) => (m.priceAs === undefined && routes.has(m.modelId) ? { ...m, priceAs: routes.get(m.modelId)!.modelId } : m));
+  for (const [modelId, route] of routes) if (!listed.has(modelId)) models.push({ modelId, cacheWriteTtl: '5m', priceAs: route.modelId });
+  return { ...config, models };
 }

@@ -17,6 +17,7 @@
 import type { PromptCacheConfig } from './config';
 import { addTokens, CUSTOM_METRICS, ZERO_TOKENS, type TokenCounts } from './contract';
 import { datumKey, periodDatums, type Datum } from './datums';
+import { withProfileRoutes, type InferenceProfileRoutes } from './inference-profiles';
 import { periodWindow } from './periods';
 
 export type TokenSums = ReadonlyMap<string, ReadonlyMap<number, TokenCounts>>;
@@ -159,9 +160,11 @@ export async function runPublisher(
   ledger: Ledger,
   settings: RunSettings,
   log: RunLog,
+  /** Where application inference profiles route, to price them without a hand-written `priceAs`. @default - none */
+  profiles?: InferenceProfileRoutes,
 ): Promise<RunResult> {
   try {
-    const result = await publishPeriods(config, source, sink, ledger, settings, log);
+    const result = await publishPeriods(config, source, sink, ledger, settings, log, profiles);
     await reportLag(sink, settings, result.watermarkMs, log);
     return result;
   } catch (err) {
@@ -206,6 +209,7 @@ async function publishPeriods(
   ledger: Ledger,
   settings: RunSettings,
   log: RunLog,
+  profiles: InferenceProfileRoutes | undefined,
 ): Promise<RunResult> {
   const { nowMs, runId, periodMs } = settings;
   const clock = settings.clock ?? (() => nowMs);
@@ -246,7 +250,7 @@ async function publishPeriods(
     throw err;
   }
 
-  const plan = await planRun(config, source, window, periodMs);
+  const plan = await planRun(config, source, window, periodMs, profiles);
   if (plan.lost.length > 0) {
     log.warn('periods older than CloudWatch accepts were never published: counted as lost', { lost: plan.lost.length, from: iso(plan.lost[0]), to: iso(plan.lost[plan.lost.length - 1]) });
   }
@@ -306,12 +310,15 @@ async function planRun(
   source: TokenSource,
   window: { periods: readonly number[]; lost: readonly number[]; endMs: number },
   periodMs: number,
+  profiles: InferenceProfileRoutes | undefined,
 ): Promise<Planned> {
   if (window.periods.length === 0) return { ...window, stream: [], modelIds: [], tokens: ZERO_TOKENS, unpricedTokens: 0 };
   const discovered = await source.discoverModelIds();
   const configured = config.models.map((m) => m.modelId);
   const modelIds = [...configured, ...[...new Set(discovered)].filter((id) => !configured.includes(id)).sort()];
   const sums = await source.readTokenSums(modelIds, window.periods[0], window.endMs, periodMs);
+  // Application profiles without a priceAs are priced as the model they route to (bedrock:GetInferenceProfile).
+  const priced = profiles ? withProfileRoutes(config, await profiles.resolve(modelIds)) : config;
   const stream: Datum[] = [];
   let tokens = ZERO_TOKENS;
   let unpricedTokens = 0;
@@ -321,7 +328,7 @@ async function planRun(
       const t = byPeriod.get(periodStartMs);
       if (t) usage.set(modelId, t);
     }
-    const figures = periodDatums(periodStartMs, usage, modelIds, config);
+    const figures = periodDatums(periodStartMs, usage, modelIds, priced);
     if (periodStartMs === window.periods[0] && window.lost.length > 0) {
       stream.push({ metricName: CUSTOM_METRICS.lostPeriods.name, timestampMs: periodStartMs, value: window.lost.length, unit: CUSTOM_METRICS.lostPeriods.unit });
     }

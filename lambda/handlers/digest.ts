@@ -6,6 +6,7 @@
  * Env: PROMPT_CACHE_CONFIG (inlined into the bundle by the CDK construct), DIGEST_TOPIC_ARN.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { BedrockClient } from '@aws-sdk/client-bedrock';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { PromptCacheConfig } from '../core/config';
@@ -13,7 +14,9 @@ import { alignDown, DAY_MS } from '../core/periods';
 import type { RunLog } from '../core/publish-run';
 import { buildWeeklyReport, reviewWindows } from '../core/weekly';
 import { digestSubject, renderWeeklyDigest } from '../core/weekly-format';
+import type { InferenceProfileRoutes } from '../core/inference-profiles';
 import { publishDigest } from '../aws/digest-sender';
+import { InferenceProfileResolver } from '../aws/inference-profiles';
 import { readDailyUsage } from '../aws/weekly-source';
 import { failOnProblems, inlinedConfig } from './env';
 
@@ -24,6 +27,8 @@ export interface DigestOptions {
   readonly cloudWatch: CloudWatchClient;
   readonly sns: SNSClient;
   readonly log: RunLog;
+  /** Where application inference profiles route (their price). @default - none: a profile needs its priceAs */
+  readonly profiles?: InferenceProfileRoutes;
 }
 
 export interface DigestResult {
@@ -37,8 +42,8 @@ export interface DigestResult {
 export async function sendDigest(options: DigestOptions): Promise<DigestResult> {
   const { config } = options;
   const windows = reviewWindows(alignDown(options.nowMs, DAY_MS), config.digest.days);
-  const { daily } = await readDailyUsage(options.cloudWatch, config, windows, options.log);
-  const review = buildWeeklyReport(daily, windows, config);
+  const read = await readDailyUsage(options.cloudWatch, config, windows, options.log, undefined, options.profiles);
+  const review = buildWeeklyReport(read.daily, windows, read.config);
   const subject = digestSubject(review);
   const messageId = await publishDigest(options.sns, options.topicArn, subject, renderWeeklyDigest(review));
   const result = { subject, messageId, models: review.models.length, attention: review.attention.length };
@@ -63,5 +68,6 @@ export async function handler(): Promise<DigestResult> {
   // Spelled out so that esbuild's `define` can replace it with the inlined config.
   env ??= readDigestEnv({ ...process.env, PROMPT_CACHE_CONFIG: process.env.PROMPT_CACHE_CONFIG });
   const retry = { retryMode: 'adaptive', maxAttempts: 8 };
-  return sendDigest({ ...env, nowMs: Date.now(), cloudWatch: new CloudWatchClient(retry), sns: new SNSClient(retry), log });
+  const profiles = new InferenceProfileResolver(new BedrockClient(retry), log);
+  return sendDigest({ ...env, nowMs: Date.now(), cloudWatch: new CloudWatchClient(retry), sns: new SNSClient(retry), log, profiles });
 }

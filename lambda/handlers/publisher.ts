@@ -13,6 +13,8 @@ import { MAX_DATUMS_PER_PUT } from '../core/query-plan';
 import { runPublisher, RunIncomplete, type RunLog, type RunResult } from '../core/publish-run';
 import { BedrockTokenSource } from '../aws/bedrock-token-source';
 import { createClients, type AwsClients, type CallCounts } from '../aws/clients';
+import type { InferenceProfileRoutes } from '../core/inference-profiles';
+import { InferenceProfileResolver } from '../aws/inference-profiles';
 import { DynamoDbLedger } from '../aws/ledger';
 import { CloudWatchSavingsSink, waitForLagReport } from '../aws/savings-sink';
 import { answerDeployRun, isCustomResourceEvent, type DeployRunOutcome } from './deploy-run';
@@ -33,6 +35,8 @@ export interface PublishOptions {
   readonly clock?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly onProgress?: (done: number, total: number) => void;
+  /** Where application inference profiles route. @default - bedrock:GetInferenceProfile through `clients.bedrock` */
+  readonly profiles?: InferenceProfileRoutes;
 }
 
 export interface PublishSummary extends Omit<RunResult, 'watermarkMs'> {
@@ -85,6 +89,8 @@ export async function publishOnce(options: PublishOptions): Promise<PublishSumma
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       },
       log,
+      // Cached per run: one GetInferenceProfile per application profile ARN; a refusal leaves that ARN unpriced, logged.
+      options.profiles ?? new InferenceProfileResolver(clients.bedrock, log),
     );
     if (result.status === 'published') await ledger.recordRun(runId, { ...summarize(result) }, options.nowMs);
     const summary = summarize(result);

@@ -1,5 +1,7 @@
 /** Application inference profile ARNs and the route GetInferenceProfile's `models[]` describes: table-driven, no mocks. */
-import { isApplicationInferenceProfileArn, modelIdFromModelArn, routeOf } from '../../lambda/core/inference-profiles';
+import { parseConfig, type PromptCacheConfig } from '../../lambda/core/config';
+import { isApplicationInferenceProfileArn, modelIdFromModelArn, routeOf, withProfileRoutes } from '../../lambda/core/inference-profiles';
+import { resolveModelPrice } from '../../lambda/core/prices';
 
 const HAIKU = 'anthropic.claude-haiku-4-5-20251001-v1:0';
 const fm = (region: string, id = HAIKU) => `arn:aws:bedrock:${region}::foundation-model/${id}`;
@@ -39,4 +41,26 @@ test.each<[string, { modelArn?: string }[], object]>([
   ['an ARN it cannot read', [{ modelArn: 'arn:aws:s3:::bucket' }, {}], { problem: 'not a foundation-model or inference-profile ARN: "arn:aws:s3:::bucket", ""; set priceAs by hand', modelIds: [], regions: [] }],
 ])('routeOf: %s', (_name, models, expected) => {
   expect(routeOf(models)).toEqual(expected);
+});
+
+describe('withProfileRoutes: a routed profile is priced as its model unless the config says otherwise', () => {
+  const ARN = 'arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/abc123';
+  const OTHER = 'arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/zzz999';
+  const routes = new Map([
+    [ARN, { modelId: HAIKU, regions: ['us-east-1'] }],
+    [OTHER, { modelId: 'anthropic.claude-3-7-sonnet-20250219-v1:0', regions: ['us-east-1', 'us-west-2'] }],
+  ]);
+  test.each<[string, object, (c: PromptCacheConfig) => unknown, unknown]>([
+    ['a configured profile without priceAs gets the routed model', { models: [{ modelId: ARN, displayName: 'triage' }] }, (c) => c.models.map((m) => [m.modelId, m.priceAs, m.displayName]), [[ARN, HAIKU, 'triage'], [OTHER, 'anthropic.claude-3-7-sonnet-20250219-v1:0', undefined]]],
+    ['a configured priceAs is the override', { models: [{ modelId: ARN, priceAs: 'anthropic.claude-sonnet-4-20250514-v1:0' }] }, (c) => c.models[0].priceAs, 'anthropic.claude-sonnet-4-20250514-v1:0'],
+    ['a pricing entry still wins in resolution', { pricing: { [ARN]: { inputPerMTok: 1, outputPerMTok: 1, cacheWritePerMTok: 1, cacheReadPerMTok: 1 } } }, (c) => resolveModelPrice(c.models.find((m) => m.modelId === ARN), ARN, c.pricing)?.source, `pricing:${ARN}`],
+    ['an unconfigured routed profile is priced from the catalog, with the regional rate of an in-region id', {}, (c) => resolveModelPrice(c.models.find((m) => m.modelId === ARN), ARN, c.pricing)?.source, `catalog:${HAIKU} (regional +10%)`],
+  ])('%s', (_name, input, read, want) => {
+    expect(read(withProfileRoutes(parseConfig(input, 't'), routes))).toEqual(want);
+  });
+
+  test('no routes: the same config object', () => {
+    const config = parseConfig({}, 't');
+    expect(withProfileRoutes(config, new Map())).toBe(config);
+  });
 });

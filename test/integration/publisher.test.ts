@@ -394,4 +394,19 @@ describe('savings publisher against moto', () => {
     const [lag] = await readSeries(w.cw, [{ namespace: w.config.namespace, metricName: 'PublisherLagMinutes', stat: 'Sum' }], NOW - 30 * MINUTE_MS, NOW + 30 * MINUTE_MS, HOUR_MS);
     expect([...lag.values()]).toEqual([(NOW - watermark) / MINUTE_MS]);
   });
+
+  test('an application inference profile without priceAs is priced as the model GetInferenceProfile says it routes to', async () => {
+    const arn = 'arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/route01';
+    const w = await world({ models: [{ modelId: arn, displayName: 'routed' }], publisher: { initialLookbackHours: 2 } });
+    const points: SeedPoint[] = [{ modelId: arn, periodStartMs: END - HOUR_MS, tokens: { inputTokens: 100, cacheReadInputTokens: 1_000_000, cacheWriteInputTokens: 200_000, outputTokens: 50 } }];
+    await seedBedrock(w.cw, points);
+    // moto has no GetInferenceProfile: a stub port, the adapter's request shape is tested in test/aws/inference-profiles.test.ts.
+    const asked: string[][] = [];
+    const profiles = { resolve: async (ids: readonly string[]) => (asked.push([...ids]), new Map([[arn, { modelId: 'anthropic.claude-haiku-4-5-20251001-v1:0', regions: ['us-east-1'] }]])) };
+    const s = await w.publish({ profiles });
+    expect([s.status, s.periodsPublished, s.unpricedTokens, asked]).toEqual(['published', 2, 0, [[arn]]]);
+    const [net] = await readSeries(w.cw, [{ namespace: w.config.namespace, metricName: 'NetSavingsUSD', modelId: arn, stat: 'Sum' }], END - HOUR_MS, END, HOUR_MS);
+    // Haiku 4.5 in-region (+10 %): read discount 1.1 − 0.11, write premium 1.375 − 1.1 per MTok.
+    expect(Math.abs((net.get(END - HOUR_MS) ?? NaN) - (1_000_000 * 0.99 - 200_000 * 0.275) / 1e6)).toBeLessThan(1e-9);
+  });
 });

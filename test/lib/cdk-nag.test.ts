@@ -67,6 +67,14 @@ test('the monitoring stack has no unacknowledged finding (AwsSolutions and built
           'cloudwatch:GetMetricData, ListMetrics and PutMetricData support no resource-level permissions; PutMetricData is limited to our namespace by the cloudwatch:namespace condition.',
         ],
         ['AwsSolutions-IAM5[Resource::*]', 'cloudwatch:GetMetricData and ListMetrics support no resource-level permissions; the digest only reads metrics.'],
+        [
+          'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:<AWS::Region>:<AWS::AccountId>:application-inference-profile/*]',
+          "Application inference profiles appear as ModelId values at run time and have random ids: the read is limited to this account's profiles in this region.",
+        ],
+        [
+          'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:<AWS::Region>:<AWS::AccountId>:application-inference-profile/*]',
+          "Application inference profiles appear as ModelId values at run time and have random ids: the read is limited to this account's profiles in this region.",
+        ],
         ['AwsSolutions-IAM5[Resource::<PromptCacheMonitoringWeeklyDigestLambdaLogsCF8E3030.Arn>:*]', "Log streams of the function's own log group, whose names Lambda chooses."],
         [
           'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',

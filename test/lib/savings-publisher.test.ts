@@ -39,6 +39,7 @@ describe('SavingsPublisher with the defaults', () => {
     expect((one(t, 'AWS::IAM::Policy').Properties.PolicyDocument as { Statement: unknown[] }).Statement).toEqual([
       { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: [{ 'Fn::GetAtt': [logs, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logs, 'Arn'] }, ':*']] }] },
       { Action: ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'], Effect: 'Allow', Resource: '*', Sid: 'ReadBedrockAndOwnMetrics' },
+      { Action: 'bedrock:GetInferenceProfile', Effect: 'Allow', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':application-inference-profile/*']] }, Sid: 'ReadApplicationInferenceProfiles' },
       { Action: 'cloudwatch:PutMetricData', Condition: { StringEquals: { 'cloudwatch:namespace': 'Team/PromptCache' } }, Effect: 'Allow', Resource: '*', Sid: 'PutOwnNamespaceOnly' },
       { Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [table, 'Arn'] }, Sid: 'LedgerItems' },
       { Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [queue, 'Arn'] } },

@@ -51,6 +51,8 @@ describe('WeeklyDigest', () => {
     expect(statements.map((s) => [s.Action, s.Resource])).toEqual([
       [['logs:CreateLogStream', 'logs:PutLogEvents'], [{ 'Fn::GetAtt': [logs, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logs, 'Arn'] }, ':*']] }]],
       [['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'], '*'],
+      // Where an application inference profile routes (its price): this account's profiles in this region.
+      ['bedrock:GetInferenceProfile', { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':application-inference-profile/*']] }],
       ['sns:Publish', { Ref: topic }],
       [['kms:Decrypt', 'kms:GenerateDataKey*'], { 'Fn::GetAtt': [key, 'Arn'] }],
     ]);
