@@ -150,7 +150,7 @@ interface Planned {
 /**
  * One run, then its `PublisherLagMinutes` datum (timestamped at the run's own time): the minutes from the watermark the
  * run leaves (or found, when another run holds the lease) to now. Every run that reached the ledger reports it, also
- * one that stopped part-way, so the pipeline-health alarm sees silence as missing data and a stuck watermark as a
+ * one that stopped part-way, so the pipeline alarm sees silence as a period without a report and a stuck watermark as a
  * growing value. A run that never read the ledger reports nothing: that is silence too.
  */
 export async function runPublisher(
