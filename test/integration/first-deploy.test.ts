@@ -27,7 +27,7 @@ import { answerDeployRun, putResponse, type CustomResourceEvent } from '../../la
 import { deployRun, publishOnce } from '../../lambda/handlers/publisher';
 import { seedBedrock } from '../support/bedrock-seed';
 
-const REGION = 'me-south-1'; // this file's own moto region
+const REGION = 'il-central-1'; // this file's own moto region
 const END = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - HOUR_MS;
 
 /** A stand-in for the pre-signed S3 URL: records each PUT's headers and body. */
