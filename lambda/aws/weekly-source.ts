@@ -4,7 +4,7 @@
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { PromptCacheConfig } from '../core/config';
-import { withProfileRoutes, type InferenceProfileRoutes } from '../core/inference-profiles';
+import { pricedWithProfiles, type InferenceProfileRoutes } from '../core/inference-profiles';
 import { DAY_MS } from '../core/periods';
 import type { RunLog } from '../core/publish-run';
 import type { DailyUsage, ReviewWindow } from '../core/weekly';
@@ -33,5 +33,5 @@ export async function readDailyUsage(
   const sums = await source.readTokenSums(modelIds, windows.previous.startMs, windows.current.endMs, DAY_MS);
   const daily: DailyUsage[] = [];
   for (const [modelId, byDay] of sums) for (const [dayStartMs, tokens] of byDay) daily.push({ modelId, dayStartMs, tokens });
-  return { daily, modelIds, config: profiles ? withProfileRoutes(config, await profiles.resolve(modelIds)) : config };
+  return { daily, modelIds, config: await pricedWithProfiles(config, modelIds, profiles) };
 }

@@ -90,3 +90,19 @@ export function withProfileRoutes(config: PromptCacheConfig, routes: ReadonlyMap
   for (const [modelId, route] of routes) if (!listed.has(modelId)) models.push({ modelId, cacheWriteTtl: '5m', priceAs: route.modelId });
   return { ...config, models };
 }
+
+/**
+ * The ids worth a GetInferenceProfile call: application inference profile ARNs that neither `pricing` nor a `priceAs`
+ * prices already (those overrides win anyway), so a fleet of priced profiles costs no control-plane call.
+ */
+export function profilesToResolve(config: PromptCacheConfig, modelIds: readonly string[]): string[] {
+  return modelIds.filter(
+    (id) => isApplicationInferenceProfileArn(id) && !Object.prototype.hasOwnProperty.call(config.pricing, id) && config.models.find((m) => m.modelId === id)?.priceAs === undefined,
+  );
+}
+
+/** Resolves what {@link profilesToResolve} leaves and prices the config with it (no call when nothing is left). */
+export async function pricedWithProfiles(config: PromptCacheConfig, modelIds: readonly string[], profiles: InferenceProfileRoutes | undefined): Promise<PromptCacheConfig> {
+  const wanted = profiles ? profilesToResolve(config, modelIds) : [];
+  return wanted.length === 0 ? config : withProfileRoutes(config, await profiles!.resolve(wanted));
+}

@@ -17,7 +17,7 @@
 import type { PromptCacheConfig } from './config';
 import { addTokens, CUSTOM_METRICS, ZERO_TOKENS, type TokenCounts } from './contract';
 import { datumKey, periodDatums, type Datum } from './datums';
-import { withProfileRoutes, type InferenceProfileRoutes } from './inference-profiles';
+import { pricedWithProfiles, type InferenceProfileRoutes } from './inference-profiles';
 import { periodWindow } from './periods';
 
 export type TokenSums = ReadonlyMap<string, ReadonlyMap<number, TokenCounts>>;
@@ -318,7 +318,7 @@ async function planRun(
   const modelIds = [...configured, ...[...new Set(discovered)].filter((id) => !configured.includes(id)).sort()];
   const sums = await source.readTokenSums(modelIds, window.periods[0], window.endMs, periodMs);
   // Application profiles without a priceAs are priced as the model they route to (bedrock:GetInferenceProfile).
-  const priced = profiles ? withProfileRoutes(config, await profiles.resolve(modelIds)) : config;
+  const priced = await pricedWithProfiles(config, modelIds, profiles);
   const stream: Datum[] = [];
   let tokens = ZERO_TOKENS;
   let unpricedTokens = 0;

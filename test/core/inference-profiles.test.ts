@@ -1,6 +1,6 @@
 /** Application inference profile ARNs and the route GetInferenceProfile's `models[]` describes: table-driven, no mocks. */
 import { parseConfig, type PromptCacheConfig } from '../../lambda/core/config';
-import { isApplicationInferenceProfileArn, modelIdFromModelArn, routeOf, withProfileRoutes } from '../../lambda/core/inference-profiles';
+import { isApplicationInferenceProfileArn, modelIdFromModelArn, profilesToResolve, routeOf, withProfileRoutes } from '../../lambda/core/inference-profiles';
 import { resolveModelPrice } from '../../lambda/core/prices';
 
 const HAIKU = 'anthropic.claude-haiku-4-5-20251001-v1:0';
@@ -63,4 +63,16 @@ describe('withProfileRoutes: a routed profile is priced as its model unless the 
     const config = parseConfig({}, 't');
     expect(withProfileRoutes(config, new Map())).toBe(config);
   });
+});
+
+test('only unpriced application profile ARNs are worth a GetInferenceProfile call', () => {
+  const arn = (s: string) => `arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/${s}`;
+  const config = parseConfig(
+    {
+      models: [{ modelId: arn('withpriceas'), priceAs: 'anthropic.claude-haiku-4-5-20251001-v1:0' }, { modelId: arn('configured') }],
+      pricing: { [arn('priced')]: { inputPerMTok: 1, outputPerMTok: 1, cacheWritePerMTok: 1, cacheReadPerMTok: 1 } },
+    },
+    't',
+  );
+  expect(profilesToResolve(config, [arn('withpriceas'), arn('configured'), arn('priced'), arn('discovered'), 'us.anthropic.claude-3-7-sonnet-20250219-v1:0'])).toEqual([arn('configured'), arn('discovered')]);
 });

@@ -24,14 +24,16 @@ describe('monitoring cost', () => {
     const e = estimateMonitoringCost(summarizeTemplate(template), config);
     const runs = 730;
     const want: [string, number, number][] = [
-      ['custom metrics, per model (4 each)', 8, 0.3],
-      ['custom metrics, all models', 6, 0.3],
+      // 5 per model (with WritesWithoutReadsTokens); all models adds the token totals, writes without reads and the lag.
+      ['custom metrics, per model (5 each)', 10, 0.3],
+      ['custom metrics, all models', 10, 0.3],
       ['alarm metrics (a math alarm counts each metric it reads)', 3, 0.1],
       ['composite alarms', 1, 0.5],
       ['dashboards', 2, 3],
       ['KMS keys of the encrypted topics', 1, 1],
       ['publisher GetMetricData (4 metrics per model per run)', (runs * 8) / 1000, 0.01],
-      ['publisher PutMetricData and ListMetrics calls', (runs * 5) / 1000, 0.01],
+      // A run: 1 PutMetricData of periods, 1 of its lag report, 6 ListMetrics (each spelling of the 4 token metrics).
+      ['publisher PutMetricData and ListMetrics calls', (runs * 8) / 1000, 0.01],
       ['publisher Lambda requests', runs / 1e6, 0.2],
       ['publisher Lambda compute (2 s a run)', runs * 2 * 0.5, 0.0000133334],
       ['ledger writes (4 a run)', (runs * 4) / 1e6, 0.625],
@@ -42,8 +44,8 @@ describe('monitoring cost', () => {
     expect(e.items.map((i) => [i.what, i.quantity, i.unitPriceUSD])).toEqual(want);
     const total = want.reduce((a, [, q, p]) => a + q * p, 0);
     expect(Math.abs(e.monthlyUSD - total)).toBeLessThan(1e-12);
-    // $12 of fixed items (metrics, alarms, dashboards, key) and about 11 cents of calls, compute and ledger.
-    expect(Math.abs(e.monthlyUSD - 12.107331189)).toBeLessThan(1e-8);
+    // $13.80 of fixed items (metrics, alarms, dashboards, key) and about 13 cents of calls, compute and ledger.
+    expect(Math.abs(e.monthlyUSD - 13.929231189)).toBeLessThan(1e-8);
   });
 
   test('15-minute periods quadruple the per-run lines; prices can be overridden', () => {

@@ -66,7 +66,7 @@ const baseConfig: ConfigInput = {
 };
 
 let regionIndex = 0;
-const REGIONS = ['us-west-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-south-1', 'ca-central-1', 'sa-east-1', 'us-west-1'];
+const REGIONS = ['us-west-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-south-1', 'ca-central-1', 'sa-east-1', 'us-west-1', 'ap-southeast-3', 'ap-southeast-4', 'ap-south-2', 'ca-west-1', 'ap-southeast-5'];
 
 interface World {
   readonly region: string;
@@ -79,6 +79,7 @@ interface World {
 
 async function world(configOver: Partial<ConfigInput> = {}): Promise<World> {
   const region = REGIONS[regionIndex++];
+  if (region === undefined) throw new Error('every test needs a region of its own: add one to REGIONS');
   const config = parseConfig({ ...baseConfig, ...configOver }, 'test');
   const table = 'prompt-cache-ledger';
   const clients = (endpoint = MOTO, maxAttempts = 8) => createClients({ region, endpoint, maxAttempts });
