@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { PromptCacheConfig } from '../core/config';
 import { CLOUDWATCH_MAX_AGE_MS, HOUR_MS, MINUTE_MS } from '../core/periods';
 import { MAX_DATUMS_PER_PUT } from '../core/query-plan';
-import { runPublisher, RunIncomplete, type RunLog, type RunResult } from '../core/publish-run';
+import { lagDatum, runPublisher, RunIncomplete, type RunLog, type RunResult } from '../core/publish-run';
 import { BedrockTokenSource } from '../aws/bedrock-token-source';
 import { createClients, type AwsClients, type CallCounts } from '../aws/clients';
 import type { InferenceProfileRoutes } from '../core/inference-profiles';
@@ -142,20 +142,30 @@ export async function handler(event: unknown, context?: HandlerContext): Promise
     publishOnce({ ...current, nowMs: Date.now(), clock: Date.now, ...(context?.awsRequestId ? { runId: context.awsRequestId } : {}), clients, log: runLog });
   if (!isCustomResourceEvent(event)) return once();
   return answerDeployRun(event, {
-    run: () => deployRun(once, clients, current.config.namespace),
+    run: () => deployRun(once, clients, current.config),
     remainingMs: context?.getRemainingTimeInMillis ?? (() => 300_000),
     log: (message, data) => logger.info(message, data),
   });
 }
 
 /** One run, then whether its lag report became readable. */
-export async function deployRun(once: () => Promise<PublishSummary>, clients: AwsClients, namespace: string, sleep = realSleep): Promise<DeployRunOutcome> {
+export async function deployRun(once: () => Promise<PublishSummary>, clients: AwsClients, config: PromptCacheConfig, sleep = realSleep): Promise<DeployRunOutcome> {
   const startedMs = Date.now();
   // A failed run still reported its lag when it reached the ledger; the schedule retries within a period.
-  const outcome = await once().then(
-    (summary) => summary.status,
-    (err: unknown) => `failed: ${(err as Error).message}`,
-  );
-  const lagVisible = await waitForLagReport(clients.cloudWatch, namespace, startedMs, { timeoutMs: LAG_VISIBLE_TIMEOUT_MS, everyMs: 5_000, sleep, clock: Date.now });
+  const summary = await once().catch((err: unknown) => err as Error);
+  const outcome = summary instanceof Error ? `failed: ${summary.message}` : summary.status;
+  if (!(summary instanceof Error) && summary.watermark !== null) await backdateLagReports(clients, config, startedMs, Date.parse(summary.watermark));
+  const lagVisible = await waitForLagReport(clients.cloudWatch, config.namespace, startedMs, { timeoutMs: LAG_VISIBLE_TIMEOUT_MS, everyMs: 5_000, sleep, clock: Date.now });
   return { outcome, lagVisible };
+}
+
+/**
+ * The deploy-time run's lag, also at each of the `alarms.pipeline.missingPeriods` periods before it: the stack did not
+ * exist then, so there was no silence to page for. Without these, an alarm that judges only completed periods would
+ * find the periods before the deploy empty (filled as silence) and page on a fresh stack.
+ */
+async function backdateLagReports(clients: AwsClients, config: PromptCacheConfig, atMs: number, watermarkMs: number): Promise<void> {
+  const periodMs = config.publisher.periodMinutes * MINUTE_MS;
+  const datums = Array.from({ length: config.alarms.pipeline.missingPeriods }, (_, k) => lagDatum(atMs - (k + 1) * periodMs, watermarkMs - (k + 1) * periodMs)!);
+  await new CloudWatchSavingsSink(clients.cloudWatchPut, clients.cloudWatch, config.namespace, periodMs).put(datums).catch(() => undefined);
 }

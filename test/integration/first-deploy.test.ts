@@ -25,7 +25,7 @@ import { createClients } from '../../lambda/aws/clients';
 import { ensureLedgerTable } from '../../lambda/aws/ledger';
 import { answerDeployRun, putResponse, type CustomResourceEvent } from '../../lambda/handlers/deploy-run';
 import { deployRun, publishOnce } from '../../lambda/handlers/publisher';
-import { seedBedrock } from '../support/bedrock-seed';
+import { readSeries, seedBedrock } from '../support/bedrock-seed';
 
 const REGION = 'il-central-1'; // this file's own moto region
 const END = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - HOUR_MS;
@@ -69,7 +69,7 @@ describe('the deploy-time run', () => {
     const once = () => publishOnce({ config, tableName: 'first-deploy-ledger', nowMs, clients, log, sleep: () => Promise.resolve() });
     try {
       const outcome = await answerDeployRun(event(server.url), {
-        run: () => deployRun(once, clients, config.namespace, () => Promise.resolve()),
+        run: () => deployRun(once, clients, config, () => Promise.resolve()),
         remainingMs: () => 300_000,
         log: () => undefined,
       });
@@ -99,6 +99,10 @@ describe('the deploy-time run', () => {
         }),
       );
       expect(out.MetricDataResults?.[0]?.Values).toEqual([(nowMs - watermark) / MINUTE_MS]);
+      // And the same lag one and two periods earlier (alarms.pipeline.missingPeriods = 2): the periods before the stack
+      // existed are not silence, whichever periods CloudWatch judges.
+      const earlier = await readSeries(clients.cloudWatch, [{ namespace: config.namespace, metricName: 'PublisherLagMinutes', stat: 'Sum' }], nowMs - 3 * HOUR_MS, nowMs + MINUTE_MS, HOUR_MS);
+      expect(earlier[0].size).toBe(3);
     } finally {
       await server.close();
     }
