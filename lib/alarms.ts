@@ -1,20 +1,25 @@
 /**
- * The alarm families of the on-call view, their SNS topic, their runbooks and the composite roll-up that pages.
+ * The alarm families of the on-call view, their SNS topic, their runbooks and the composite roll-ups that page.
  *
- * Per configured model, and once for the all-models (dimensionless) series:
- * 1. **Low hit ratio**: metric math over the raw AWS/Bedrock Sums, read / (read + write) < threshold, evaluated only
- *    in periods whose cache traffic reaches a minimum (no pages at 3 requests an hour).
- * 2. **Writes without reads**: cache writes ≥ a minimum in periods with no cache read, N periods in a row.
+ * Per configured model, and once for all models (from the publisher's all-models series: AWS documents no
+ * dimensionless AWS/Bedrock runtime series):
+ * 1. **Low hit ratio**: read / (read + write) < threshold, evaluated only in periods whose cache traffic reaches a
+ *    minimum (no pages at 3 requests an hour). Per model, metric math over the raw AWS/Bedrock Sums under every
+ *    spelling the config does not pin (the larger per period); all models, the publisher's `CacheReadTokens` /
+ *    `CacheWriteTokens`.
+ * 2. **Writes without reads**: cache writes ≥ a minimum in periods with no cache read, N periods in a row, from the
+ *    publisher's `WritesWithoutReadsTokens` (settled, whole periods; raw Sums only without the publisher).
  * 3. **Caching costs money**: net savings = read × (p_in − p_read) − write × (p_write − p_in) < 0, metric math over
- *    the raw Sums with the model's resolved price constants (the all-models series mixes prices: it uses the
- *    publisher's `NetSavingsUSD`).
- * 4. **Savings pipeline** (when the publisher is deployed): publisher errors ≥ 1, and no `PublishedPeriods` heartbeat.
+ *    the raw Sums with the model's resolved price constants (all models mix prices: the publisher's `NetSavingsUSD`).
+ * 4. **Savings pipeline** (when the publisher is deployed): publisher errors ≥ 1, and the pipeline alarm on
+ *    `PublisherLagMinutes` (silent periods filled as breaching, or a lag past the settle delay, a period and the timeout).
  * 5. **Roll-ups**: the metric alarms carry no action. One composite alarm (`<prefix>-CacheHealth`) is in ALARM while
  *    any cache alarm is, another (`<prefix>-SavingsPipeline`) while any pipeline alarm is; only these two notify the
- *    on-call topic (ALARM and OK), so one incident pages once.
+ *    on-call topic, on ALARM by their alarm action and on recovery by an EventBridge rule (not on their first OK after
+ *    creation), so one incident pages once.
  *
- * No alarm uses SEARCH (CloudWatch refuses it); every metric math alarm has 2 metrics and one period. Each alarm's
- * description is its runbook (≤ 1,024 characters, checked at synth).
+ * No alarm uses SEARCH (CloudWatch refuses it); every metric math alarm reads at most 4 metrics of one period. Each
+ * alarm's description is its runbook (≤ 1,024 characters, checked at synth).
  */
 import { Annotations, Aws, CfnMapping, CfnResource, Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Alarm, AlarmRule, ComparisonOperator, CompositeAlarm, MathExpression, Stats, TreatMissingData, type IAlarm, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';

@@ -2,7 +2,7 @@
  * Metric factory for Bedrock's own, free `AWS/Bedrock` token metrics: plain metrics (per model or all models),
  * SEARCH expressions that find every model id by themselves, and division-safe prompt-cache ratios.
  *
- * Reused by the dashboards now and by the alarms later; it builds CloudWatch objects only (no construct, no runtime
+ * Shared by the dashboards and the alarms; it builds CloudWatch objects only (no construct, no runtime
  * math). The cache metrics' name is UNCONFIRMED (the Bedrock user guide's table says `CacheReadInputTokens`, the AWS
  * blog, Grafana and real queries `CacheReadInputTokenCount`): unless `config.bedrockMetricNames` pins one, every
  * graph and alarm reads both spellings (SEARCH matches either; an alarm takes the larger of the two per period, so a

@@ -146,9 +146,9 @@ export const alarmsSchema = strictObject({
     minCacheTokens: cachingCostsMoneyFields.minCacheTokens.default(D.cachingCostsMoney.minCacheTokens),
   }).prefault({}),
   pipeline: strictObject({
-    /** Publisher errors and the `PublishedPeriods` heartbeat (only when the publisher is deployed). */
+    /** Publisher errors and the pipeline alarm on `PublisherLagMinutes` (only when the publisher is deployed). */
     enabled: onOff.default(D.pipeline.enabled),
-    /** Publisher periods without a heartbeat (beyond its settle delay) before the heartbeat alarm fires. */
+    /** Publisher periods in a row without a lag report, or with the watermark a period behind, before the pipeline alarm fires. */
     missingPeriods: int({ error: 'must be a whole number of periods' })
       .min(1, { error: 'must be 1 to 24 periods' })
       .max(24, { error: 'must be 1 to 24 periods' })

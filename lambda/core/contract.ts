@@ -14,7 +14,7 @@ export const CUSTOM_METRICS = {
   costWithoutCacheUsd: { name: 'CostWithoutCacheUSD', unit: 'None' },
   /** No-dimension series only: tokens of models with no known price. */
   unpricedTokens: { name: 'UnpricedTokens', unit: 'Count' },
-  /** No-dimension series only: 1 per period published, the pipeline heartbeat. */
+  /** No-dimension series only: 1 per period published (the last datum of each period: present means it all went out). */
   publishedPeriods: { name: 'PublishedPeriods', unit: 'Count' },
   /** Ours, beyond the fixed contract: periods that fell out of CloudWatch's 14-day window unpublished (no dimension). */
   lostPeriods: { name: 'LostPeriods', unit: 'Count' },
