@@ -66,7 +66,7 @@ const baseConfig: ConfigInput = {
 };
 
 let regionIndex = 0;
-const REGIONS = ['us-west-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-south-1', 'ca-central-1', 'sa-east-1', 'us-west-1', 'ap-southeast-3', 'ap-southeast-4', 'ap-south-2', 'ca-west-1', 'ap-southeast-5'];
+const REGIONS = ['us-west-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-south-1', 'ca-central-1', 'sa-east-1', 'us-west-1', 'ap-southeast-3', 'ap-southeast-4', 'ap-south-2', 'ca-west-1', 'ap-southeast-5', 'eu-south-1'];
 
 interface World {
   readonly region: string;
@@ -208,8 +208,9 @@ describe('savings publisher against moto', () => {
     ['after PutMetricData, before the commit', 'drop-after' as const],
     ['after the claim, before PutMetricData', 'drop-before' as const],
   ])('crash %s → the next run ends with every period present exactly once', async (_name, fault) => {
-    const w = await world();
-    const points = scenarioPoints(24);
+    // 23 periods, all less than 24 hours old: one put, settled by the next run (a put of older periods waits 48 hours).
+    const w = await world({ publisher: { initialLookbackHours: 23 } });
+    const points = scenarioPoints(23);
     await seedBedrock(w.cw, points);
     proxy = await startFaultProxy(MOTO);
     let crashed = false;
@@ -228,8 +229,56 @@ describe('savings publisher against moto', () => {
     expect((await w.publish({ nowMs: NOW + 5 * MINUTE_MS })).status).toBe('busy');
     const next = await w.publish({ nowMs: NOW + 16 * MINUTE_MS });
     expect(next.status).toBe('published');
-    expect(next.periodsAlreadyPresent).toBe(fault === 'drop-after' ? 24 : 0);
-    expect(await differences(w, expectedDatums(w.config, points, END - 24 * HOUR_MS, END, ALL_MODELS), ALL_MODELS, END - 24 * HOUR_MS, END)).toEqual([]);
+    expect(next.periodsAlreadyPresent).toBe(fault === 'drop-after' ? 23 : 0);
+    expect(await differences(w, expectedDatums(w.config, points, END - 23 * HOUR_MS, END, ALL_MODELS), ALL_MODELS, END - 23 * HOUR_MS, END)).toEqual([]);
+  });
+
+  test('reply of a put of 30-hour-old periods lost, then a crash → not re-put before 48 h, newer periods go on; after 48 h every series exact, SampleCount 1', async () => {
+    const w = await world();
+    // The crashed run 49 hours before NOW, so that the run 48 hours after it is NOW (nothing in the future).
+    const end1 = END - 49 * HOUR_MS;
+    const now1 = end1 + 10 * MINUTE_MS;
+    const since = end1 - 30 * HOUR_MS;
+    const points = scenarioPoints(79).filter((p) => p.periodStartMs >= since);
+    await seedBedrock(w.cw, points);
+    proxy = await startFaultProxy(MOTO);
+    let crashed = false;
+    proxy.setPolicy((op) => {
+      if (crashed) return 'drop-before';
+      if (op === 'PutMetricData') {
+        crashed = true;
+        return 'drop-after';
+      }
+      return undefined;
+    });
+    await expect(w.publish({ nowMs: now1, sinceMs: since, clients: w.clients(proxy.endpoint, 2) })).rejects.toThrow(RunIncomplete);
+    expect(proxy.faults['drop-after:PutMetricData']).toBe(1);
+
+    // Before 48 h: moto would show the datums, but the run must not even look; it puts the other 29 periods.
+    const before = await w.publish({ nowMs: now1 + 16 * MINUTE_MS });
+    const rest = expectedDatums(w.config, points, since + HOUR_MS, end1, ALL_MODELS);
+    expect([before.status, before.periodsPublished, before.periodsAlreadyPresent, before.datumsPut, before.periodsAwaitingSettlement, before.settlementDueAt]).toEqual([
+      'published',
+      29,
+      0,
+      rest.length,
+      1,
+      new Date(now1 + 48 * HOUR_MS).toISOString(),
+    ]);
+    expect(await differences(w, expectedDatums(w.config, points, since, end1, ALL_MODELS), ALL_MODELS, since, end1)).toEqual([]);
+
+    // 49 hours after the put: found present, nothing re-put; the 49 newer periods published.
+    const after = await w.publish();
+    expect([after.status, after.periodsPublished, after.periodsAlreadyPresent, after.periodsLost, after.periodsAwaitingSettlement, after.settlementDueAt, after.watermark]).toEqual([
+      'published',
+      49,
+      1,
+      0,
+      0,
+      null,
+      new Date(END).toISOString(),
+    ]);
+    expect(await differences(w, expectedDatums(w.config, points, since, END, ALL_MODELS), ALL_MODELS, since, END)).toEqual([]);
   });
 
   test('30% of CloudWatch and DynamoDB calls throttled, 15% of puts dropped after applying → same result as the fault-free run', async () => {
@@ -300,7 +349,10 @@ describe('savings publisher against moto', () => {
     await seedBedrock(w.cw, points);
     proxy = await startFaultProxy(MOTO);
     const s = await w.publish({ clients: w.clients(proxy.endpoint) });
-    const puts = Math.ceil(s.datumsPut / 1000);
+    // Periods 24 hours old or older (at NOW, those up to END − 24 h) go out one per call, the recent ones 1,000 datums a call.
+    const oldPeriods = Math.max(0, hours - 23);
+    const perPeriod = s.datumsPut / hours;
+    const puts = oldPeriods + Math.ceil(((hours - oldPeriods) * perPeriod) / 1000);
     expect(s.datumsPut).toBe(expectedDatums(w.config, points, END - hours * HOUR_MS, END, [...ids].sort()).length);
     expect(s.calls).toEqual({
       GetItem: 1,
@@ -319,8 +371,9 @@ describe('savings publisher against moto', () => {
 
   test('crash in the middle of a multi-put run (the second put applied, its reply lost) → the next run puts only the rest, exactly once', async () => {
     const { ids, pricing } = manyModels(20);
-    const w = await world({ models: [], pricing, publisher: { initialLookbackHours: 24 } });
-    const points: SeedPoint[] = ids.flatMap((modelId, m) => Array.from({ length: 24 }, (_, h) => ({ modelId, periodStartMs: END - (h + 1) * HOUR_MS, tokens: { inputTokens: m + h, cacheReadInputTokens: 100 * m, cacheWriteInputTokens: 10 * h, outputTokens: 5 } })));
+    // 23 periods less than 24 hours old: 1,000 datums a call.
+    const w = await world({ models: [], pricing, publisher: { initialLookbackHours: 23 } });
+    const points: SeedPoint[] = ids.flatMap((modelId, m) => Array.from({ length: 23 }, (_, h) => ({ modelId, periodStartMs: END - (h + 1) * HOUR_MS, tokens: { inputTokens: m + h, cacheReadInputTokens: 100 * m, cacheWriteInputTokens: 10 * h, outputTokens: 5 } })));
     await seedBedrock(w.cw, points);
     proxy = await startFaultProxy(MOTO);
     let crashed = false;
@@ -339,9 +392,9 @@ describe('savings publisher against moto', () => {
     // periods and part of the 10th.
     expect([partial.datumsPut, partial.periodsPublished]).toEqual([1000, 9]);
     const next = await w.publish({ nowMs: NOW + 16 * MINUTE_MS });
-    const expected = expectedDatums(w.config, points, END - 24 * HOUR_MS, END, [...ids].sort());
+    const expected = expectedDatums(w.config, points, END - 23 * HOUR_MS, END, [...ids].sort());
     expect([next.status, next.datumsPut, next.watermark]).toEqual(['published', expected.length - 2000, new Date(END).toISOString()]);
-    expect(await differences(w, expected, ids, END - 24 * HOUR_MS, END)).toEqual([]);
+    expect(await differences(w, expected, ids, END - 23 * HOUR_MS, END)).toEqual([]);
   });
 
   test('the other spelling of the cache metrics (CacheReadInputTokens / CacheWriteInputTokens) is found and read, each token once', async () => {
@@ -381,8 +434,9 @@ describe('savings publisher against moto', () => {
 
   test('a run that stops part-way still reports the lag of the watermark it committed', async () => {
     const { ids, pricing } = manyModels(20);
-    const w = await world({ models: [], pricing, publisher: { initialLookbackHours: 24 } });
-    const points: SeedPoint[] = ids.flatMap((modelId, m) => Array.from({ length: 24 }, (_, h) => ({ modelId, periodStartMs: END - (h + 1) * HOUR_MS, tokens: { inputTokens: m + h, cacheReadInputTokens: 100 * m, cacheWriteInputTokens: 10 * h, outputTokens: 5 } })));
+    // 23 periods less than 24 hours old: 1,000 datums a call.
+    const w = await world({ models: [], pricing, publisher: { initialLookbackHours: 23 } });
+    const points: SeedPoint[] = ids.flatMap((modelId, m) => Array.from({ length: 23 }, (_, h) => ({ modelId, periodStartMs: END - (h + 1) * HOUR_MS, tokens: { inputTokens: m + h, cacheReadInputTokens: 100 * m, cacheWriteInputTokens: 10 * h, outputTokens: 5 } })));
     await seedBedrock(w.cw, points);
     proxy = await startFaultProxy(MOTO);
     // The second period put is throttled on all 6 attempts: the run stops after 9 whole periods; the lag report (the
@@ -390,7 +444,7 @@ describe('savings publisher against moto', () => {
     proxy.setPolicy((op, _r, seen) => (op === 'PutMetricData' && seen >= 2 && seen <= 7 ? 'throttle' : undefined));
     const error = await w.publish({ clients: w.clients(proxy.endpoint) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RunIncomplete);
-    const watermark = END - 24 * HOUR_MS + 9 * HOUR_MS;
+    const watermark = END - 23 * HOUR_MS + 9 * HOUR_MS;
     expect((error as RunIncomplete).result.watermarkMs).toBe(watermark);
     const [lag] = await readSeries(w.cw, [{ namespace: w.config.namespace, metricName: 'PublisherLagMinutes', stat: 'Sum' }], NOW - 30 * MINUTE_MS, NOW + 30 * MINUTE_MS, HOUR_MS);
     expect([...lag.values()]).toEqual([(NOW - watermark) / MINUTE_MS]);
