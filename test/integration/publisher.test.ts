@@ -292,7 +292,12 @@ describe('savings publisher against moto', () => {
     const summary = await w.publish({ clients: w.clients(proxy.endpoint, 10) });
     expect(summary.status).toBe('published');
     for (const op of ['GetItem', 'PutItem', 'ListMetrics', 'GetMetricData', 'PutMetricData']) expect([op, proxy.faults[`throttle:${op}`] ?? 0]).not.toEqual([op, 0]);
-    expect(proxy.faults['drop-after:PutMetricData']).toBe(1);
+    // 28 period puts, not 6: the 25 periods 24 h or older go one per call, so more replies are dropped (5 with this
+    // seed). A dropped old put is deferred, not checked (CloudWatch may show it only in 48 h); moto applied it.
+    const dropped = proxy.faults['drop-after:PutMetricData'] ?? 0;
+    expect(dropped).toBeGreaterThanOrEqual(2);
+    expect(summary.periodsAwaitingSettlement).toBeGreaterThanOrEqual(1);
+    expect(summary.periodsAwaitingSettlement).toBeLessThanOrEqual(dropped);
     expect(await differences(w, expectedDatums(w.config, points, END - 48 * HOUR_MS, END, ALL_MODELS), ALL_MODELS, END - 48 * HOUR_MS, END)).toEqual([]);
   }, 180_000); // adaptive retry mode slows the client down after throttles: ~40 s here
 
@@ -341,7 +346,7 @@ describe('savings publisher against moto', () => {
 
   test.each([
     ['130 models x 3 periods: 520 queries need 2 GetMetricData calls', 130, 3],
-    ['20 models x 48 periods: 6,000+ datums need ceil(datums/1000) puts', 20, 48],
+    ['20 models x 48 periods: 6,000+ datums need a put per period 24 h or older + ceil(recent datums/1000)', 20, 48],
   ])('API calls per run equal their lower bounds: %s', async (_name, models, hours) => {
     const { ids, pricing } = manyModels(models);
     const w = await world({ models: [], pricing, publisher: { initialLookbackHours: hours } });
