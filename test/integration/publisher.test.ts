@@ -11,10 +11,10 @@ import { parseConfig, type ConfigInput, type PromptCacheConfig } from '../../lam
 import { CUSTOM_METRICS, type TokenCounts } from '../../lambda/core/contract';
 import { periodDatums, type Datum } from '../../lambda/core/datums';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../lambda/core/periods';
-import { RunIncomplete, type RunLog } from '../../lambda/core/publish-run';
+import { RunIncomplete, settlementBacklog, type RunLog } from '../../lambda/core/publish-run';
 import { getMetricDataLowerBound } from '../../lambda/core/query-plan';
 import { createClients, type AwsClients } from '../../lambda/aws/clients';
-import { ensureLedgerTable } from '../../lambda/aws/ledger';
+import { DynamoDbLedger, ensureLedgerTable } from '../../lambda/aws/ledger';
 import { publishOnce, type PublishSummary } from '../../lambda/handlers/publisher';
 import { readSeries, seedBedrock, type SeedPoint } from '../support/bedrock-seed';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
@@ -266,6 +266,10 @@ describe('savings publisher against moto', () => {
       new Date(now1 + 48 * HOUR_MS).toISOString(),
     ]);
     expect(await differences(w, expectedDatums(w.config, points, since, end1, ALL_MODELS), ALL_MODELS, since, end1)).toEqual([]);
+    // The ledger item as DynamoDB holds it, read the way doctor reads it.
+    const item = await new DynamoDbLedger(w.clients().dynamoDb, w.table, w.config.namespace).read();
+    expect([item.watermarkMs, item.uncertainFromMs, item.deferred]).toEqual([end1, undefined, [{ fromMs: since, toMs: since, putAtMs: now1, oldestMs: since }]]);
+    expect(settlementBacklog(item, HOUR_MS, 48 * HOUR_MS, now1 + 16 * MINUTE_MS)).toEqual({ periods: 1, dueAtMs: now1 + 48 * HOUR_MS });
 
     // 49 hours after the put: found present, nothing re-put; the 49 newer periods published.
     const after = await w.publish();
