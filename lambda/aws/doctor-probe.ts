@@ -39,6 +39,7 @@ import {
 } from '../core/doctor';
 import type { ProfileLookup } from '../core/inference-profiles';
 import { alignDown } from '../core/periods';
+import { settlementBacklog } from '../core/publish-run';
 import { DynamoDbLedger } from './ledger';
 
 type Sender<C extends { send: unknown }> = Pick<C, 'send'>;
@@ -130,7 +131,7 @@ export class DoctorProbe {
     const profiles = await this.options.profiles.lookup(profileArns(o.config, bedrockMetrics));
     const stack = await this.describeStack(o.stackName);
     const ledgerTable = stack.exists ? stack.outputs.LedgerTableName : undefined;
-    const freshness = ledgerTable === undefined ? undefined : await this.freshness(ledgerTable, o.config.namespace, nowMs);
+    const freshness = ledgerTable === undefined ? undefined : await this.freshness(ledgerTable, o.config, nowMs);
     const notification = o.testNotification ? await this.testNotification(o.stackName, stack, o.say) : undefined;
     return { region: o.region, nowMs, stackName: o.stackName, bedrockMetrics, profiles, stack, ...(freshness ? { freshness } : {}), ...(notification ? { notification } : {}) };
   }
@@ -233,8 +234,10 @@ export class DoctorProbe {
     return out;
   }
 
-  async freshness(ledgerTable: string, namespace: string, nowMs: number): Promise<FreshnessObservation> {
+  async freshness(ledgerTable: string, config: PromptCacheConfig, nowMs: number): Promise<FreshnessObservation> {
+    const namespace = config.namespace;
     const state = await new DynamoDbLedger(this.clients.dynamoDb, ledgerTable, namespace).read();
+    const backlog = settlementBacklog(state, config.publisher.periodMinutes * MINUTE_MS, config.publisher.oldDatapointVisibilityHours * 60 * MINUTE_MS, nowMs);
     // Maximum per minute over 6 hours (360 points, one query): the newest bucket with a value is the last run's datum.
     const start = alignDown(nowMs - 6 * 60 * MINUTE_MS, MINUTE_MS);
     const page = await this.clients.cloudWatch.send(
@@ -253,7 +256,13 @@ export class DoctorProbe {
       const v = r?.Values?.[i];
       if (v !== undefined && Number.isFinite(v) && (lastLag === undefined || t.getTime() > lastLag.atMs)) lastLag = { atMs: t.getTime(), minutes: v };
     });
-    return { ledgerTable, ...(state.watermarkMs === undefined ? {} : { watermarkMs: state.watermarkMs }), ...(lastLag ? { lastLag } : {}) };
+    return {
+      ledgerTable,
+      ...(state.watermarkMs === undefined ? {} : { watermarkMs: state.watermarkMs }),
+      ...(lastLag ? { lastLag } : {}),
+      periodsAwaitingSettlement: backlog.periods,
+      ...(backlog.dueAtMs === undefined ? {} : { settlementDueAtMs: backlog.dueAtMs }),
+    };
   }
 
   /** Drives one child alarm into ALARM and watches its roll-up notify (the only write doctor makes). */

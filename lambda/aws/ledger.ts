@@ -1,5 +1,6 @@
 /**
- * The publisher's ledger in DynamoDB: one item per namespace holding the watermark, the uncertain range and the lease,
+ * The publisher's ledger in DynamoDB: one item per namespace holding the watermark, the uncertain range (with when it was
+ * put and its oldest period), the deferred ranges (`deferred`, JSON) and the lease,
  * changed only by conditional writes on a version number (optimistic concurrency), plus one run record per run with a
  * TTL. A write whose reply was lost and that the SDK retried fails its condition; it is recognised by its write id.
  */
@@ -17,9 +18,25 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { LEDGER_KEY, LEDGER_TTL } from '../core/contract';
-import { LedgerConflict, type Ledger, type LedgerFields, type LedgerState } from '../core/publish-run';
+import { LedgerConflict, type DeferredRange, type Ledger, type LedgerFields, type LedgerState } from '../core/publish-run';
 
-const FIELDS = ['watermarkMs', 'uncertainFromMs', 'uncertainToMs', 'leaseUntilMs'] as const;
+const FIELDS = ['watermarkMs', 'uncertainFromMs', 'uncertainToMs', 'uncertainPutAtMs', 'uncertainOldestMs', 'uncertainLostPeriods', 'leaseUntilMs'] as const;
+
+/** `deferred` is stored as a JSON string (at most 10 small ranges); an item without it has none. */
+function parseDeferred(json: string): DeferredRange[] {
+  const parsed = JSON.parse(json) as unknown;
+  if (!Array.isArray(parsed)) throw new Error('ledger item: deferred is not a list');
+  return parsed.map((r: Record<string, unknown>) => {
+    if (typeof r.fromMs !== 'number' || typeof r.toMs !== 'number') throw new Error(`ledger item: a deferred range without fromMs/toMs: ${JSON.stringify(r)}`);
+    return {
+      fromMs: r.fromMs,
+      toMs: r.toMs,
+      ...(typeof r.putAtMs === 'number' ? { putAtMs: r.putAtMs } : {}),
+      ...(typeof r.oldestMs === 'number' ? { oldestMs: r.oldestMs } : {}),
+      ...(typeof r.lostPeriods === 'number' ? { lostPeriods: r.lostPeriods } : {}),
+    };
+  });
+}
 
 export class DynamoDbLedger implements Ledger {
   private readonly key: string;
@@ -39,6 +56,7 @@ export class DynamoDbLedger implements Ledger {
     const state: Record<string, unknown> = { version: Number(item.version.N) };
     for (const f of FIELDS) if (item[f]?.N !== undefined) state[f] = Number(item[f].N);
     if (item.owner?.S !== undefined) state.owner = item.owner.S;
+    if (item.deferred?.S !== undefined) state.deferred = parseDeferred(item.deferred.S);
     if (item.writeId?.S !== undefined) state.writeId = item.writeId.S;
     return state as unknown as LedgerState & { writeId?: string };
   }
@@ -53,6 +71,7 @@ export class DynamoDbLedger implements Ledger {
     };
     for (const f of FIELDS) if (next[f] !== undefined) item[f] = { N: String(next[f]) };
     if (next.owner !== undefined) item.owner = { S: next.owner };
+    if (next.deferred !== undefined && next.deferred.length > 0) item.deferred = { S: JSON.stringify(next.deferred) };
     try {
       await this.client.send(
         new PutItemCommand({

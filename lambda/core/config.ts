@@ -239,6 +239,16 @@ export const configSchema = strictObject({
         initialLookbackHours: int({ error: 'must be a whole number of hours' }).min(1, { error: 'must be 1 to 335 hours (under 14 days)' }).max(335, { error: 'must be 1 to 335 hours (under 14 days)' }).default(24),
         /** Ledger lease: how long a crashed run's uncertain periods wait before another run settles them; > the Lambda timeout. */
         leaseMinutes: int({ error: 'must be a whole number of minutes' }).min(5, { error: 'must be 5 to 60 minutes' }).max(60, { error: 'must be 5 to 60 minutes' }).default(15),
+        /**
+         * How long after an uncertain put of datums 24 hours old or older a presence check of them is trusted. CloudWatch's
+         * PutMetricData API reference: "Data points with time stamps from 24 hours ago or longer can take at least 48 hours to
+         * become available for GetMetricData or GetMetricStatistics from the time they are submitted." Until then those
+         * periods are deferred, neither re-put nor counted as published.
+         */
+        oldDatapointVisibilityHours: int({ error: 'must be a whole number of hours' })
+          .min(0, { error: 'must be 0 to 168 hours' })
+          .max(168, { error: 'must be 0 to 168 hours' })
+          .default(48),
       })
       .prefault({}),
     dashboards: strictObject({

@@ -65,6 +65,10 @@ export interface FreshnessObservation {
   readonly watermarkMs?: number;
   /** The newest `PublisherLagMinutes` datum of the last 6 hours (Maximum per minute). */
   readonly lastLag?: { readonly atMs: number; readonly minutes: number };
+  /** Periods of the ledger's deferred ranges (and of an uncertain range not trusted yet): README "Exactly once". @default 0 */
+  readonly periodsAwaitingSettlement?: number;
+  /** When the next of them becomes due. */
+  readonly settlementDueAtMs?: number;
 }
 
 export type NotificationObservation =
@@ -292,8 +296,15 @@ function freshnessCheck(config: PromptCacheConfig, obs: DoctorObservations): Che
     maxMinutesBehind: maxBehind,
     lastLagAt: iso(freshness.lastLag?.atMs),
     lastLagMinutes: freshness.lastLag?.minutes ?? null,
+    periodsAwaitingSettlement: freshness.periodsAwaitingSettlement ?? 0,
+    settlementDueAt: iso(freshness.settlementDueAtMs) ?? null,
   };
-  const lagText = freshness.lastLag === undefined ? `no ${LAG} datum in 6 hours` : `last ${LAG} ${freshness.lastLag.minutes} at ${iso(freshness.lastLag.atMs)}`;
+  const awaiting = freshness.periodsAwaitingSettlement ?? 0;
+  // Deferred periods are normal after a crashed backfill: CloudWatch shows old datums up to 48 h late (README "Exactly once").
+  const settleText =
+    awaiting === 0 ? '' : `; ${plural(awaiting, 'period')} awaiting settlement (a put of old datums whose presence CloudWatch may show late), next due ${iso(freshness.settlementDueAtMs)}`;
+  const lagText =
+    (freshness.lastLag === undefined ? `no ${LAG} datum in 6 hours` : `last ${LAG} ${freshness.lastLag.minutes} at ${iso(freshness.lastLag.atMs)}`) + settleText;
   if (behind !== null && behind <= maxBehind && lagFresh) {
     return check('publisher-freshness', 'pass', `watermark ${iso(freshness.watermarkMs)}, ${behind} min behind (at most ${maxBehind}); ${lagText}`, null, details);
   }

@@ -12,13 +12,20 @@
  *    CloudWatch which of those datums are already there (SampleCount at the period's timestamp) and puts only the rest.
  *    A put whose outcome is unknown is settled the same way, never by a blind retry. Throttled puts, which CloudWatch
  *    did not store, are retried with backoff.
+ * 5. CloudWatch may take 48 hours to show datums 24 hours old or older at put time (PutMetricData API reference), so a
+ *    presence check of those is trusted only `oldDatapointVisibilityMs` after the put (the ledger records when each
+ *    uncertain put was attempted and its oldest period). Until then the range is *deferred* (a list in the ledger item,
+ *    at most MAX_DEFERRED_RANGES) and the watermark moves past it; once due, its datums are recomputed, the periods whose
+ *    heartbeat is there count as already present, the others' missing datums are put through the same claim-then-put
+ *    path, or counted lost once older than CloudWatch accepts. Old periods go out one per call, so a crashed put defers
+ *    one period; with the list full, no old period is put.
  * Datums go out in a fixed order (datums.ts), so what a crashed run left behind is a prefix of what this run would put.
  */
 import type { PromptCacheConfig } from './config';
 import { addTokens, CUSTOM_METRICS, ZERO_TOKENS, type TokenCounts } from './contract';
 import { datumKey, periodDatums, type Datum } from './datums';
 import { pricedWithProfiles, type InferenceProfileRoutes } from './inference-profiles';
-import { periodWindow } from './periods';
+import { alignUp, periodWindow } from './periods';
 
 export type TokenSums = ReadonlyMap<string, ReadonlyMap<number, TokenCounts>>;
 
@@ -41,12 +48,35 @@ export interface SavingsSink {
   present(datums: readonly Datum[]): Promise<ReadonlySet<string>>;
 }
 
+/**
+ * Periods (inclusive starts) that an uncertain put touched while its presence check could not be trusted yet: CloudWatch
+ * may take 48 hours to show datums 24 hours old or older. They are neither re-put nor counted as published until then.
+ */
+export interface DeferredRange {
+  readonly fromMs: number;
+  readonly toMs: number;
+  /** When the uncertain put was attempted; absent (an item from before this field): trust a presence check now. */
+  readonly putAtMs?: number;
+  /** The oldest period the put carried. @default fromMs */
+  readonly oldestMs?: number;
+  /** The value of the `LostPeriods` datum the put carried at `fromMs`, if it carried one (it cannot be recomputed). */
+  readonly lostPeriods?: number;
+}
+
 export interface LedgerFields {
   /** Start of the first period not yet known to be fully published. */
   readonly watermarkMs?: number;
   /** Periods (inclusive starts) whose datums may be partly in CloudWatch. */
   readonly uncertainFromMs?: number;
   readonly uncertainToMs?: number;
+  /** When the uncertain put was attempted (absent in items written before this field: trusted at once, as then). */
+  readonly uncertainPutAtMs?: number;
+  /** The oldest period the uncertain put carried. */
+  readonly uncertainOldestMs?: number;
+  /** The `LostPeriods` value the uncertain put carried at `uncertainFromMs`, if any. */
+  readonly uncertainLostPeriods?: number;
+  /** Uncertain ranges waiting for CloudWatch's visibility delay, oldest first; at most MAX_DEFERRED_RANGES. */
+  readonly deferred?: readonly DeferredRange[];
   readonly owner?: string;
   readonly leaseUntilMs?: number;
 }
@@ -55,6 +85,9 @@ export interface LedgerState extends LedgerFields {
   /** 0 when the ledger has no item yet. */
   readonly version: number;
 }
+
+/** A put of old periods whose outcome is unknown: settled by a later run, once CloudWatch shows what arrived. */
+class PutDeferred extends Error {}
 
 /** The conditional write lost: another run changed the ledger first. */
 export class LedgerConflict extends Error {}
@@ -83,6 +116,11 @@ export interface RunSettings {
   /** First run only: start here instead of `initialLookback` back. */
   readonly sinceMs?: number;
   readonly maxDatumsPerPut: number;
+  /**
+   * How long after a put of datums 24 hours old or older a presence check of them is trusted (CloudWatch: "at least 48
+   * hours" before GetMetricData shows them). @default 48 hours
+   */
+  readonly oldDatapointVisibilityMs?: number;
   readonly maxPutAttempts: number;
   readonly sleep: (ms: number) => Promise<void>;
   /** Wall-clock for lease renewal during long runs; defaults to the fixed `nowMs` (tests, `--until`). */
@@ -104,6 +142,12 @@ export interface RunResult {
   readonly tokens: TokenCounts;
   readonly unpricedTokens: number;
   readonly watermarkMs?: number;
+  /** Periods of deferred ranges (each once) whose presence check is not trusted yet, as the ledger holds them after the run. */
+  readonly periodsAwaitingSettlement: number;
+  /** When the next deferred range becomes due; undefined with none. */
+  readonly settlementDueAtMs?: number;
+  /** The deferred list was full: the run put no period 24 hours old or older (and nothing after one). */
+  readonly deferredLimitReached: boolean;
 }
 
 /** The run stopped part-way; what it completed is committed and the rest is left for the next run. */
@@ -116,6 +160,85 @@ export class RunIncomplete extends Error {
     super(message);
     this.name = 'RunIncomplete';
   }
+}
+
+/** CloudWatch (PutMetricData API reference): datums with timestamps 24 hours old or older can take 48 hours to show. */
+export const OLD_DATAPOINT_AGE_MS = 24 * 60 * 60_000;
+export const DEFAULT_OLD_DATAPOINT_VISIBILITY_MS = 48 * 60 * 60_000;
+/** At most this many deferred ranges in the ledger item; when full, no period 24 hours old or older is put. */
+export const MAX_DEFERRED_RANGES = 10;
+
+/** Whether a period is old at `atMs`: CloudWatch may hide its datums from GetMetricData for 48 hours after a put. */
+export function isOldPeriod(periodStartMs: number, atMs: number): boolean {
+  return atMs - periodStartMs >= OLD_DATAPOINT_AGE_MS;
+}
+
+/**
+ * From when a presence check of an uncertain put can be trusted: a put of recent periods at once (the lease has made
+ * the next run wait), a put that carried a period 24 hours old or older `visibilityMs` after the put; a range without a
+ * put time (an item from before these fields) at once, as before.
+ */
+export function trustedFromMs(range: DeferredRange, visibilityMs: number): number {
+  if (range.putAtMs === undefined) return Number.NEGATIVE_INFINITY;
+  return isOldPeriod(range.oldestMs ?? range.fromMs, range.putAtMs) ? range.putAtMs + visibilityMs : range.putAtMs;
+}
+
+/** The periods of `ranges`, each once, ascending. */
+export function rangePeriods(ranges: readonly DeferredRange[], periodMs: number): number[] {
+  const out = new Set<number>();
+  for (const r of ranges) for (let p = r.fromMs; p <= r.toMs; p += periodMs) out.add(p);
+  return [...out].sort((a, b) => a - b);
+}
+
+/** What waits for settlement in a ledger item: its deferred ranges and an uncertain range that is not trusted yet at `nowMs`. */
+export function settlementBacklog(
+  state: LedgerFields,
+  periodMs: number,
+  visibilityMs: number,
+  nowMs: number,
+): { readonly periods: number; readonly dueAtMs?: number } {
+  const ranges = [...(state.deferred ?? [])];
+  const u = uncertainRange(state);
+  if (u && trustedFromMs(u, visibilityMs) > nowMs) ranges.push(u);
+  if (ranges.length === 0) return { periods: 0 };
+  return { periods: rangePeriods(ranges, periodMs).length, dueAtMs: Math.min(...ranges.map((r) => trustedFromMs(r, visibilityMs))) };
+}
+
+function uncertainRange(state: LedgerFields): DeferredRange | undefined {
+  if (state.uncertainFromMs === undefined || state.uncertainToMs === undefined) return undefined;
+  return {
+    fromMs: state.uncertainFromMs,
+    toMs: state.uncertainToMs,
+    ...(state.uncertainPutAtMs === undefined ? {} : { putAtMs: state.uncertainPutAtMs }),
+    ...(state.uncertainOldestMs === undefined ? {} : { oldestMs: state.uncertainOldestMs }),
+    ...(state.uncertainLostPeriods === undefined ? {} : { lostPeriods: state.uncertainLostPeriods }),
+  };
+}
+
+/**
+ * Splits a stream (ascending periods) into PutMetricData calls: each period 24 hours old or older at `nowMs` in calls of
+ * its own, the recent periods together (packDatums). CloudWatch may hide old datums from GetMetricData for 48 hours, so
+ * a crashed put of old periods defers them that long: one period per call keeps that to one period.
+ */
+export function chunkByAge(datums: readonly Datum[], nowMs: number, maxCount: number): Datum[][] {
+  const chunks: Datum[][] = [];
+  let recent: Datum[] = [];
+  let i = 0;
+  while (i < datums.length) {
+    const p = datums[i].timestampMs;
+    if (!isOldPeriod(p, nowMs)) {
+      recent.push(datums[i++]);
+      continue;
+    }
+    if (recent.length > 0) chunks.push(...packDatums(recent, maxCount));
+    recent = [];
+    let j = i;
+    while (j < datums.length && datums[j].timestampMs === p) j++;
+    chunks.push(...packDatums(datums.slice(i, j), maxCount));
+    i = j;
+  }
+  if (recent.length > 0) chunks.push(...packDatums(recent, maxCount));
+  return chunks;
 }
 
 /** Splits the stream into PutMetricData calls: at most `maxCount` datums and well under the 1 MB request limit. */
@@ -142,6 +265,8 @@ interface Planned {
   readonly lost: readonly number[];
   readonly endMs: number;
   readonly stream: Datum[];
+  /** The datums of each deferred period to settle, in put order. */
+  readonly settle: ReadonlyMap<number, Datum[]>;
   readonly modelIds: readonly string[];
   readonly tokens: TokenCounts;
   readonly unpricedTokens: number;
@@ -213,27 +338,66 @@ async function publishPeriods(
 ): Promise<RunResult> {
   const { nowMs, runId, periodMs } = settings;
   const clock = settings.clock ?? (() => nowMs);
+  const visibilityMs = settings.oldDatapointVisibilityMs ?? DEFAULT_OLD_DATAPOINT_VISIBILITY_MS;
   let state = await ledger.read();
-  const base = { periodsPublished: 0, periodsAlreadyPresent: 0, periodsLost: 0, datumsPut: 0, models: 0, tokens: ZERO_TOKENS, unpricedTokens: 0 };
+  const backlog = (s: LedgerFields) => {
+    const b = settlementBacklog(s, periodMs, visibilityMs, nowMs);
+    return { periodsAwaitingSettlement: b.periods, ...(b.dueAtMs === undefined ? {} : { settlementDueAtMs: b.dueAtMs }) };
+  };
+  const base = { periodsPublished: 0, periodsAlreadyPresent: 0, periodsLost: 0, datumsPut: 0, models: 0, tokens: ZERO_TOKENS, unpricedTokens: 0, deferredLimitReached: false };
   if (state.owner !== undefined && state.owner !== runId && (state.leaseUntilMs ?? 0) > nowMs) {
     log.info('another run holds the ledger lease; leaving the work to it', { owner: state.owner, leaseUntil: iso(state.leaseUntilMs) });
-    return { ...base, status: 'busy', watermarkMs: state.watermarkMs };
+    return { ...base, ...backlog(state), status: 'busy', watermarkMs: state.watermarkMs };
   }
   if (state.owner !== undefined && state.owner !== runId) {
     log.warn('taking over an expired lease: the previous run stopped without releasing it', { owner: state.owner, uncertainFrom: iso(state.uncertainFromMs), uncertainTo: iso(state.uncertainToMs) });
   }
 
+  // The uncertain range a crashed run left: settled in the stream as before once its presence check can be trusted;
+  // until then deferred, and the watermark moves past it (it must not stall newer periods for two days).
+  let watermarkMs = state.watermarkMs;
+  const pending: DeferredRange[] = [...(state.deferred ?? [])];
+  let inStream: DeferredRange | undefined;
+  const uncertain = uncertainRange(state);
+  if (uncertain) {
+    const trusted = trustedFromMs(uncertain, visibilityMs) <= nowMs;
+    if (trusted && watermarkMs !== undefined && uncertain.fromMs >= watermarkMs) inStream = uncertain;
+    else {
+      pending.push(uncertain);
+      if (watermarkMs === undefined || uncertain.toMs + periodMs > watermarkMs) watermarkMs = uncertain.toMs + periodMs;
+      if (!trusted) {
+        log.info('deferred an uncertain range: CloudWatch may not show datums 24 hours old or older for 48 hours after their put', {
+          from: iso(uncertain.fromMs),
+          to: iso(uncertain.toMs),
+          putAt: iso(uncertain.putAtMs),
+          trustedFrom: iso(trustedFromMs(uncertain, visibilityMs)),
+        });
+      }
+    }
+  }
+  pending.sort((a, b) => a.fromMs - b.fromMs || a.toMs - b.toMs);
+
   const window = periodWindow({
     nowMs,
     periodMs,
     settleMs: settings.settleMs,
-    watermarkMs: state.watermarkMs ?? (settings.sinceMs !== undefined ? settings.sinceMs : undefined),
+    watermarkMs: watermarkMs ?? (settings.sinceMs !== undefined ? settings.sinceMs : undefined),
     initialLookbackMs: settings.initialLookbackMs,
     maxAgeMs: settings.maxAgeMs,
   });
-  if (window.periods.length === 0 && window.lost.length === 0) {
+  const oldestPublishable = alignUp(nowMs - settings.maxAgeMs, periodMs);
+  // Deferred ranges whose delay has passed are settled now; a lost period is reported in the LostPeriods datum of this
+  // run's first period, so a range with one waits for a run that has a period to publish.
+  const isDue = (r: DeferredRange) => trustedFromMs(r, visibilityMs) <= nowMs && (window.periods.length > 0 || r.fromMs >= oldestPublishable);
+  const due = pending.filter(isDue);
+  let ledgerDeferred = pending.filter((r) => !isDue(r));
+  const waitingPeriods = new Set(rangePeriods(ledgerDeferred, periodMs));
+  // A period also in a range still waiting waits with it.
+  const settlePeriods = rangePeriods(due, periodMs).filter((p) => !waitingPeriods.has(p));
+
+  if (window.periods.length === 0 && window.lost.length === 0 && due.length === 0 && uncertain === undefined) {
     log.info('nothing to publish: every closed period is published', { watermark: iso(state.watermarkMs) });
-    return { ...base, status: 'nothing-to-do', watermarkMs: state.watermarkMs };
+    return { ...base, ...backlog(state), status: 'nothing-to-do', watermarkMs: state.watermarkMs };
   }
 
   // Take the lease before reading anything, so that concurrent runs stop early.
@@ -241,115 +405,244 @@ async function publishPeriods(
     state = await ledger.write(state.version, { ...fields, owner: runId, leaseUntilMs: clock() + settings.leaseMs });
   };
   try {
-    await write({ watermarkMs: state.watermarkMs, uncertainFromMs: state.uncertainFromMs, uncertainToMs: state.uncertainToMs });
+    await write({ watermarkMs, ...(inStream ? uncertainFields(inStream) : {}), ...listed(pending) });
   } catch (err) {
     if (err instanceof LedgerConflict) {
       log.info('another run took the ledger lease first; leaving the work to it');
-      return { ...base, status: 'busy', watermarkMs: state.watermarkMs };
+      return { ...base, ...backlog(state), status: 'busy', watermarkMs: state.watermarkMs };
     }
     throw err;
   }
 
-  const plan = await planRun(config, source, window, periodMs, profiles);
+  const plan = await planRun(config, source, window, settlePeriods, due, periodMs, profiles);
+
+  // Settle the due deferred ranges: the period whose heartbeat (its last datum) is there was published; the others'
+  // missing datums are put, unless the period is now older than CloudWatch accepts (lost).
+  let alreadyPresent = 0;
+  const settleLost: number[] = [];
+  const settleStream: Datum[] = [];
+  if (settlePeriods.length > 0) {
+    const present = await sink.present(settlePeriods.flatMap((p) => plan.settle.get(p) ?? []));
+    for (const p of settlePeriods) {
+      const datums = plan.settle.get(p) ?? [];
+      const heartbeat = datums.find((d) => d.metricName === CUSTOM_METRICS.publishedPeriods.name);
+      if (heartbeat !== undefined && present.has(datumKey(heartbeat))) alreadyPresent++;
+      else if (p < oldestPublishable) settleLost.push(p);
+      else settleStream.push(...datums.filter((d) => !present.has(datumKey(d))));
+    }
+    log.info('settled deferred ranges whose visibility delay has passed', {
+      ranges: due.length,
+      periods: settlePeriods.length,
+      periodsPresent: alreadyPresent,
+      periodsToPut: new Set(settleStream.map((d) => d.timestampMs)).size,
+      periodsLost: settleLost.length,
+    });
+    if (settleLost.length > 0) {
+      log.warn('deferred periods aged past CloudWatch\'s window before their presence check could be trusted: counted as lost', {
+        lost: settleLost.length,
+        from: iso(settleLost[0]),
+        to: iso(settleLost[settleLost.length - 1]),
+      });
+    }
+  }
   if (plan.lost.length > 0) {
     log.warn('periods older than CloudWatch accepts were never published: counted as lost', { lost: plan.lost.length, from: iso(plan.lost[0]), to: iso(plan.lost[plan.lost.length - 1]) });
   }
   let stream = plan.stream;
-  let alreadyPresent = 0;
-  if (state.uncertainFromMs !== undefined && state.uncertainToMs !== undefined) {
-    const from = state.uncertainFromMs;
-    const to = state.uncertainToMs;
-    const uncertain = stream.filter((d) => d.timestampMs >= from && d.timestampMs <= to);
-    const present = await sink.present(uncertain);
+  const lostCount = plan.lost.length + settleLost.length;
+  if (lostCount > 0 && window.periods.length > 0) {
+    stream = [{ metricName: CUSTOM_METRICS.lostPeriods.name, timestampMs: window.periods[0], value: lostCount, unit: CUSTOM_METRICS.lostPeriods.unit }, ...stream];
+  }
+  if (inStream) {
+    const from = inStream.fromMs;
+    const to = inStream.toMs;
+    const inRange = stream.filter((d) => d.timestampMs >= from && d.timestampMs <= to);
+    const present = await sink.present(inRange);
     stream = stream.filter((d) => !present.has(datumKey(d)));
-    alreadyPresent = new Set(uncertain.filter((d) => d.metricName === CUSTOM_METRICS.publishedPeriods.name && present.has(datumKey(d))).map((d) => d.timestampMs)).size;
-    log.info('settled an uncertain range left by an earlier run', { from: iso(from), to: iso(to), datumsPresent: present.size, datumsMissing: uncertain.length - present.size });
+    alreadyPresent += new Set(inRange.filter((d) => d.metricName === CUSTOM_METRICS.publishedPeriods.name && present.has(datumKey(d))).map((d) => d.timestampMs)).size;
+    log.info('settled an uncertain range left by an earlier run', { from: iso(from), to: iso(to), datumsPresent: present.size, datumsMissing: inRange.length - present.size });
   }
 
   // The last stream index of each period: a period is complete once the call holding that index succeeded.
   const lastIndex = new Map<number, number>();
   stream.forEach((d, i) => lastIndex.set(d.timestampMs, i));
   const periodsInOrder = [...plan.periods];
-  const watermarkAfter = (index: number): number => periodsInOrder.find((p) => (lastIndex.get(p) ?? -1) > index) ?? plan.endMs;
+  const watermarkAfter = (index: number): number => {
+    const next = periodsInOrder.find((p) => (lastIndex.get(p) ?? -1) > index) ?? plan.endMs;
+    return watermarkMs === undefined ? next : Math.max(watermarkMs, next);
+  };
+  const settleLast = new Map<number, number>();
+  settleStream.forEach((d, i) => settleLast.set(d.timestampMs, i));
+  let settleDone = 0;
+  let limitReached = false;
 
-  const result = (status: RunStatus, datumsPut: number, watermarkMs: number | undefined): RunResult => ({
+  const result = (status: RunStatus, datumsPut: number, watermark: number | undefined): RunResult => ({
     status,
-    periodsPublished: periodsInOrder.filter((p) => watermarkMs !== undefined && p < watermarkMs && lastIndex.has(p)).length,
+    periodsPublished:
+      periodsInOrder.filter((p) => watermark !== undefined && p < watermark && lastIndex.has(p) && !deferredNow.has(p)).length + [...settleLast.values()].filter((i) => i < settleDone).length,
     periodsAlreadyPresent: alreadyPresent,
-    periodsLost: plan.lost.length,
+    periodsLost: lostCount,
     datumsPut,
     models: plan.modelIds.length,
     tokens: plan.tokens,
     unpricedTokens: plan.unpricedTokens,
-    watermarkMs,
+    watermarkMs: watermark,
+    ...backlog(state),
+    deferredLimitReached: limitReached,
   });
 
   let datumsPut = 0;
   let index = -1;
-  const chunks = packDatums(stream, settings.maxDatumsPerPut);
+  const total = settleStream.length + stream.length;
+  const lostOf = (chunk: readonly Datum[]) => {
+    const d = chunk.find((x) => x.metricName === CUSTOM_METRICS.lostPeriods.name);
+    return d === undefined ? {} : { lostPeriods: d.value };
+  };
+  const deferredNow = new Set<number>();
+  // While the new periods go out, the deferred periods still to put stay in the list as one range to settle at once
+  // (no put time); the ranges settled (present or lost, counted in this run's LostPeriods datum) leave it.
+  const kept = ledgerDeferred;
+  if (settleStream.length > 0) {
+    const fromMs = settleStream[0].timestampMs;
+    const carried = settleStream.find((d) => d.timestampMs === fromMs && d.metricName === CUSTOM_METRICS.lostPeriods.name);
+    ledgerDeferred = [...kept, { fromMs, toMs: settleStream[settleStream.length - 1].timestampMs, ...(carried ? { lostPeriods: carried.value } : {}) }];
+  }
   try {
-    for (const chunk of chunks) {
+    let offset = 0;
+    for (const chunk of chunkByAge(stream, nowMs, settings.maxDatumsPerPut)) {
+      const start = offset;
+      offset += chunk.length;
+      if (start <= index) continue; // the rest of a period deferred below
+      const putAtMs = clock();
+      const old = isOldPeriod(chunk[0].timestampMs, putAtMs);
+      // A crash of a put of old periods adds a deferred range: with the list full, no such put (and none after it,
+      // which would leave the old periods behind the watermark).
+      if (old && ledgerDeferred.length >= MAX_DEFERRED_RANGES) {
+        limitReached = true;
+        log.warn(`the ledger holds ${MAX_DEFERRED_RANGES} deferred ranges: no period 24 hours old or older is put until one settles`, {
+          heldFrom: iso(chunk[0].timestampMs),
+          nextDueAt: iso(Math.min(...ledgerDeferred.map((r) => trustedFromMs(r, visibilityMs)))),
+        });
+        break;
+      }
       // One write commits the previous call (watermark past what it completed) and claims this one (its periods
       // become the uncertain range); a call that ended inside a period leaves that period as this range's first.
-      await write({ watermarkMs: watermarkAfter(index), uncertainFromMs: chunk[0].timestampMs, uncertainToMs: chunk[chunk.length - 1].timestampMs });
-      datumsPut += await putExactlyOnce(chunk, sink, settings, log);
-      index += chunk.length;
-      settings.onProgress?.(index + 1, stream.length);
+      const claim = { fromMs: chunk[0].timestampMs, toMs: chunk[chunk.length - 1].timestampMs, putAtMs, oldestMs: chunk[0].timestampMs, ...lostOf(chunk) };
+      await write({ watermarkMs: watermarkAfter(index), ...uncertainFields(claim), ...listed(ledgerDeferred) });
+      try {
+        datumsPut += await putExactlyOnce(chunk, sink, settings, log, old);
+        index += chunk.length;
+      } catch (err) {
+        if (!(err instanceof PutDeferred)) throw err;
+        // Whether CloudWatch stored it shows only in 48 hours: defer its periods (the rest of them too) and go on.
+        ledgerDeferred = [...ledgerDeferred, claim];
+        deferredNow.add(claim.fromMs);
+        index = lastIndex.get(claim.toMs) ?? index;
+        log.warn('the outcome of a put of periods 24 hours old or older is unknown: deferred until CloudWatch shows them', { from: iso(claim.fromMs), to: iso(claim.toMs), trustedFrom: iso(trustedFromMs(claim, visibilityMs)) });
+      }
+      settings.onProgress?.(index + 1, total);
+    }
+    // Then the deferred periods. Each claim names every deferred period still to put as uncertain, so a crash here
+    // defers them again as one range in place of the range being settled: settling never grows the list.
+    ledgerDeferred = [...kept, ...ledgerDeferred.slice(kept.length + (settleStream.length > 0 ? 1 : 0))];
+    for (const chunk of chunkByAge(settleStream, nowMs, settings.maxDatumsPerPut)) {
+      const putAtMs = clock();
+      const claim = { fromMs: chunk[0].timestampMs, toMs: settleStream[settleStream.length - 1].timestampMs, putAtMs, oldestMs: chunk[0].timestampMs, ...lostOf(chunk) };
+      await write({ watermarkMs: watermarkAfter(index), ...uncertainFields(claim), ...listed(ledgerDeferred) });
+      try {
+        datumsPut += await putExactlyOnce(chunk, sink, settings, log, isOldPeriod(chunk[0].timestampMs, putAtMs));
+        settleDone += chunk.length;
+      } catch (err) {
+        if (!(err instanceof PutDeferred)) throw err;
+        ledgerDeferred = [...ledgerDeferred, claim];
+        log.warn('the outcome of a put of deferred periods is unknown: deferred again until CloudWatch shows them', { from: iso(claim.fromMs), to: iso(claim.toMs), trustedFrom: iso(trustedFromMs(claim, visibilityMs)) });
+        break;
+      }
+      settings.onProgress?.(index + 1 + settleDone, total);
     }
     // Commit the last call and release the lease.
-    state = await ledger.write(state.version, { watermarkMs: watermarkAfter(index) });
+    state = await ledger.write(state.version, { watermarkMs: watermarkAfter(index), ...listed(ledgerDeferred) });
   } catch (err) {
     const partial = result('published', datumsPut, state.watermarkMs);
-    throw new RunIncomplete(`run stopped after ${partial.periodsPublished} of ${periodsInOrder.length} periods: ${(err as Error).message}`, partial, err);
+    throw new RunIncomplete(`run stopped after ${partial.periodsPublished} of ${periodsInOrder.length + settleLast.size} periods: ${(err as Error).message}`, partial, err);
   }
   return result('published', datumsPut, state.watermarkMs);
+}
+
+/** The ledger's `deferred` field: absent when empty. */
+function listed(deferred: readonly DeferredRange[]): LedgerFields {
+  return deferred.length === 0 ? {} : { deferred };
+}
+
+function uncertainFields(r: DeferredRange): LedgerFields {
+  return {
+    uncertainFromMs: r.fromMs,
+    uncertainToMs: r.toMs,
+    ...(r.putAtMs === undefined ? {} : { uncertainPutAtMs: r.putAtMs }),
+    ...(r.oldestMs === undefined ? {} : { uncertainOldestMs: r.oldestMs }),
+    ...(r.lostPeriods === undefined ? {} : { uncertainLostPeriods: r.lostPeriods }),
+  };
 }
 
 async function planRun(
   config: PromptCacheConfig,
   source: TokenSource,
   window: { periods: readonly number[]; lost: readonly number[]; endMs: number },
+  settlePeriods: readonly number[],
+  due: readonly DeferredRange[],
   periodMs: number,
   profiles: InferenceProfileRoutes | undefined,
 ): Promise<Planned> {
-  if (window.periods.length === 0) return { ...window, stream: [], modelIds: [], tokens: ZERO_TOKENS, unpricedTokens: 0 };
+  if (window.periods.length === 0 && settlePeriods.length === 0) return { ...window, stream: [], settle: new Map(), modelIds: [], tokens: ZERO_TOKENS, unpricedTokens: 0 };
   const discovered = await source.discoverModelIds();
   const configured = config.models.map((m) => m.modelId);
   const modelIds = [...configured, ...[...new Set(discovered)].filter((id) => !configured.includes(id)).sort()];
-  const sums = await source.readTokenSums(modelIds, window.periods[0], window.endMs, periodMs);
+  const startMs = Math.min(...window.periods.slice(0, 1), ...settlePeriods.slice(0, 1));
+  const endMs = Math.max(window.periods.length > 0 ? window.endMs : 0, settlePeriods.length > 0 ? settlePeriods[settlePeriods.length - 1] + periodMs : 0);
+  const sums = await source.readTokenSums(modelIds, startMs, endMs, periodMs);
   // Application profiles without a priceAs are priced as the model they route to (bedrock:GetInferenceProfile).
   const priced = await pricedWithProfiles(config, modelIds, profiles);
-  const stream: Datum[] = [];
-  let tokens = ZERO_TOKENS;
-  let unpricedTokens = 0;
-  for (const periodStartMs of window.periods) {
+  const figuresOf = (periodStartMs: number) => {
     const usage = new Map<string, TokenCounts>();
     for (const [modelId, byPeriod] of sums) {
       const t = byPeriod.get(periodStartMs);
       if (t) usage.set(modelId, t);
     }
-    const figures = periodDatums(periodStartMs, usage, modelIds, priced);
-    if (periodStartMs === window.periods[0] && window.lost.length > 0) {
-      stream.push({ metricName: CUSTOM_METRICS.lostPeriods.name, timestampMs: periodStartMs, value: window.lost.length, unit: CUSTOM_METRICS.lostPeriods.unit });
-    }
+    return periodDatums(periodStartMs, usage, modelIds, priced);
+  };
+  const stream: Datum[] = [];
+  let tokens = ZERO_TOKENS;
+  let unpricedTokens = 0;
+  for (const periodStartMs of window.periods) {
+    const figures = figuresOf(periodStartMs);
     stream.push(...figures.datums);
     tokens = addTokens(tokens, figures.tokens);
     unpricedTokens += figures.unpricedTokens;
   }
-  return { ...window, stream, modelIds, tokens, unpricedTokens };
+  // The same datums in the same order as the deferred put, with the LostPeriods datum it carried, if any.
+  const settle = new Map<number, Datum[]>();
+  for (const p of settlePeriods) {
+    const carried = due.find((r) => r.fromMs === p && r.lostPeriods !== undefined)?.lostPeriods;
+    const lost: Datum[] = carried === undefined ? [] : [{ metricName: CUSTOM_METRICS.lostPeriods.name, timestampMs: p, value: carried, unit: CUSTOM_METRICS.lostPeriods.unit }];
+    settle.set(p, [...lost, ...figuresOf(p).datums]);
+  }
+  return { ...window, stream, settle, modelIds, tokens, unpricedTokens };
 }
 
 /**
  * Puts one chunk so that each datum lands once: throttling is retried with exponential backoff; an unknown outcome is
- * settled by asking CloudWatch what arrived and putting only the rest. Returns the number of datums this call put.
+ * settled by asking CloudWatch what arrived and putting only the rest, except for a chunk of old periods (`old`), whose
+ * datums CloudWatch may not show yet: PutDeferred. Returns the number of datums this call put.
  */
-async function putExactlyOnce(chunk: readonly Datum[], sink: SavingsSink, settings: RunSettings, log: RunLog): Promise<number> {
+async function putExactlyOnce(chunk: readonly Datum[], sink: SavingsSink, settings: RunSettings, log: RunLog, old: boolean): Promise<number> {
   let pending = chunk;
   for (let attempt = 1; ; attempt++) {
     try {
       await sink.put(pending);
       return pending.length;
     } catch (err) {
+      // CloudWatch may not show datums 24 hours old or older for 48 hours: a presence check now could miss them.
+      if (old && err instanceof PutOutcomeUnknown) throw new PutDeferred(err.message);
       if (attempt >= settings.maxPutAttempts || !(err instanceof PutThrottled || err instanceof PutOutcomeUnknown)) throw err;
       const delay = Math.min(20_000, 100 * 2 ** attempt);
       log.warn('PutMetricData failed; retrying', { attempt, reason: err.name, message: err.message, delayMs: delay });

@@ -39,9 +39,11 @@ export interface PublishOptions {
   readonly profiles?: InferenceProfileRoutes;
 }
 
-export interface PublishSummary extends Omit<RunResult, 'watermarkMs'> {
+export interface PublishSummary extends Omit<RunResult, 'watermarkMs' | 'settlementDueAtMs'> {
   readonly runId: string;
   readonly watermark: string | null;
+  /** When the next deferred range's presence check is trusted (ISO), or null with none. */
+  readonly settlementDueAt: string | null;
   readonly calls: CallCounts;
   readonly durationMs: number;
   readonly error?: string;
@@ -57,11 +59,12 @@ export async function publishOnce(options: PublishOptions): Promise<PublishSumma
   const periodMs = config.publisher.periodMinutes * MINUTE_MS;
   const ledger = new DynamoDbLedger(clients.dynamoDb, options.tableName, config.namespace);
   const summarize = (result: RunResult, error?: unknown): PublishSummary => {
-    const { watermarkMs, ...rest } = result;
+    const { watermarkMs, settlementDueAtMs, ...rest } = result;
     return {
       runId,
       ...rest,
       watermark: watermarkMs === undefined ? null : new Date(watermarkMs).toISOString(),
+      settlementDueAt: settlementDueAtMs === undefined ? null : new Date(settlementDueAtMs).toISOString(),
       calls: { ...clients.calls },
       durationMs: Date.now() - started,
       ...(error === undefined ? {} : { error: (error as Error).message }),
@@ -83,6 +86,7 @@ export async function publishOnce(options: PublishOptions): Promise<PublishSumma
         leaseMs: config.publisher.leaseMinutes * MINUTE_MS,
         ...(options.sinceMs === undefined ? {} : { sinceMs: options.sinceMs }),
         maxDatumsPerPut: MAX_DATUMS_PER_PUT,
+        oldDatapointVisibilityMs: config.publisher.oldDatapointVisibilityHours * HOUR_MS,
         maxPutAttempts: 6,
         sleep: options.sleep ?? realSleep,
         ...(options.clock ? { clock: options.clock } : {}),

@@ -137,7 +137,7 @@ test('a healthy account: every check passes and the test page went out (exact JS
         status: 'pass',
         summary: `watermark ${iso(NOW - 85 * MINUTE_MS)}, 85 min behind (at most 130); last PublisherLagMinutes 75 at ${iso(NOW - 15 * MINUTE_MS)}`,
         fix: null,
-        details: { ledgerTable: 'Healthy-ledger', watermark: iso(NOW - 85 * MINUTE_MS), minutesBehind: 85, maxMinutesBehind: 130, lastLagAt: iso(NOW - 15 * MINUTE_MS), lastLagMinutes: 75 },
+        details: { ledgerTable: 'Healthy-ledger', watermark: iso(NOW - 85 * MINUTE_MS), minutesBehind: 85, maxMinutesBehind: 130, lastLagAt: iso(NOW - 15 * MINUTE_MS), lastLagMinutes: 75, periodsAwaitingSettlement: 0, settlementDueAt: null },
       },
       {
         id: 'notification-delivery',

@@ -21,7 +21,7 @@ describe('config: defaults', () => {
       pricing: {},
       // Nothing pinned: every documented spelling is read (contract.ts bedrockMetricCandidates).
       bedrockMetricNames: {},
-      publisher: { periodMinutes: 60, settleDelayMinutes: 10, initialLookbackHours: 24, leaseMinutes: 15 },
+      publisher: { periodMinutes: 60, settleDelayMinutes: 10, initialLookbackHours: 24, leaseMinutes: 15, oldDatapointVisibilityHours: 48 },
       dashboards: { topModels: 10 },
       monitoringPrices: {},
       digest: { enabled: true, weekDay: 'MON', hourUtc: 8, days: 7, emails: [] },

@@ -130,6 +130,17 @@ describe.each<[string, Check['id'], Partial<DoctorObservations>, ConfigInput | u
     { publisher: { periodMinutes: 5, settleDelayMinutes: 2 } },
     ['fail', 'the ledger has no watermark: the publisher never committed a period; last PublisherLagMinutes 3 at 2026-11-25T12:14:00.000Z (expected within 10 min)', 'See README "When the publisher is silent"; back-fill by hand with npm run -s prompt-cache -- publish --config FILE --ledger-table L --region us-east-1.'],
   ],
+  [
+    'freshness: periods awaiting settlement (a crashed backfill)',
+    'publisher-freshness',
+    { freshness: { ledgerTable: 'L', watermarkMs: NOW - 85 * 60_000, lastLag: { atMs: NOW - 15 * 60_000, minutes: 75 }, periodsAwaitingSettlement: 2, settlementDueAtMs: NOW + 40 * 3_600_000 } },
+    undefined,
+    [
+      'pass',
+      'watermark 2026-11-25T11:00:00.000Z, 85 min behind (at most 130); last PublisherLagMinutes 75 at 2026-11-25T12:10:00.000Z; 2 periods awaiting settlement (a put of old datums whose presence CloudWatch may show late), next due 2026-11-27T04:25:00.000Z',
+      null,
+    ],
+  ],
   ['freshness: no publisher', 'publisher-freshness', { freshness: undefined }, undefined, ['skip', 'stack S has no publisher (no LedgerTableName output)', null]],
   ['notification: not asked', 'notification-delivery', {}, undefined, ['skip', 'not tested: it pages the on-call topic once', 'Rerun with --test-notification.']],
   [
@@ -203,4 +214,12 @@ test('text: one line per check, the fix indented below', () => {
       '',
     ].join('\n'),
   );
+});
+
+test('publisher-freshness details: the periods awaiting settlement and when the next is due (null without)', () => {
+  const config = parseConfig({ models: [] }, 'test');
+  const of = (obs: DoctorObservations) => runChecks(config, obs).checks.find((c) => c.id === 'publisher-freshness')?.details;
+  expect(of(base)).toMatchObject({ periodsAwaitingSettlement: 0, settlementDueAt: null });
+  const dueAt = NOW + 3_600_000;
+  expect(of({ ...base, freshness: { ...base.freshness!, periodsAwaitingSettlement: 3, settlementDueAtMs: dueAt } })).toMatchObject({ periodsAwaitingSettlement: 3, settlementDueAt: new Date(dueAt).toISOString() });
 });

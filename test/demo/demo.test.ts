@@ -15,7 +15,8 @@ const printed: string[] = [];
 
 beforeAll(async () => {
   result = await runDemo({ region: 'eu-central-2', outDir, nowMs: Date.now(), print: (l) => printed.push(l), progressBar: false });
-}, 300_000);
+  // ~4 minutes on 2 cores: the 14-day backfill puts each period 24 hours or older in a PutMetricData call of its own.
+}, 600_000);
 
 const fired = (modelId: string | undefined, family: string) =>
   result.transitions.filter((t) => t.to === 'ALARM' && t.modelId === modelId && t.alarm.endsWith(`-${family}`));
