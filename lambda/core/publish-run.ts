@@ -204,15 +204,18 @@ export function settlementBacklog(
   return { periods: rangePeriods(ranges, periodMs).length, dueAtMs: Math.min(...ranges.map((r) => trustedFromMs(r, visibilityMs))) };
 }
 
+/** The ledger fields of the uncertain range, by the DeferredRange field each holds (one table serves both directions). */
+const UNCERTAIN_FIELDS = [
+  ['fromMs', 'uncertainFromMs'],
+  ['toMs', 'uncertainToMs'],
+  ['putAtMs', 'uncertainPutAtMs'],
+  ['oldestMs', 'uncertainOldestMs'],
+  ['lostPeriods', 'uncertainLostPeriods'],
+] as const satisfies readonly (readonly [keyof DeferredRange, keyof LedgerFields])[];
+
 function uncertainRange(state: LedgerFields): DeferredRange | undefined {
   if (state.uncertainFromMs === undefined || state.uncertainToMs === undefined) return undefined;
-  return {
-    fromMs: state.uncertainFromMs,
-    toMs: state.uncertainToMs,
-    ...(state.uncertainPutAtMs === undefined ? {} : { putAtMs: state.uncertainPutAtMs }),
-    ...(state.uncertainOldestMs === undefined ? {} : { oldestMs: state.uncertainOldestMs }),
-    ...(state.uncertainLostPeriods === undefined ? {} : { lostPeriods: state.uncertainLostPeriods }),
-  };
+  return Object.fromEntries(UNCERTAIN_FIELDS.filter(([, f]) => state[f] !== undefined).map(([k, f]) => [k, state[f]])) as unknown as DeferredRange;
 }
 
 /**
@@ -575,13 +578,7 @@ function listed(deferred: readonly DeferredRange[]): LedgerFields {
 }
 
 function uncertainFields(r: DeferredRange): LedgerFields {
-  return {
-    uncertainFromMs: r.fromMs,
-    uncertainToMs: r.toMs,
-    ...(r.putAtMs === undefined ? {} : { uncertainPutAtMs: r.putAtMs }),
-    ...(r.oldestMs === undefined ? {} : { uncertainOldestMs: r.oldestMs }),
-    ...(r.lostPeriods === undefined ? {} : { uncertainLostPeriods: r.lostPeriods }),
-  };
+  return Object.fromEntries(UNCERTAIN_FIELDS.filter(([k]) => r[k] !== undefined).map(([k, f]) => [f, r[k]])) as LedgerFields;
 }
 
 async function planRun(

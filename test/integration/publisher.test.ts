@@ -162,6 +162,17 @@ async function differences(w: World, expected: readonly Datum[], modelIds: reado
 
 const ALL_MODELS = [SONNET, HAIKU, IDLE, MYSTERY];
 
+/** The first PutMetricData gets `fault`; from then on nothing reaches AWS (the run cannot commit or release its lease). */
+function crashAtFirstPut(proxy: FaultProxy, fault: 'drop-after' | 'drop-before'): void {
+  let crashed = false;
+  proxy.setPolicy((op) => {
+    if (crashed) return 'drop-before';
+    if (op !== 'PutMetricData') return undefined;
+    crashed = true;
+    return fault;
+  });
+}
+
 describe('savings publisher against moto', () => {
   let proxy: FaultProxy | undefined;
   afterEach(async () => {
@@ -213,17 +224,9 @@ describe('savings publisher against moto', () => {
     const points = scenarioPoints(23);
     await seedBedrock(w.cw, points);
     proxy = await startFaultProxy(MOTO);
-    let crashed = false;
     // The "crash": the first PutMetricData is dropped (after or before moto applied it), and from then on nothing
     // reaches AWS, so the run cannot commit, settle or release its lease.
-    proxy.setPolicy((op) => {
-      if (crashed) return 'drop-before';
-      if (op === 'PutMetricData') {
-        crashed = true;
-        return fault;
-      }
-      return undefined;
-    });
+    crashAtFirstPut(proxy, fault);
     await expect(w.publish({ clients: w.clients(proxy.endpoint, 2) })).rejects.toThrow(RunIncomplete);
     // Within the lease, another run leaves the uncertain range alone.
     expect((await w.publish({ nowMs: NOW + 5 * MINUTE_MS })).status).toBe('busy');
@@ -242,15 +245,7 @@ describe('savings publisher against moto', () => {
     const points = scenarioPoints(79).filter((p) => p.periodStartMs >= since);
     await seedBedrock(w.cw, points);
     proxy = await startFaultProxy(MOTO);
-    let crashed = false;
-    proxy.setPolicy((op) => {
-      if (crashed) return 'drop-before';
-      if (op === 'PutMetricData') {
-        crashed = true;
-        return 'drop-after';
-      }
-      return undefined;
-    });
+    crashAtFirstPut(proxy, 'drop-after');
     await expect(w.publish({ nowMs: now1, sinceMs: since, clients: w.clients(proxy.endpoint, 2) })).rejects.toThrow(RunIncomplete);
     expect(proxy.faults['drop-after:PutMetricData']).toBe(1);
 
