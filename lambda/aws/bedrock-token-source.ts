@@ -7,7 +7,7 @@ import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, type Metric
 import type { PromptCacheConfig } from '../core/config';
 import { BEDROCK_NAMESPACE, bedrockMetricCandidates, MODEL_ID_DIMENSION, TOKEN_FIELDS, type TokenCounts } from '../core/contract';
 import { alignDown } from '../core/periods';
-import type { RunLog, TokenSource, TokenSums } from '../core/publish-run';
+import type { RunLog, TokenSource, TokenSums } from '../core/ports';
 import { queriesPerCall } from '../core/query-plan';
 
 type TokenField = (typeof TOKEN_FIELDS)[number];

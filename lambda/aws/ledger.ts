@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { LEDGER_KEY, LEDGER_TTL } from '../core/contract';
-import { LedgerConflict, type DeferredRange, type Ledger, type LedgerFields, type LedgerState } from '../core/publish-run';
+import { LedgerConflict, type DeferredRange, type Ledger, type LedgerFields, type LedgerState } from '../core/ports';
 
 const FIELDS = ['watermarkMs', 'uncertainFromMs', 'uncertainToMs', 'uncertainPutAtMs', 'uncertainOldestMs', 'uncertainLostPeriods', 'leaseUntilMs'] as const;
 

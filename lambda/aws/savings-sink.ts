@@ -5,7 +5,7 @@
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { CUSTOM_METRICS } from '../core/contract';
 import { datumKey, DIMENSIONS_OF, type Datum } from '../core/datums';
-import { PutOutcomeUnknown, PutThrottled, type SavingsSink } from '../core/publish-run';
+import { PutOutcomeUnknown, PutThrottled, type SavingsSink } from '../core/ports';
 import { queriesPerCall } from '../core/query-plan';
 
 const THROTTLING_CODES = new Set(['Throttling', 'ThrottlingException', 'ThrottledException', 'RequestLimitExceeded', 'TooManyRequestsException', 'RequestThrottled']);
