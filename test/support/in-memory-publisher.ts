@@ -182,6 +182,19 @@ export class World {
     return this.run(over).catch((e: unknown) => e as Error);
   }
 
+  /**
+   * Runs `fn` (another run, say) once, just before the latest run's step `index` takes effect. A run inside `fn` starts
+   * its own list of steps.
+   */
+  interleave(index: number, fn: () => Promise<unknown>): void {
+    let done = false;
+    this.beforeStep = async (_step, i) => {
+      if (done || i !== index) return;
+      done = true;
+      await fn();
+    };
+  }
+
   /** Crashes the latest run's step `index` (from 0), `before` or `after` it takes effect; the other steps go through. */
   crashAt(index: number, when: 'before' | 'after'): void {
     const at = (): Fault => (this.steps.length - 1 === index ? `crash-${when}` : undefined);
@@ -189,9 +202,25 @@ export class World {
     this.writeFault = at;
   }
 
+  /** No more faults: every later step goes through. */
+  clearFaults(): void {
+    this.fault = () => undefined;
+    this.writeFault = () => undefined;
+  }
+
+  /** The put calls of savings datums (the lag reports aside), in order. */
+  savingsPuts(): Datum[][] {
+    return this.puts.filter((p) => p[0]?.metricName !== LAG);
+  }
+
   /** Every stored savings datum (the lag reports aside) as `key=value`, sorted: a duplicate shows as two lines. */
   multiset(): string[] {
     return this.stored.filter((s) => s.datum.metricName !== LAG).map((s) => `${datumKey(s.datum)}=${s.datum.value}`).sort();
+  }
+
+  /** Every stored savings datum (the lag reports aside) as a datumLine, sorted: a duplicate shows as two lines. */
+  savingsLines(): string[] {
+    return this.stored.filter((s) => s.datum.metricName !== LAG).map((s) => datumLine(s.datum)).sort();
   }
 
   /** Stored datums of one period (the lag reports aside). */
