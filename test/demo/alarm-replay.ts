@@ -4,6 +4,7 @@
  * composite alarms over their children. Simplifications: one evaluation per alarm period at its end; no
  * evaluation-range lookback beyond N periods; INSUFFICIENT_DATA only when every datapoint of the range is missing.
  */
+import { cfnValue } from '../support/cfn-values';
 import { evaluate, parseMetricMath, type Value } from './metric-math';
 
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
@@ -40,18 +41,8 @@ export interface CompositeDefinition {
 
 type Json = unknown;
 
-/** Renders a CloudFormation string value: literals kept, Ref/GetAtt shown as <Name>. */
-function cfnString(v: Json): string {
-  if (typeof v === 'string') return v;
-  const o = v as Record<string, Json>;
-  if (o && 'Fn::Join' in o) {
-    const [sep, parts] = o['Fn::Join'] as [string, Json[]];
-    return parts.map(cfnString).join(sep);
-  }
-  if (o && 'Ref' in o) return `<${String(o.Ref)}>`;
-  if (o && 'Fn::GetAtt' in o) return `<${(o['Fn::GetAtt'] as string[]).join('.')}>`;
-  return JSON.stringify(v);
-}
+/** Renders a CloudFormation string value: literals kept, Ref/GetAtt shown as <Name> / <Id.Attribute>. */
+const cfnString = (v: Json): string => cfnValue(v, { pseudo: {}, lenient: true });
 
 function dims(list: Json): Record<string, string> {
   return Object.fromEntries(((list as { Name: string; Value: Json }[] | undefined) ?? []).map((d) => [d.Name, cfnString(d.Value)]));

@@ -1,10 +1,11 @@
 /**
  * Helpers of the construct tests: the example config of cdk.json, configs of N models, and the dashboard body of a
- * template resolved from its Fn::Join into real JSON.
+ * template resolved into real JSON.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig, type PromptCacheConfig } from '../../lambda/core/config';
+import { cfnValue } from '../support/cfn-values';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -31,34 +32,14 @@ export function configWithModels(n: number): PromptCacheConfig {
   );
 }
 
-/** Pseudo parameters a resolved body may reference, with the values used to resolve them. */
-const PSEUDO: Record<string, string> = { 'AWS::Region': 'eu-west-1', 'AWS::AccountId': '111122223333' };
-
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 
 /**
- * Resolves the intrinsics CDK puts in a dashboard body (`Fn::Join` of strings and pseudo-parameter `Ref`s; with the
- * template's `resources`, a resource's `Ref` as its logical id and an alarm's `Fn::GetAtt Arn` as
- * `arn:aws:cloudwatch:eu-west-1:111122223333:alarm:<its name>`) into a string; anything else is a test failure.
+ * A dashboard body's text (test/support/cfn-values.ts): region eu-west-1, account 111122223333, a resource's Ref as its
+ * logical id (a function name, say), an alarm's `Fn::GetAtt Arn` as its ARN; anything else is a test failure.
  */
 export function resolveString(value: unknown, resources: Resources = {}): string {
-  if (typeof value === 'string') return value;
-  if (value && typeof value === 'object') {
-    const obj = value as Record<string, unknown>;
-    if ('Ref' in obj && typeof obj.Ref === 'string' && obj.Ref in PSEUDO) return PSEUDO[obj.Ref];
-    // A resource's Ref (a function name, say) stands in as its logical id.
-    if ('Ref' in obj && typeof obj.Ref === 'string' && obj.Ref in resources) return obj.Ref;
-    if ('Fn::Join' in obj) {
-      const [sep, parts] = obj['Fn::Join'] as [string, unknown[]];
-      return parts.map((p) => resolveString(p, resources)).join(sep);
-    }
-    if ('Fn::GetAtt' in obj) {
-      const [id, attribute] = obj['Fn::GetAtt'] as [string, string];
-      const name = resources[id]?.Properties?.AlarmName;
-      if (attribute === 'Arn' && typeof name === 'string') return `arn:aws:cloudwatch:${PSEUDO['AWS::Region']}:${PSEUDO['AWS::AccountId']}:alarm:${name}`;
-    }
-  }
-  throw new Error(`unexpected intrinsic in a dashboard body: ${JSON.stringify(value)}`);
+  return cfnValue(value, { template: { Resources: resources }, refs: 'logical-id' });
 }
 
 export interface DashboardBody {
