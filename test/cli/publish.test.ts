@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { main } from '../../bin/prompt-cache';
 import { HOUR_MS } from '../../lambda/core/periods';
-import { readEnv } from '../../lambda/handlers/publisher';
 import { seedBedrock } from '../support/bedrock-seed';
 
 const root = resolve(__dirname, '../..');
@@ -65,21 +64,5 @@ describe('prompt-cache publish against moto, as an operator runs it', () => {
     ]);
     const second = spawnSync('npm', args, { cwd: root, encoding: 'utf8' });
     expect([second.status, JSON.parse(second.stdout).status, second.stderr.split('\n')[0]]).toEqual([0, 'nothing-to-do', 'ledger table cli-ledger: exists']);
-  });
-});
-
-describe('the Lambda handler reads its environment once, with a clear error', () => {
-  test.each<[string, NodeJS.ProcessEnv, string]>([
-    ['nothing set', {}, 'publisher environment is invalid: LEDGER_TABLE_NAME is not set; PROMPT_CACHE_CONFIG is not set (the CDK construct inlines it into the bundle)'],
-    // The parser's own words differ between Node versions after this point.
-    ['config not JSON', { LEDGER_TABLE_NAME: 't', PROMPT_CACHE_CONFIG: '{models' }, "publisher environment is invalid: PROMPT_CACHE_CONFIG is not valid JSON (Expected property name or '}' in JSON at position 1"],
-    ['config invalid', { LEDGER_TABLE_NAME: 't', PROMPT_CACHE_CONFIG: '{"namespace":"AWS/x"}' }, 'publisher environment is invalid: invalid config in PROMPT_CACHE_CONFIG:\n  - namespace: must not start with "AWS/" (reserved for AWS services) (got "AWS/x")'],
-  ])('%s', (_name, env, message) => {
-    expect(() => readEnv(env)).toThrow(message);
-  });
-
-  test('a good environment gives the validated config with its defaults', () => {
-    const env = readEnv({ LEDGER_TABLE_NAME: 'ledger', PROMPT_CACHE_CONFIG: '{"namespace":"Team/Cache"}' });
-    expect([env.tableName, env.config.namespace, env.config.publisher.periodMinutes]).toEqual(['ledger', 'Team/Cache', 60]);
   });
 });

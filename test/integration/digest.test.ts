@@ -8,7 +8,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, S
 import { parseConfig } from '../../lambda/core/config';
 import { DAY_MS, HOUR_MS } from '../../lambda/core/periods';
 import type { RunLog } from '../../lambda/core/publish-run';
-import { readDigestEnv, sendDigest } from '../../lambda/handlers/digest';
+import { sendDigest } from '../../lambda/handlers/digest';
 import { seedBedrock } from '../support/bedrock-seed';
 
 const REGION = 'ap-east-1';
@@ -48,11 +48,4 @@ test('the digest reaches the cost-review topic: the headline in the subject, eve
   expect(lines.filter((l) => /^ {2}\S/.test(l) && l.includes('['))).toEqual([`  support-bot (${SONNET}) [optimized]`, `  ${HAIKU} [misconfigured]`]);
   expect(lines).toContain(`  - ${HAIKU}: 5,000 cache-write tokens and no reads: the cached prefix never matches (write premium $0.001 for nothing)`);
   for (const c of [cw, sns, sqs]) c.destroy();
-});
-
-test('the digest environment is checked once, every problem named', () => {
-  expect(() => readDigestEnv({ DIGEST_TOPIC_ARN: 'cost-review' })).toThrow(
-    'digest environment is invalid: DIGEST_TOPIC_ARN must be an SNS topic ARN (got "cost-review"); PROMPT_CACHE_CONFIG is not set (the CDK construct inlines it into the bundle)',
-  );
-  expect(readDigestEnv({ DIGEST_TOPIC_ARN: 'arn:aws:sns:us-east-1:1:t', PROMPT_CACHE_CONFIG: '{"digest":{"days":14}}' }).config.digest.days).toBe(14);
 });
