@@ -1,10 +1,13 @@
 /**
- * Helpers of the construct tests: the example config of cdk.json, configs of N models, and the dashboard body of a
- * template resolved into real JSON.
+ * Helpers of the construct tests: the example config of cdk.json, configs of N models, the stack's template, and the
+ * dashboard body of a template resolved into real JSON.
  */
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig, type PromptCacheConfig } from '../../lambda/core/config';
+import { PromptCacheMonitoringStack } from '../../lib/prompt-cache-monitoring-stack';
 import { cfnValue } from '../support/cfn-values';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -30,6 +33,14 @@ export function configWithModels(n: number): PromptCacheConfig {
     },
     'test',
   );
+}
+
+/** The monitoring stack's template. */
+export function synthStack(config: PromptCacheConfig, stackName = 'TestMonitoring'): Template {
+  // No stack is bundled: the publisher's code is a placeholder here (savings-publisher.test.ts and cfn-lint.test.ts bundle it).
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new PromptCacheMonitoringStack(app, stackName, { config });
+  return Template.fromStack(stack);
 }
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
