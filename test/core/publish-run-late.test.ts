@@ -30,6 +30,9 @@ const config = parseConfig({ models: [{ modelId: MODEL }] }, 'test');
 const DELAY_MS = 48 * HOUR_MS;
 const MAX_AGE_MS = 14 * DAY_MS - HOUR_MS;
 const LAG = CUSTOM_METRICS.publisherLagMinutes.name;
+const BACKLOG = CUSTOM_METRICS.periodsAwaitingSettlement.name;
+/** A run's health report (lag, backlog), at the run's own time: not savings datums of a period. */
+const isHealth = (d: Datum) => d.metricName === LAG || d.metricName === BACKLOG;
 const HEARTBEAT = CUSTOM_METRICS.publishedPeriods.name;
 /** A run time 10 minutes after an hour: the settle delay has just passed. */
 const T0 = Date.UTC(2026, 10, 20, 12, 10);
@@ -51,7 +54,7 @@ class World {
     put: async (datums) => {
       if (this.down) throw new PutOutcomeUnknown('down');
       this.puts.push([...datums]);
-      const f = datums.some((d) => d.metricName === LAG) ? undefined : this.fault(datums);
+      const f = datums.some(isHealth) ? undefined : this.fault(datums);
       if (f === 'crash-before' || f === 'drop-before') {
         if (f === 'crash-before') this.down = true;
         throw new PutOutcomeUnknown('connection dropped before the request reached CloudWatch');
@@ -119,16 +122,16 @@ class World {
 
   /** Every stored savings datum (the lag reports aside) as `key=value`, sorted: a duplicate shows as two lines. */
   multiset(): string[] {
-    return this.stored.filter((s) => s.datum.metricName !== LAG).map((s) => `${datumKey(s.datum)}=${s.datum.value}`).sort();
+    return this.stored.filter((s) => !isHealth(s.datum)).map((s) => `${datumKey(s.datum)}=${s.datum.value}`).sort();
   }
 
   /** Stored datums of one period (the lag reports aside). */
   storedAt(p: number): Datum[] {
-    return this.stored.map((s) => s.datum).filter((d) => d.metricName !== LAG && d.timestampMs === p);
+    return this.stored.map((s) => s.datum).filter((d) => !isHealth(d) && d.timestampMs === p);
   }
 
   putsOf(p: number): number {
-    return this.puts.flat().filter((d) => d.metricName !== LAG && d.timestampMs === p).length;
+    return this.puts.flat().filter((d) => !isHealth(d) && d.timestampMs === p).length;
   }
 }
 
@@ -166,7 +169,7 @@ describe('publisher vs CloudWatch visibility delay of old datums (in memory)', (
     const since = endOf(T0) - 30 * HOUR_MS;
     const r = await w.run({ sinceMs: since });
     expect([r.status, r.periodsPublished, r.deferredLimitReached, r.periodsAwaitingSettlement, r.settlementDueAtMs]).toEqual(['published', 30, false, 0, undefined]);
-    const savingsPuts = w.puts.filter((c) => c[0].metricName !== LAG);
+    const savingsPuts = w.puts.filter((c) => !isHealth(c[0]));
     // 7 periods 24 h 10 min to 30 h 10 min old, one call each; the 23 recent periods in one call.
     expect(savingsPuts.map((c) => new Set(c.map((d) => d.timestampMs)).size)).toEqual([1, 1, 1, 1, 1, 1, 1, 23]);
     expect(w.multiset()).toEqual(expected(since, endOf(T0)));
@@ -209,6 +212,9 @@ describe('publisher vs CloudWatch visibility delay of old datums (in memory)', (
     expect(w.putsOf(old)).toBe(PER_PERIOD);
     expect(w.multiset()).toEqual(expected(old, endOf(w.now)));
     expect(w.state).toEqual({ version: w.state.version, watermarkMs: endOf(w.now) });
+    // The backlog series: one datum of 1 at each run's own time while the period waited, none before or after.
+    const backlog = w.stored.filter((s) => s.datum.metricName === BACKLOG).map((s) => [s.datum.timestampMs, s.datum.value, s.datum.unit]);
+    expect(backlog).toEqual([T0 + 16 * MINUTE_MS, T0 + 24 * HOUR_MS, T0 + DELAY_MS - MINUTE_MS].map((t) => [t, 1, 'Count']));
   });
 
   test('the same with the put in fact lost → after 48 h its datums are put, once', async () => {
@@ -342,7 +348,7 @@ describe('publisher vs CloudWatch visibility delay of old datums (in memory)', (
     ]);
     expect(w.state.deferred).toHaveLength(MAX_DEFERRED_RANGES);
     // The 11th old period was not attempted, nor any recent one (it would leave the old ones behind the watermark).
-    expect(w.puts.filter((c) => c[0].metricName !== LAG).map((c) => c[0].timestampMs)).toEqual(Array.from({ length: 10 }, (_, k) => since + k * HOUR_MS));
+    expect(w.puts.filter((c) => !isHealth(c[0])).map((c) => c[0].timestampMs)).toEqual(Array.from({ length: 10 }, (_, k) => since + k * HOUR_MS));
     expect(w.logs.filter((l) => l.message.includes('deferred ranges')).map((l) => [l.level, l.data?.heldFrom])).toEqual([['warn', new Date(since + 10 * HOUR_MS).toISOString()]]);
 
     // Before the delay passes, the next run still holds back (its old periods are older now, the recent ones wait behind).
