@@ -1,4 +1,4 @@
-import { ConfigError, modelAlarmSettings, parseConfig } from '../../lambda/core/config';
+import { ALARM_DEFAULTS, ConfigError, modelAlarmSettings, parseConfig } from '../../lambda/core/config';
 
 const sonnet = 'us.anthropic.claude-3-7-sonnet-20250219-v1:0';
 const price = { inputPerMTok: 3, outputPerMTok: 15, cacheWritePerMTok: 3.75, cacheReadPerMTok: 0.3 };
@@ -156,6 +156,31 @@ describe('config: alarms', () => {
     ['heartbeat periods out of range', { alarms: { pipeline: { missingPeriods: 0 } } }, ['alarms.pipeline.missingPeriods: must be 1 to 24 periods (got 0)']],
   ])('%s', (_name, raw, want) => {
     expect(problems(raw)).toEqual(want);
+  });
+
+  test('each family is declared once: the section defaults, the per-model overrides and the merge agree', () => {
+    expect(ALARM_DEFAULTS).toEqual({
+      lowHitRatio: { enabled: true, thresholdPercent: 50, periodMinutes: 15, evaluationPeriods: 4, datapointsToAlarm: 3, minCacheTokens: 50000 },
+      writesWithoutReads: { enabled: true, periodMinutes: 15, evaluationPeriods: 3, minWriteTokens: 20000 },
+      cachingCostsMoney: { enabled: true, windowMinutes: 60, evaluationPeriods: 3, minCacheTokens: 50000 },
+      pipeline: { enabled: true, missingPeriods: 2 },
+    });
+    const { alarms } = parseConfig({}, 'x');
+    expect({ lowHitRatio: alarms.lowHitRatio, writesWithoutReads: alarms.writesWithoutReads, cachingCostsMoney: alarms.cachingCostsMoney, pipeline: alarms.pipeline }).toEqual(ALARM_DEFAULTS);
+    // Every field of every family but pipeline can be overridden per model, and the override wins.
+    const overrides = {
+      lowHitRatio: { enabled: false, thresholdPercent: 60, periodMinutes: 5, evaluationPeriods: 6, datapointsToAlarm: 5, minCacheTokens: 1 },
+      writesWithoutReads: { enabled: false, periodMinutes: 30, evaluationPeriods: 2, minWriteTokens: 7 },
+      cachingCostsMoney: { enabled: false, windowMinutes: 120, evaluationPeriods: 4, minCacheTokens: 9 },
+    };
+    const cfg = parseConfig({ models: [{ modelId: sonnet, alarms: overrides }] }, 'x');
+    expect(modelAlarmSettings(cfg.alarms, cfg.models[0])).toEqual({ enabled: true, ...overrides });
+    expect(problems({ models: [{ modelId: sonnet, alarms: { pipeline: {} } }] })).toEqual(['models[0].alarms.pipeline: unknown key; remove it or fix its spelling']);
+    // An override is held to the section's rule, in the section's words.
+    expect(problems({ models: [{ modelId: sonnet, alarms: { cachingCostsMoney: { minCacheTokens: 0 }, writesWithoutReads: { periodMinutes: 1441 } } }] })).toEqual([
+      'models[0].alarms.writesWithoutReads.periodMinutes: must be 1 to 1440 minutes (one day) (got 1441)',
+      'models[0].alarms.cachingCostsMoney.minCacheTokens: must be 1 or more tokens (got 0)',
+    ]);
   });
 
   test('a model inherits the section and overrides only what it sets', () => {

@@ -6,7 +6,7 @@
  * reported at once; unknown keys are errors so that a typo never passes silently.
  */
 export { ALARM_DEFAULTS, alarmsSchema, modelAlarmSettings, modelAlarmsSchema } from './alarms';
-export type { AlarmsConfig, ModelAlarmsConfig, ModelAlarmSettings } from './alarms';
+export type { AlarmsConfig, ModelAlarmFamily, ModelAlarmsConfig, ModelAlarmSettings } from './alarms';
 export { ConfigError, formatIssues, formatPath } from './issues';
 export { modelSchema } from './model';
 export { parseConfig } from './parse';
