@@ -1,4 +1,4 @@
-import { ALARM_DEFAULTS, ConfigError, modelAlarmSettings, parseConfig } from '../../lambda/core/config';
+import { ALARM_DEFAULTS, ConfigError, configProblems, modelAlarmSettings, parseConfig } from '../../lambda/core/config';
 
 const sonnet = 'us.anthropic.claude-3-7-sonnet-20250219-v1:0';
 const price = { inputPerMTok: 3, outputPerMTok: 15, cacheWritePerMTok: 3.75, cacheReadPerMTok: 0.3 };
@@ -196,5 +196,38 @@ describe('config: alarms', () => {
     });
     expect(modelAlarmSettings(cfg.alarms, cfg.models[1]).lowHitRatio.thresholdPercent).toBe(40);
     expect(modelAlarmSettings({ ...cfg.alarms, enabled: false }, cfg.models[0]).enabled).toBe(false);
+  });
+});
+
+describe('config: configProblems, the same lines without throwing', () => {
+  const raw = { namespace: 'AWS/x', extra: true, models: [{ modelId: sonnet, cacheWriteTtl: '2h' }, { modelId: sonnet }] };
+  const lines = [
+    'namespace: must not start with "AWS/" (reserved for AWS services) (got "AWS/x")',
+    'models[0].cacheWriteTtl: must be one of "5m", "1h" (got "2h")',
+    'extra: unknown key; remove it or fix its spelling',
+    `models[1].modelId: duplicates models[0].modelId; list each model once (got "${sonnet}")`,
+  ];
+
+  test('a bad config gives the lines ConfigError carries', () => {
+    expect(configProblems(raw)).toEqual(lines);
+    expect(problems(raw)).toEqual(lines);
+  });
+
+  test('a valid config gives none, rules across fields included', () => {
+    expect(configProblems({ models: [{ modelId: sonnet }] })).toEqual([]);
+    expect(configProblems(undefined)).toEqual([]);
+    expect(configProblems({ alarms: { lowHitRatio: { datapointsToAlarm: 5 } } })).toEqual([
+      'alarms.lowHitRatio.datapointsToAlarm: datapointsToAlarm must be at most evaluationPeriods; lower datapointsToAlarm or raise evaluationPeriods (got 5 of 4)',
+    ]);
+  });
+
+  test('a root prefixes every path, and stands for the top level', () => {
+    expect(configProblems(raw, 'config')).toEqual([
+      'config.namespace: must not start with "AWS/" (reserved for AWS services) (got "AWS/x")',
+      'config.models[0].cacheWriteTtl: must be one of "5m", "1h" (got "2h")',
+      'config.extra: unknown key; remove it or fix its spelling',
+      `config.models[1].modelId: duplicates models[0].modelId; list each model once (got "${sonnet}")`,
+    ]);
+    expect(configProblems([1, 2], 'config')).toEqual(['config: must be an object (got [1,2])']);
   });
 });

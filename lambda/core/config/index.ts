@@ -9,7 +9,7 @@ export { ALARM_DEFAULTS, alarmsSchema, modelAlarmSettings, modelAlarmsSchema } f
 export type { AlarmsConfig, ModelAlarmFamily, ModelAlarmsConfig, ModelAlarmSettings } from './alarms';
 export { ConfigError, formatIssues, formatPath } from './issues';
 export { modelSchema } from './model';
-export { parseConfig } from './parse';
+export { configProblems, parseConfig } from './parse';
 export { cacheWriteTtlSchema, pricingEntrySchema } from './pricing';
 export type { CacheWriteTtl, PricingEntry, PricingTable } from './pricing';
 export { configSchema } from './schema';

@@ -5,14 +5,30 @@ import { ConfigError, formatIssues } from './issues';
 import { duplicateModelIds } from './model';
 import { configSchema, type PromptCacheConfig } from './schema';
 
-/** Validates and fills defaults; throws a ConfigError listing every problem, each naming `source`. */
-export function parseConfig(raw: unknown, source: string): PromptCacheConfig {
+function check(raw: unknown) {
   const result = configSchema.safeParse(raw ?? {}, { reportInput: true });
   // Rules across fields need the whole config parsed; the duplicate-id rule reads the raw input, so it always runs.
   const problems = [
     ...(result.success ? [...priceProblems(result.data), ...alarmProblems(result.data.alarms, result.data.models)] : formatIssues(result.error.issues)),
     ...duplicateModelIds(raw),
   ];
+  return { result, problems };
+}
+
+/**
+ * Every problem of `raw`, one line each naming its path (`models[2].cacheWriteTtl: …`); empty when it is valid.
+ * `root` names where the config sits inside a larger input and prefixes every path: with `config`, a line reads
+ * `config.models[0].modelId: …`, and one about the whole value `config: …` instead of `(top level): …`.
+ */
+export function configProblems(raw: unknown, root?: string): string[] {
+  const { problems } = check(raw);
+  if (root === undefined) return problems;
+  return problems.map((p) => (p.startsWith('(top level)') ? `${root}${p.slice('(top level)'.length)}` : `${root}.${p}`));
+}
+
+/** Validates and fills defaults; throws a ConfigError listing every problem, each naming `source`. */
+export function parseConfig(raw: unknown, source: string): PromptCacheConfig {
+  const { result, problems } = check(raw);
   if (problems.length > 0 || !result.success) throw new ConfigError(source, problems);
   return result.data;
 }
