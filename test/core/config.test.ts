@@ -229,5 +229,7 @@ describe('config: configProblems, the same lines without throwing', () => {
       `config.models[1].modelId: duplicates models[0].modelId; list each model once (got "${sonnet}")`,
     ]);
     expect(configProblems([1, 2], 'config')).toEqual(['config: must be an object (got [1,2])']);
+    expect(configProblems({ 'a b': 1 }, 'config')).toEqual(['config["a b"]: unknown key; remove it or fix its spelling']);
+    expect(configProblems({ 'a b': 1 })).toEqual(['["a b"]: unknown key; remove it or fix its spelling']);
   });
 });

@@ -23,7 +23,11 @@ function check(raw: unknown) {
 export function configProblems(raw: unknown, root?: string): string[] {
   const { problems } = check(raw);
   if (root === undefined) return problems;
-  return problems.map((p) => (p.startsWith('(top level)') ? `${root}${p.slice('(top level)'.length)}` : `${root}.${p}`));
+  return problems.map((p) => {
+    if (p.startsWith('(top level)')) return `${root}${p.slice('(top level)'.length)}`;
+    // A top-level key that is not an identifier is already bracketed: `config["a b"]`, not `config.["a b"]`.
+    return p.startsWith('[') ? `${root}${p}` : `${root}.${p}`;
+  });
 }
 
 /** Validates and fills defaults; throws a ConfigError listing every problem, each naming `source`. */
