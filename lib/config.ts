@@ -1,6 +1,6 @@
 /**
  * Loads the config for `cdk synth` (cdk.json context key `promptCacheMonitoring`, or the JSON file named by
- * `-c promptCacheConfig=path`) and for the CLI (`--config FILE`). The schema itself lives in lambda/core/config.ts so the
+ * `-c promptCacheConfig=path`) and for the CLI (`--config FILE`). The schema itself lives in lambda/core/config/ so the
  * Lambda handlers validate with the very same rules.
  */
 import { readFileSync } from 'node:fs';

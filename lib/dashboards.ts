@@ -289,10 +289,12 @@ export function onCallWidgets(props: Omit<OnCallDashboardProps, 'dashboardName'>
       row.push(
         new GraphWidget({
           // What the pipeline alarm reads: the lag of each run's report (right), beside errors and published periods.
-          title: 'Savings publisher: errors, published periods, lag (what the pipeline alarm reads)',
+          title: 'Savings publisher: errors, published periods, awaiting settlement, lag (what the pipeline alarm reads)',
           left: [
             publisherFunction.metricErrors({ period, statistic: Stats.SUM, label: 'Errors', color: Color.RED }),
             savings.metric('publishedPeriods', { label: 'Published periods', color: Color.GREEN }),
+            // Old datums show up to 48 hours late: a crashed backfill waits here instead of being re-put.
+            savings.metric('periodsAwaitingSettlement', { label: 'Periods awaiting settlement', color: Color.PURPLE }),
           ],
           right: [savings.metric('publisherLagMinutes', { label: 'Lag of the last run (min)', color: Color.ORANGE })],
           leftAnnotations: alarms?.pipeline.publisherErrors ? [annotation(1, 'errors alarm >= 1', Color.RED)] : [],

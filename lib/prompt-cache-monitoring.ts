@@ -6,7 +6,7 @@
 import { Aws, Stack, Token } from 'aws-cdk-lib';
 import type { Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { ConfigError, parseConfig, type PromptCacheConfig } from '../lambda/core/config';
+import { ConfigError, configProblems, parseConfig, type PromptCacheConfig } from '../lambda/core/config';
 import { BedrockMetrics, searchUnsafeReason } from './bedrock-metrics';
 import { PromptCacheAlarms } from './alarms';
 import { dashboardUrl } from './console-url';
@@ -59,13 +59,7 @@ const ALARM_PREFIX_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
  * The constructor throws a {@link ConfigError} listing all of them at once.
  */
 export function validatePromptCacheMonitoringProps(props: PromptCacheMonitoringProps): string[] {
-  const problems: string[] = [];
-  try {
-    parseConfig(props.config, 'props.config');
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    problems.push(...err.problems.map((p) => (p.startsWith('(top level)') ? `config${p.slice(11)}` : `config.${p}`)));
-  }
+  const problems = configProblems(props.config, 'config');
   // Checked on the raw value, so it is reported even when the schema found other problems.
   const names: unknown = (props.config as { bedrockMetricNames?: unknown } | undefined)?.bedrockMetricNames;
   if (names && typeof names === 'object') {

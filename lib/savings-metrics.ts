@@ -16,7 +16,7 @@ import { searchByModelId, topSeries } from './bedrock-metrics';
 export type SavingsMetricKind = keyof typeof CUSTOM_METRICS;
 
 /** Kinds published without a dimension only. */
-const ALL_MODELS_ONLY: ReadonlySet<SavingsMetricKind> = new Set(['unpricedTokens', 'publishedPeriods', 'lostPeriods', 'publisherLagMinutes', 'cacheReadTokens', 'cacheWriteTokens']);
+const ALL_MODELS_ONLY: ReadonlySet<SavingsMetricKind> = new Set(['unpricedTokens', 'publishedPeriods', 'lostPeriods', 'publisherLagMinutes', 'periodsAwaitingSettlement', 'cacheReadTokens', 'cacheWriteTokens']);
 
 /** Default labels (dollar figures are USD; the ratio is a percentage). */
 export const SAVINGS_LABELS: { readonly [K in SavingsMetricKind]: string } = {
@@ -28,6 +28,7 @@ export const SAVINGS_LABELS: { readonly [K in SavingsMetricKind]: string } = {
   publishedPeriods: 'Published periods',
   lostPeriods: 'Lost periods',
   publisherLagMinutes: 'Publisher lag (minutes)',
+  periodsAwaitingSettlement: 'Periods awaiting settlement',
   cacheReadTokens: 'Cache read tokens, all models (publisher)',
   cacheWriteTokens: 'Cache write tokens, all models (publisher)',
   writesWithoutReadsTokens: 'Write tokens of periods without a read',
@@ -68,7 +69,7 @@ export class SavingsMetrics {
   }
 
   private defaultStatistic(kind: SavingsMetricKind): string {
-    return kind === 'cacheHitRatio' ? Stats.AVERAGE : kind === 'publisherLagMinutes' ? Stats.MAXIMUM : Stats.SUM;
+    return kind === 'cacheHitRatio' ? Stats.AVERAGE : kind === 'publisherLagMinutes' || kind === 'periodsAwaitingSettlement' ? Stats.MAXIMUM : Stats.SUM;
   }
 
   /** One custom metric, per model or (without `modelId`) all models. */

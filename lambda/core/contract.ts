@@ -34,6 +34,12 @@ export const CUSTOM_METRICS = {
    * watermark (end of the last period known to be published) to the run's time. The pipeline-health alarm reads it.
    */
   publisherLagMinutes: { name: 'PublisherLagMinutes', unit: 'None' },
+  /**
+   * Ours, no dimension: periods of uncertain puts whose presence check CloudWatch's visibility delay does not allow yet
+   * (old datums show up to 48 hours late). Sent with `PublisherLagMinutes`, in the same put, only by runs that leave
+   * some (read with Maximum; no datum means none).
+   */
+  periodsAwaitingSettlement: { name: 'PeriodsAwaitingSettlement', unit: 'Count' },
 } as const;
 
 /** The one dimension of the per-model series: the id exactly as AWS/Bedrock reports it. */

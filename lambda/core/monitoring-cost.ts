@@ -140,6 +140,7 @@ export function estimateMonitoringCost(summary: TemplateSummary, config: PromptC
       'GetMetricData reads 4 token metrics per model; a model whose cache metrics ListMetrics has not shown yet is read under both spellings (6).',
       'Dashboards at full price: an account\'s first 3 are free.',
       'AWS/Bedrock metrics, SNS e-mail and log storage are free or negligible at these volumes and left out.',
+      'LostPeriods and PeriodsAwaitingSettlement are sent only after an incident; custom metrics are billed by the hour they receive data (CloudWatch pricing), so they are left out.',
     ],
   };
 }

@@ -4,7 +4,8 @@
  * Prices are held as integers in micro-USD per million tokens (1 USD/MTok = 1,000,000), so tokens × price is an exact
  * integer number of picodollars (1e-12 USD) and no float error creeps into the savings (see savings.ts).
  */
-import type { CacheWriteTtl, ModelConfig, PricingEntry, PromptCacheConfig } from './config';
+// The price types only, not the config's index: the config's parse step imports this file (priceProblems).
+import type { CacheWriteTtl, PricingEntry, PricingTable } from './config/pricing';
 
 /** One catalog row, USD per million tokens (on-demand), with where it came from and when it was checked. */
 export interface CatalogEntry {
@@ -127,7 +128,7 @@ export interface PriceQuery {
  * for `priceAs`, the exact id, then the base id (global profiles at the listed price, other ids with the catalog's
  * regional premium) → undefined (unpriced). An override's write price applies whatever the TTL.
  */
-export function resolvePrice(query: PriceQuery, pricing: PromptCacheConfig['pricing']): ResolvedPrice | undefined {
+export function resolvePrice(query: PriceQuery, pricing: PricingTable): ResolvedPrice | undefined {
   const { modelId, priceAs } = query;
   const ttl = query.cacheWriteTtl ?? '5m';
   const overrideKeys = [modelId, priceAs, baseModelId(modelId)];
@@ -142,7 +143,7 @@ export function resolvePrice(query: PriceQuery, pricing: PromptCacheConfig['pric
 }
 
 /** Resolves the price of a configured model. */
-export function resolveModelPrice(model: ModelConfig | undefined, modelId: string, pricing: PromptCacheConfig['pricing']): ResolvedPrice | undefined {
+export function resolveModelPrice(model: Omit<PriceQuery, 'modelId'> | undefined, modelId: string, pricing: PricingTable): ResolvedPrice | undefined {
   return resolvePrice({ modelId, priceAs: model?.priceAs, cacheWriteTtl: model?.cacheWriteTtl }, pricing);
 }
 
@@ -150,7 +151,7 @@ export function resolveModelPrice(model: ModelConfig | undefined, modelId: strin
  * Config problems that need the catalog: a 1-hour TTL on a model whose catalog row has no 1-hour write price and no
  * override, and a `priceAs` that names nothing known. Each names its path and the fix.
  */
-export function priceProblems(config: PromptCacheConfig): string[] {
+export function priceProblems(config: { readonly models: readonly PriceQuery[]; readonly pricing: PricingTable }): string[] {
   const problems: string[] = [];
   config.models.forEach((m, i) => {
     if (resolveModelPrice(m, m.modelId, config.pricing)) return;

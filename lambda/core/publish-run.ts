@@ -224,10 +224,10 @@ export async function runPublisher(
 ): Promise<RunResult> {
   try {
     const result = await publishPeriods(config, source, sink, ledger, settings, log, profiles);
-    await reportLag(sink, settings, result.watermarkMs, log);
+    await reportHealth(sink, settings, result, log);
     return result;
   } catch (err) {
-    if (err instanceof RunIncomplete) await reportLag(sink, settings, err.result.watermarkMs, log);
+    if (err instanceof RunIncomplete) await reportHealth(sink, settings, err.result, log);
     throw err;
   }
 }
@@ -239,12 +239,24 @@ export function lagDatum(nowMs: number, watermarkMs: number | undefined): Datum 
   return { metricName: m.name, timestampMs: nowMs, value: Math.max(0, nowMs - watermarkMs) / 60_000, unit: m.unit };
 }
 
-async function reportLag(sink: SavingsSink, settings: RunSettings, watermarkMs: number | undefined, log: RunLog): Promise<void> {
-  const datum = lagDatum(settings.nowMs, watermarkMs);
-  if (!datum) return;
+/**
+ * A run's health report, at `nowMs`: its lag, and the periods still awaiting settlement when there are any (none means
+ * zero: custom metrics are billed by the hour they receive data, so the backlog series costs nothing when empty).
+ */
+export function runHealthDatums(nowMs: number, result: Pick<RunResult, 'watermarkMs' | 'periodsAwaitingSettlement'>): Datum[] {
+  const lag = lagDatum(nowMs, result.watermarkMs);
+  if (!lag) return [];
+  if (result.periodsAwaitingSettlement === 0) return [lag];
+  const m = CUSTOM_METRICS.periodsAwaitingSettlement;
+  return [lag, { metricName: m.name, timestampMs: nowMs, value: result.periodsAwaitingSettlement, unit: m.unit }];
+}
+
+async function reportHealth(sink: SavingsSink, settings: RunSettings, result: RunResult, log: RunLog): Promise<void> {
+  const datums = runHealthDatums(settings.nowMs, result);
+  if (datums.length === 0) return;
   try {
-    // One datum per run read with Maximum: a duplicate from a retry changes nothing, so a plain retry is safe here.
-    await putWithRetry([datum], sink, settings);
+    // Datums at the run's own time read with Maximum: a duplicate from a retry changes nothing, so a plain retry is safe here.
+    await putWithRetry(datums, sink, settings);
   } catch (err) {
     log.warn('could not publish PublisherLagMinutes; the pipeline alarm sees this run as silence', { message: (err as Error).message });
   }

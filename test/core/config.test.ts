@@ -1,4 +1,4 @@
-import { ConfigError, modelAlarmSettings, parseConfig } from '../../lambda/core/config';
+import { ALARM_DEFAULTS, ConfigError, configProblems, modelAlarmSettings, parseConfig } from '../../lambda/core/config';
 
 const sonnet = 'us.anthropic.claude-3-7-sonnet-20250219-v1:0';
 const price = { inputPerMTok: 3, outputPerMTok: 15, cacheWritePerMTok: 3.75, cacheReadPerMTok: 0.3 };
@@ -158,6 +158,31 @@ describe('config: alarms', () => {
     expect(problems(raw)).toEqual(want);
   });
 
+  test('each family is declared once: the section defaults, the per-model overrides and the merge agree', () => {
+    expect(ALARM_DEFAULTS).toEqual({
+      lowHitRatio: { enabled: true, thresholdPercent: 50, periodMinutes: 15, evaluationPeriods: 4, datapointsToAlarm: 3, minCacheTokens: 50000 },
+      writesWithoutReads: { enabled: true, periodMinutes: 15, evaluationPeriods: 3, minWriteTokens: 20000 },
+      cachingCostsMoney: { enabled: true, windowMinutes: 60, evaluationPeriods: 3, minCacheTokens: 50000 },
+      pipeline: { enabled: true, missingPeriods: 2 },
+    });
+    const { alarms } = parseConfig({}, 'x');
+    expect({ lowHitRatio: alarms.lowHitRatio, writesWithoutReads: alarms.writesWithoutReads, cachingCostsMoney: alarms.cachingCostsMoney, pipeline: alarms.pipeline }).toEqual(ALARM_DEFAULTS);
+    // Every field of every family but pipeline can be overridden per model, and the override wins.
+    const overrides = {
+      lowHitRatio: { enabled: false, thresholdPercent: 60, periodMinutes: 5, evaluationPeriods: 6, datapointsToAlarm: 5, minCacheTokens: 1 },
+      writesWithoutReads: { enabled: false, periodMinutes: 30, evaluationPeriods: 2, minWriteTokens: 7 },
+      cachingCostsMoney: { enabled: false, windowMinutes: 120, evaluationPeriods: 4, minCacheTokens: 9 },
+    };
+    const cfg = parseConfig({ models: [{ modelId: sonnet, alarms: overrides }] }, 'x');
+    expect(modelAlarmSettings(cfg.alarms, cfg.models[0])).toEqual({ enabled: true, ...overrides });
+    expect(problems({ models: [{ modelId: sonnet, alarms: { pipeline: {} } }] })).toEqual(['models[0].alarms.pipeline: unknown key; remove it or fix its spelling']);
+    // An override is held to the section's rule, in the section's words.
+    expect(problems({ models: [{ modelId: sonnet, alarms: { cachingCostsMoney: { minCacheTokens: 0 }, writesWithoutReads: { periodMinutes: 1441 } } }] })).toEqual([
+      'models[0].alarms.writesWithoutReads.periodMinutes: must be 1 to 1440 minutes (one day) (got 1441)',
+      'models[0].alarms.cachingCostsMoney.minCacheTokens: must be 1 or more tokens (got 0)',
+    ]);
+  });
+
   test('a model inherits the section and overrides only what it sets', () => {
     const cfg = parseConfig(
       { alarms: { lowHitRatio: { thresholdPercent: 40 } }, models: [{ modelId: sonnet, alarms: { lowHitRatio: { periodMinutes: 5 }, cachingCostsMoney: { enabled: false } } }, { modelId: 'b' }] },
@@ -171,5 +196,40 @@ describe('config: alarms', () => {
     });
     expect(modelAlarmSettings(cfg.alarms, cfg.models[1]).lowHitRatio.thresholdPercent).toBe(40);
     expect(modelAlarmSettings({ ...cfg.alarms, enabled: false }, cfg.models[0]).enabled).toBe(false);
+  });
+});
+
+describe('config: configProblems, the same lines without throwing', () => {
+  const raw = { namespace: 'AWS/x', extra: true, models: [{ modelId: sonnet, cacheWriteTtl: '2h' }, { modelId: sonnet }] };
+  const lines = [
+    'namespace: must not start with "AWS/" (reserved for AWS services) (got "AWS/x")',
+    'models[0].cacheWriteTtl: must be one of "5m", "1h" (got "2h")',
+    'extra: unknown key; remove it or fix its spelling',
+    `models[1].modelId: duplicates models[0].modelId; list each model once (got "${sonnet}")`,
+  ];
+
+  test('a bad config gives the lines ConfigError carries', () => {
+    expect(configProblems(raw)).toEqual(lines);
+    expect(problems(raw)).toEqual(lines);
+  });
+
+  test('a valid config gives none, rules across fields included', () => {
+    expect(configProblems({ models: [{ modelId: sonnet }] })).toEqual([]);
+    expect(configProblems(undefined)).toEqual([]);
+    expect(configProblems({ alarms: { lowHitRatio: { datapointsToAlarm: 5 } } })).toEqual([
+      'alarms.lowHitRatio.datapointsToAlarm: datapointsToAlarm must be at most evaluationPeriods; lower datapointsToAlarm or raise evaluationPeriods (got 5 of 4)',
+    ]);
+  });
+
+  test('a root prefixes every path, and stands for the top level', () => {
+    expect(configProblems(raw, 'config')).toEqual([
+      'config.namespace: must not start with "AWS/" (reserved for AWS services) (got "AWS/x")',
+      'config.models[0].cacheWriteTtl: must be one of "5m", "1h" (got "2h")',
+      'config.extra: unknown key; remove it or fix its spelling',
+      `config.models[1].modelId: duplicates models[0].modelId; list each model once (got "${sonnet}")`,
+    ]);
+    expect(configProblems([1, 2], 'config')).toEqual(['config: must be an object (got [1,2])']);
+    expect(configProblems({ 'a b': 1 }, 'config')).toEqual(['config["a b"]: unknown key; remove it or fix its spelling']);
+    expect(configProblems({ 'a b': 1 })).toEqual(['["a b"]: unknown key; remove it or fix its spelling']);
   });
 });

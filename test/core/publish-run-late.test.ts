@@ -6,7 +6,7 @@ import { CUSTOM_METRICS } from '../../lambda/core/contract';
 import type { Datum } from '../../lambda/core/datums';
 import { alignUp, HOUR_MS, MINUTE_MS } from '../../lambda/core/periods';
 import { isOldPeriod, MAX_DEFERRED_RANGES } from '../../lambda/core/publish-run';
-import { DELAY_MS, endOf, HEARTBEAT, LAG, MAX_AGE_MS, T0, World } from '../support/in-memory-publisher';
+import { BACKLOG, DELAY_MS, endOf, HEARTBEAT, isHealth, MAX_AGE_MS, T0, World } from '../support/in-memory-publisher';
 
 /** The datums of one period, and what CloudWatch must hold, with the tokens of a fresh world (they vary by hour). */
 const datumsOf = (p: number) => new World().datumsOf(p);
@@ -19,7 +19,7 @@ describe('publisher vs CloudWatch visibility delay of old datums (in memory)', (
     const since = endOf(T0) - 30 * HOUR_MS;
     const r = await w.run({ sinceMs: since });
     expect([r.status, r.periodsPublished, r.deferredLimitReached, r.periodsAwaitingSettlement, r.settlementDueAtMs]).toEqual(['published', 30, false, 0, undefined]);
-    const savingsPuts = w.puts.filter((c) => c[0].metricName !== LAG);
+    const savingsPuts = w.puts.filter((c) => !isHealth(c[0]));
     // 7 periods 24 h 10 min to 30 h 10 min old, one call each; the 23 recent periods in one call.
     expect(savingsPuts.map((c) => new Set(c.map((d) => d.timestampMs)).size)).toEqual([1, 1, 1, 1, 1, 1, 1, 23]);
     expect(w.multiset()).toEqual(expected(since, endOf(T0)));
@@ -62,6 +62,9 @@ describe('publisher vs CloudWatch visibility delay of old datums (in memory)', (
     expect(w.putsOf(old)).toBe(PER_PERIOD);
     expect(w.multiset()).toEqual(expected(old, endOf(w.now)));
     expect(w.state).toEqual({ version: w.state.version, watermarkMs: endOf(w.now) });
+    // The backlog series: one datum of 1 at each run's own time while the period waited, none before or after.
+    const backlog = w.stored.filter((s) => s.datum.metricName === BACKLOG).map((s) => [s.datum.timestampMs, s.datum.value, s.datum.unit]);
+    expect(backlog).toEqual([T0 + 16 * MINUTE_MS, T0 + 24 * HOUR_MS, T0 + DELAY_MS - MINUTE_MS].map((t) => [t, 1, 'Count']));
   });
 
   test('the same with the put in fact lost → after 48 h its datums are put, once', async () => {
@@ -195,7 +198,7 @@ describe('publisher vs CloudWatch visibility delay of old datums (in memory)', (
     ]);
     expect(w.state.deferred).toHaveLength(MAX_DEFERRED_RANGES);
     // The 11th old period was not attempted, nor any recent one (it would leave the old ones behind the watermark).
-    expect(w.puts.filter((c) => c[0].metricName !== LAG).map((c) => c[0].timestampMs)).toEqual(Array.from({ length: 10 }, (_, k) => since + k * HOUR_MS));
+    expect(w.puts.filter((c) => !isHealth(c[0])).map((c) => c[0].timestampMs)).toEqual(Array.from({ length: 10 }, (_, k) => since + k * HOUR_MS));
     expect(w.logs.filter((l) => l.message.includes('deferred ranges')).map((l) => [l.level, l.data?.heldFrom])).toEqual([['warn', new Date(since + 10 * HOUR_MS).toISOString()]]);
 
     // Before the delay passes, the next run still holds back (its old periods are older now, the recent ones wait behind).

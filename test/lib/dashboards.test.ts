@@ -78,7 +78,7 @@ describe('on-call dashboard, example config', () => {
       ['metric', 'timeSeries', 'TimeToFirstToken p50 and p90, the 10 slowest models (ms), streaming calls', 12, 30, 12, 6],
       ['metric', 'timeSeries', 'Net savings per 60 min (USD), the 10 lowest models and all models', 0, 36, 8, 6],
       ['metric', 'timeSeries', 'Unpriced tokens (models with no known price)', 8, 36, 8, 6],
-      ['metric', 'timeSeries', 'Savings publisher: errors, published periods, lag (what the pipeline alarm reads)', 16, 36, 8, 6],
+      ['metric', 'timeSeries', 'Savings publisher: errors, published periods, awaiting settlement, lag (what the pipeline alarm reads)', 16, 36, 8, 6],
       ['metric', 'timeSeries', 'support-bot: hit ratio % vs its alarm', 0, 42, 8, 5],
       ['metric', 'timeSeries', 'code-review: hit ratio % vs its alarm', 8, 42, 8, 5],
       ['metric', 'timeSeries', 'claims-triage: hit ratio % vs its alarm', 16, 42, 8, 5],
@@ -216,11 +216,12 @@ describe('on-call dashboard, example config', () => {
       { horizontal: [{ value: 0, label: 'below 0: caching costs money (alarmed)', color: '#d62728', fill: 'below', yAxis: 'left' }] },
     ]);
     expect(titled(onCall, 'Unpriced tokens (models with no known price)').metrics).toEqual([['BedrockPromptCache', 'UnpricedTokens', { label: 'Unpriced tokens', period: 3600, stat: 'Sum' }]]);
-    const health = titled(onCall, 'Savings publisher: errors, published periods, lag (what the pipeline alarm reads)');
+    const health = titled(onCall, 'Savings publisher: errors, published periods, awaiting settlement, lag (what the pipeline alarm reads)');
     const fn = 'CacheSavingsPublisherLambdaFunction';
     expect((health.metrics ?? []).map((m) => [m[0], m[1], String(m[3]).startsWith(fn) || m[3] === undefined, (m[m.length - 1] as { stat: string }).stat])).toEqual([
       ['AWS/Lambda', 'Errors', true, 'Sum'],
       ['BedrockPromptCache', 'PublishedPeriods', true, 'Sum'],
+      ['BedrockPromptCache', 'PeriodsAwaitingSettlement', true, 'Maximum'],
       ['BedrockPromptCache', 'PublisherLagMinutes', true, 'Maximum'],
     ]);
     expect(health.annotations).toEqual({
@@ -351,7 +352,7 @@ describe('both dashboards, example config', () => {
     // The plain metrics that are left (the negative check above is not vacuous): AWS/Bedrock is only read through SEARCH.
     const names = (b: DashboardBody) => metricArrays(b).map((m) => `${m[0]}/${m[1]}`);
     expect([names(withPublisher.onCall), names(withPublisher.costReview)]).toEqual([
-      ['BedrockPromptCache/NetSavingsUSD', 'BedrockPromptCache/UnpricedTokens', 'AWS/Lambda/Errors', 'BedrockPromptCache/PublishedPeriods', 'BedrockPromptCache/PublisherLagMinutes'],
+      ['BedrockPromptCache/NetSavingsUSD', 'BedrockPromptCache/UnpricedTokens', 'AWS/Lambda/Errors', 'BedrockPromptCache/PublishedPeriods', 'BedrockPromptCache/PeriodsAwaitingSettlement', 'BedrockPromptCache/PublisherLagMinutes'],
       ['BedrockPromptCache/NetSavingsUSD', 'BedrockPromptCache/CostWithCacheUSD', 'BedrockPromptCache/CostWithoutCacheUSD'],
     ]);
     expect([names(withoutPublisher.onCall), names(withoutPublisher.costReview)]).toEqual([[], []]);

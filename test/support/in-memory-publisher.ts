@@ -3,8 +3,8 @@
  * presence check sees a datum 24 hours old or older at put time only `delayMs` after the put (CloudWatch's PutMetricData
  * reference: "at least 48 hours"), a ledger with versioned conditional writes, a token source and a recording log.
  *
- * Faults are injected per step, a step being a savings put or a ledger write as it reaches "AWS" (the lag report and
- * the reads aside). A crash is the fake world going down: after it, no put, read or write reaches "AWS" until the next
+ * Faults are injected per step, a step being a savings put or a ledger write as it reaches "AWS" (the health report
+ * and the reads aside). A crash is the fake world going down: after it, no put, read or write reaches "AWS" until the next
  * run brings it back up.
  */
 import { parseConfig, type PromptCacheConfig } from '../../lambda/core/config';
@@ -20,6 +20,9 @@ export const DELAY_MS = 48 * HOUR_MS;
 export const MAX_AGE_MS = 14 * DAY_MS - HOUR_MS;
 export const LEASE_MS = 15 * MINUTE_MS;
 export const LAG = CUSTOM_METRICS.publisherLagMinutes.name;
+export const BACKLOG = CUSTOM_METRICS.periodsAwaitingSettlement.name;
+/** A run's health report (lag, backlog), at the run's own time: not savings datums of a period. */
+export const isHealth = (d: Datum) => d.metricName === LAG || d.metricName === BACKLOG;
 export const HEARTBEAT = CUSTOM_METRICS.publishedPeriods.name;
 /** A run time 10 minutes after an hour: the settle delay has just passed. */
 export const T0 = Date.UTC(2026, 10, 20, 12, 10);
@@ -67,12 +70,12 @@ export class World {
   readonly delayMs: number;
   readonly source: TokenSource;
   readonly stored: { datum: Datum; putAtMs: number }[] = [];
-  /** Every put call that reached the fake CloudWatch (also the refused and the lost ones), lag reports included. */
+  /** Every put call that reached the fake CloudWatch (also the refused and the lost ones), health reports included. */
   readonly puts: Datum[][] = [];
   readonly asked: Datum[][] = [];
   /** The steps of the latest run, in order, as they reached "AWS" (also those that failed). */
   readonly steps: Step[] = [];
-  /** The fault of each savings put (the lag report is never faulted). */
+  /** The fault of each savings put (the health report is never faulted). */
   fault: (datums: readonly Datum[]) => Fault = () => undefined;
   /** The fault of each ledger write: a crash or a lost reply, before or after the write. */
   writeFault: (next: LedgerFields) => Fault = () => undefined;
@@ -106,7 +109,7 @@ export class World {
     put: async (datums) => {
       if (this.down) throw new PutOutcomeUnknown('down');
       this.puts.push([...datums]);
-      const f = datums.some((d) => d.metricName === LAG) ? undefined : await this.step({ kind: 'put', datums: [...datums] });
+      const f = datums.some(isHealth) ? undefined : await this.step({ kind: 'put', datums: [...datums] });
       if (f === 'throttle') throw new PutThrottled('Rate exceeded');
       this.strike(f, 'before', new PutOutcomeUnknown('connection dropped before the request reached CloudWatch'));
       for (const datum of datums) this.stored.push({ datum, putAtMs: this.now });
@@ -208,24 +211,24 @@ export class World {
     this.writeFault = () => undefined;
   }
 
-  /** The put calls of savings datums (the lag reports aside), in order. */
+  /** The put calls of savings datums (the health reports aside), in order. */
   savingsPuts(): Datum[][] {
-    return this.puts.filter((p) => p[0]?.metricName !== LAG);
+    return this.puts.filter((p) => !isHealth(p[0]));
   }
 
-  /** Every stored savings datum (the lag reports aside) as `key=value`, sorted: a duplicate shows as two lines. */
+  /** Every stored savings datum (the health reports aside) as `key=value`, sorted: a duplicate shows as two lines. */
   multiset(): string[] {
-    return this.stored.filter((s) => s.datum.metricName !== LAG).map((s) => `${datumKey(s.datum)}=${s.datum.value}`).sort();
+    return this.stored.filter((s) => !isHealth(s.datum)).map((s) => `${datumKey(s.datum)}=${s.datum.value}`).sort();
   }
 
-  /** Every stored savings datum (the lag reports aside) as a datumLine, sorted: a duplicate shows as two lines. */
+  /** Every stored savings datum (the health reports aside) as a datumLine, sorted: a duplicate shows as two lines. */
   savingsLines(): string[] {
-    return this.stored.filter((s) => s.datum.metricName !== LAG).map((s) => datumLine(s.datum)).sort();
+    return this.stored.filter((s) => !isHealth(s.datum)).map((s) => datumLine(s.datum)).sort();
   }
 
-  /** Stored datums of one period (the lag reports aside). */
+  /** Stored datums of one period (the health reports aside). */
   storedAt(p: number): Datum[] {
-    return this.stored.map((s) => s.datum).filter((d) => d.metricName !== LAG && d.timestampMs === p);
+    return this.stored.map((s) => s.datum).filter((d) => !isHealth(d) && d.timestampMs === p);
   }
 
   /** Stored lag reports, in put order. */
@@ -234,7 +237,7 @@ export class World {
   }
 
   putsOf(p: number): number {
-    return this.puts.flat().filter((d) => d.metricName !== LAG && d.timestampMs === p).length;
+    return this.puts.flat().filter((d) => !isHealth(d) && d.timestampMs === p).length;
   }
 
   /** The datums of period `p` as this world's token source and config make them. */

@@ -1,0 +1,38 @@
+/** Validation: every problem at once, each naming its path, then the typed config with its defaults. */
+import { priceProblems } from '../prices';
+import { alarmProblems } from './alarms';
+import { ConfigError, formatIssues } from './issues';
+import { duplicateModelIds } from './model';
+import { configSchema, type PromptCacheConfig } from './schema';
+
+function check(raw: unknown) {
+  const result = configSchema.safeParse(raw ?? {}, { reportInput: true });
+  // Rules across fields need the whole config parsed; the duplicate-id rule reads the raw input, so it always runs.
+  const problems = [
+    ...(result.success ? [...priceProblems(result.data), ...alarmProblems(result.data.alarms, result.data.models)] : formatIssues(result.error.issues)),
+    ...duplicateModelIds(raw),
+  ];
+  return { result, problems };
+}
+
+/**
+ * Every problem of `raw`, one line each naming its path (`models[2].cacheWriteTtl: …`); empty when it is valid.
+ * `root` names where the config sits inside a larger input and prefixes every path: with `config`, a line reads
+ * `config.models[0].modelId: …`, and one about the whole value `config: …` instead of `(top level): …`.
+ */
+export function configProblems(raw: unknown, root?: string): string[] {
+  const { problems } = check(raw);
+  if (root === undefined) return problems;
+  return problems.map((p) => {
+    if (p.startsWith('(top level)')) return `${root}${p.slice('(top level)'.length)}`;
+    // A top-level key that is not an identifier is already bracketed: `config["a b"]`, not `config.["a b"]`.
+    return p.startsWith('[') ? `${root}${p}` : `${root}.${p}`;
+  });
+}
+
+/** Validates and fills defaults; throws a ConfigError listing every problem, each naming `source`. */
+export function parseConfig(raw: unknown, source: string): PromptCacheConfig {
+  const { result, problems } = check(raw);
+  if (problems.length > 0 || !result.success) throw new ConfigError(source, problems);
+  return result.data;
+}

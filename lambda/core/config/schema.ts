@@ -1,0 +1,26 @@
+/** The whole config: the sections put together, each filled with its defaults when absent. */
+import { array, record, strictObject } from 'zod';
+import type { z } from 'zod';
+import { alarmsSchema } from './alarms';
+import { nonBlank } from './fields';
+import { modelSchema } from './model';
+import { pricingEntrySchema } from './pricing';
+import { bedrockMetricNamesSchema, dashboardsSchema, digestSchema, monitoringPricesSchema, namespaceSchema, publisherSchema, reportSchema } from './sections';
+
+export const configSchema = strictObject({
+  namespace: namespaceSchema,
+  models: array(modelSchema).default([]),
+  pricing: record(nonBlank('model id'), pricingEntrySchema).default({}),
+  bedrockMetricNames: bedrockMetricNamesSchema.prefault({}),
+  publisher: publisherSchema.prefault({}),
+  dashboards: dashboardsSchema.prefault({}),
+  monitoringPrices: monitoringPricesSchema.prefault({}),
+  digest: digestSchema.prefault({}),
+  report: reportSchema.prefault({}),
+  /** Alarm families, SNS topic and e-mails (lib/alarms.ts); per-model overrides in `models[].alarms`. */
+  alarms: alarmsSchema.prefault({}),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type PromptCacheConfig = z.output<typeof configSchema>;
+export type ModelConfig = PromptCacheConfig['models'][number];
