@@ -9,7 +9,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -55,7 +55,7 @@ export function publisherSchedule(periodMinutes: number, settleDelayMinutes: num
 }
 
 export class SavingsPublisher extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly ledgerTable: dynamodb.Table;
   readonly failureQueue: sqs.Queue;
   readonly schedule: events.Rule;

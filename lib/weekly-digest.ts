@@ -6,7 +6,7 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -27,7 +27,7 @@ export interface WeeklyDigestProps extends WeeklyDigestOptions {
 }
 
 export class WeeklyDigest extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly topic: sns.Topic;
   readonly key: kms.Key;
   readonly schedule: events.Rule;
