@@ -129,7 +129,7 @@ export class PromptCacheMonitoring extends Construct {
       config: this.config,
       namePrefix: props.alarmNamePrefix ?? Stack.of(this).stackName,
       dashboardUrl: dashboardUrl(this, dashboardName),
-      publisherFunction,
+      publisher: this.publisher,
       resourcesAddedLater: 2,
     });
     // Every alarm is created after the deploy-time run: the pipeline alarm starts with its first report.
