@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { ConfigError, modelAlarmSettings, type PromptCacheConfig } from '../../lambda/core/config';
 import { BedrockMetrics } from '../bedrock-metrics';
 import { SavingsMetrics } from '../savings-metrics';
+import { addSynthWarning } from '../synth-warnings';
 import {
   CACHE_ALARM_FAMILIES,
   PIPELINE_ALARM_FAMILIES,
@@ -116,7 +117,7 @@ export class PromptCacheAlarms extends Construct {
     if (resourceProblems.length > 0) throw new ConfigError(`PromptCacheMonitoring ${this.node.scope?.node.path ?? this.node.path}`, resourceProblems);
     // The template's size is known only once the whole stack is built: checked at synth's validation step.
     this.node.addValidation({ validate: () => templateSizeProblems(this, subject, config) });
-    for (const w of plan.warnings) Annotations.of(this).addWarningV2('prompt-cache:alarms', w.message);
+    for (const w of plan.warnings) addSynthWarning(this, w);
     for (const i of plan.infos) Annotations.of(this).addInfo(i);
     if (plan.topic === 'none') return;
 
