@@ -4,8 +4,8 @@
  */
 process.env.CDK_VALIDATION = 'false';
 
-import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, App, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations as Found, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { PromptCacheAlarms, PromptCacheMonitoring, parseConfig, planAlarms, type ConfigInput } from '../../lib';
@@ -19,7 +19,7 @@ const newStack = (id = 'Team', env?: { region: string; account: string }) => new
 const resources = (stack: Stack) => Template.fromStack(stack).toJSON().Resources as Resources;
 const ofType = (r: Resources, type: string) => Object.entries(r).filter(([, x]) => x.Type === type);
 const named = (r: Resources, name: string) => ofType(r, 'AWS::CloudWatch::CompositeAlarm').find(([, x]) => x.Properties.AlarmName === name)![1].Properties;
-const warnings = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((m) => String(m.entry.data));
+const warnings = (stack: Stack) => Found.fromStack(stack).findWarning('*', Match.anyValue()).map((m) => String(m.entry.data));
 
 function thrownMessage(fn: () => unknown): string {
   try {
@@ -147,6 +147,13 @@ describe('each kind of synth warning has its own id', () => {
     const plan = planAlarms({ ...config, alarms: { ...config.alarms, pipeline: { enabled: true, missingPeriods: 30 } } }, { publisher: true, namePrefix: 'P' });
     expect([plan.heartbeatPeriods, plan.warnings.map((w) => w.kind)]).toEqual([24, ['pipeline-window-capped']]);
     seen.add('prompt-cache:pipeline-window-capped');
+  });
+
+  test('acknowledging one kind silences that kind only', () => {
+    const stack = newStack();
+    Annotations.of(stack).acknowledgeWarning('prompt-cache:unpriced-model', 'priced elsewhere');
+    new PromptCacheMonitoring(stack, 'Cache', { config: { models: [{ modelId: 'us.example.unknown-model-v1:0' }, { modelId: 'us.amazon.nova-pro-v1:0' }] }, publisher: false });
+    expect(ids(warnings(stack))).toEqual(['prompt-cache:no-write-premium']);
   });
 
   test('the cases above cover every kind', () => {
