@@ -144,7 +144,8 @@ export class PromptCacheMonitoring extends Construct {
   /** The weekly digest, unless the config's `digest.enabled` is false. */
   readonly digest?: WeeklyDigest;
 
-  private readonly props: PromptCacheMonitoringProps;
+  /** The custom namespace as given, for the check across instances. */
+  private readonly namespace: string;
 
   constructor(scope: Construct, id: string, props: PromptCacheMonitoringProps) {
     super(scope, id);
@@ -154,7 +155,7 @@ export class PromptCacheMonitoring extends Construct {
     const namespace = rawNamespace(props.config);
     const others = INSTANCES.get(this.node.root) ?? [];
     for (const other of others) {
-      if (rawNamespace(other.props.config) === namespace && mayShareRegion(Stack.of(this), Stack.of(other))) {
+      if (other.namespace === namespace && mayShareRegion(Stack.of(this), Stack.of(other))) {
         problems.push(
           `config.namespace: ${JSON.stringify(namespace)} is also the namespace of PromptCacheMonitoring ${other.node.path} in this app; both publishers would publish every model into it, ` +
             "doubling the dollar Sums, and one instance's heartbeat would hide the other's silence. Give each instance its own namespace (and its own models)",
@@ -163,7 +164,7 @@ export class PromptCacheMonitoring extends Construct {
     }
     if (problems.length > 0) throw new ConfigError(`PromptCacheMonitoring ${this.node.path}`, problems);
     INSTANCES.set(this.node.root, [...others, this]);
-    this.props = props;
+    this.namespace = namespace;
 
     this.config = parseConfig(props.config, 'props.config');
     this.bedrockMetrics = BedrockMetrics.fromConfig(this.config);

@@ -15,7 +15,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { PromptCacheConfig } from '../lambda/core/config';
 import { LEDGER_KEY, LEDGER_TTL } from '../lambda/core/contract';
-import type { AlarmedPublisher } from './alarms';
+import { DEFAULT_PUBLISHER_TIMEOUT_MINUTES, type AlarmedPublisher } from './alarms';
 import { PromptCacheFunction, skipCheckov } from './prompt-cache-function';
 
 /** What users tune on the publisher; the config comes from {@link PromptCacheMonitoring}. */
@@ -73,7 +73,7 @@ export class SavingsPublisher extends Construct implements AlarmedPublisher {
   constructor(scope: Construct, id: string, props: SavingsPublisherProps) {
     super(scope, id);
     const { config } = props;
-    const timeout = props.timeout ?? Duration.minutes(5);
+    const timeout = props.timeout ?? Duration.minutes(DEFAULT_PUBLISHER_TIMEOUT_MINUTES);
     this.timeout = timeout;
     this.period = Duration.minutes(config.publisher.periodMinutes);
     this.settleDelay = Duration.minutes(config.publisher.settleDelayMinutes);
