@@ -10,7 +10,7 @@ import { copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import { PromptCacheMonitoring, parseConfig } from '../../lib';
+import { PromptCacheMonitoring } from '../../lib';
 
 const ROOT = join(__dirname, '..', '..');
 const PACKAGE = 'bedrock-prompt-cache-monitoring';
@@ -79,11 +79,11 @@ const EXPECTED_FUNCTIONS = ['prompt-cache-publisher', 'prompt-cache-digest'].map
 
 const TS_APP = `#!/usr/bin/env node
 import { App, Stack } from 'aws-cdk-lib';
-import { PromptCacheMonitoring, parseConfig } from '${PACKAGE}';
+import { PromptCacheMonitoring } from '${PACKAGE}';
 
 const app = new App();
 const stack = new Stack(app, 'TsApp');
-new PromptCacheMonitoring(stack, 'PromptCache', { config: parseConfig({ models: [{ modelId: '${MODEL}' }] }, 'app') });
+new PromptCacheMonitoring(stack, 'PromptCache', { config: { models: [{ modelId: '${MODEL}' }] } });
 `;
 
 const JS_APP = `const { App, Stack, Validations } = require('aws-cdk-lib');
@@ -162,7 +162,7 @@ test('a TypeScript app (cdk init tsconfig) type-checks, compiles and synthesizes
   // and the config file's name: what cdk-nag, checkov and cfn-lint check on the source holds for the package.
   const sourceOut = join(root, 'source-out');
   const source = new App({ outdir: sourceOut, context: { 'aws:cdk:bundling-stacks': [] } });
-  new PromptCacheMonitoring(new Stack(source, 'TsApp'), 'PromptCache', { config: parseConfig({ models: [{ modelId: MODEL }] }, 'app') });
+  new PromptCacheMonitoring(new Stack(source, 'TsApp'), 'PromptCache', { config: { models: [{ modelId: MODEL }] } });
   source.synth();
   const normalized = (dir: string) =>
     readFileSync(join(dir, 'TsApp.template.json'), 'utf8')
