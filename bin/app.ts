@@ -23,6 +23,7 @@ function stackNameFrom(app: App): string {
 
 const app = new App();
 try {
+  // Parsed here, though the construct takes the raw config too: so a problem names the file or context key it is in.
   const config = loadConfigFromContext(app.node);
   const stackName = stackNameFrom(app);
   // No `env`: one template deployable to any account and region.

@@ -1,35 +1,59 @@
 /**
  * One Lambda function of this project (the savings publisher, the weekly digest): Node.js 24 on ARM64, a minified
- * esbuild bundle with source maps and the validated config inlined, JSON logs in its own log group with retention, and a
- * role that may write only those logs. Each user adds its own permissions.
+ * esbuild bundle with source maps and the validated config, JSON logs in its own log group with retention, and a role
+ * that may write only those logs. Each user adds its own permissions.
+ *
+ * Two ways to the same code: from the installed package, the handler pre-bundled at pack time (dist/bundles) is copied
+ * into the asset with the config written beside it, so an embedding app needs neither esbuild nor Docker; from this
+ * repository's source (tests, synth, bench), NodejsFunction bundles the .ts entry with the config inlined.
  */
-import { CfnElement, CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { AssetHashType, CfnElement, CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { PromptCacheConfig } from '../lambda/core/config';
+import { CONFIG_FILE_NAME } from '../lambda/handlers/env';
 
 /**
- * esbuild settings shared with `npm run bench` and the bundle test, so that they measure what deploys.
- * `module` first: the SDK's ES builds tree-shake (152 KB zipped instead of 216 KB for the publisher).
+ * esbuild settings shared with the pack-time bundles, `npm run bench` and the bundle tests, so that they measure what
+ * deploys. `module` first: the SDK's ES builds tree-shake (152 KB zipped instead of 216 KB for the publisher).
  */
 export const BUNDLE = {
   target: 'node24',
   mainFields: ['module', 'main'],
-  /** The config, validated at synth and again at cold start, replaces this expression in the bundle. */
+  minify: true,
+  sourceMap: true,
+  /** The config, validated at synth and again at cold start, replaces this expression in a bundle built at synth. */
   configExpression: 'process.env.PROMPT_CACHE_CONFIG',
 } as const;
 
+export type HandlerName = 'publisher' | 'digest';
+
 /** The handler file of an entry point under lambda/handlers. */
-export function handlerEntry(name: 'publisher' | 'digest'): string {
+export function handlerEntry(name: HandlerName): string {
   return path.join(__dirname, '..', 'lambda', 'handlers', `${name}.ts`);
 }
 
+/** The files of a pre-bundled handler: the bundle and its source map. */
+export const PREBUNDLED_FILES = ['index.js', 'index.js.map'] as const;
+
+/** Where the pack-time build puts a handler's bundle, relative to a lib directory (dist/lib → dist/bundles/NAME). */
+export function prebundledDir(name: HandlerName, libDir: string = __dirname): string {
+  return path.join(libDir, '..', 'bundles', name);
+}
+
+/** Writes a function's code: the pre-bundled files and the config beside them, which the handler reads at cold start. */
+export function stagePrebundled(bundleDir: string, outputDir: string, config: PromptCacheConfig): void {
+  for (const file of PREBUNDLED_FILES) copyFileSync(path.join(bundleDir, file), path.join(outputDir, file));
+  writeFileSync(path.join(outputDir, CONFIG_FILE_NAME), JSON.stringify(config));
+}
+
 export interface PromptCacheFunctionProps {
-  readonly handler: 'publisher' | 'digest';
+  readonly handler: HandlerName;
   readonly config: PromptCacheConfig;
   readonly timeout: Duration;
   readonly memorySizeMb: number;
@@ -59,7 +83,8 @@ export function skipCheckov(resource: CfnResource, ...skips: readonly CheckovSki
 }
 
 export class PromptCacheFunction extends Construct {
-  readonly function: NodejsFunction;
+  /** A NodejsFunction when built from source, a Function with the pre-bundled code when built from the package. */
+  readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 
@@ -69,9 +94,7 @@ export class PromptCacheFunction extends Construct {
     // An explicit role instead of AWSLambdaBasicExecutionRole: logs only to its own log group.
     this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn, `${this.logGroup.logGroupArn}:*`] }));
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: handlerEntry(props.handler),
-      handler: 'handler',
+    const common = {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySizeMb,
@@ -80,18 +103,45 @@ export class PromptCacheFunction extends Construct {
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       ...(props.reservedConcurrency ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        format: OutputFormat.CJS,
-        target: BUNDLE.target,
-        mainFields: [...BUNDLE.mainFields],
-        // Pinned SDK versions travel with the code instead of whatever the runtime ships.
-        bundleAwsSDK: true,
-        define: { [BUNDLE.configExpression]: JSON.stringify(JSON.stringify(props.config)) },
-      },
-    });
+    };
+    const environment = { NODE_OPTIONS: '--enable-source-maps', ...props.environment };
+    const bundleDir = prebundledDir(props.handler);
+    this.function = existsSync(path.join(bundleDir, PREBUNDLED_FILES[0]))
+      ? new lambda.Function(this, 'Function', {
+          ...common,
+          handler: 'index.handler',
+          environment: { ...environment, PROMPT_CACHE_CONFIG_FILE: CONFIG_FILE_NAME },
+          code: lambda.Code.fromAsset(bundleDir, {
+            // The output's hash: the config is part of the code, so a config change deploys.
+            assetHashType: AssetHashType.OUTPUT,
+            bundling: {
+              // Required by the type, never run: the local step always succeeds.
+              image: lambda.Runtime.NODEJS_24_X.bundlingImage,
+              local: {
+                tryBundle(outputDir) {
+                  stagePrebundled(bundleDir, outputDir, props.config);
+                  return true;
+                },
+              },
+            },
+          }),
+        })
+      : new NodejsFunction(this, 'Function', {
+          ...common,
+          entry: handlerEntry(props.handler),
+          handler: 'handler',
+          environment,
+          bundling: {
+            minify: BUNDLE.minify,
+            sourceMap: BUNDLE.sourceMap,
+            format: OutputFormat.CJS,
+            target: BUNDLE.target,
+            mainFields: [...BUNDLE.mainFields],
+            // Pinned SDK versions travel with the code instead of whatever the runtime ships.
+            bundleAwsSDK: true,
+            define: { [BUNDLE.configExpression]: JSON.stringify(JSON.stringify(props.config)) },
+          },
+        });
     // aws-cdk-lib makes the function depend on its role (for the role's policy) and also reads the role's ARN:
     // cfn-lint's W3005 calls that dependency redundant. It is harmless; silence it on this resource only.
     (this.function.node.defaultChild as CfnResource).addMetadata('cfn-lint', { config: { ignore_checks: ['W3005'] } });

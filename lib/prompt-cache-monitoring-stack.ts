@@ -1,7 +1,7 @@
 /** The stack `bin/app.ts` deploys: it only composes the {@link PromptCacheMonitoring} construct. */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { PromptCacheConfig } from '../lambda/core/config';
+import type { ConfigInput } from '../lambda/core/config';
 import { PromptCacheMonitoring } from './prompt-cache-monitoring';
 import { dashboardUrl } from './console-url';
 
@@ -11,8 +11,8 @@ export const DEFAULT_STACK_NAME = 'BedrockPromptCacheMonitoring';
 export const STACK_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 
 export interface PromptCacheMonitoringStackProps extends StackProps {
-  /** The validated config (see `loadConfigFromContext`). */
-  readonly config: PromptCacheConfig;
+  /** The config as written (validated by the construct), or one `loadConfigFromContext` already validated. */
+  readonly config: ConfigInput;
   /**
    * Name of the on-call dashboard.
    * @default `<stack name>-OnCall-<region>`

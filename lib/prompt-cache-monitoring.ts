@@ -5,22 +5,38 @@
  */
 import { Aws, Stack, Token } from 'aws-cdk-lib';
 import type { Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
-import { Construct } from 'constructs';
-import { ConfigError, configProblems, parseConfig, type PromptCacheConfig } from '../lambda/core/config';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct, type IConstruct } from 'constructs';
+import { ConfigError, configProblems, parseConfig, type ConfigInput, type PromptCacheConfig } from '../lambda/core/config';
+import { DEFAULT_NAMESPACE } from '../lambda/core/contract';
 import { BedrockMetrics, searchUnsafeReason } from './bedrock-metrics';
 import { PromptCacheAlarms } from './alarms';
 import { dashboardUrl } from './console-url';
 import { COST_REVIEW_PERIOD, CostReviewDashboard, OnCallDashboard } from './dashboards';
 import { SavingsMetrics } from './savings-metrics';
 import { SavingsPublisher, type SavingsPublisherOptions } from './savings-publisher';
+import { addSynthWarning } from './synth-warnings';
 import { WeeklyDigest, type WeeklyDigestOptions } from './weekly-digest';
 
 export interface PromptCacheMonitoringProps {
   /**
-   * The validated config (see `parseConfig`, `loadConfigFile`, `loadConfigFromContext`). It is checked again here
-   * against the same schema, so a hand-built object gets the same path-named errors.
+   * The config as written in cdk.json or a config file (defaults unfilled); validated here, every problem reported at
+   * once with its path. An already parsed config (`parseConfig`, `loadConfigFromContext`) is accepted as well.
    */
-  readonly config: PromptCacheConfig;
+  readonly config: ConfigInput;
+  /**
+   * A topic of your app for the on-call roll-ups (its ARN may be a token), instead of the topic created here. Not
+   * together with the config's `alarms.topicArn` (synth refuses both). Its policy and key must let
+   * cloudwatch.amazonaws.com publish; recoveries arrive as the roll-ups' OK actions, as with `alarms.topicArn`.
+   * @default - the topic of `alarms.topicArn`, else a topic created here (customer-managed key, SSL only)
+   */
+  readonly onCallTopic?: sns.ITopic;
+  /**
+   * A topic of your app for the weekly digest (its ARN may be a token), instead of the cost-review topic created here;
+   * `digest.emails` are subscribed to it and the digest function may publish to it (and use its key).
+   * @default - a cost-review topic created here (its own rotating key, SSL only)
+   */
+  readonly costReviewTopic?: sns.ITopic;
   /**
    * Name of the on-call dashboard: letters, digits, `-` and `_`, at most 255 characters. Dashboard names are unique
    * per account across all regions, so set it when embedding this construct twice in one stack.
@@ -78,13 +94,32 @@ export function validatePromptCacheMonitoringProps(props: PromptCacheMonitoringP
   if (prefix !== undefined && !ALARM_PREFIX_PATTERN.test(prefix)) {
     problems.push(`alarmNamePrefix: must be 1 to 128 letters, digits, ".", "-" or "_" (got ${JSON.stringify(prefix)})`);
   }
+  const topicArn: unknown = (props.config as { alarms?: { topicArn?: unknown } } | undefined)?.alarms?.topicArn;
+  if (props.onCallTopic && topicArn !== undefined) {
+    problems.push(`onCallTopic: config.alarms.topicArn (${JSON.stringify(topicArn)}) names an on-call topic too; give one of them (the prop for a topic of your app, the key for an existing topic)`);
+  }
   return problems;
+}
+
+/** The custom namespace a raw config publishes into (invalid values fall back to the default; the schema reports them). */
+function rawNamespace(config: ConfigInput): string {
+  const ns: unknown = (config as { namespace?: unknown } | undefined)?.namespace;
+  return typeof ns === 'string' ? ns : DEFAULT_NAMESPACE;
+}
+
+/** The instances built so far, per app: two in one account and region must not share a namespace. */
+const INSTANCES = new WeakMap<IConstruct, PromptCacheMonitoring[]>();
+
+/** Whether two stacks may deploy to one account and region (unknown, env-agnostic, counts as may). */
+function mayShareRegion(a: Stack, b: Stack): boolean {
+  const same = (x: string, y: string) => Token.isUnresolved(x) || Token.isUnresolved(y) || x === y;
+  return same(a.account, b.account) && same(a.region, b.region);
 }
 
 /**
  * Prompt-cache monitoring for Amazon Bedrock: an on-call dashboard and a cost-review dashboard built on SEARCH
  * expressions (their size barely depends on the number of models), the alarm families with their runbooks, SNS topic
- * and paging roll-ups (lib/alarms.ts), the savings publisher and the weekly digest. Validates its props when
+ * and paging roll-ups (lib/alarms/), the savings publisher and the weekly digest. Validates its props when
  * constructed (during `cdk synth`) and reports every problem at once.
  */
 export class PromptCacheMonitoring extends Construct {
@@ -103,10 +138,27 @@ export class PromptCacheMonitoring extends Construct {
   /** The weekly digest, unless the config's `digest.enabled` is false. */
   readonly digest?: WeeklyDigest;
 
+  /** The custom namespace as given, for the check across instances. */
+  private readonly namespace: string;
+
   constructor(scope: Construct, id: string, props: PromptCacheMonitoringProps) {
     super(scope, id);
     const problems = validatePromptCacheMonitoringProps(props);
+    // Both publishers would publish every model into the one namespace: doubled dollar Sums, and either heartbeat
+    // would keep the other's pipeline alarm quiet. Only instances of one app can be seen here (README, "Two teams").
+    const namespace = rawNamespace(props.config);
+    const others = INSTANCES.get(this.node.root) ?? [];
+    for (const other of others) {
+      if (other.namespace === namespace && mayShareRegion(Stack.of(this), Stack.of(other))) {
+        problems.push(
+          `config.namespace: ${JSON.stringify(namespace)} is also the namespace of PromptCacheMonitoring ${other.node.path} in this app; both publishers would publish every model into it, ` +
+            "doubling the dollar Sums, and one instance's heartbeat would hide the other's silence. Give each instance its own namespace (and its own models)",
+        );
+      }
+    }
     if (problems.length > 0) throw new ConfigError(`PromptCacheMonitoring ${this.node.path}`, problems);
+    INSTANCES.set(this.node.root, [...others, this]);
+    this.namespace = namespace;
 
     this.config = parseConfig(props.config, 'props.config');
     this.bedrockMetrics = BedrockMetrics.fromConfig(this.config);
@@ -115,7 +167,9 @@ export class PromptCacheMonitoring extends Construct {
       this.publisher = new SavingsPublisher(this, 'SavingsPublisher', { ...props.publisher, config: this.config });
     }
     if (this.config.digest.enabled) {
-      this.digest = new WeeklyDigest(this, 'WeeklyDigest', { ...props.digest, config: this.config });
+      this.digest = new WeeklyDigest(this, 'WeeklyDigest', { ...props.digest, config: this.config, topic: props.costReviewTopic });
+    } else if (props.costReviewTopic) {
+      addSynthWarning(this, { kind: 'cost-review-topic-unused', message: 'costReviewTopic: digest.enabled is false, so no digest is sent to this topic; remove the prop or enable the digest' });
     }
     // Alarms after every other resource but the dashboards, so their resource-limit check sees the whole stack.
     const publisherFunction = this.publisher?.function;
@@ -123,7 +177,9 @@ export class PromptCacheMonitoring extends Construct {
       config: this.config,
       namePrefix: props.alarmNamePrefix ?? Stack.of(this).stackName,
       dashboardUrl: dashboardUrl(this, dashboardName),
-      publisherFunction,
+      // Its function, period, settle delay and timeout: what the pipeline alarm and the publisher-series windows need.
+      publisher: this.publisher,
+      topic: props.onCallTopic,
       resourcesAddedLater: 2,
     });
     // Every alarm is created after the deploy-time run: the pipeline alarm starts with its first report.

@@ -9,12 +9,13 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { PromptCacheConfig } from '../lambda/core/config';
 import { LEDGER_KEY, LEDGER_TTL } from '../lambda/core/contract';
+import { DEFAULT_PUBLISHER_TIMEOUT_MINUTES, type AlarmedPublisher } from './alarms';
 import { PromptCacheFunction, skipCheckov } from './prompt-cache-function';
 
 /** What users tune on the publisher; the config comes from {@link PromptCacheMonitoring}. */
@@ -54,8 +55,14 @@ export function publisherSchedule(periodMinutes: number, settleDelayMinutes: num
   return events.Schedule.cron({ minute: periodMinutes === 60 ? String(offset) : `${offset}/${periodMinutes}` });
 }
 
-export class SavingsPublisher extends Construct {
-  readonly function: NodejsFunction;
+export class SavingsPublisher extends Construct implements AlarmedPublisher {
+  readonly function: lambda.Function;
+  /** One period of the savings metrics, also the schedule (config `publisher.periodMinutes`). */
+  readonly period: Duration;
+  /** How long after a period ends a run reads it (config `publisher.settleDelayMinutes`). */
+  readonly settleDelay: Duration;
+  /** The function's timeout. */
+  readonly timeout: Duration;
   readonly ledgerTable: dynamodb.Table;
   readonly failureQueue: sqs.Queue;
   readonly schedule: events.Rule;
@@ -66,7 +73,10 @@ export class SavingsPublisher extends Construct {
   constructor(scope: Construct, id: string, props: SavingsPublisherProps) {
     super(scope, id);
     const { config } = props;
-    const timeout = props.timeout ?? Duration.minutes(5);
+    const timeout = props.timeout ?? Duration.minutes(DEFAULT_PUBLISHER_TIMEOUT_MINUTES);
+    this.timeout = timeout;
+    this.period = Duration.minutes(config.publisher.periodMinutes);
+    this.settleDelay = Duration.minutes(config.publisher.settleDelayMinutes);
     if (!timeout.isUnresolved() && timeout.toMinutes({ integral: false }) >= config.publisher.leaseMinutes) {
       throw new Error(`publisher.leaseMinutes (${config.publisher.leaseMinutes}) must be longer than the publisher's timeout (${timeout.toMinutes({ integral: false })} min), or a live run could lose its lease`);
     }

@@ -1,12 +1,13 @@
 /**
  * The weekly digest: a scheduled Lambda that sends the weekly cost review as plain text to a cost-review SNS topic
- * (separate from on-call), KMS-encrypted, SSL-only, with e-mail subscriptions from the config.
+ * (separate from on-call), KMS-encrypted, SSL-only, with e-mail subscriptions from the config; or to a topic of the
+ * user's app.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -24,19 +25,30 @@ export interface WeeklyDigestOptions {
 
 export interface WeeklyDigestProps extends WeeklyDigestOptions {
   readonly config: PromptCacheConfig;
+  /**
+   * A topic of your app to send the digest to (its ARN may be a token); `digest.emails` are subscribed to it. The
+   * function may publish to it (and use its key, if it has one).
+   * @default - a topic created here, with its own rotating key
+   */
+  readonly topic?: sns.ITopic;
 }
 
 export class WeeklyDigest extends Construct {
-  readonly function: NodejsFunction;
-  readonly topic: sns.Topic;
-  readonly key: kms.Key;
+  readonly function: lambda.Function;
+  readonly topic: sns.ITopic;
+  /** The created topic's key; undefined with a given `topic`. */
+  readonly key?: kms.Key;
   readonly schedule: events.Rule;
 
   constructor(scope: Construct, id: string, props: WeeklyDigestProps) {
     super(scope, id);
     const { config } = props;
-    this.key = new kms.Key(this, 'TopicKey', { description: 'Encrypts the prompt-cache cost-review topic', enableKeyRotation: true });
-    this.topic = new sns.Topic(this, 'CostReviewTopic', { displayName: 'Prompt cache weekly cost review', masterKey: this.key, enforceSSL: true });
+    if (props.topic) {
+      this.topic = props.topic;
+    } else {
+      this.key = new kms.Key(this, 'TopicKey', { description: 'Encrypts the prompt-cache cost-review topic', enableKeyRotation: true });
+      this.topic = new sns.Topic(this, 'CostReviewTopic', { displayName: 'Prompt cache weekly cost review', masterKey: this.key, enforceSSL: true });
+    }
     for (const email of config.digest.emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
 
     const fn = new PromptCacheFunction(this, 'Lambda', {
@@ -57,10 +69,12 @@ export class WeeklyDigest extends Construct {
     fn.allowInferenceProfileReads();
     // sns:Publish on this topic only, and the key's GenerateDataKey/Decrypt to encrypt the message.
     this.topic.grantPublish(this.function);
-    Validations.of(fn.role.node.findChild('DefaultPolicy')).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      reason: "aws-cdk-lib's grantPublish on an encrypted topic: GenerateDataKey and its WithoutPlaintext variant, on this topic's own key only.",
-    });
+    if (this.topic.masterKey) {
+      Validations.of(fn.role.node.findChild('DefaultPolicy')).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason: "aws-cdk-lib's grantPublish on an encrypted topic: GenerateDataKey and its WithoutPlaintext variant, on this topic's own key only.",
+      });
+    }
     // A retry would send the e-mail twice; a missed digest is visible in the function's Errors metric.
     this.function.configureAsyncInvoke({ retryAttempts: 0 });
 

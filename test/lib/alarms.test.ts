@@ -445,9 +445,9 @@ describe('alarm settings from the config', () => {
     );
     new PromptCacheMonitoring(stack, 'Cache', { config, publisher: false });
     expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((m) => m.entry.data)).toEqual([
-      'models[0] (mystery, us.example.unknown-model-v1:0): no price known, so its caching-costs-money alarm is left out; add pricing["us.example.unknown-model-v1:0"] or set priceAs [ack: prompt-cache:alarms]',
-      'models[1] (us.amazon.nova-pro-v1:0): cache writes cost no more than uncached input (catalog:amazon.nova-pro-v1:0), so caching never costs money and its caching-costs-money alarm could never fire; it is left out [ack: prompt-cache:alarms]',
-      `models[2].alarms.lowHitRatio.thresholdPercent: a hit ratio is never below 0 %, so the low-hit-ratio alarm of models[2] (${SONNET}) could never fire and is left out; raise the threshold or set enabled: false [ack: prompt-cache:alarms]`,
+      'models[0] (mystery, us.example.unknown-model-v1:0): no price known, so its caching-costs-money alarm is left out; add pricing["us.example.unknown-model-v1:0"] or set priceAs [ack: prompt-cache:unpriced-model]',
+      'models[1] (us.amazon.nova-pro-v1:0): cache writes cost no more than uncached input (catalog:amazon.nova-pro-v1:0), so caching never costs money and its caching-costs-money alarm could never fire; it is left out [ack: prompt-cache:no-write-premium]',
+      `models[2].alarms.lowHitRatio.thresholdPercent: a hit ratio is never below 0 %, so the low-hit-ratio alarm of models[2] (${SONNET}) could never fire and is left out; raise the threshold or set enabled: false [ack: prompt-cache:threshold-never-fires]`,
     ]);
   });
 

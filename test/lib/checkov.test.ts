@@ -36,7 +36,8 @@ beforeAll(() => {
   new PromptCacheMonitoringStack(app, 'Example', { config: exampleConfig() });
   const example = JSON.parse(JSON.stringify(exampleConfig())) as ConfigInput;
   const everything = parseConfig(
-    { ...example, alarms: { ...example.alarms, emails: ['oncall@example.com'], runbookUrl: 'https://wiki.example.com/prompt-cache#alarms' }, digest: { ...example.digest, emails: ['finops@example.com'] } },
+    // Its own namespace: two instances in one app may not publish into one (PromptCacheMonitoring refuses it).
+    { ...example, namespace: 'BedrockPromptCacheEverything', alarms: { ...example.alarms, emails: ['oncall@example.com'], runbookUrl: 'https://wiki.example.com/prompt-cache#alarms' }, digest: { ...example.digest, emails: ['finops@example.com'] } },
     'test',
   );
   new PromptCacheMonitoringStack(app, 'Everything', { config: everything });

@@ -1,0 +1,78 @@
+/**
+ * The pipeline alarm (`PublisherHeartbeat`) on `PublisherLagMinutes`: silent publisher periods filled as breaching,
+ * or a lag past the settle delay, a period and the timeout (the watermark is stuck), `missingPeriods` in a row.
+ */
+import { Duration } from 'aws-cdk-lib';
+import { ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { PromptCacheConfig } from '../../../lambda/core/config';
+import { SavingsMetrics } from '../../savings-metrics';
+import type { Runbook } from '../runbooks';
+import type { PipelineAlarmFamily, PublisherTiming } from './family';
+
+export function heartbeatRunbook(periodMinutes: number, periods: number, thresholdMinutes: number): Runbook {
+  return {
+    subject: 'Savings publisher',
+    what: `no PublisherLagMinutes report, or a lag over ${thresholdMinutes} min, in ${periods} periods of ${periodMinutes} min in a row: pages ${periods} to ${periods + 1} periods after the last good run.`,
+    means: 'no run finished, or runs cannot advance the watermark: dollar savings, the cost review and the all-models alarms go stale.',
+    causes: ['schedule rule disabled or function throttled', 'every run failing (see the errors alarm)', "a lease held by a crashed run (runs end 'busy')"],
+    checks: ["the function's invocations and errors", "the publisher's log group: run summaries", '`prompt-cache doctor`: publisher-freshness'],
+  };
+}
+
+/** Value of a period with no `PublisherLagMinutes` report: above any threshold, so silence breaches. */
+export const LAG_FILL_MINUTES = 99_999;
+
+/** The lag (minutes) above which the watermark is stuck: the settle delay, one period and the Lambda timeout. */
+export function lagThresholdMinutes(timing: PublisherTiming): number {
+  return timing.settleDelayMinutes + timing.periodMinutes + timing.timeoutMinutes;
+}
+
+/** `missingPeriods` publisher periods, at most CloudWatch's one day of evaluation. */
+export function heartbeatPeriods(missingPeriods: number, periodMinutes: number): number {
+  return missingPeriods * periodMinutes > 1440 ? Math.floor(1440 / periodMinutes) : missingPeriods;
+}
+
+/**
+ * The pipeline alarm's metric: the largest lag reported per publisher period, silent periods filled with
+ * {@link LAG_FILL_MINUTES}. The lag datum is timestamped at the run's own time (not a period start), so a silent
+ * period is seen as soon as it ends, and FILL keeps CloudWatch from skipping missing periods (it evaluates the most
+ * recent existing datapoints when enough exist in its evaluation range, which made a missing-data heartbeat hours late).
+ */
+export function lagExpression(config: Pick<PromptCacheConfig, 'namespace' | 'publisher'>, thresholdMinutes: number, periodMinutes: number = config.publisher.periodMinutes): MathExpression {
+  return new MathExpression({
+    expression: `FILL(lag, ${LAG_FILL_MINUTES})`,
+    usingMetrics: { lag: SavingsMetrics.fromConfig(config, Duration.minutes(periodMinutes)).metric('publisherLagMinutes', { unlabelled: true }) },
+    label: `Publisher lag (min, ${LAG_FILL_MINUTES} = no report); alarm > ${thresholdMinutes}`,
+    period: Duration.minutes(periodMinutes),
+  });
+}
+
+export const heartbeat: PipelineAlarmFamily<'heartbeat'> = {
+  key: 'heartbeat',
+  name: 'PublisherHeartbeat',
+
+  planPipeline({ config, publisher, warn }) {
+    const missing = config.alarms.pipeline.missingPeriods;
+    const periods = heartbeatPeriods(missing, publisher.periodMinutes);
+    if (periods !== missing) {
+      warn({
+        kind: 'pipeline-window-capped',
+        message: `alarms.pipeline.missingPeriods: ${missing} periods of ${publisher.periodMinutes} minutes exceed CloudWatch's one-day evaluation limit; the pipeline alarm evaluates ${periods} periods instead`,
+      });
+    }
+    return 1;
+  },
+
+  alarm({ config, plan, publisher }) {
+    return {
+      metric: lagExpression(config, plan.lagThresholdMinutes, publisher.periodMinutes),
+      threshold: plan.lagThresholdMinutes,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: plan.heartbeatPeriods,
+      datapointsToAlarm: plan.heartbeatPeriods,
+      // FILL gives every silent period a breaching value; no datum in the whole range (never ran) breaches too.
+      treatMissingData: TreatMissingData.BREACHING,
+      runbook: heartbeatRunbook(publisher.periodMinutes, plan.heartbeatPeriods, plan.lagThresholdMinutes),
+    };
+  },
+};

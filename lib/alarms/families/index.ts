@@ -1,0 +1,26 @@
+/**
+ * The alarm families, in the order their alarms are planned, built, rolled up and listed on the dashboard. A new
+ * family is one file implementing CacheAlarmFamily or PipelineAlarmFamily (family.ts) and one entry here; its config
+ * settings (`alarms.<key>`, `models[].alarms.<key>`) live in the config schema.
+ */
+import { cachingCostsMoney } from './caching-costs-money';
+import { heartbeat } from './heartbeat';
+import { lowHitRatio } from './low-hit-ratio';
+import { publisherErrors } from './publisher-errors';
+import { writesWithoutReads } from './writes-without-reads';
+
+/** Per model and all models, rolled up into `<prefix>-CacheHealth`. */
+export const CACHE_ALARM_FAMILIES = [lowHitRatio, writesWithoutReads, cachingCostsMoney] as const;
+/** On the savings publisher, rolled up into `<prefix>-SavingsPipeline`. */
+export const PIPELINE_ALARM_FAMILIES = [publisherErrors, heartbeat] as const;
+
+export type ModelAlarmFamily = (typeof CACHE_ALARM_FAMILIES)[number]['key'];
+export type PipelineAlarmKind = (typeof PIPELINE_ALARM_FAMILIES)[number]['key'];
+export const MODEL_ALARM_FAMILIES: readonly ModelAlarmFamily[] = CACHE_ALARM_FAMILIES.map((f) => f.key);
+
+export * from './family';
+export { HIT_RATIO_CAUSES, lowHitRatio, lowHitRatioRunbook } from './low-hit-ratio';
+export { writesWithoutReads, writesWithoutReadsRunbook } from './writes-without-reads';
+export { allModelsCostWindow, cachingCostsMoney, cachingCostsMoneyRunbook } from './caching-costs-money';
+export { publisherErrors, publisherErrorsRunbook } from './publisher-errors';
+export { LAG_FILL_MINUTES, heartbeat, heartbeatPeriods, heartbeatRunbook, lagExpression, lagThresholdMinutes } from './heartbeat';
