@@ -18,8 +18,6 @@ import { benchConfig } from '../support/configs';
 /** CloudFormation's template size limit as aws-cdk-lib checks it (bytes); the bench's bar is half of it. */
 export const TEMPLATE_LIMIT_BYTES = 1_000_000;
 
-// benchConfig lives in test/support (tests use it too); re-exported for its importers here.
-export { benchConfig };
 
 export interface SynthFigures {
   readonly models: number;

@@ -18,7 +18,8 @@ import {
   plannedResources,
   ruleLengthBound,
 } from '../../lib/alarms';
-import { benchConfig } from '../bench/synth-bench';
+import { benchConfig } from '../support/configs';
+import { cfnValue } from '../support/cfn-values';
 import { exampleConfig } from './template-helpers';
 
 type Cfn = Record<string, unknown>;
@@ -30,36 +31,9 @@ interface TemplateJson {
 
 const ACCOUNT = '111122223333';
 
-/**
- * Resolves a CloudFormation value: Join, pseudo-parameter Refs, FindInMap (keys resolved too: the console host is
- * looked up by AWS::Partition), an alarm's GetAtt Arn (by its name).
- */
+/** A CloudFormation value of the template as a string, in `region` and `partition` (the shared resolver). */
 function resolve(value: unknown, t: TemplateJson, region = 'eu-west-1', partition = 'aws'): string {
-  if (typeof value === 'string') return value;
-  const o = value as Cfn;
-  if ('Fn::Join' in o) {
-    const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
-    return parts.map((p) => resolve(p, t, region, partition)).join(sep);
-  }
-  if ('Ref' in o) {
-    const pseudo: Record<string, string> = { 'AWS::Region': region, 'AWS::AccountId': ACCOUNT, 'AWS::Partition': partition };
-    // A dashboard's Ref is its name.
-    const dashboardName = t.Resources[o.Ref as string]?.Properties.DashboardName;
-    if (dashboardName !== undefined) return resolve(dashboardName, t, region, partition);
-    return pseudo[o.Ref as string] ?? `<${String(o.Ref)}>`;
-  }
-  if ('Fn::FindInMap' in o) {
-    const [map, k1, k2] = (o['Fn::FindInMap'] as unknown[]).map((k) => resolve(k, t, region, partition));
-    const found = t.Mappings![map][k1]?.[k2];
-    if (found === undefined) throw new Error(`no ${map}.${k1}.${k2} in the template's Mappings`);
-    return found;
-  }
-  if ('Fn::GetAtt' in o) {
-    const [id, attr] = o['Fn::GetAtt'] as [string, string];
-    const name = t.Resources[id]?.Properties.AlarmName;
-    if (attr === 'Arn' && typeof name === 'string') return `arn:aws:cloudwatch:${region}:${ACCOUNT}:alarm:${name}`;
-  }
-  throw new Error(`cannot resolve ${JSON.stringify(value)}`);
+  return cfnValue(value, { template: t, pseudo: { 'AWS::Region': region, 'AWS::AccountId': ACCOUNT, 'AWS::Partition': partition } });
 }
 
 function synth(config: PromptCacheConfig, stackName = 'TestMonitoring'): { t: TemplateJson; stack: PromptCacheMonitoringStack } {

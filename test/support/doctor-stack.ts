@@ -1,6 +1,6 @@
 /**
  * A small monitoring stack in the emulator for `prompt-cache doctor`: a ledger table (output LedgerTableName), an
- * on-call topic (output OnCallTopicArn), two pipeline alarms and their paging roll-up, named as lib/alarms.ts names them.
+ * on-call topic (output OnCallTopicArn), two pipeline alarms and their paging roll-up, named as lib/alarms/ names them.
  *
  * moto's CloudFormation does not implement AWS::CloudWatch::Alarm or ::CompositeAlarm (it lists them with blank ids and
  * creates nothing), so after CreateStack this puts the three alarms with PutMetricAlarm / PutCompositeAlarm, as

@@ -17,7 +17,7 @@ export const configSchema = strictObject({
   monitoringPrices: monitoringPricesSchema.prefault({}),
   digest: digestSchema.prefault({}),
   report: reportSchema.prefault({}),
-  /** Alarm families, SNS topic and e-mails (lib/alarms.ts); per-model overrides in `models[].alarms`. */
+  /** Alarm families, SNS topic and e-mails (lib/alarms/); per-model overrides in `models[].alarms`. */
   alarms: alarmsSchema.prefault({}),
 });
 
