@@ -6,8 +6,24 @@ import tseslint from 'typescript-eslint';
 // lambda/aws (adapters) or lambda/handlers, which pass what they read in.
 const CORE_IS_PURE = 'lambda/core is pure (no AWS, no I/O, no clock, no env): do this in lambda/aws or a handler and pass the result in.';
 const NODE_IO = [
-  'fs', 'fs/promises', 'child_process', 'net', 'http', 'https', 'http2', 'dgram', 'dns', 'dns/promises', 'tls',
-  'readline', 'worker_threads', 'cluster', 'os', 'process', 'timers', 'timers/promises',
+  'fs',
+  'fs/promises',
+  'child_process',
+  'net',
+  'http',
+  'https',
+  'http2',
+  'dgram',
+  'dns',
+  'dns/promises',
+  'tls',
+  'readline',
+  'worker_threads',
+  'cluster',
+  'os',
+  'process',
+  'timers',
+  'timers/promises',
 ];
 
 export default tseslint.config(
@@ -16,7 +32,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       'no-console': 'off',
     },
   },
@@ -26,7 +45,10 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: ['aws-cdk-lib', 'constructs', ...NODE_IO.flatMap((m) => [m, `node:${m}`])].map((name) => ({ name, message: CORE_IS_PURE })),
+          paths: ['aws-cdk-lib', 'constructs', ...NODE_IO.flatMap((m) => [m, `node:${m}`])].map((name) => ({
+            name,
+            message: CORE_IS_PURE,
+          })),
           patterns: [{ group: ['@aws-sdk/*', '@smithy/*', '@aws-lambda-powertools/*', 'aws-cdk-lib/*'], message: CORE_IS_PURE }],
         },
       ],

@@ -48,7 +48,9 @@ function readUsageText(file: string): string {
     return readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new BadInput(code === 'ENOENT' ? `${file}: file not found; check the --usage path` : `${file}: cannot read the file (${code ?? String(err)})`);
+    throw new BadInput(
+      code === 'ENOENT' ? `${file}: file not found; check the --usage path` : `${file}: cannot read the file (${code ?? String(err)})`,
+    );
   }
 }
 
@@ -86,8 +88,10 @@ async function report(opts: ReportOptions, io: CliIo): Promise<void> {
   if ((opts.usage === undefined) === (opts.region === undefined)) {
     throw new BadInput('report needs exactly one source: --usage FILE, or --region REGION to read AWS/Bedrock metrics from CloudWatch');
   }
-  if (opts.chart !== undefined && opts.region === undefined) throw new BadInput('--chart needs --region: the chart draws daily figures, which a usage file does not have');
-  if (opts.chart !== undefined && !opts.chart.endsWith('.svg')) throw new BadInput(`--chart: the file must end in .svg (got ${JSON.stringify(opts.chart)})`);
+  if (opts.chart !== undefined && opts.region === undefined)
+    throw new BadInput('--chart needs --region: the chart draws daily figures, which a usage file does not have');
+  if (opts.chart !== undefined && !opts.chart.endsWith('.svg'))
+    throw new BadInput(`--chart: the file must end in .svg (got ${JSON.stringify(opts.chart)})`);
   const config = loadConfig(opts.config);
   if (opts.usage !== undefined) {
     let usage;
@@ -107,19 +111,29 @@ async function report(opts: ReportOptions, io: CliIo): Promise<void> {
 
 /** `report --region`: the weekly review of the last `--days` days before `--end` and the window before that. */
 async function reviewFromCloudWatch(opts: ReportOptions & { region: string }, config: PromptCacheConfig, io: CliIo): Promise<void> {
-  if (!REGION_PATTERN.test(opts.region)) throw new BadInput(`--region: not an AWS region (got ${JSON.stringify(opts.region)}); e.g. us-east-1`);
+  if (!REGION_PATTERN.test(opts.region))
+    throw new BadInput(`--region: not an AWS region (got ${JSON.stringify(opts.region)}); e.g. us-east-1`);
   const days = Number(opts.days);
-  if (!Number.isInteger(days) || days < 1 || days > MAX_REVIEW_DAYS) throw new BadInput(`--days: must be a whole number from 1 to ${MAX_REVIEW_DAYS} (got ${JSON.stringify(opts.days)})`);
+  if (!Number.isInteger(days) || days < 1 || days > MAX_REVIEW_DAYS)
+    throw new BadInput(`--days: must be a whole number from 1 to ${MAX_REVIEW_DAYS} (got ${JSON.stringify(opts.days)})`);
   const now = Date.now();
   const endArg = isoTime(opts.end, '--end');
-  if (endArg !== undefined && endArg > now) throw new BadInput(`--end is in the future (got ${opts.end}); the review ends at a past UTC midnight`);
+  if (endArg !== undefined && endArg > now)
+    throw new BadInput(`--end is in the future (got ${opts.end}); the review ends at a past UTC midnight`);
   // Whole UTC days: the window ends at the midnight at or before --end (default: today's).
   const endMs = alignDown(endArg ?? now, DAY_MS);
   const windows = reviewWindows(endMs, days);
   const clients = createClients({ region: opts.region });
-  const quiet: RunLog = { info: () => undefined, warn: (message, data) => io.stderr(`warning: ${message} ${JSON.stringify(data ?? {})}\n`) };
+  const quiet: RunLog = {
+    info: () => undefined,
+    warn: (message, data) => io.stderr(`warning: ${message} ${JSON.stringify(data ?? {})}\n`),
+  };
   io.stderr(`reading AWS/Bedrock metrics in ${opts.region}, ${windowLabel(windows.previous)} and ${windowLabel(windows.current)}...\n`);
-  const { daily, modelIds, config: priced } = await readDailyUsage(
+  const {
+    daily,
+    modelIds,
+    config: priced,
+  } = await readDailyUsage(
     clients.cloudWatch,
     config,
     windows,
@@ -127,7 +141,9 @@ async function reviewFromCloudWatch(opts: ReportOptions & { region: string }, co
     (done, planned) => io.stderr(`  GetMetricData ${done}/${planned}\n`),
     new InferenceProfileResolver(clients.bedrock, quiet),
   );
-  io.stderr(`  ${modelIds.length} models, ${clients.calls.GetMetricData ?? 0} GetMetricData and ${clients.calls.ListMetrics ?? 0} ListMetrics calls\n`);
+  io.stderr(
+    `  ${modelIds.length} models, ${clients.calls.GetMetricData ?? 0} GetMetricData and ${clients.calls.ListMetrics ?? 0} ListMetrics calls\n`,
+  );
   const review = buildWeeklyReport(daily, windows, priced);
   const text = renderWeekly(review, opts.format);
   const svg = opts.chart === undefined ? undefined : await renderWeeklyChartSvg(review);
@@ -148,7 +164,8 @@ interface PublishCliOptions {
 function isoTime(value: string | undefined, option: string): number | undefined {
   if (value === undefined) return undefined;
   const ms = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms)) throw new BadInput(`${option}: not an ISO 8601 time (got ${JSON.stringify(value)}); e.g. 2026-11-25T12:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms))
+    throw new BadInput(`${option}: not an ISO 8601 time (got ${JSON.stringify(value)}); e.g. 2026-11-25T12:00:00Z`);
   return ms;
 }
 
@@ -156,7 +173,8 @@ async function publish(opts: PublishCliOptions, io: CliIo): Promise<void> {
   const config = loadConfig(opts.config);
   const sinceMs = isoTime(opts.since, '--since');
   const untilMs = isoTime(opts.until, '--until');
-  if (sinceMs !== undefined && untilMs !== undefined && sinceMs >= untilMs) throw new BadInput(`--since must be before --until (got ${opts.since} and ${opts.until})`);
+  if (sinceMs !== undefined && untilMs !== undefined && sinceMs >= untilMs)
+    throw new BadInput(`--since must be before --until (got ${opts.since} and ${opts.until})`);
   const clients = createClients(opts.region ? { region: opts.region } : {});
   if (opts.createLedger) {
     const made = await ensureLedgerTable(clients.dynamoDb, opts.ledgerTable);
@@ -209,7 +227,10 @@ async function cost(opts: CostOptions, io: CliIo): Promise<void> {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new PromptCacheMonitoringStack(app, 'CostEstimate', { config });
   const template = app.synth({ validateOnSynthesis: false }).getStackByName(stack.stackName).template;
-  const prices = { ...DEFAULT_MONITORING_PRICES, ...Object.fromEntries(Object.entries(config.monitoringPrices).filter(([, v]) => v !== undefined)) };
+  const prices = {
+    ...DEFAULT_MONITORING_PRICES,
+    ...Object.fromEntries(Object.entries(config.monitoringPrices).filter(([, v]) => v !== undefined)),
+  };
   const estimate = estimateMonitoringCost(summarizeTemplate(template), config, prices);
   if (opts.format === 'json') {
     io.stdout(`${JSON.stringify(estimate, null, 2)}\n`);
@@ -222,7 +243,9 @@ async function cost(opts: CostOptions, io: CliIo): Promise<void> {
       '',
       '| what | quantity | unit | unit price | USD a month |',
       '| --- | ---: | --- | ---: | ---: |',
-      ...estimate.items.map((i) => `| ${i.what} | ${Number(i.quantity.toFixed(4))} | ${i.unit} | $${i.unitPriceUSD} | ${usd(i.monthlyUSD)} |`),
+      ...estimate.items.map(
+        (i) => `| ${i.what} | ${Number(i.quantity.toFixed(4))} | ${i.unit} | $${i.unitPriceUSD} | ${usd(i.monthlyUSD)} |`,
+      ),
       '',
       ...estimate.assumptions.map((a) => `- ${a}`),
       '',
@@ -244,16 +267,27 @@ export interface CliDeps {
 }
 
 async function doctor(opts: DoctorOptions, io: CliIo, deps: CliDeps): Promise<void> {
-  if (opts.region === undefined) throw new BadInput('--region is required: the region where you call Bedrock and deployed the stack, e.g. --region us-east-1');
-  if (!REGION_PATTERN.test(opts.region)) throw new BadInput(`--region: not an AWS region (got ${JSON.stringify(opts.region)}); e.g. us-east-1`);
-  if (!STACK_NAME_PATTERN.test(opts.stack)) throw new BadInput(`--stack: not a CloudFormation stack name (got ${JSON.stringify(opts.stack)}); letters, digits and "-", starting with a letter, e.g. ${DEFAULT_STACK_NAME}`);
+  if (opts.region === undefined)
+    throw new BadInput('--region is required: the region where you call Bedrock and deployed the stack, e.g. --region us-east-1');
+  if (!REGION_PATTERN.test(opts.region))
+    throw new BadInput(`--region: not an AWS region (got ${JSON.stringify(opts.region)}); e.g. us-east-1`);
+  if (!STACK_NAME_PATTERN.test(opts.stack))
+    throw new BadInput(
+      `--stack: not a CloudFormation stack name (got ${JSON.stringify(opts.stack)}); letters, digits and "-", starting with a letter, e.g. ${DEFAULT_STACK_NAME}`,
+    );
   const config = configFromFileOrCdkJson(opts.config);
   const clients = createDoctorClients({ region: opts.region });
   const log: RunLog = { info: () => undefined, warn: () => undefined };
   const probe = new DoctorProbe(clients, { profiles: new InferenceProfileResolver(clients.bedrock, log), ...deps.doctor });
   // In JSON the notice goes to stderr, so that stdout stays one JSON document.
   const say = (line: string) => (opts.format === 'json' ? io.stderr : io.stdout)(`${line}\n`);
-  const observations = await probe.collect({ config, region: opts.region, stackName: opts.stack, testNotification: opts.testNotification === true, say });
+  const observations = await probe.collect({
+    config,
+    region: opts.region,
+    stackName: opts.stack,
+    testNotification: opts.testNotification === true,
+    say,
+  });
   const result = runChecks(config, observations);
   io.stdout(opts.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : renderDoctorText(result));
   if (doctorExitCode(result) === 1) throw new ChecksFailed();
@@ -289,7 +323,7 @@ export function buildProgram(io: CliIo, deps: CliDeps = {}): Command {
     .option('--create-ledger', 'create the ledger table first if it does not exist (local use against the emulator)')
     .option('--since <iso>', 'first run only: start here instead of publisher.initialLookbackHours back')
     .option('--until <iso>', 'stands in for the clock: publish the periods closed by then')
-    .option('--region <region>', 'AWS region (default: the environment\'s)')
+    .option('--region <region>', "AWS region (default: the environment's)")
     .action((opts: PublishCliOptions) => publish(opts, io));
   program
     .command('cost')
@@ -299,11 +333,16 @@ export function buildProgram(io: CliIo, deps: CliDeps = {}): Command {
     .action((opts: CostOptions) => cost(opts, io));
   program
     .command('doctor')
-    .description('check the account against what the monitoring expects: metric names, models, prices, profiles, the stack, the publisher, notifications')
+    .description(
+      'check the account against what the monitoring expects: metric names, models, prices, profiles, the stack, the publisher, notifications',
+    )
     .option('--region <region>', 'the region where you call Bedrock and deployed the stack (required)')
     .option('--config <file>', "JSON config (default: cdk.json's promptCacheMonitoring in this folder)")
     .option('--stack <name>', 'the deployed stack', DEFAULT_STACK_NAME)
-    .option('--test-notification', 'drive one alarm into ALARM so that its roll-up pages the on-call topic once, and check the page went out')
+    .option(
+      '--test-notification',
+      'drive one alarm into ALARM so that its roll-up pages the on-call topic once, and check the page went out',
+    )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action((opts: DoctorOptions) => doctor(opts, io, deps));
   return program;

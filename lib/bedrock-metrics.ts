@@ -13,12 +13,7 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import { MathExpression, Metric, Stats, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
-import {
-  BEDROCK_NAMESPACE,
-  bedrockMetricCandidates,
-  MODEL_ID_DIMENSION,
-  type BedrockMetricNames,
-} from '../lambda/core/contract';
+import { BEDROCK_NAMESPACE, bedrockMetricCandidates, MODEL_ID_DIMENSION, type BedrockMetricNames } from '../lambda/core/contract';
 import type { PromptCacheConfig } from '../lambda/core/config';
 
 /** One of Bedrock's four token metrics, by its role (the CloudWatch name comes from {@link BedrockMetricNames}). */
@@ -119,12 +114,7 @@ export interface RatioOptions {
 
 /** The Bedrock runtime metrics other than the four token counts (names fixed by AWS, not configurable). */
 export type BedrockRuntimeMetric =
-  | 'Invocations'
-  | 'InvocationThrottles'
-  | 'InvocationClientErrors'
-  | 'InvocationServerErrors'
-  | 'InvocationLatency'
-  | 'TimeToFirstToken';
+  'Invocations' | 'InvocationThrottles' | 'InvocationClientErrors' | 'InvocationServerErrors' | 'InvocationLatency' | 'TimeToFirstToken';
 
 export interface NetSavingsOptions extends Omit<RatioOptions, 'minCacheTokens'> {
   /** Read discount, p_in − p_read, in USD per million tokens. */
@@ -208,7 +198,13 @@ export function priceLiteral(usdPerMTok: number): string {
  * `IF((FILL(cacheRead, 0) + FILL(cacheWrite, 0)) >= 50000, (FILL(cacheRead, 0) * 2.7 - FILL(cacheWrite, 0) * 0.75) / 1000000)`.
  * Negative exactly when the hit ratio is below the price break-even ratio (README, "The arithmetic").
  */
-export function netSavingsExpression(read: TokenInput, write: TokenInput, readDiscountPerMTok: number, writePremiumPerMTok: number, minTokens: number): string {
+export function netSavingsExpression(
+  read: TokenInput,
+  write: TokenInput,
+  readDiscountPerMTok: number,
+  writePremiumPerMTok: number,
+  minTokens: number,
+): string {
   wholeAtLeastOne('minCacheTokens', minTokens);
   const r = filledInput(read);
   const w = filledInput(write);
@@ -227,7 +223,11 @@ export function searchTerm(term: string): string {
  */
 export function searchByModelId(namespace: string, metricName: string | readonly string[], statistic: string, period: Duration): string {
   const names = typeof metricName === 'string' ? [metricName] : metricName;
-  for (const [what, value] of [...names.map((n) => ['metric name', n] as const), ['namespace', namespace] as const, ['statistic', statistic] as const]) {
+  for (const [what, value] of [
+    ...names.map((n) => ['metric name', n] as const),
+    ['namespace', namespace] as const,
+    ['statistic', statistic] as const,
+  ]) {
     const unsafe = searchUnsafeReason(value);
     if (unsafe) throw new Error(`${what} ${JSON.stringify(value)} ${unsafe}`);
   }
@@ -237,7 +237,12 @@ export function searchByModelId(namespace: string, metricName: string | readonly
 }
 
 /** `SORT(<expr>, SUM, DESC, n)`: the `n` series of an array with the largest (or, `ASC`, smallest) aggregate. */
-export function topSeries(expression: string, n: number, order: 'DESC' | 'ASC' = 'DESC', by: 'SUM' | 'AVG' | 'MAX' | 'MIN' = 'SUM'): string {
+export function topSeries(
+  expression: string,
+  n: number,
+  order: 'DESC' | 'ASC' = 'DESC',
+  by: 'SUM' | 'AVG' | 'MAX' | 'MIN' = 'SUM',
+): string {
   wholeAtLeastOne('top series count', n);
   return `SORT(${expression}, ${by}, ${order}, ${n})`;
 }
@@ -257,7 +262,9 @@ export class BedrockMetrics {
   readonly period: Duration;
 
   constructor(props: BedrockMetricsProps = {}) {
-    const pinned = Object.fromEntries(Object.entries(props.metricNames ?? {}).filter(([, v]) => v !== undefined)) as Partial<BedrockMetricNames>;
+    const pinned = Object.fromEntries(
+      Object.entries(props.metricNames ?? {}).filter(([, v]) => v !== undefined),
+    ) as Partial<BedrockMetricNames>;
     this.candidates = bedrockMetricCandidates(pinned);
     this.period = props.period ?? DEFAULT_METRIC_PERIOD;
   }
@@ -280,7 +287,9 @@ export class BedrockMetrics {
       dimensionsMap: modelId === undefined ? undefined : { [MODEL_ID_DIMENSION]: modelId },
       statistic: Stats.SUM,
       period: this.period,
-      label: options.unlabelled ? undefined : (options.label ?? (modelId === undefined ? TOKEN_KIND_LABELS[kind] : `${TOKEN_KIND_LABELS[kind]} | ${modelId}`)),
+      label: options.unlabelled
+        ? undefined
+        : (options.label ?? (modelId === undefined ? TOKEN_KIND_LABELS[kind] : `${TOKEN_KIND_LABELS[kind]} | ${modelId}`)),
       color: options.color,
     });
   }
@@ -381,7 +390,13 @@ export class BedrockMetrics {
   netSavingsUsd(options: NetSavingsOptions): MathExpression {
     const { metrics, inputs } = this.ratioInputs(ratioIds(options.idSuffix, options.compactInputs), options, ['read', 'write']);
     return new MathExpression({
-      expression: netSavingsExpression(inputs.read!, inputs.write!, options.readDiscountPerMTok, options.writePremiumPerMTok, options.minCacheTokens),
+      expression: netSavingsExpression(
+        inputs.read!,
+        inputs.write!,
+        options.readDiscountPerMTok,
+        options.writePremiumPerMTok,
+        options.minCacheTokens,
+      ),
       usingMetrics: metrics,
       label: options.label ?? 'Net savings USD = read discount - write premium',
       color: options.color,
@@ -411,7 +426,12 @@ export class BedrockMetrics {
       const names = this.candidates[kind];
       const kindIds = names.length === 1 ? [ids[k]] : names.map((_, n) => `${ids[k]}_${n}`);
       names.forEach((metricName, n) => {
-        metrics[kindIds[n]] = this.tokens(kind, { modelId: options.modelId, metricName, label: TOKEN_KIND_LABELS[kind], unlabelled: options.compactInputs });
+        metrics[kindIds[n]] = this.tokens(kind, {
+          modelId: options.modelId,
+          metricName,
+          label: TOKEN_KIND_LABELS[kind],
+          unlabelled: options.compactInputs,
+        });
       });
       inputs[k] = kindIds;
     }
@@ -433,7 +453,11 @@ export class BedrockMetrics {
   }
 
   /** A runtime metric per ModelId via SEARCH (new models appear by themselves); with `top`, the `top` largest. */
-  searchRuntime(metricName: BedrockRuntimeMetric, statistic: string, options: SearchOptions & { readonly top?: number; readonly by?: 'SUM' | 'AVG' | 'MAX' } = {}): MathExpression {
+  searchRuntime(
+    metricName: BedrockRuntimeMetric,
+    statistic: string,
+    options: SearchOptions & { readonly top?: number; readonly by?: 'SUM' | 'AVG' | 'MAX' } = {},
+  ): MathExpression {
     const search = searchByModelId(BEDROCK_NAMESPACE, metricName, statistic, this.period);
     return new MathExpression({
       expression: options.top === undefined ? search : topSeries(search, options.top, 'DESC', options.by ?? 'SUM'),

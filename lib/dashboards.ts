@@ -51,7 +51,6 @@ export const COST_REVIEW_PERIOD = Duration.days(1);
 /** CloudWatch shows at most 100 alarms per alarm status widget. */
 export const ALARMS_PER_STATUS_WIDGET = 100;
 
-
 export interface OnCallDashboardProps {
   /** The AWS/Bedrock metric factory (names and period of the dashboard's graphs). */
   readonly metrics: BedrockMetrics;
@@ -131,7 +130,10 @@ function alarmStatusWidgets(alarms: PromptCacheAlarms): IWidget[] {
   const widgets: IWidget[] = [];
   for (let i = 0; i < all.length; i += ALARMS_PER_STATUS_WIDGET) {
     const chunk = all.slice(i, i + ALARMS_PER_STATUS_WIDGET);
-    const part = all.length > ALARMS_PER_STATUS_WIDGET ? ` (${i / ALARMS_PER_STATUS_WIDGET + 1} of ${Math.ceil(all.length / ALARMS_PER_STATUS_WIDGET)})` : '';
+    const part =
+      all.length > ALARMS_PER_STATUS_WIDGET
+        ? ` (${i / ALARMS_PER_STATUS_WIDGET + 1} of ${Math.ceil(all.length / ALARMS_PER_STATUS_WIDGET)})`
+        : '';
     widgets.push(
       new AlarmStatusWidget({
         title: `Alarms: ALARM first${part}`,
@@ -147,7 +149,11 @@ function alarmStatusWidgets(alarms: PromptCacheAlarms): IWidget[] {
 
 /** The family whose alarm a model's widget shows: the low hit ratio, else the first it has. */
 const WIDGET_FAMILY_ORDER = ['lowHitRatio', 'cachingCostsMoney', 'writesWithoutReads'] as const;
-const WIDGET_TITLES = { lowHitRatio: 'hit ratio % vs its alarm', cachingCostsMoney: 'net savings USD vs its alarm', writesWithoutReads: 'writes without reads vs its alarm' };
+const WIDGET_TITLES = {
+  lowHitRatio: 'hit ratio % vs its alarm',
+  cachingCostsMoney: 'net savings USD vs its alarm',
+  writesWithoutReads: 'writes without reads vs its alarm',
+};
 
 /**
  * One alarm widget per configured model with alarms, titled with its display name: the low-hit-ratio alarm's own
@@ -255,7 +261,10 @@ export function onCallWidgets(props: Omit<OnCallDashboardProps, 'dashboardName'>
       (name) =>
         new GraphWidget({
           title: `${name} p50 and p90, the ${top} slowest models (ms)${name === 'TimeToFirstToken' ? ', streaming calls' : ''}`,
-          left: [metrics.searchRuntime(name, Stats.p(50), { top, by: 'MAX' }), metrics.searchRuntime(name, Stats.p(90), { top, by: 'MAX' })],
+          left: [
+            metrics.searchRuntime(name, Stats.p(50), { top, by: 'MAX' }),
+            metrics.searchRuntime(name, Stats.p(90), { top, by: 'MAX' }),
+          ],
           leftYAxis: { min: 0, label: 'ms', showUnits: false },
           width: 12,
           height: 6,
@@ -271,7 +280,9 @@ export function onCallWidgets(props: Omit<OnCallDashboardProps, 'dashboardName'>
           savings.search('netSavingsUsd', { expression: (search) => `SORT(${search}, SUM, ASC, ${top})` }),
           savings.metric('netSavingsUsd', { label: 'Net savings USD, all models', color: '#000000' }),
         ],
-        leftAnnotations: [annotation(0, costAlarm ? 'below 0: caching costs money (alarmed)' : 'below 0: caching costs money', Color.RED, Shading.BELOW)],
+        leftAnnotations: [
+          annotation(0, costAlarm ? 'below 0: caching costs money (alarmed)' : 'below 0: caching costs money', Color.RED, Shading.BELOW),
+        ],
         leftYAxis: { label: 'USD', showUnits: false },
         width: 8,
         height: 6,
@@ -299,7 +310,13 @@ export function onCallWidgets(props: Omit<OnCallDashboardProps, 'dashboardName'>
           right: [savings.metric('publisherLagMinutes', { label: 'Lag of the last run (min)', color: Color.ORANGE })],
           leftAnnotations: alarms?.pipeline.publisherErrors ? [annotation(1, 'errors alarm >= 1', Color.RED)] : [],
           rightAnnotations: alarms?.pipeline.heartbeat
-            ? [annotation(alarms.plan.lagThresholdMinutes, `pipeline alarm: lag > ${alarms.plan.lagThresholdMinutes} min, or no report, ${alarms.plan.heartbeatPeriods} periods`, Color.ORANGE)]
+            ? [
+                annotation(
+                  alarms.plan.lagThresholdMinutes,
+                  `pipeline alarm: lag > ${alarms.plan.lagThresholdMinutes} min, or no report, ${alarms.plan.heartbeatPeriods} periods`,
+                  Color.ORANGE,
+                ),
+              ]
             : [],
           leftYAxis: { min: 0, label: 'count', showUnits: false },
           rightYAxis: { min: 0, label: 'minutes', showUnits: false },
@@ -373,7 +390,8 @@ export function costReviewWidgets(props: Omit<CostReviewDashboardProps, 'dashboa
   const write = tokens.allModels('cacheWriteInputTokens');
   const weekRatio = new MathExpression({
     // FILL first: a day with reads but no write datapoint (or the reverse) must not drop out of the sums.
-    expression: 'IF((RUNNING_SUM(FILL(r, 0)) + RUNNING_SUM(FILL(w, 0))) > 0, 100 * RUNNING_SUM(FILL(r, 0)) / (RUNNING_SUM(FILL(r, 0)) + RUNNING_SUM(FILL(w, 0))))',
+    expression:
+      'IF((RUNNING_SUM(FILL(r, 0)) + RUNNING_SUM(FILL(w, 0))) > 0, 100 * RUNNING_SUM(FILL(r, 0)) / (RUNNING_SUM(FILL(r, 0)) + RUNNING_SUM(FILL(w, 0))))',
     usingMetrics: { r: read, w: write },
     label: 'Hit ratio of the range %, token-weighted',
     period: COST_REVIEW_PERIOD,
@@ -448,7 +466,11 @@ export function costReviewWidgets(props: Omit<CostReviewDashboardProps, 'dashboa
         title: `Net savings per model per day (USD), the ${top} largest and the rest`,
         left: [
           savings.search('netSavingsUsd', { top }),
-          savings.search('netSavingsUsd', { label: 'all other models', expression: (search) => `SUM(${savings.searchExpression('netSavingsUsd')}) - SUM(${search})`, top }),
+          savings.search('netSavingsUsd', {
+            label: 'all other models',
+            expression: (search) => `SUM(${savings.searchExpression('netSavingsUsd')}) - SUM(${search})`,
+            top,
+          }),
         ],
         stacked: true,
         leftAnnotations: [annotation(0, 'below 0: caching costs money', Color.RED, Shading.BELOW)],

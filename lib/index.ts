@@ -1,9 +1,5 @@
 /** The library's public surface: embed {@link PromptCacheMonitoring} in your own stack, or deploy the ready stack. */
-export {
-  PromptCacheMonitoring,
-  validatePromptCacheMonitoringProps,
-  type PromptCacheMonitoringProps,
-} from './prompt-cache-monitoring';
+export { PromptCacheMonitoring, validatePromptCacheMonitoringProps, type PromptCacheMonitoringProps } from './prompt-cache-monitoring';
 export { PromptCacheMonitoringStack, type PromptCacheMonitoringStackProps } from './prompt-cache-monitoring-stack';
 export {
   BedrockMetrics,

@@ -93,7 +93,12 @@ export class PromptCacheFunction extends Construct {
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
     // An explicit role instead of AWSLambdaBasicExecutionRole: logs only to its own log group.
     this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn, `${this.logGroup.logGroupArn}:*`] }));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn, `${this.logGroup.logGroupArn}:*`],
+      }),
+    );
     const common = {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -148,19 +153,30 @@ export class PromptCacheFunction extends Construct {
     // checkov: what holds for every function of this project; each user adds the checks that depend on its use.
     skipCheckov(
       this.function.node.defaultChild as CfnResource,
-      { id: 'CKV_AWS_117', comment: 'Calls only public AWS APIs (CloudWatch, DynamoDB, SNS) and holds no network resource: a VPC would add NAT or endpoints and no protection.' },
-      { id: 'CKV_AWS_173', comment: 'The environment holds resource names and NODE_OPTIONS, no secret; Lambda encrypts it at rest with its service key.' },
+      {
+        id: 'CKV_AWS_117',
+        comment:
+          'Calls only public AWS APIs (CloudWatch, DynamoDB, SNS) and holds no network resource: a VPC would add NAT or endpoints and no protection.',
+      },
+      {
+        id: 'CKV_AWS_173',
+        comment: 'The environment holds resource names and NODE_OPTIONS, no secret; Lambda encrypts it at rest with its service key.',
+      },
       ...(props.checkovSkips ?? []),
     );
     skipCheckov(this.logGroup.node.defaultChild as CfnResource, {
       id: 'CKV_AWS_158',
-      comment: 'Run summaries and counts, no secret or customer data; CloudWatch Logs encrypts at rest. A KMS key would cost $1 a month and a key policy.',
+      comment:
+        'Run summaries and counts, no secret or customer data; CloudWatch Logs encrypts at rest. A KMS key would cost $1 a month and a key policy.',
     });
     // cdk-nag reports each wildcard of the role's policy as its own finding; both are intended.
     const logGroupId = Stack.of(this).getLogicalId(this.logGroup.node.defaultChild as CfnElement);
     Validations.of(this.role.node.findChild('DefaultPolicy')).acknowledge(
       { id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: props.wildcardReason },
-      { id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logGroupId}.Arn>:*]`, reason: "Log streams of the function's own log group, whose names Lambda chooses." },
+      {
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logGroupId}.Arn>:*]`,
+        reason: "Log streams of the function's own log group, whose names Lambda chooses.",
+      },
     );
   }
 
@@ -170,15 +186,24 @@ export class PromptCacheFunction extends Construct {
    */
   allowInferenceProfileReads(): void {
     const profiles = Stack.of(this).formatArn({ service: 'bedrock', resource: 'application-inference-profile', resourceName: '*' });
-    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadApplicationInferenceProfiles', actions: ['bedrock:GetInferenceProfile'], resources: [profiles] }));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ sid: 'ReadApplicationInferenceProfiles', actions: ['bedrock:GetInferenceProfile'], resources: [profiles] }),
+    );
     Validations.of(this.role.node.findChild('DefaultPolicy')).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:<AWS::Region>:<AWS::AccountId>:application-inference-profile/*]',
-      reason: "Application inference profiles appear as ModelId values at run time and have random ids: the read is limited to this account's profiles in this region.",
+      reason:
+        "Application inference profiles appear as ModelId values at run time and have random ids: the read is limited to this account's profiles in this region.",
     });
   }
 
   /** GetMetricData and ListMetrics, which support no resource-level permissions. */
   allowMetricReads(): void {
-    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadBedrockAndOwnMetrics', actions: ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'], resources: ['*'] }));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadBedrockAndOwnMetrics',
+        actions: ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'],
+        resources: ['*'],
+      }),
+    );
   }
 }

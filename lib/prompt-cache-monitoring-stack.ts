@@ -40,7 +40,10 @@ export class PromptCacheMonitoringStack extends Stack {
     });
     const publisher = this.monitoring.publisher;
     if (publisher) {
-      new CfnOutput(this, 'LedgerTableName', { description: 'Publisher ledger (prompt-cache publish --ledger-table)', value: publisher.ledgerTable.tableName });
+      new CfnOutput(this, 'LedgerTableName', {
+        description: 'Publisher ledger (prompt-cache publish --ledger-table)',
+        value: publisher.ledgerTable.tableName,
+      });
       new CfnOutput(this, 'PublisherFunctionName', { description: 'The savings publisher Lambda', value: publisher.function.functionName });
       new CfnOutput(this, 'FailedRunsQueueUrl', { description: 'Failed publisher invocations', value: publisher.failureQueue.queueUrl });
     }
@@ -50,13 +53,22 @@ export class PromptCacheMonitoringStack extends Stack {
     });
     const alarms = this.monitoring.alarms;
     if (alarms.topic) {
-      new CfnOutput(this, 'OnCallTopicArn', { description: 'On-call topic: the roll-up alarms notify it (ALARM and OK); subscribe your pager here', value: alarms.topic.topicArn });
+      new CfnOutput(this, 'OnCallTopicArn', {
+        description: 'On-call topic: the roll-up alarms notify it (ALARM and OK); subscribe your pager here',
+        value: alarms.topic.topicArn,
+      });
     }
     if (alarms.cacheHealth) {
-      new CfnOutput(this, 'CacheHealthAlarmName', { description: 'Roll-up of the cache alarms (pages once per incident)', value: alarms.cacheHealth.alarmName });
+      new CfnOutput(this, 'CacheHealthAlarmName', {
+        description: 'Roll-up of the cache alarms (pages once per incident)',
+        value: alarms.cacheHealth.alarmName,
+      });
     }
     if (this.monitoring.digest) {
-      new CfnOutput(this, 'CostReviewTopicArn', { description: 'Weekly digest topic: subscribe the cost meeting here', value: this.monitoring.digest.topic.topicArn });
+      new CfnOutput(this, 'CostReviewTopicArn', {
+        description: 'Weekly digest topic: subscribe the cost meeting here',
+        value: this.monitoring.digest.topic.topicArn,
+      });
     }
   }
 }

@@ -96,7 +96,9 @@ export function validatePromptCacheMonitoringProps(props: PromptCacheMonitoringP
   }
   const topicArn: unknown = (props.config as { alarms?: { topicArn?: unknown } } | undefined)?.alarms?.topicArn;
   if (props.onCallTopic && topicArn !== undefined) {
-    problems.push(`onCallTopic: config.alarms.topicArn (${JSON.stringify(topicArn)}) names an on-call topic too; give one of them (the prop for a topic of your app, the key for an existing topic)`);
+    problems.push(
+      `onCallTopic: config.alarms.topicArn (${JSON.stringify(topicArn)}) names an on-call topic too; give one of them (the prop for a topic of your app, the key for an existing topic)`,
+    );
   }
   return problems;
 }
@@ -169,7 +171,10 @@ export class PromptCacheMonitoring extends Construct {
     if (this.config.digest.enabled) {
       this.digest = new WeeklyDigest(this, 'WeeklyDigest', { ...props.digest, config: this.config, topic: props.costReviewTopic });
     } else if (props.costReviewTopic) {
-      addSynthWarning(this, { kind: 'cost-review-topic-unused', message: 'costReviewTopic: digest.enabled is false, so no digest is sent to this topic; remove the prop or enable the digest' });
+      addSynthWarning(this, {
+        kind: 'cost-review-topic-unused',
+        message: 'costReviewTopic: digest.enabled is false, so no digest is sent to this topic; remove the prop or enable the digest',
+      });
     }
     // Alarms after every other resource but the dashboards, so their resource-limit check sees the whole stack.
     const publisherFunction = this.publisher?.function;

@@ -16,7 +16,15 @@ import { searchByModelId, topSeries } from './bedrock-metrics';
 export type SavingsMetricKind = keyof typeof CUSTOM_METRICS;
 
 /** Kinds published without a dimension only. */
-const ALL_MODELS_ONLY: ReadonlySet<SavingsMetricKind> = new Set(['unpricedTokens', 'publishedPeriods', 'lostPeriods', 'publisherLagMinutes', 'periodsAwaitingSettlement', 'cacheReadTokens', 'cacheWriteTokens']);
+const ALL_MODELS_ONLY: ReadonlySet<SavingsMetricKind> = new Set([
+  'unpricedTokens',
+  'publishedPeriods',
+  'lostPeriods',
+  'publisherLagMinutes',
+  'periodsAwaitingSettlement',
+  'cacheReadTokens',
+  'cacheWriteTokens',
+]);
 
 /** Default labels (dollar figures are USD; the ratio is a percentage). */
 export const SAVINGS_LABELS: { readonly [K in SavingsMetricKind]: string } = {
@@ -69,7 +77,11 @@ export class SavingsMetrics {
   }
 
   private defaultStatistic(kind: SavingsMetricKind): string {
-    return kind === 'cacheHitRatio' ? Stats.AVERAGE : kind === 'publisherLagMinutes' || kind === 'periodsAwaitingSettlement' ? Stats.MAXIMUM : Stats.SUM;
+    return kind === 'cacheHitRatio'
+      ? Stats.AVERAGE
+      : kind === 'publisherLagMinutes' || kind === 'periodsAwaitingSettlement'
+        ? Stats.MAXIMUM
+        : Stats.SUM;
   }
 
   /** One custom metric, per model or (without `modelId`) all models. */
@@ -99,9 +111,17 @@ export class SavingsMetrics {
    * {@link searchExpression} as a graphable expression (SEARCH cannot be used in alarms); with `top`, only that many
    * series (`SORT`: the largest Sums, or for the hit ratio the lowest averages, which is what on-call looks for).
    */
-  search(kind: SavingsMetricKind, options: { statistic?: string; label?: string; top?: number; expression?: (search: string) => string } = {}): MathExpression {
+  search(
+    kind: SavingsMetricKind,
+    options: { statistic?: string; label?: string; top?: number; expression?: (search: string) => string } = {},
+  ): MathExpression {
     const search = this.searchExpression(kind, options.statistic);
-    const sorted = options.top === undefined ? search : kind === 'cacheHitRatio' ? topSeries(search, options.top, 'ASC', 'AVG') : topSeries(search, options.top);
+    const sorted =
+      options.top === undefined
+        ? search
+        : kind === 'cacheHitRatio'
+          ? topSeries(search, options.top, 'ASC', 'AVG')
+          : topSeries(search, options.top);
     return new MathExpression({
       expression: options.expression ? options.expression(sorted) : sorted,
       label: options.label ?? `${SAVINGS_LABELS[kind]} | \${PROP('Dim.${MODEL_ID_DIMENSION}')}`,

@@ -78,7 +78,9 @@ export class SavingsPublisher extends Construct implements AlarmedPublisher {
     this.period = Duration.minutes(config.publisher.periodMinutes);
     this.settleDelay = Duration.minutes(config.publisher.settleDelayMinutes);
     if (!timeout.isUnresolved() && timeout.toMinutes({ integral: false }) >= config.publisher.leaseMinutes) {
-      throw new Error(`publisher.leaseMinutes (${config.publisher.leaseMinutes}) must be longer than the publisher's timeout (${timeout.toMinutes({ integral: false })} min), or a live run could lose its lease`);
+      throw new Error(
+        `publisher.leaseMinutes (${config.publisher.leaseMinutes}) must be longer than the publisher's timeout (${timeout.toMinutes({ integral: false })} min), or a live run could lose its lease`,
+      );
     }
 
     this.ledgerTable = new dynamodb.Table(this, 'Ledger', {
@@ -95,14 +97,19 @@ export class SavingsPublisher extends Construct implements AlarmedPublisher {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    Validations.of(this.failureQueue).acknowledge({ id: 'AwsSolutions::AwsSolutions-SQS3', reason: 'This queue is itself the failure destination (the dead letters) of the publisher.' });
+    Validations.of(this.failureQueue).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SQS3',
+      reason: 'This queue is itself the failure destination (the dead letters) of the publisher.',
+    });
     skipCheckov(this.failureQueue.node.defaultChild as CfnResource, {
       id: 'CKV_AWS_27',
-      comment: 'Encrypted with SQS-managed SSE (SqsManagedSseEnabled); the check only recognizes a KMS key. It holds failed invocation records, no secret.',
+      comment:
+        'Encrypted with SQS-managed SSE (SqsManagedSseEnabled); the check only recognizes a KMS key. It holds failed invocation records, no secret.',
     });
     skipCheckov(this.ledgerTable.node.defaultChild as CfnResource, {
       id: 'CKV_AWS_119',
-      comment: 'Encrypted at rest with the AWS-managed key; it holds the watermark, lease and run counts, no customer data. A customer-managed key would cost $1 a month and a key policy.',
+      comment:
+        'Encrypted at rest with the AWS-managed key; it holds the watermark, lease and run counts, no customer data. A customer-managed key would cost $1 a month and a key policy.',
     });
 
     const lambdaFn = new PromptCacheFunction(this, 'Lambda', {
@@ -116,8 +123,16 @@ export class SavingsPublisher extends Construct implements AlarmedPublisher {
       wildcardReason:
         'cloudwatch:GetMetricData, ListMetrics and PutMetricData support no resource-level permissions; PutMetricData is limited to our namespace by the cloudwatch:namespace condition.',
       checkovSkips: [
-        { id: 'CKV_AWS_115', comment: 'No reserved concurrency by default: it fails function creation in low-quota accounts; the ledger lease keeps runs from overlapping.' },
-        { id: 'CKV_AWS_116', comment: 'Failed async invocations go to the FailedRuns queue through an on-failure destination (EventInvokeConfig), which keeps the error too.' },
+        {
+          id: 'CKV_AWS_115',
+          comment:
+            'No reserved concurrency by default: it fails function creation in low-quota accounts; the ledger lease keeps runs from overlapping.',
+        },
+        {
+          id: 'CKV_AWS_116',
+          comment:
+            'Failed async invocations go to the FailedRuns queue through an on-failure destination (EventInvokeConfig), which keeps the error too.',
+        },
       ],
     });
     this.function = lambdaFn.function;
@@ -132,7 +147,13 @@ export class SavingsPublisher extends Construct implements AlarmedPublisher {
         conditions: { StringEquals: { 'cloudwatch:namespace': config.namespace } },
       }),
     );
-    lambdaFn.role.addToPolicy(new iam.PolicyStatement({ sid: 'LedgerItems', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [this.ledgerTable.tableArn] }));
+    lambdaFn.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'LedgerItems',
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        resources: [this.ledgerTable.tableArn],
+      }),
+    );
     // Async invocations (the schedule): no retries (the next run catches up), failures kept in the queue.
     this.function.configureAsyncInvoke({ retryAttempts: 0, onFailure: new SqsDestination(this.failureQueue) });
 

@@ -7,7 +7,7 @@ import type { IConstruct } from 'constructs';
 
 /** Kind → what it warns about (the README's table of ids lists the same). */
 export const SYNTH_WARNING_KINDS = {
-  'unpriced-model': "an alarmed model has no known price: its caching-costs-money alarm is left out",
+  'unpriced-model': 'an alarmed model has no known price: its caching-costs-money alarm is left out',
   'no-write-premium': 'cache writes of a model cost no more than uncached input: caching never costs money, no cost alarm',
   'threshold-never-fires': 'a low-hit-ratio threshold of 0 %: the alarm could never fire and is left out',
   'pipeline-window-capped': "alarms.pipeline.missingPeriods spans more than CloudWatch's one day: fewer periods are evaluated",

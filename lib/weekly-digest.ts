@@ -47,7 +47,11 @@ export class WeeklyDigest extends Construct {
       this.topic = props.topic;
     } else {
       this.key = new kms.Key(this, 'TopicKey', { description: 'Encrypts the prompt-cache cost-review topic', enableKeyRotation: true });
-      this.topic = new sns.Topic(this, 'CostReviewTopic', { displayName: 'Prompt cache weekly cost review', masterKey: this.key, enforceSSL: true });
+      this.topic = new sns.Topic(this, 'CostReviewTopic', {
+        displayName: 'Prompt cache weekly cost review',
+        masterKey: this.key,
+        enforceSSL: true,
+      });
     }
     for (const email of config.digest.emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
 
@@ -61,7 +65,11 @@ export class WeeklyDigest extends Construct {
       wildcardReason: 'cloudwatch:GetMetricData and ListMetrics support no resource-level permissions; the digest only reads metrics.',
       checkovSkips: [
         { id: 'CKV_AWS_115', comment: 'Runs once a week on a schedule; a reservation fails function creation in low-quota accounts.' },
-        { id: 'CKV_AWS_116', comment: 'Not retried on purpose (a retry would send the e-mail twice); a failed run shows in the Errors metric, and next week sends the next review.' },
+        {
+          id: 'CKV_AWS_116',
+          comment:
+            'Not retried on purpose (a retry would send the e-mail twice); a failed run shows in the Errors metric, and next week sends the next review.',
+        },
       ],
     });
     this.function = fn.function;
@@ -72,7 +80,8 @@ export class WeeklyDigest extends Construct {
     if (this.topic.masterKey) {
       Validations.of(fn.role.node.findChild('DefaultPolicy')).acknowledge({
         id: 'AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-        reason: "aws-cdk-lib's grantPublish on an encrypted topic: GenerateDataKey and its WithoutPlaintext variant, on this topic's own key only.",
+        reason:
+          "aws-cdk-lib's grantPublish on an encrypted topic: GenerateDataKey and its WithoutPlaintext variant, on this topic's own key only.",
       });
     }
     // A retry would send the e-mail twice; a missed digest is visible in the function's Errors metric.

@@ -35,7 +35,12 @@ export class BedrockTokenSource implements TokenSource {
         let nextToken: string | undefined;
         do {
           const page = await this.cloudWatch.send(
-            new ListMetricsCommand({ Namespace: BEDROCK_NAMESPACE, MetricName: metricName, Dimensions: [{ Name: MODEL_ID_DIMENSION }], NextToken: nextToken }),
+            new ListMetricsCommand({
+              Namespace: BEDROCK_NAMESPACE,
+              MetricName: metricName,
+              Dimensions: [{ Name: MODEL_ID_DIMENSION }],
+              NextToken: nextToken,
+            }),
           );
           for (const metric of page.Metrics ?? []) {
             const dims = metric.Dimensions ?? [];
@@ -79,7 +84,11 @@ export class BedrockTokenSource implements TokenSource {
               Id: id,
               ReturnData: true,
               MetricStat: {
-                Metric: { Namespace: BEDROCK_NAMESPACE, MetricName: metricName, Dimensions: [{ Name: MODEL_ID_DIMENSION, Value: modelId }] },
+                Metric: {
+                  Namespace: BEDROCK_NAMESPACE,
+                  MetricName: metricName,
+                  Dimensions: [{ Name: MODEL_ID_DIMENSION, Value: modelId }],
+                },
                 Period: periodMs / 1000,
                 Stat: 'Sum',
               },
@@ -117,7 +126,10 @@ export class BedrockTokenSource implements TokenSource {
           timestamps.forEach((ts, k) => {
             const period = alignDown(ts.getTime(), periodMs);
             if (period < startMs || period >= endMs) return;
-            byPeriod.set(period, (byPeriod.get(period) ?? 0) + this.clean(values[k], q.modelId, q.query.MetricStat!.Metric!.MetricName!, period));
+            byPeriod.set(
+              period,
+              (byPeriod.get(period) ?? 0) + this.clean(values[k], q.modelId, q.query.MetricStat!.Metric!.MetricName!, period),
+            );
           });
         }
         nextToken = page.NextToken;
@@ -141,7 +153,13 @@ export class BedrockTokenSource implements TokenSource {
   private clean(value: number | undefined, modelId: string, metricName: string, periodMs: number): number {
     if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
     const fixed = typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.round(value) : 0;
-    this.log.warn('odd token datapoint from AWS/Bedrock; using a clean value', { modelId, metric: metricName, period: new Date(periodMs).toISOString(), value: String(value), used: fixed });
+    this.log.warn('odd token datapoint from AWS/Bedrock; using a clean value', {
+      modelId,
+      metric: metricName,
+      period: new Date(periodMs).toISOString(),
+      value: String(value),
+      used: fixed,
+    });
     return fixed;
   }
 }

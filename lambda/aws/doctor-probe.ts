@@ -133,7 +133,16 @@ export class DoctorProbe {
     const ledgerTable = stack.exists ? stack.outputs.LedgerTableName : undefined;
     const freshness = ledgerTable === undefined ? undefined : await this.freshness(ledgerTable, o.config, nowMs);
     const notification = o.testNotification ? await this.testNotification(o.stackName, stack, o.say) : undefined;
-    return { region: o.region, nowMs, stackName: o.stackName, bedrockMetrics, profiles, stack, ...(freshness ? { freshness } : {}), ...(notification ? { notification } : {}) };
+    return {
+      region: o.region,
+      nowMs,
+      stackName: o.stackName,
+      bedrockMetrics,
+      profiles,
+      stack,
+      ...(freshness ? { freshness } : {}),
+      ...(notification ? { notification } : {}),
+    };
   }
 
   /**
@@ -147,9 +156,13 @@ export class DoctorProbe {
     for (const name of names) {
       let nextToken: string | undefined;
       do {
-        const page = await this.clients.cloudWatch.send(new ListMetricsCommand({ Namespace: BEDROCK_NAMESPACE, MetricName: name, NextToken: nextToken }));
+        const page = await this.clients.cloudWatch.send(
+          new ListMetricsCommand({ Namespace: BEDROCK_NAMESPACE, MetricName: name, NextToken: nextToken }),
+        );
         for (const m of page.Metrics ?? []) {
-          const dimensions = (m.Dimensions ?? []).map((d) => ({ name: d.Name ?? '', value: d.Value ?? '' })).sort((a, b) => a.name.localeCompare(b.name));
+          const dimensions = (m.Dimensions ?? [])
+            .map((d) => ({ name: d.Name ?? '', value: d.Value ?? '' }))
+            .sort((a, b) => a.name.localeCompare(b.name));
           const key = JSON.stringify([name, dimensions]);
           if (seen.has(key)) continue;
           seen.add(key);
@@ -172,7 +185,8 @@ export class DoctorProbe {
     }
     if (!described) return { exists: false };
     const outputs: Record<string, string> = {};
-    for (const o of described.Outputs ?? []) if (o.OutputKey !== undefined && o.OutputValue !== undefined) outputs[o.OutputKey] = o.OutputValue;
+    for (const o of described.Outputs ?? [])
+      if (o.OutputKey !== undefined && o.OutputValue !== undefined) outputs[o.OutputKey] = o.OutputValue;
     const resources: StackResourceSummary[] = [];
     let nextToken: string | undefined;
     do {
@@ -184,7 +198,12 @@ export class DoctorProbe {
     const found = await this.describeAlarms(expected.map((a) => a.name));
     // The type is the stack resource's; state, rule and actions are CloudWatch's.
     const alarms: StackAlarm[] = expected.map((a) => ({ ...found.get(a.name), ...a }));
-    return { exists: true, status: described.StackStatus ?? 'UNKNOWN', outputs, alarms: alarms.sort((a, b) => a.name.localeCompare(b.name)) };
+    return {
+      exists: true,
+      status: described.StackStatus ?? 'UNKNOWN',
+      outputs,
+      alarms: alarms.sort((a, b) => a.name.localeCompare(b.name)),
+    };
   }
 
   /**
@@ -192,13 +211,18 @@ export class DoctorProbe {
    * resource of the template that the listing does not name (a resource whose creation failed, or an emulator that
    * lists resource types it does not implement with blank ids, as moto does for alarms) its template AlarmName.
    */
-  private async alarmResources(stackName: string, resources: readonly StackResourceSummary[]): Promise<{ name: string; type: StackAlarm['type'] }[]> {
+  private async alarmResources(
+    stackName: string,
+    resources: readonly StackResourceSummary[],
+  ): Promise<{ name: string; type: StackAlarm['type'] }[]> {
     const byLogicalId = new Map<string, { name: string; type: StackAlarm['type'] }>();
     for (const r of resources) {
       const type = ALARM_TYPES[r.ResourceType as keyof typeof ALARM_TYPES];
       if (type && r.LogicalResourceId && r.PhysicalResourceId) byLogicalId.set(r.LogicalResourceId, { name: r.PhysicalResourceId, type });
     }
-    const body = (await this.clients.cloudFormation.send(new GetTemplateCommand({ StackName: stackName, TemplateStage: 'Original' }))).TemplateBody ?? '{}';
+    const body =
+      (await this.clients.cloudFormation.send(new GetTemplateCommand({ StackName: stackName, TemplateStage: 'Original' }))).TemplateBody ??
+      '{}';
     let template: { Resources?: Record<string, { Type?: string; Properties?: { AlarmName?: unknown } }> } = {};
     try {
       template = JSON.parse(body);
@@ -220,13 +244,30 @@ export class DoctorProbe {
       let nextToken: string | undefined;
       do {
         const page = await this.clients.cloudWatch.send(
-          new DescribeAlarmsCommand({ AlarmNames: names.slice(i, i + 100), AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], NextToken: nextToken }),
+          new DescribeAlarmsCommand({
+            AlarmNames: names.slice(i, i + 100),
+            AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+            NextToken: nextToken,
+          }),
         );
         for (const a of page.MetricAlarms ?? []) {
-          if (a.AlarmName) out.set(a.AlarmName, { name: a.AlarmName, type: 'MetricAlarm', state: a.StateValue as AlarmState, actions: a.AlarmActions ?? [] });
+          if (a.AlarmName)
+            out.set(a.AlarmName, {
+              name: a.AlarmName,
+              type: 'MetricAlarm',
+              state: a.StateValue as AlarmState,
+              actions: a.AlarmActions ?? [],
+            });
         }
         for (const a of page.CompositeAlarms ?? []) {
-          if (a.AlarmName) out.set(a.AlarmName, { name: a.AlarmName, type: 'CompositeAlarm', state: a.StateValue as AlarmState, rule: a.AlarmRule ?? '', actions: a.AlarmActions ?? [] });
+          if (a.AlarmName)
+            out.set(a.AlarmName, {
+              name: a.AlarmName,
+              type: 'CompositeAlarm',
+              state: a.StateValue as AlarmState,
+              rule: a.AlarmRule ?? '',
+              actions: a.AlarmActions ?? [],
+            });
         }
         nextToken = page.NextToken;
       } while (nextToken);
@@ -237,7 +278,12 @@ export class DoctorProbe {
   async freshness(ledgerTable: string, config: PromptCacheConfig, nowMs: number): Promise<FreshnessObservation> {
     const namespace = config.namespace;
     const state = await new DynamoDbLedger(this.clients.dynamoDb, ledgerTable, namespace).read();
-    const backlog = settlementBacklog(state, config.publisher.periodMinutes * MINUTE_MS, config.publisher.oldDatapointVisibilityHours * 60 * MINUTE_MS, nowMs);
+    const backlog = settlementBacklog(
+      state,
+      config.publisher.periodMinutes * MINUTE_MS,
+      config.publisher.oldDatapointVisibilityHours * 60 * MINUTE_MS,
+      nowMs,
+    );
     // Maximum per minute over 6 hours (360 points, one query): the newest bucket with a value is the last run's datum.
     const start = alignDown(nowMs - 6 * 60 * MINUTE_MS, MINUTE_MS);
     const page = await this.clients.cloudWatch.send(
@@ -246,7 +292,15 @@ export class DoctorProbe {
         EndTime: new Date(nowMs),
         ScanBy: 'TimestampDescending',
         MetricDataQueries: [
-          { Id: 'lag', ReturnData: true, MetricStat: { Metric: { Namespace: namespace, MetricName: CUSTOM_METRICS.publisherLagMinutes.name, Dimensions: [] }, Period: 60, Stat: 'Maximum' } },
+          {
+            Id: 'lag',
+            ReturnData: true,
+            MetricStat: {
+              Metric: { Namespace: namespace, MetricName: CUSTOM_METRICS.publisherLagMinutes.name, Dimensions: [] },
+              Period: 60,
+              Stat: 'Maximum',
+            },
+          },
         ],
       }),
     );
@@ -254,7 +308,8 @@ export class DoctorProbe {
     let lastLag: FreshnessObservation['lastLag'];
     (r?.Timestamps ?? []).forEach((t, i) => {
       const v = r?.Values?.[i];
-      if (v !== undefined && Number.isFinite(v) && (lastLag === undefined || t.getTime() > lastLag.atMs)) lastLag = { atMs: t.getTime(), minutes: v };
+      if (v !== undefined && Number.isFinite(v) && (lastLag === undefined || t.getTime() > lastLag.atMs))
+        lastLag = { atMs: t.getTime(), minutes: v };
     });
     return {
       ledgerTable,
@@ -269,22 +324,32 @@ export class DoctorProbe {
   async testNotification(stackName: string, stack: StackObservation, say: (line: string) => void): Promise<NotificationObservation> {
     if (!stack.exists) return { attempted: false, reason: `stack ${stackName} not found: no alarm to test` };
     const pick = pickTestAlarm(stackName, stack.alarms);
-    if (!pick) return { attempted: false, reason: `stack ${stackName} has no alarm under a roll-up with alarm actions: nothing would notify` };
+    if (!pick)
+      return { attempted: false, reason: `stack ${stackName} has no alarm under a roll-up with alarm actions: nothing would notify` };
     const { alarm, composite } = pick;
     if (composite.state === 'ALARM') {
       return { attempted: false, reason: `${composite.name} is already in ALARM: a test would send nothing new; rerun when it is OK` };
     }
     const topics = composite.actions ?? [];
-    say(`notification-delivery: setting ${alarm} to ALARM with SetAlarmState; its roll-up ${composite.name} WILL send a test page to the on-call topic (${topics.join(', ')}).`);
+    say(
+      `notification-delivery: setting ${alarm} to ALARM with SetAlarmState; its roll-up ${composite.name} WILL send a test page to the on-call topic (${topics.join(', ')}).`,
+    );
     say('notification-delivery: the alarms return to their real state at their next evaluation (and the roll-up then sends OK).');
     const startMs = this.clock();
     await this.clients.cloudWatch.send(
-      new SetAlarmStateCommand({ AlarmName: alarm, StateValue: 'ALARM', StateReason: 'prompt-cache doctor --test-notification: a test of the on-call notification; returns to its real state at the next evaluation' }),
+      new SetAlarmStateCommand({
+        AlarmName: alarm,
+        StateValue: 'ALARM',
+        StateReason:
+          'prompt-cache doctor --test-notification: a test of the on-call notification; returns to its real state at the next evaluation',
+      }),
     );
     let reached = false;
     let summaries: string[] = [];
     for (;;) {
-      const page = await this.clients.cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: [composite.name], AlarmTypes: ['CompositeAlarm'] }));
+      const page = await this.clients.cloudWatch.send(
+        new DescribeAlarmsCommand({ AlarmNames: [composite.name], AlarmTypes: ['CompositeAlarm'] }),
+      );
       reached ||= page.CompositeAlarms?.[0]?.StateValue === 'ALARM';
       if (reached) {
         summaries = await this.history.actionSummaries(composite.name, startMs);
@@ -296,7 +361,16 @@ export class DoctorProbe {
       }
       await this.sleep(POLL_MS);
     }
-    say(`notification-delivery: ${composite.name} ${reached ? 'went to ALARM' : 'did not go to ALARM within 2 minutes'}; ${summaries.length} action history item(s).`);
-    return { attempted: true, alarmName: alarm, compositeName: composite.name, topicArns: topics, compositeReachedAlarm: reached, actionSummaries: summaries };
+    say(
+      `notification-delivery: ${composite.name} ${reached ? 'went to ALARM' : 'did not go to ALARM within 2 minutes'}; ${summaries.length} action history item(s).`,
+    );
+    return {
+      attempted: true,
+      alarmName: alarm,
+      compositeName: composite.name,
+      topicArns: topics,
+      compositeReachedAlarm: reached,
+      actionSummaries: summaries,
+    };
   }
 }

@@ -59,14 +59,20 @@ export class InferenceProfileResolver implements InferenceProfileRoutes {
     try {
       const out = await this.bedrock.send(new GetInferenceProfileCommand({ inferenceProfileIdentifier: arn }));
       const route = routeOf(out.models ?? []);
-      lookup = isProfileRoute(route) ? { status: 'routed', route } : { status: 'unresolved', reason: 'no-single-model', message: route.problem };
+      lookup = isProfileRoute(route)
+        ? { status: 'routed', route }
+        : { status: 'unresolved', reason: 'no-single-model', message: route.problem };
     } catch (err) {
       const e = err as Error;
       const reason = e.name === 'AccessDeniedException' ? 'access-denied' : e.name === 'ResourceNotFoundException' ? 'not-found' : 'error';
       lookup = { status: 'unresolved', reason, message: `${e.name}: ${e.message}` };
     }
     if (lookup.status === 'unresolved') {
-      this.log.warn('application inference profile not resolved; it is priced only through priceAs or pricing', { arn, reason: lookup.reason, error: lookup.message });
+      this.log.warn('application inference profile not resolved; it is priced only through priceAs or pricing', {
+        arn,
+        reason: lookup.reason,
+        error: lookup.message,
+      });
     }
     return lookup;
   }

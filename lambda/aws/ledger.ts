@@ -20,14 +20,23 @@ import { randomUUID } from 'node:crypto';
 import { LEDGER_KEY, LEDGER_TTL } from '../core/contract';
 import { LedgerConflict, type DeferredRange, type Ledger, type LedgerFields, type LedgerState } from '../core/ports';
 
-const FIELDS = ['watermarkMs', 'uncertainFromMs', 'uncertainToMs', 'uncertainPutAtMs', 'uncertainOldestMs', 'uncertainLostPeriods', 'leaseUntilMs'] as const;
+const FIELDS = [
+  'watermarkMs',
+  'uncertainFromMs',
+  'uncertainToMs',
+  'uncertainPutAtMs',
+  'uncertainOldestMs',
+  'uncertainLostPeriods',
+  'leaseUntilMs',
+] as const;
 
 /** `deferred` is stored as a JSON string (at most 10 small ranges); an item without it has none. */
 function parseDeferred(json: string): DeferredRange[] {
   const parsed = JSON.parse(json) as unknown;
   if (!Array.isArray(parsed)) throw new Error('ledger item: deferred is not a list');
   return parsed.map((r: Record<string, unknown>) => {
-    if (typeof r.fromMs !== 'number' || typeof r.toMs !== 'number') throw new Error(`ledger item: a deferred range without fromMs/toMs: ${JSON.stringify(r)}`);
+    if (typeof r.fromMs !== 'number' || typeof r.toMs !== 'number')
+      throw new Error(`ledger item: a deferred range without fromMs/toMs: ${JSON.stringify(r)}`);
     return {
       fromMs: r.fromMs,
       toMs: r.toMs,
@@ -50,7 +59,9 @@ export class DynamoDbLedger implements Ledger {
   }
 
   async read(): Promise<LedgerState & { writeId?: string }> {
-    const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { [LEDGER_KEY]: { S: this.key } }, ConsistentRead: true }));
+    const out = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: { [LEDGER_KEY]: { S: this.key } }, ConsistentRead: true }),
+    );
     const item = out.Item;
     if (!item) return { version: 0 };
     const state: Record<string, unknown> = { version: Number(item.version.N) };
@@ -86,7 +97,8 @@ export class DynamoDbLedger implements Ledger {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
       // Our own earlier attempt may have landed before its reply was lost.
       const now = await this.read();
-      if (now.writeId !== writeId) throw new LedgerConflict(`ledger changed by another run (version ${now.version}, expected ${expectedVersion})`);
+      if (now.writeId !== writeId)
+        throw new LedgerConflict(`ledger changed by another run (version ${now.version}, expected ${expectedVersion})`);
     }
     return { ...next, version: expectedVersion + 1 };
   }
@@ -123,6 +135,8 @@ export async function ensureLedgerTable(client: DynamoDBClient, tableName: strin
     }),
   );
   await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: tableName });
-  await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { Enabled: true, AttributeName: LEDGER_TTL } }));
+  await client.send(
+    new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { Enabled: true, AttributeName: LEDGER_TTL } }),
+  );
   return 'created';
 }

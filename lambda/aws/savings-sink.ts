@@ -8,7 +8,14 @@ import { datumKey, DIMENSIONS_OF, type Datum } from '../core/datums';
 import { PutOutcomeUnknown, PutThrottled, type SavingsSink } from '../core/ports';
 import { queriesPerCall } from '../core/query-plan';
 
-const THROTTLING_CODES = new Set(['Throttling', 'ThrottlingException', 'ThrottledException', 'RequestLimitExceeded', 'TooManyRequestsException', 'RequestThrottled']);
+const THROTTLING_CODES = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'RequestThrottled',
+]);
 
 interface SdkError {
   name?: string;
@@ -68,14 +75,25 @@ export class CloudWatchSavingsSink implements SavingsSink {
       const queries: MetricDataQuery[] = all.slice(i, i + perCall).map(({ id, datum }) => ({
         Id: id,
         MetricStat: {
-          Metric: { Namespace: this.namespace, MetricName: datum.metricName, Dimensions: DIMENSIONS_OF(datum).map((x) => ({ Name: x.name, Value: x.value })) },
+          Metric: {
+            Namespace: this.namespace,
+            MetricName: datum.metricName,
+            Dimensions: DIMENSIONS_OF(datum).map((x) => ({ Name: x.name, Value: x.value })),
+          },
           Period: this.periodMs / 1000,
           Stat: 'SampleCount',
         },
       }));
       let nextToken: string | undefined;
       do {
-        const page = await this.reader.send(new GetMetricDataCommand({ StartTime: new Date(start), EndTime: new Date(end), MetricDataQueries: queries, NextToken: nextToken }));
+        const page = await this.reader.send(
+          new GetMetricDataCommand({
+            StartTime: new Date(start),
+            EndTime: new Date(end),
+            MetricDataQueries: queries,
+            NextToken: nextToken,
+          }),
+        );
         for (const r of page.MetricDataResults ?? []) {
           const times = seen.get(r.Id ?? '') ?? new Set<number>();
           (r.Timestamps ?? []).forEach((ts, k) => {
@@ -102,7 +120,12 @@ export async function waitForLagReport(
   reader: CloudWatchClient,
   namespace: string,
   atMs: number,
-  options: { readonly timeoutMs: number; readonly everyMs: number; readonly sleep: (ms: number) => Promise<void>; readonly clock: () => number },
+  options: {
+    readonly timeoutMs: number;
+    readonly everyMs: number;
+    readonly sleep: (ms: number) => Promise<void>;
+    readonly clock: () => number;
+  },
 ): Promise<boolean> {
   const started = options.clock();
   const startMs = Math.floor(atMs / 60_000) * 60_000;
@@ -111,7 +134,16 @@ export async function waitForLagReport(
       new GetMetricDataCommand({
         StartTime: new Date(startMs),
         EndTime: new Date(startMs + 120_000),
-        MetricDataQueries: [{ Id: 'lag', MetricStat: { Metric: { Namespace: namespace, MetricName: CUSTOM_METRICS.publisherLagMinutes.name, Dimensions: [] }, Period: 60, Stat: 'SampleCount' } }],
+        MetricDataQueries: [
+          {
+            Id: 'lag',
+            MetricStat: {
+              Metric: { Namespace: namespace, MetricName: CUSTOM_METRICS.publisherLagMinutes.name, Dimensions: [] },
+              Period: 60,
+              Stat: 'SampleCount',
+            },
+          },
+        ],
       }),
     );
     if ((out.MetricDataResults?.[0]?.Values ?? []).some((v) => v > 0)) return true;

@@ -10,12 +10,19 @@ const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export function weeklyChartSpec(report: WeeklyReport): TopLevelSpec {
   const bars = report.daily.models.flatMap((m) =>
-    report.daily.days.map((day, i) => ({ day: isoDay(day), model: m.label, netSavingsUSD: m.netSavingsUSD[i] })).filter((d) => d.netSavingsUSD !== null),
+    report.daily.days
+      .map((day, i) => ({ day: isoDay(day), model: m.label, netSavingsUSD: m.netSavingsUSD[i] }))
+      .filter((d) => d.netSavingsUSD !== null),
   );
-  const ratio = report.daily.days.map((day, i) => ({ day: isoDay(day), hitRatioPercent: report.daily.cacheHitRatioPercent[i] })).filter((d) => d.hitRatioPercent !== null);
+  const ratio = report.daily.days
+    .map((day, i) => ({ day: isoDay(day), hitRatioPercent: report.daily.cacheHitRatioPercent[i] }))
+    .filter((d) => d.hitRatioPercent !== null);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: 'Prompt caching: daily net savings by model, and the hit ratio', subtitle: `${isoDay(report.window.startMs)} to ${isoDay(report.window.endMs - 1)} (UTC)` },
+    title: {
+      text: 'Prompt caching: daily net savings by model, and the hit ratio',
+      subtitle: `${isoDay(report.window.startMs)} to ${isoDay(report.window.endMs - 1)} (UTC)`,
+    },
     width: 640,
     height: 320,
     config: { font: 'Helvetica, Arial, sans-serif', legend: { orient: 'bottom', columns: 2, labelLimit: 480 } },
@@ -25,7 +32,14 @@ export function weeklyChartSpec(report: WeeklyReport): TopLevelSpec {
         mark: { type: 'bar' },
         encoding: {
           x: { field: 'day', type: 'ordinal', title: 'Day', axis: { labelAngle: 0 } },
-          y: { field: 'netSavingsUSD', type: 'quantitative', aggregate: 'sum', stack: 'zero', title: 'Net savings (USD)', axis: { format: '$,.4~f' } },
+          y: {
+            field: 'netSavingsUSD',
+            type: 'quantitative',
+            aggregate: 'sum',
+            stack: 'zero',
+            title: 'Net savings (USD)',
+            axis: { format: '$,.4~f' },
+          },
           color: { field: 'model', type: 'nominal', title: 'Model' },
         },
       },
@@ -34,7 +48,13 @@ export function weeklyChartSpec(report: WeeklyReport): TopLevelSpec {
         mark: { type: 'line', point: { color: '#222222' }, color: '#222222', strokeWidth: 2 },
         encoding: {
           x: { field: 'day', type: 'ordinal' },
-          y: { field: 'hitRatioPercent', type: 'quantitative', title: 'Hit ratio, all models (%)', scale: { domain: [0, 100] }, axis: { orient: 'right' } },
+          y: {
+            field: 'hitRatioPercent',
+            type: 'quantitative',
+            title: 'Hit ratio, all models (%)',
+            scale: { domain: [0, 100] },
+            axis: { orient: 'right' },
+          },
         },
       },
     ],

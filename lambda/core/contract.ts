@@ -76,7 +76,9 @@ export const BEDROCK_METRIC_SPELLINGS: { readonly [K in BedrockTokenKind]: reado
 };
 
 /** The names to read for each token kind: the pinned one (config `bedrockMetricNames.<kind>`), else every spelling. */
-export function bedrockMetricCandidates(pinned: Partial<Record<BedrockTokenKind, string>> | undefined): { readonly [K in BedrockTokenKind]: readonly string[] } {
+export function bedrockMetricCandidates(pinned: Partial<Record<BedrockTokenKind, string>> | undefined): {
+  readonly [K in BedrockTokenKind]: readonly string[];
+} {
   const out = {} as Record<BedrockTokenKind, readonly string[]>;
   for (const kind of Object.keys(BEDROCK_METRIC_SPELLINGS) as BedrockTokenKind[]) {
     const name = pinned?.[kind];

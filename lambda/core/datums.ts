@@ -24,7 +24,8 @@ export function datumKey(d: Pick<Datum, 'metricName' | 'modelId' | 'timestampMs'
   return `${d.metricName}|${d.modelId ?? ''}|${d.timestampMs}`;
 }
 
-export const DIMENSIONS_OF = (d: Pick<Datum, 'modelId'>) => (d.modelId === undefined ? [] : [{ name: MODEL_ID_DIMENSION, value: d.modelId }]);
+export const DIMENSIONS_OF = (d: Pick<Datum, 'modelId'>) =>
+  d.modelId === undefined ? [] : [{ name: MODEL_ID_DIMENSION, value: d.modelId }];
 
 export interface PeriodFigures {
   readonly periodStartMs: number;
@@ -50,12 +51,22 @@ export function periodDatums(
   config: PromptCacheConfig,
 ): PeriodFigures {
   const report = buildReport(
-    modelIds.map((modelId) => ({ modelId, tokens: usage.get(modelId) ?? { inputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, outputTokens: 0 } })),
+    modelIds.map((modelId) => ({
+      modelId,
+      tokens: usage.get(modelId) ?? { inputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, outputTokens: 0 },
+    })),
     config,
   );
   const datums: Datum[] = [];
   const push = (metric: { name: string; unit: Datum['unit'] }, value: number | null, modelId?: string) => {
-    if (value !== null) datums.push({ metricName: metric.name, ...(modelId === undefined ? {} : { modelId }), timestampMs: periodStartMs, value, unit: metric.unit });
+    if (value !== null)
+      datums.push({
+        metricName: metric.name,
+        ...(modelId === undefined ? {} : { modelId }),
+        timestampMs: periodStartMs,
+        value,
+        unit: metric.unit,
+      });
   };
   const t = report.totals;
   push(CUSTOM_METRICS.cacheHitRatio, t.cacheHitRatioPercent);

@@ -57,7 +57,12 @@ export interface StackAlarm {
 
 export type StackObservation =
   | { readonly exists: false }
-  | { readonly exists: true; readonly status: string; readonly outputs: Readonly<Record<string, string>>; readonly alarms: readonly StackAlarm[] };
+  | {
+      readonly exists: true;
+      readonly status: string;
+      readonly outputs: Readonly<Record<string, string>>;
+      readonly alarms: readonly StackAlarm[];
+    };
 
 export interface FreshnessObservation {
   readonly ledgerTable: string;
@@ -103,7 +108,9 @@ const MINUTE_MS = 60_000;
 const LAG = CUSTOM_METRICS.publisherLagMinutes.name;
 
 function pinnedNames(config: PromptCacheConfig): Partial<Record<BedrockTokenKind, string>> {
-  return Object.fromEntries(Object.entries(config.bedrockMetricNames).filter(([, v]) => v !== undefined)) as Partial<Record<BedrockTokenKind, string>>;
+  return Object.fromEntries(Object.entries(config.bedrockMetricNames).filter(([, v]) => v !== undefined)) as Partial<
+    Record<BedrockTokenKind, string>
+  >;
 }
 
 function candidates(kind: BedrockTokenKind, pinned: string | undefined): string[] {
@@ -142,7 +149,13 @@ function metricNamesCheck(config: PromptCacheConfig, obs: DoctorObservations): C
   const pinned = pinnedNames(config);
   const details = { found, pinned };
   if (found.length === 0) {
-    return check('bedrock-metric-names', 'warn', `no AWS/Bedrock token metric in ${obs.region} in the last 14 days: no Bedrock traffic, nothing to check`, `Call Bedrock in ${obs.region}, or check --region (the region where your application calls Bedrock).`, details);
+    return check(
+      'bedrock-metric-names',
+      'warn',
+      `no AWS/Bedrock token metric in ${obs.region} in the last 14 days: no Bedrock traffic, nothing to check`,
+      `Call Bedrock in ${obs.region}, or check --region (the region where your application calls Bedrock).`,
+      details,
+    );
   }
   const failures: string[] = [];
   const fixes: string[] = [];
@@ -166,11 +179,14 @@ function metricNamesCheck(config: PromptCacheConfig, obs: DoctorObservations): C
 
 function pinnedSuffix(pinned: Partial<Record<BedrockTokenKind, string>>): string {
   const keys = Object.keys(pinned);
-  return keys.length === 0 ? '; every spelling is read (nothing pinned)' : `; pinned: ${keys.map((k) => `bedrockMetricNames.${k}`).join(', ')}`;
+  return keys.length === 0
+    ? '; every spelling is read (nothing pinned)'
+    : `; pinned: ${keys.map((k) => `bedrockMetricNames.${k}`).join(', ')}`;
 }
 
 function allModelsSeriesCheck(obs: DoctorObservations): Check {
-  if (obs.bedrockMetrics.length === 0) return check('all-models-series', 'skip', 'no AWS/Bedrock token metric to look at', null, { dimensionless: [] });
+  if (obs.bedrockMetrics.length === 0)
+    return check('all-models-series', 'skip', 'no AWS/Bedrock token metric to look at', null, { dimensionless: [] });
   const dimensionless = [...new Set(obs.bedrockMetrics.filter((m) => m.dimensions.length === 0).map((m) => m.metricName))].sort();
   if (dimensionless.length > 0) {
     return check('all-models-series', 'pass', `dimensionless AWS/Bedrock series present: ${list(dimensionless)}`, null, { dimensionless });
@@ -188,7 +204,8 @@ function unconfiguredCheck(config: PromptCacheConfig, traffic: readonly string[]
   const configured = new Set(config.models.map((m) => m.modelId));
   const unconfigured = traffic.filter((id) => !configured.has(id));
   const details = { unconfigured, withTraffic: traffic.length };
-  if (unconfigured.length === 0) return check('models-unconfigured', 'pass', `every model with traffic (${traffic.length}) is in models[]`, null, details);
+  if (unconfigured.length === 0)
+    return check('models-unconfigured', 'pass', `every model with traffic (${traffic.length}) is in models[]`, null, details);
   return check(
     'models-unconfigured',
     'warn',
@@ -210,12 +227,16 @@ function unpricedCheck(config: PromptCacheConfig, obs: DoctorObservations, traff
   const unpriced: string[] = [];
   for (const id of traffic) {
     const model = config.models.find((m) => m.modelId === id);
-    const price = resolvePrice({ modelId: id, priceAs: model?.priceAs ?? routed.get(id), cacheWriteTtl: model?.cacheWriteTtl }, config.pricing);
+    const price = resolvePrice(
+      { modelId: id, priceAs: model?.priceAs ?? routed.get(id), cacheWriteTtl: model?.cacheWriteTtl },
+      config.pricing,
+    );
     if (price) priced[id] = price.source;
     else unpriced.push(id);
   }
   const details = { unpriced, priced };
-  if (unpriced.length === 0) return check('models-unpriced', 'pass', `every model with traffic (${traffic.length}) has a price`, null, details);
+  if (unpriced.length === 0)
+    return check('models-unpriced', 'pass', `every model with traffic (${traffic.length}) has a price`, null, details);
   return check(
     'models-unpriced',
     'fail',
@@ -229,7 +250,8 @@ const profileId = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
 
 function profilesCheck(config: PromptCacheConfig, obs: DoctorObservations): Check {
   const arns = profileArns(config, obs.bedrockMetrics);
-  if (arns.length === 0) return check('inference-profiles', 'skip', 'no application inference profile ARN in the traffic or the config', null, { profiles: [] });
+  if (arns.length === 0)
+    return check('inference-profiles', 'skip', 'no application inference profile ARN in the traffic or the config', null, { profiles: [] });
   const problems: string[] = [];
   const fixes = new Set<string>();
   const profiles = arns.map((arn) => {
@@ -237,8 +259,12 @@ function profilesCheck(config: PromptCacheConfig, obs: DoctorObservations): Chec
     const configuredPriceAs = config.models.find((m) => m.modelId === arn)?.priceAs ?? null;
     if (lookup.status === 'unresolved') {
       problems.push(`${profileId(arn)}: not resolved (${lookup.message})`);
-      if (lookup.reason === 'access-denied') fixes.add('Allow the IAM action bedrock:GetInferenceProfile (on the profile ARNs) to the identity running doctor and the publisher; until then set models[].priceAs by hand.');
-      else if (lookup.reason === 'not-found') fixes.add(`The profile does not exist in ${obs.region}: check --region, or remove it from models in cdk.json.`);
+      if (lookup.reason === 'access-denied')
+        fixes.add(
+          'Allow the IAM action bedrock:GetInferenceProfile (on the profile ARNs) to the identity running doctor and the publisher; until then set models[].priceAs by hand.',
+        );
+      else if (lookup.reason === 'not-found')
+        fixes.add(`The profile does not exist in ${obs.region}: check --region, or remove it from models in cdk.json.`);
       else fixes.add(`Set models[].priceAs of ${arn} by hand in cdk.json.`);
       return { arn, routesTo: null, regions: [], suggestedPriceAs: null, configuredPriceAs };
     }
@@ -251,39 +277,75 @@ function profilesCheck(config: PromptCacheConfig, obs: DoctorObservations): Chec
   });
   if (problems.length > 0) return check('inference-profiles', 'warn', problems.join('; '), [...fixes].join(' '), { profiles });
   const summary = profiles.map((p) => `${profileId(p.arn)} → ${p.routesTo} (${list(p.regions)})`).join('; ');
-  return check('inference-profiles', 'pass', `${plural(profiles.length, 'application inference profile')} resolved: ${summary}`, null, { profiles });
+  return check('inference-profiles', 'pass', `${plural(profiles.length, 'application inference profile')} resolved: ${summary}`, null, {
+    profiles,
+  });
 }
 
 function stackAlarmsCheck(obs: DoctorObservations): Check {
   const { stack, stackName, region } = obs;
   if (!stack.exists) {
-    return check('stack-alarms', 'fail', `stack ${stackName} not found in ${region}`, `Deploy it with npx cdk deploy (README "First deploy"), or check --stack and --region.`, { stack: stackName, exists: false });
+    return check(
+      'stack-alarms',
+      'fail',
+      `stack ${stackName} not found in ${region}`,
+      `Deploy it with npx cdk deploy (README "First deploy"), or check --stack and --region.`,
+      { stack: stackName, exists: false },
+    );
   }
-  const missing = stack.alarms.filter((a) => a.state === undefined).map((a) => a.name).sort();
-  const insufficient = stack.alarms.filter((a) => a.state === 'INSUFFICIENT_DATA').map((a) => a.name).sort();
+  const missing = stack.alarms
+    .filter((a) => a.state === undefined)
+    .map((a) => a.name)
+    .sort();
+  const insufficient = stack.alarms
+    .filter((a) => a.state === 'INSUFFICIENT_DATA')
+    .map((a) => a.name)
+    .sort();
   const counts: Record<AlarmState, number> = { OK: 0, ALARM: 0, INSUFFICIENT_DATA: 0 };
   for (const a of stack.alarms) if (a.state !== undefined) counts[a.state] += 1;
   const composites = stack.alarms.filter((a) => a.type === 'CompositeAlarm').length;
-  const details = { stack: stackName, exists: true, status: stack.status, alarms: stack.alarms.length, composites, counts, missing, insufficientData: insufficient };
+  const details = {
+    stack: stackName,
+    exists: true,
+    status: stack.status,
+    alarms: stack.alarms.length,
+    composites,
+    counts,
+    missing,
+    insufficientData: insufficient,
+  };
   const tally = `${counts.OK} OK, ${counts.ALARM} ALARM, ${counts.INSUFFICIENT_DATA} INSUFFICIENT_DATA`;
   if (missing.length > 0) {
-    return check('stack-alarms', 'fail', `${plural(missing.length, 'alarm')} of stack ${stackName} missing from CloudWatch: ${list(missing)}`, 'Run npx cdk deploy to recreate them (they were deleted outside CloudFormation; drift detection shows what else changed).', details);
+    return check(
+      'stack-alarms',
+      'fail',
+      `${plural(missing.length, 'alarm')} of stack ${stackName} missing from CloudWatch: ${list(missing)}`,
+      'Run npx cdk deploy to recreate them (they were deleted outside CloudFormation; drift detection shows what else changed).',
+      details,
+    );
   }
   if (insufficient.length > 0) {
     return check(
       'stack-alarms',
       'warn',
       `${plural(insufficient.length, 'alarm')} in INSUFFICIENT_DATA (${tally}): ${list(insufficient)}`,
-      "A new stack's alarms start in INSUFFICIENT_DATA until data arrives; if one stays there past a day, check bedrock-metric-names and the publisher (README \"When the publisher is silent\").",
+      'A new stack\'s alarms start in INSUFFICIENT_DATA until data arrives; if one stays there past a day, check bedrock-metric-names and the publisher (README "When the publisher is silent").',
       details,
     );
   }
-  return check('stack-alarms', 'pass', `stack ${stackName} (${stack.status}): ${plural(stack.alarms.length, 'alarm')}, ${composites} composite: ${tally}`, null, details);
+  return check(
+    'stack-alarms',
+    'pass',
+    `stack ${stackName} (${stack.status}): ${plural(stack.alarms.length, 'alarm')}, ${composites} composite: ${tally}`,
+    null,
+    details,
+  );
 }
 
 function freshnessCheck(config: PromptCacheConfig, obs: DoctorObservations): Check {
   const { freshness } = obs;
-  if (!freshness) return check('publisher-freshness', 'skip', `stack ${obs.stackName} has no publisher (no LedgerTableName output)`, null, {});
+  if (!freshness)
+    return check('publisher-freshness', 'skip', `stack ${obs.stackName} has no publisher (no LedgerTableName output)`, null, {});
   const p = config.publisher;
   const periodMs = p.periodMinutes * MINUTE_MS;
   const maxBehind = 2 * p.periodMinutes + p.settleDelayMinutes;
@@ -302,14 +364,28 @@ function freshnessCheck(config: PromptCacheConfig, obs: DoctorObservations): Che
   const awaiting = freshness.periodsAwaitingSettlement ?? 0;
   // Deferred periods are normal after a crashed backfill: CloudWatch shows old datums up to 48 h late (README "Exactly once").
   const settleText =
-    awaiting === 0 ? '' : `; ${plural(awaiting, 'period')} awaiting settlement (a put of old datums whose presence CloudWatch may show late), next due ${iso(freshness.settlementDueAtMs)}`;
+    awaiting === 0
+      ? ''
+      : `; ${plural(awaiting, 'period')} awaiting settlement (a put of old datums whose presence CloudWatch may show late), next due ${iso(freshness.settlementDueAtMs)}`;
   const lagText =
-    (freshness.lastLag === undefined ? `no ${LAG} datum in 6 hours` : `last ${LAG} ${freshness.lastLag.minutes} at ${iso(freshness.lastLag.atMs)}`) + settleText;
+    (freshness.lastLag === undefined
+      ? `no ${LAG} datum in 6 hours`
+      : `last ${LAG} ${freshness.lastLag.minutes} at ${iso(freshness.lastLag.atMs)}`) + settleText;
   if (behind !== null && behind <= maxBehind && lagFresh) {
-    return check('publisher-freshness', 'pass', `watermark ${iso(freshness.watermarkMs)}, ${behind} min behind (at most ${maxBehind}); ${lagText}`, null, details);
+    return check(
+      'publisher-freshness',
+      'pass',
+      `watermark ${iso(freshness.watermarkMs)}, ${behind} min behind (at most ${maxBehind}); ${lagText}`,
+      null,
+      details,
+    );
   }
   const why = [
-    behind === null ? 'the ledger has no watermark: the publisher never committed a period' : behind > maxBehind ? `watermark ${behind} min behind (at most ${maxBehind} expected)` : `watermark ${behind} min behind`,
+    behind === null
+      ? 'the ledger has no watermark: the publisher never committed a period'
+      : behind > maxBehind
+        ? `watermark ${behind} min behind (at most ${maxBehind} expected)`
+        : `watermark ${behind} min behind`,
     lagFresh ? lagText : `${lagText} (expected within ${2 * p.periodMinutes} min)`,
   ];
   return check(
@@ -330,21 +406,34 @@ export function classifyActions(summaries: readonly string[]): 'succeeded' | 'fa
 
 function notificationCheck(obs: DoctorObservations): Check {
   const n = obs.notification;
-  if (!n) return check('notification-delivery', 'skip', 'not tested: it pages the on-call topic once', 'Rerun with --test-notification.', {});
+  if (!n)
+    return check('notification-delivery', 'skip', 'not tested: it pages the on-call topic once', 'Rerun with --test-notification.', {});
   if (!n.attempted) return check('notification-delivery', 'skip', n.reason, null, {});
-  const details = { alarm: n.alarmName, composite: n.compositeName, topics: n.topicArns, compositeReachedAlarm: n.compositeReachedAlarm, actions: n.actionSummaries };
+  const details = {
+    alarm: n.alarmName,
+    composite: n.compositeName,
+    topics: n.topicArns,
+    compositeReachedAlarm: n.compositeReachedAlarm,
+    actions: n.actionSummaries,
+  };
   const outcome = classifyActions(n.actionSummaries);
   if (outcome === 'failed') {
     return check(
       'notification-delivery',
       'fail',
       `${n.compositeName} could not notify: ${n.actionSummaries.find((s) => s.startsWith('Failed to execute action'))}`,
-      "Check that the topic's KMS key policy grants cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*, and that the topic policy lets cloudwatch.amazonaws.com publish (README \"Alarms and runbooks\", the topic).",
+      'Check that the topic\'s KMS key policy grants cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*, and that the topic policy lets cloudwatch.amazonaws.com publish (README "Alarms and runbooks", the topic).',
       details,
     );
   }
   if (outcome === 'succeeded') {
-    return check('notification-delivery', 'pass', `${n.alarmName} set to ALARM; ${n.compositeName} notified: ${n.actionSummaries.find((s) => s.startsWith('Successfully executed action'))}`, null, details);
+    return check(
+      'notification-delivery',
+      'pass',
+      `${n.alarmName} set to ALARM; ${n.compositeName} notified: ${n.actionSummaries.find((s) => s.startsWith('Successfully executed action'))}`,
+      null,
+      details,
+    );
   }
   return check(
     'notification-delivery',
@@ -379,7 +468,9 @@ export function doctorExitCode(report: DoctorReport): 0 | 1 {
 
 /** One line per check, `PASS  <id>  <summary>`, and an indented `fix: …` line when there is one. */
 export function renderDoctorText(report: DoctorReport): string {
-  return report.checks.map((c) => `${c.status.toUpperCase()}  ${c.id}  ${c.summary}\n${c.fix === null ? '' : `      fix: ${c.fix}\n`}`).join('');
+  return report.checks
+    .map((c) => `${c.status.toUpperCase()}  ${c.id}  ${c.summary}\n${c.fix === null ? '' : `      fix: ${c.fix}\n`}`)
+    .join('');
 }
 
 /**
@@ -394,7 +485,10 @@ export function pickTestAlarm(prefix: string, alarms: readonly StackAlarm[]): { 
   const pipeline = paging.find((a) => a.name === `${prefix}-SavingsPipeline`);
   if (errors && pipeline) return { alarm: errors.name, composite: pipeline };
   const names = (rule: string, child: string) => rule.includes(`"${child}"`) || rule.includes(`:alarm:${child}"`);
-  for (const child of alarms.filter((a) => a.type === 'MetricAlarm' && a.state !== undefined).map((a) => a.name).sort()) {
+  for (const child of alarms
+    .filter((a) => a.type === 'MetricAlarm' && a.state !== undefined)
+    .map((a) => a.name)
+    .sort()) {
     const composite = paging.find((c) => names(c.rule ?? '', child));
     if (composite) return { alarm: child, composite };
   }

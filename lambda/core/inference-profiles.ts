@@ -5,7 +5,6 @@
  */
 import type { PromptCacheConfig } from './config';
 
-
 /** `arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/a1b2c3d4e5f6` (any partition). */
 const APPLICATION_PROFILE_ARN = /^arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{12}:application-inference-profile\/[A-Za-z0-9]+$/;
 /** `arn:aws:bedrock:us-east-1::foundation-model/<model id>` or `arn:aws:bedrock:us-east-1:<account>:inference-profile/<profile id>`. */
@@ -56,11 +55,19 @@ export function routeOf(models: readonly { readonly modelArn?: string }[]): Prof
   const regions = [...new Set(arns.map(regionOf).filter((r): r is string => r !== undefined))].sort();
   const unreadable = arns.filter((a) => modelIdFromModelArn(a) === undefined);
   if (unreadable.length > 0) {
-    return { problem: `not a foundation-model or inference-profile ARN: ${unreadable.map((a) => JSON.stringify(a)).join(', ')}; set priceAs by hand`, modelIds: ids, regions };
+    return {
+      problem: `not a foundation-model or inference-profile ARN: ${unreadable.map((a) => JSON.stringify(a)).join(', ')}; set priceAs by hand`,
+      modelIds: ids,
+      regions,
+    };
   }
   if (ids.length === 0) return { problem: 'the profile lists no model; set priceAs by hand', modelIds: [], regions: [] };
   if (ids.length > 1) {
-    return { problem: `the profile routes to different models (${ids.join(', ')}): it cannot be priced automatically; set priceAs by hand`, modelIds: ids, regions };
+    return {
+      problem: `the profile routes to different models (${ids.join(', ')}): it cannot be priced automatically; set priceAs by hand`,
+      modelIds: ids,
+      regions,
+    };
   }
   return { modelId: ids[0], regions };
 }
@@ -68,7 +75,11 @@ export function routeOf(models: readonly { readonly modelArn?: string }[]): Prof
 /** What looking one profile up gave: its route, or why it has none (the API refused, or the answer names no one model). */
 export type ProfileLookup =
   | { readonly status: 'routed'; readonly route: ProfileRoute }
-  | { readonly status: 'unresolved'; readonly reason: 'access-denied' | 'not-found' | 'no-single-model' | 'error'; readonly message: string };
+  | {
+      readonly status: 'unresolved';
+      readonly reason: 'access-denied' | 'not-found' | 'no-single-model' | 'error';
+      readonly message: string;
+    };
 
 /**
  * The port the publisher, the report and doctor take (lambda/aws/inference-profiles.ts implements it): routes of the
@@ -86,7 +97,9 @@ export interface InferenceProfileRoutes {
 export function withProfileRoutes(config: PromptCacheConfig, routes: ReadonlyMap<string, ProfileRoute>): PromptCacheConfig {
   if (routes.size === 0) return config;
   const listed = new Set(config.models.map((m) => m.modelId));
-  const models = config.models.map((m) => (m.priceAs === undefined && routes.has(m.modelId) ? { ...m, priceAs: routes.get(m.modelId)!.modelId } : m));
+  const models = config.models.map((m) =>
+    m.priceAs === undefined && routes.has(m.modelId) ? { ...m, priceAs: routes.get(m.modelId)!.modelId } : m,
+  );
   for (const [modelId, route] of routes) if (!listed.has(modelId)) models.push({ modelId, cacheWriteTtl: '5m', priceAs: route.modelId });
   return { ...config, models };
 }
@@ -97,12 +110,19 @@ export function withProfileRoutes(config: PromptCacheConfig, routes: ReadonlyMap
  */
 export function profilesToResolve(config: PromptCacheConfig, modelIds: readonly string[]): string[] {
   return modelIds.filter(
-    (id) => isApplicationInferenceProfileArn(id) && !Object.prototype.hasOwnProperty.call(config.pricing, id) && config.models.find((m) => m.modelId === id)?.priceAs === undefined,
+    (id) =>
+      isApplicationInferenceProfileArn(id) &&
+      !Object.prototype.hasOwnProperty.call(config.pricing, id) &&
+      config.models.find((m) => m.modelId === id)?.priceAs === undefined,
   );
 }
 
 /** Resolves what {@link profilesToResolve} leaves and prices the config with it (no call when nothing is left). */
-export async function pricedWithProfiles(config: PromptCacheConfig, modelIds: readonly string[], profiles: InferenceProfileRoutes | undefined): Promise<PromptCacheConfig> {
+export async function pricedWithProfiles(
+  config: PromptCacheConfig,
+  modelIds: readonly string[],
+  profiles: InferenceProfileRoutes | undefined,
+): Promise<PromptCacheConfig> {
   const wanted = profiles ? profilesToResolve(config, modelIds) : [];
   return wanted.length === 0 ? config : withProfileRoutes(config, await profiles!.resolve(wanted));
 }

@@ -97,7 +97,11 @@ export const CUSTOM_METRICS_ALL_MODELS = [
   CUSTOM_METRICS.publisherLagMinutes,
 ].length;
 
-export function estimateMonitoringCost(summary: TemplateSummary, config: PromptCacheConfig, prices: MonitoringPrices = DEFAULT_MONITORING_PRICES): CostEstimate {
+export function estimateMonitoringCost(
+  summary: TemplateSummary,
+  config: PromptCacheConfig,
+  prices: MonitoringPrices = DEFAULT_MONITORING_PRICES,
+): CostEstimate {
   const items: CostItem[] = [];
   const add = (what: string, quantity: number, unit: string, unitPriceUSD: number) => {
     if (quantity > 0) items.push({ what, quantity, unit, unitPriceUSD, monthlyUSD: quantity * unitPriceUSD });
@@ -105,10 +109,20 @@ export function estimateMonitoringCost(summary: TemplateSummary, config: PromptC
   const models = config.models.length;
   const publisher = summary.publisherMemoryMb !== undefined;
   if (publisher) {
-    add(`custom metrics, per model (${CUSTOM_METRICS_PER_MODEL} each)`, CUSTOM_METRICS_PER_MODEL * models, 'metric-month', prices.customMetricMonth);
+    add(
+      `custom metrics, per model (${CUSTOM_METRICS_PER_MODEL} each)`,
+      CUSTOM_METRICS_PER_MODEL * models,
+      'metric-month',
+      prices.customMetricMonth,
+    );
     add('custom metrics, all models', CUSTOM_METRICS_ALL_MODELS, 'metric-month', prices.customMetricMonth);
   }
-  add('alarm metrics (a math alarm counts each metric it reads)', summary.alarmMetrics.reduce((a, b) => a + b, 0), 'metric-month', prices.alarmMetricMonth);
+  add(
+    'alarm metrics (a math alarm counts each metric it reads)',
+    summary.alarmMetrics.reduce((a, b) => a + b, 0),
+    'metric-month',
+    prices.alarmMetricMonth,
+  );
   add('composite alarms', summary.compositeAlarms, 'alarm-month', prices.compositeAlarmMonth);
   add('dashboards', summary.dashboards, 'dashboard-month', prices.dashboardMonth);
   add('KMS keys of the encrypted topics', summary.kmsKeys, 'key-month', prices.kmsKeyMonth);
@@ -119,16 +133,36 @@ export function estimateMonitoringCost(summary: TemplateSummary, config: PromptC
     const datumsPerRun = CUSTOM_METRICS_PER_MODEL * models + CUSTOM_METRICS_ALL_MODELS;
     const candidates = bedrockMetricCandidates(config.bedrockMetricNames);
     const listCalls = Object.values(candidates).reduce((n, names) => n + names.length, 0);
-    add('publisher GetMetricData (4 metrics per model per run)', (runs * 4 * models) / 1000, '1,000 metrics', prices.getMetricDataPer1000Metrics);
-    add('publisher PutMetricData and ListMetrics calls', (runs * (Math.ceil(datumsPerRun / 1000) + 1 + listCalls)) / 1000, '1,000 requests', prices.apiPer1000Requests);
+    add(
+      'publisher GetMetricData (4 metrics per model per run)',
+      (runs * 4 * models) / 1000,
+      '1,000 metrics',
+      prices.getMetricDataPer1000Metrics,
+    );
+    add(
+      'publisher PutMetricData and ListMetrics calls',
+      (runs * (Math.ceil(datumsPerRun / 1000) + 1 + listCalls)) / 1000,
+      '1,000 requests',
+      prices.apiPer1000Requests,
+    );
     add('publisher Lambda requests', runs / 1e6, 'million requests', prices.lambdaPerMillionRequests);
-    add('publisher Lambda compute (2 s a run)', runs * 2 * ((summary.publisherMemoryMb ?? 512) / 1024), 'GB-second', prices.lambdaPerGbSecond);
+    add(
+      'publisher Lambda compute (2 s a run)',
+      runs * 2 * ((summary.publisherMemoryMb ?? 512) / 1024),
+      'GB-second',
+      prices.lambdaPerGbSecond,
+    );
     add('ledger writes (4 a run)', (runs * 4) / 1e6, 'million writes', prices.dynamoDbPerMillionWrites);
     add('ledger reads (1 a run)', runs / 1e6, 'million reads', prices.dynamoDbPerMillionReads);
   }
   if (summary.digestMemoryMb !== undefined) {
     const digests = 52 / 12;
-    add('digest GetMetricData (4 metrics per model, 2 windows, weekly)', (digests * 4 * models) / 1000, '1,000 metrics', prices.getMetricDataPer1000Metrics);
+    add(
+      'digest GetMetricData (4 metrics per model, 2 windows, weekly)',
+      (digests * 4 * models) / 1000,
+      '1,000 metrics',
+      prices.getMetricDataPer1000Metrics,
+    );
     add('digest Lambda compute (5 s a run)', digests * 5 * (summary.digestMemoryMb / 1024), 'GB-second', prices.lambdaPerGbSecond);
   }
   return {
@@ -138,7 +172,7 @@ export function estimateMonitoringCost(summary: TemplateSummary, config: PromptC
       `${HOURS_PER_MONTH} hours a month; list prices in us-east-1 (${MONITORING_PRICE_SOURCES.cloudWatch}).`,
       `Only configured models are counted; each model AWS/Bedrock reports beyond them adds its ${CUSTOM_METRICS_PER_MODEL} custom metrics too.`,
       'GetMetricData reads 4 token metrics per model; a model whose cache metrics ListMetrics has not shown yet is read under both spellings (6).',
-      'Dashboards at full price: an account\'s first 3 are free.',
+      "Dashboards at full price: an account's first 3 are free.",
       'AWS/Bedrock metrics, SNS e-mail and log storage are free or negligible at these volumes and left out.',
       'LostPeriods and PeriodsAwaitingSettlement are sent only after an incident; custom metrics are billed by the hour they receive data (CloudWatch pricing), so they are left out.',
     ],
@@ -160,7 +194,11 @@ export function summarizeTemplate(template: { Resources?: Record<string, Templat
       return metrics ? metrics.filter((m) => m.MetricStat !== undefined).length : 1;
     });
   const memoryOf = (envVar: string) => {
-    const fn = resources.find((r) => r.Type === 'AWS::Lambda::Function' && (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.[envVar] !== undefined);
+    const fn = resources.find(
+      (r) =>
+        r.Type === 'AWS::Lambda::Function' &&
+        (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.[envVar] !== undefined,
+    );
     return fn ? Number(fn.Properties?.MemorySize ?? 128) : undefined;
   };
   const publisherMemoryMb = memoryOf('LEDGER_TABLE_NAME');

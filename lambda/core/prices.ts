@@ -43,7 +43,10 @@ const claude = (name: string, input: number, w5m: number, w1h: number, read: num
 /** Keyed by Bedrock base model id (no geo/global prefix). */
 export const PRICE_CATALOG: Readonly<Record<string, CatalogEntry>> = {
   'anthropic.claude-3-5-haiku-20241022-v1:0': claude('Claude 3.5 Haiku', 0.8, 1, 1.6, 0.08, 4),
-  'anthropic.claude-3-7-sonnet-20250219-v1:0': { ...claude('Claude 3.7 Sonnet', 3, 3.75, 6, 0.3, 15), source: `${BEDROCK} ($0.003/$0.015/$0.00375/$0.0003 per 1K)` },
+  'anthropic.claude-3-7-sonnet-20250219-v1:0': {
+    ...claude('Claude 3.7 Sonnet', 3, 3.75, 6, 0.3, 15),
+    source: `${BEDROCK} ($0.003/$0.015/$0.00375/$0.0003 per 1K)`,
+  },
   'anthropic.claude-sonnet-4-20250514-v1:0': claude('Claude Sonnet 4', 3, 3.75, 6, 0.3, 15),
   'anthropic.claude-sonnet-4-5-20250929-v1:0': claude('Claude Sonnet 4.5', 3, 3.75, 6, 0.3, 15, 10),
   'anthropic.claude-haiku-4-5-20251001-v1:0': {
@@ -54,9 +57,33 @@ export const PRICE_CATALOG: Readonly<Record<string, CatalogEntry>> = {
   'anthropic.claude-opus-4-1-20250805-v1:0': claude('Claude Opus 4.1', 15, 18.75, 30, 1.5, 75),
   'anthropic.claude-opus-4-5-20251101-v1:0': claude('Claude Opus 4.5', 5, 6.25, 10, 0.5, 25, 10),
   // Nova: cache writes are not billed above input (UNCONFIRMED) and there is no 1-hour cache.
-  'amazon.nova-pro-v1:0': { name: 'Amazon Nova Pro', inputPerMTok: 0.8, outputPerMTok: 3.2, cacheWrite5mPerMTok: 0, cacheReadPerMTok: 0.2, source: `${BEDROCK} (cache read $0.0002 per 1K; write UNCONFIRMED)`, checked: CHECKED },
-  'amazon.nova-lite-v1:0': { name: 'Amazon Nova Lite', inputPerMTok: 0.06, outputPerMTok: 0.24, cacheWrite5mPerMTok: 0, cacheReadPerMTok: 0.015, source: `${BEDROCK} (cache write and read UNCONFIRMED)`, checked: CHECKED },
-  'amazon.nova-micro-v1:0': { name: 'Amazon Nova Micro', inputPerMTok: 0.035, outputPerMTok: 0.14, cacheWrite5mPerMTok: 0, cacheReadPerMTok: 0.00875, source: `${BEDROCK} (cache write and read UNCONFIRMED)`, checked: CHECKED },
+  'amazon.nova-pro-v1:0': {
+    name: 'Amazon Nova Pro',
+    inputPerMTok: 0.8,
+    outputPerMTok: 3.2,
+    cacheWrite5mPerMTok: 0,
+    cacheReadPerMTok: 0.2,
+    source: `${BEDROCK} (cache read $0.0002 per 1K; write UNCONFIRMED)`,
+    checked: CHECKED,
+  },
+  'amazon.nova-lite-v1:0': {
+    name: 'Amazon Nova Lite',
+    inputPerMTok: 0.06,
+    outputPerMTok: 0.24,
+    cacheWrite5mPerMTok: 0,
+    cacheReadPerMTok: 0.015,
+    source: `${BEDROCK} (cache write and read UNCONFIRMED)`,
+    checked: CHECKED,
+  },
+  'amazon.nova-micro-v1:0': {
+    name: 'Amazon Nova Micro',
+    inputPerMTok: 0.035,
+    outputPerMTok: 0.14,
+    cacheWrite5mPerMTok: 0,
+    cacheReadPerMTok: 0.00875,
+    source: `${BEDROCK} (cache write and read UNCONFIRMED)`,
+    checked: CHECKED,
+  },
 };
 
 /** Cross-region inference profile prefixes seen on Bedrock model ids. */
@@ -143,7 +170,11 @@ export function resolvePrice(query: PriceQuery, pricing: PricingTable): Resolved
 }
 
 /** Resolves the price of a configured model. */
-export function resolveModelPrice(model: Omit<PriceQuery, 'modelId'> | undefined, modelId: string, pricing: PricingTable): ResolvedPrice | undefined {
+export function resolveModelPrice(
+  model: Omit<PriceQuery, 'modelId'> | undefined,
+  modelId: string,
+  pricing: PricingTable,
+): ResolvedPrice | undefined {
   return resolvePrice({ modelId, priceAs: model?.priceAs, cacheWriteTtl: model?.cacheWriteTtl }, pricing);
 }
 

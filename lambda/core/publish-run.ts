@@ -26,7 +26,17 @@ import { addTokens, CUSTOM_METRICS, ZERO_TOKENS, type TokenCounts } from './cont
 import { datumKey, periodDatums, type Datum } from './datums';
 import { pricedWithProfiles, type InferenceProfileRoutes } from './inference-profiles';
 import { alignUp, periodWindow } from './periods';
-import { LedgerConflict, PutOutcomeUnknown, PutThrottled, type DeferredRange, type Ledger, type LedgerFields, type RunLog, type SavingsSink, type TokenSource } from './ports';
+import {
+  LedgerConflict,
+  PutOutcomeUnknown,
+  PutThrottled,
+  type DeferredRange,
+  type Ledger,
+  type LedgerFields,
+  type RunLog,
+  type SavingsSink,
+  type TokenSource,
+} from './ports';
 
 // The ports live in ports.ts; re-exported so that importers of this module need not change.
 export * from './ports';
@@ -146,7 +156,9 @@ const UNCERTAIN_FIELDS = [
 
 function uncertainRange(state: LedgerFields): DeferredRange | undefined {
   if (state.uncertainFromMs === undefined || state.uncertainToMs === undefined) return undefined;
-  return Object.fromEntries(UNCERTAIN_FIELDS.filter(([, f]) => state[f] !== undefined).map(([k, f]) => [k, state[f]])) as unknown as DeferredRange;
+  return Object.fromEntries(
+    UNCERTAIN_FIELDS.filter(([, f]) => state[f] !== undefined).map(([k, f]) => [k, state[f]]),
+  ) as unknown as DeferredRange;
 }
 
 /**
@@ -290,13 +302,26 @@ async function publishPeriods(
     const b = settlementBacklog(s, periodMs, visibilityMs, nowMs);
     return { periodsAwaitingSettlement: b.periods, ...(b.dueAtMs === undefined ? {} : { settlementDueAtMs: b.dueAtMs }) };
   };
-  const base = { periodsPublished: 0, periodsAlreadyPresent: 0, periodsLost: 0, datumsPut: 0, models: 0, tokens: ZERO_TOKENS, unpricedTokens: 0, deferredLimitReached: false };
+  const base = {
+    periodsPublished: 0,
+    periodsAlreadyPresent: 0,
+    periodsLost: 0,
+    datumsPut: 0,
+    models: 0,
+    tokens: ZERO_TOKENS,
+    unpricedTokens: 0,
+    deferredLimitReached: false,
+  };
   if (state.owner !== undefined && state.owner !== runId && (state.leaseUntilMs ?? 0) > nowMs) {
     log.info('another run holds the ledger lease; leaving the work to it', { owner: state.owner, leaseUntil: iso(state.leaseUntilMs) });
     return { ...base, ...backlog(state), status: 'busy', watermarkMs: state.watermarkMs };
   }
   if (state.owner !== undefined && state.owner !== runId) {
-    log.warn('taking over an expired lease: the previous run stopped without releasing it', { owner: state.owner, uncertainFrom: iso(state.uncertainFromMs), uncertainTo: iso(state.uncertainToMs) });
+    log.warn('taking over an expired lease: the previous run stopped without releasing it', {
+      owner: state.owner,
+      uncertainFrom: iso(state.uncertainFromMs),
+      uncertainTo: iso(state.uncertainToMs),
+    });
   }
 
   // The uncertain range a crashed run left: settled in the stream as before once its presence check can be trusted;
@@ -334,7 +359,8 @@ async function publishPeriods(
   const oldestPublishable = alignUp(nowMs - settings.maxAgeMs, periodMs);
   // Deferred ranges whose delay has passed are settled now; a lost period is reported in the LostPeriods datum of this
   // run's first period, so a range with one waits for a run that has a period to publish.
-  const isDue = (r: DeferredRange) => trustedFromMs(r, visibilityMs) <= nowMs && (window.periods.length > 0 || r.fromMs >= oldestPublishable);
+  const isDue = (r: DeferredRange) =>
+    trustedFromMs(r, visibilityMs) <= nowMs && (window.periods.length > 0 || r.fromMs >= oldestPublishable);
   const due = pending.filter(isDue);
   let ledgerDeferred = pending.filter((r) => !isDue(r));
   const waitingPeriods = new Set(rangePeriods(ledgerDeferred, periodMs));
@@ -384,7 +410,7 @@ async function publishPeriods(
       periodsLost: settleLost.length,
     });
     if (settleLost.length > 0) {
-      log.warn('deferred periods aged past CloudWatch\'s window before their presence check could be trusted: counted as lost', {
+      log.warn("deferred periods aged past CloudWatch's window before their presence check could be trusted: counted as lost", {
         lost: settleLost.length,
         from: iso(settleLost[0]),
         to: iso(settleLost[settleLost.length - 1]),
@@ -392,12 +418,24 @@ async function publishPeriods(
     }
   }
   if (plan.lost.length > 0) {
-    log.warn('periods older than CloudWatch accepts were never published: counted as lost', { lost: plan.lost.length, from: iso(plan.lost[0]), to: iso(plan.lost[plan.lost.length - 1]) });
+    log.warn('periods older than CloudWatch accepts were never published: counted as lost', {
+      lost: plan.lost.length,
+      from: iso(plan.lost[0]),
+      to: iso(plan.lost[plan.lost.length - 1]),
+    });
   }
   let stream = plan.stream;
   const lostCount = plan.lost.length + settleLost.length;
   if (lostCount > 0 && window.periods.length > 0) {
-    stream = [{ metricName: CUSTOM_METRICS.lostPeriods.name, timestampMs: window.periods[0], value: lostCount, unit: CUSTOM_METRICS.lostPeriods.unit }, ...stream];
+    stream = [
+      {
+        metricName: CUSTOM_METRICS.lostPeriods.name,
+        timestampMs: window.periods[0],
+        value: lostCount,
+        unit: CUSTOM_METRICS.lostPeriods.unit,
+      },
+      ...stream,
+    ];
   }
   if (inStream) {
     const from = inStream.fromMs;
@@ -405,8 +443,15 @@ async function publishPeriods(
     const inRange = stream.filter((d) => d.timestampMs >= from && d.timestampMs <= to);
     const present = await sink.present(inRange);
     stream = stream.filter((d) => !present.has(datumKey(d)));
-    alreadyPresent += new Set(inRange.filter((d) => d.metricName === CUSTOM_METRICS.publishedPeriods.name && present.has(datumKey(d))).map((d) => d.timestampMs)).size;
-    log.info('settled an uncertain range left by an earlier run', { from: iso(from), to: iso(to), datumsPresent: present.size, datumsMissing: inRange.length - present.size });
+    alreadyPresent += new Set(
+      inRange.filter((d) => d.metricName === CUSTOM_METRICS.publishedPeriods.name && present.has(datumKey(d))).map((d) => d.timestampMs),
+    ).size;
+    log.info('settled an uncertain range left by an earlier run', {
+      from: iso(from),
+      to: iso(to),
+      datumsPresent: present.size,
+      datumsMissing: inRange.length - present.size,
+    });
   }
 
   // The last stream index of each period: a period is complete once the call holding that index succeeded.
@@ -425,7 +470,8 @@ async function publishPeriods(
   const result = (status: RunStatus, datumsPut: number, watermark: number | undefined): RunResult => ({
     status,
     periodsPublished:
-      periodsInOrder.filter((p) => watermark !== undefined && p < watermark && lastIndex.has(p) && !deferredNow.has(p)).length + [...settleLast.values()].filter((i) => i < settleDone).length,
+      periodsInOrder.filter((p) => watermark !== undefined && p < watermark && lastIndex.has(p) && !deferredNow.has(p)).length +
+      [...settleLast.values()].filter((i) => i < settleDone).length,
     periodsAlreadyPresent: alreadyPresent,
     periodsLost: lostCount,
     datumsPut,
@@ -451,7 +497,10 @@ async function publishPeriods(
   if (settleStream.length > 0) {
     const fromMs = settleStream[0].timestampMs;
     const carried = settleStream.find((d) => d.timestampMs === fromMs && d.metricName === CUSTOM_METRICS.lostPeriods.name);
-    ledgerDeferred = [...kept, { fromMs, toMs: settleStream[settleStream.length - 1].timestampMs, ...(carried ? { lostPeriods: carried.value } : {}) }];
+    ledgerDeferred = [
+      ...kept,
+      { fromMs, toMs: settleStream[settleStream.length - 1].timestampMs, ...(carried ? { lostPeriods: carried.value } : {}) },
+    ];
   }
   try {
     let offset = 0;
@@ -473,7 +522,13 @@ async function publishPeriods(
       }
       // One write commits the previous call (watermark past what it completed) and claims this one (its periods
       // become the uncertain range); a call that ended inside a period leaves that period as this range's first.
-      const claim = { fromMs: chunk[0].timestampMs, toMs: chunk[chunk.length - 1].timestampMs, putAtMs, oldestMs: chunk[0].timestampMs, ...lostOf(chunk) };
+      const claim = {
+        fromMs: chunk[0].timestampMs,
+        toMs: chunk[chunk.length - 1].timestampMs,
+        putAtMs,
+        oldestMs: chunk[0].timestampMs,
+        ...lostOf(chunk),
+      };
       await write({ watermarkMs: watermarkAfter(index), ...uncertainFields(claim), ...listed(ledgerDeferred) });
       try {
         datumsPut += await putExactlyOnce(chunk, sink, settings, log, old);
@@ -484,7 +539,11 @@ async function publishPeriods(
         ledgerDeferred = [...ledgerDeferred, claim];
         deferredNow.add(claim.fromMs);
         index = lastIndex.get(claim.toMs) ?? index;
-        log.warn('the outcome of a put of periods 24 hours old or older is unknown: deferred until CloudWatch shows them', { from: iso(claim.fromMs), to: iso(claim.toMs), trustedFrom: iso(trustedFromMs(claim, visibilityMs)) });
+        log.warn('the outcome of a put of periods 24 hours old or older is unknown: deferred until CloudWatch shows them', {
+          from: iso(claim.fromMs),
+          to: iso(claim.toMs),
+          trustedFrom: iso(trustedFromMs(claim, visibilityMs)),
+        });
       }
       settings.onProgress?.(index + 1, total);
     }
@@ -493,7 +552,13 @@ async function publishPeriods(
     ledgerDeferred = [...kept, ...ledgerDeferred.slice(kept.length + (settleStream.length > 0 ? 1 : 0))];
     for (const chunk of chunkByAge(settleStream, nowMs, settings.maxDatumsPerPut)) {
       const putAtMs = clock();
-      const claim = { fromMs: chunk[0].timestampMs, toMs: settleStream[settleStream.length - 1].timestampMs, putAtMs, oldestMs: chunk[0].timestampMs, ...lostOf(chunk) };
+      const claim = {
+        fromMs: chunk[0].timestampMs,
+        toMs: settleStream[settleStream.length - 1].timestampMs,
+        putAtMs,
+        oldestMs: chunk[0].timestampMs,
+        ...lostOf(chunk),
+      };
       await write({ watermarkMs: watermarkAfter(index), ...uncertainFields(claim), ...listed(ledgerDeferred) });
       try {
         datumsPut += await putExactlyOnce(chunk, sink, settings, log, isOldPeriod(chunk[0].timestampMs, putAtMs));
@@ -501,7 +566,11 @@ async function publishPeriods(
       } catch (err) {
         if (!(err instanceof PutDeferred)) throw err;
         ledgerDeferred = [...ledgerDeferred, claim];
-        log.warn('the outcome of a put of deferred periods is unknown: deferred again until CloudWatch shows them', { from: iso(claim.fromMs), to: iso(claim.toMs), trustedFrom: iso(trustedFromMs(claim, visibilityMs)) });
+        log.warn('the outcome of a put of deferred periods is unknown: deferred again until CloudWatch shows them', {
+          from: iso(claim.fromMs),
+          to: iso(claim.toMs),
+          trustedFrom: iso(trustedFromMs(claim, visibilityMs)),
+        });
         break;
       }
       settings.onProgress?.(index + 1 + settleDone, total);
@@ -510,7 +579,11 @@ async function publishPeriods(
     state = await ledger.write(state.version, { watermarkMs: watermarkAfter(index), ...listed(ledgerDeferred) });
   } catch (err) {
     const partial = result('published', datumsPut, state.watermarkMs);
-    throw new RunIncomplete(`run stopped after ${partial.periodsPublished} of ${periodsInOrder.length + settleLast.size} periods: ${(err as Error).message}`, partial, err);
+    throw new RunIncomplete(
+      `run stopped after ${partial.periodsPublished} of ${periodsInOrder.length + settleLast.size} periods: ${(err as Error).message}`,
+      partial,
+      err,
+    );
   }
   return result('published', datumsPut, state.watermarkMs);
 }
@@ -533,12 +606,16 @@ async function planRun(
   periodMs: number,
   profiles: InferenceProfileRoutes | undefined,
 ): Promise<Planned> {
-  if (window.periods.length === 0 && settlePeriods.length === 0) return { ...window, stream: [], settle: new Map(), modelIds: [], tokens: ZERO_TOKENS, unpricedTokens: 0 };
+  if (window.periods.length === 0 && settlePeriods.length === 0)
+    return { ...window, stream: [], settle: new Map(), modelIds: [], tokens: ZERO_TOKENS, unpricedTokens: 0 };
   const discovered = await source.discoverModelIds();
   const configured = config.models.map((m) => m.modelId);
   const modelIds = [...configured, ...[...new Set(discovered)].filter((id) => !configured.includes(id)).sort()];
   const startMs = Math.min(...window.periods.slice(0, 1), ...settlePeriods.slice(0, 1));
-  const endMs = Math.max(window.periods.length > 0 ? window.endMs : 0, settlePeriods.length > 0 ? settlePeriods[settlePeriods.length - 1] + periodMs : 0);
+  const endMs = Math.max(
+    window.periods.length > 0 ? window.endMs : 0,
+    settlePeriods.length > 0 ? settlePeriods[settlePeriods.length - 1] + periodMs : 0,
+  );
   const sums = await source.readTokenSums(modelIds, startMs, endMs, periodMs);
   // Application profiles without a priceAs are priced as the model they route to (bedrock:GetInferenceProfile).
   const priced = await pricedWithProfiles(config, modelIds, profiles);
@@ -563,7 +640,10 @@ async function planRun(
   const settle = new Map<number, Datum[]>();
   for (const p of settlePeriods) {
     const carried = due.find((r) => r.fromMs === p && r.lostPeriods !== undefined)?.lostPeriods;
-    const lost: Datum[] = carried === undefined ? [] : [{ metricName: CUSTOM_METRICS.lostPeriods.name, timestampMs: p, value: carried, unit: CUSTOM_METRICS.lostPeriods.unit }];
+    const lost: Datum[] =
+      carried === undefined
+        ? []
+        : [{ metricName: CUSTOM_METRICS.lostPeriods.name, timestampMs: p, value: carried, unit: CUSTOM_METRICS.lostPeriods.unit }];
     settle.set(p, [...lost, ...figuresOf(p).datums]);
   }
   return { ...window, stream, settle, modelIds, tokens, unpricedTokens };
@@ -574,7 +654,13 @@ async function planRun(
  * settled by asking CloudWatch what arrived and putting only the rest, except for a chunk of old periods (`old`), whose
  * datums CloudWatch may not show yet: PutDeferred. Returns the number of datums this call put.
  */
-async function putExactlyOnce(chunk: readonly Datum[], sink: SavingsSink, settings: RunSettings, log: RunLog, old: boolean): Promise<number> {
+async function putExactlyOnce(
+  chunk: readonly Datum[],
+  sink: SavingsSink,
+  settings: RunSettings,
+  log: RunLog,
+  old: boolean,
+): Promise<number> {
   let pending = chunk;
   for (let attempt = 1; ; attempt++) {
     try {

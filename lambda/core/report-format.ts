@@ -116,9 +116,17 @@ export function renderMarkdown(report: Report, title: string): string {
     formatCount(r.outputTokens),
     r.priceSource ?? 'unpriced',
   ]);
-  tokenRows.push(['**Total**', formatCount(t.inputTokens), formatCount(t.cacheReadInputTokens), formatCount(t.cacheWriteInputTokens), formatCount(t.outputTokens), '']);
+  tokenRows.push([
+    '**Total**',
+    formatCount(t.inputTokens),
+    formatCount(t.cacheReadInputTokens),
+    formatCount(t.cacheWriteInputTokens),
+    formatCount(t.outputTokens),
+    '',
+  ]);
   const statuses = [...new Set(report.models.map((r) => r.status))];
-  const saved = t.costWithoutCacheUSD > 0 ? ` (${formatPercent((100 * t.netSavingsUSD) / t.costWithoutCacheUSD)} of the cost without cache)` : '';
+  const saved =
+    t.costWithoutCacheUSD > 0 ? ` (${formatPercent((100 * t.netSavingsUSD) / t.costWithoutCacheUSD)} of the cost without cache)` : '';
   return [
     `# ${title}`,
     '',
@@ -128,14 +136,31 @@ export function renderMarkdown(report: Report, title: string): string {
     '## Savings',
     '',
     table(
-      ['Model', 'Status', 'Hit ratio', 'Cached share', 'Cost without cache', 'Cost with cache', 'Read discount', 'Write premium', 'Net savings'],
+      [
+        'Model',
+        'Status',
+        'Hit ratio',
+        'Cached share',
+        'Cost without cache',
+        'Cost with cache',
+        'Read discount',
+        'Write premium',
+        'Net savings',
+      ],
       savingsRows,
       [false, false, true, true, true, true, true, true, true],
     ),
     '',
     '## Tokens',
     '',
-    table(['Model', 'Input (uncached)', 'Cache read', 'Cache write', 'Output', 'Price source'], tokenRows, [false, true, true, true, true, false]),
+    table(['Model', 'Input (uncached)', 'Cache read', 'Cache write', 'Output', 'Price source'], tokenRows, [
+      false,
+      true,
+      true,
+      true,
+      true,
+      false,
+    ]),
     '',
     'Hit ratio = cache read / (cache read + cache write). Cached share = cache read / (input + cache read + cache write).',
     'Net savings = read discount − write premium = cost without cache − cost with cache; negative means caching costs money.',

@@ -18,8 +18,9 @@ export class UsageFileError extends Error {
   }
 }
 
-const tokenCount = number({ error: 'must be a number of tokens' })
-  .refine((n) => Number.isSafeInteger(n) && n >= 0, { error: 'must be a non-negative whole number of tokens' });
+const tokenCount = number({ error: 'must be a number of tokens' }).refine((n) => Number.isSafeInteger(n) && n >= 0, {
+  error: 'must be a non-negative whole number of tokens',
+});
 const modelId = string({ error: 'must be a model id string' }).min(1, { error: 'must be a non-empty model id' });
 
 const aggregateSchema = strictObject({
@@ -45,7 +46,12 @@ const USAGE_FORMS = [
   { input: 'inputTokens', output: 'outputTokens', write: 'cacheWriteInputTokens', read: 'cacheReadInputTokens' },
 ].map((names) => ({
   names,
-  schema: looseObject({ [names.input]: tokenCount, [names.output]: tokenCount, [names.write]: tokenCount.optional(), [names.read]: tokenCount.optional() }),
+  schema: looseObject({
+    [names.input]: tokenCount,
+    [names.output]: tokenCount,
+    [names.write]: tokenCount.optional(),
+    [names.read]: tokenCount.optional(),
+  }),
 }));
 const lineSchema = looseObject({ modelId, usage: record(string(), unknown(), { error: 'must be a usage object' }) });
 
@@ -63,7 +69,12 @@ function parseUsageBlock(usage: Record<string, unknown>): TokenCounts | string {
     if (!r.success) return `usage.${firstIssue(r.error)}`;
     const value = (name: string) => (r.data as Record<string, number | undefined>)[name] ?? 0;
     const { names } = form;
-    return { inputTokens: value(names.input), cacheReadInputTokens: value(names.read), cacheWriteInputTokens: value(names.write), outputTokens: value(names.output) };
+    return {
+      inputTokens: value(names.input),
+      cacheReadInputTokens: value(names.read),
+      cacheWriteInputTokens: value(names.write),
+      outputTokens: value(names.output),
+    };
   }
   return 'usage: is neither an InvokeModel usage block (input_tokens, output_tokens, cache_…) nor a Converse one (inputTokens, outputTokens, cache…)';
 }
@@ -78,7 +89,9 @@ function parseLines(text: string, file: string): ModelUsage[] {
     try {
       value = JSON.parse(line);
     } catch (err) {
-      throw new UsageFileError(`${where}: not valid JSON (${(err as Error).message}); each line must be one {"modelId": ..., "usage": {...}} object`);
+      throw new UsageFileError(
+        `${where}: not valid JSON (${(err as Error).message}); each line must be one {"modelId": ..., "usage": {...}} object`,
+      );
     }
     const r = lineSchema.safeParse(value, { reportInput: true });
     if (!r.success) throw new UsageFileError(`${where}: ${firstIssue(r.error)}`);
@@ -86,7 +99,8 @@ function parseLines(text: string, file: string): ModelUsage[] {
     if (typeof tokens === 'string') throw new UsageFileError(`${where}: ${tokens}`);
     out.push({ modelId: r.data.modelId, tokens });
   });
-  if (out.length === 0) throw new UsageFileError(`${file}: no usage records; expected aggregate JSON {"models":[...]} or JSON Lines of {"modelId","usage"}`);
+  if (out.length === 0)
+    throw new UsageFileError(`${file}: no usage records; expected aggregate JSON {"models":[...]} or JSON Lines of {"modelId","usage"}`);
   return out;
 }
 
@@ -95,14 +109,19 @@ function parseAggregate(value: unknown, file: string): ModelUsage[] {
   if (!r.success) {
     const issue = r.error.issues[0];
     if (issue.code === 'unrecognized_keys') {
-      throw new UsageFileError(`${file}: ${formatPath([...issue.path, issue.keys[0]])}: unknown field; expected modelId, inputTokens, cacheReadInputTokens, cacheWriteInputTokens, outputTokens`);
+      throw new UsageFileError(
+        `${file}: ${formatPath([...issue.path, issue.keys[0]])}: unknown field; expected modelId, inputTokens, cacheReadInputTokens, cacheWriteInputTokens, outputTokens`,
+      );
     }
     throw new UsageFileError(`${file}: ${firstIssue(r.error)}`);
   }
   const seen = new Map<string, number>();
   return r.data.models.map((m, i) => {
     const first = seen.get(m.modelId);
-    if (first !== undefined) throw new UsageFileError(`${file}: models[${i}].modelId: duplicates models[${first}].modelId; list each model once (got ${JSON.stringify(m.modelId)})`);
+    if (first !== undefined)
+      throw new UsageFileError(
+        `${file}: models[${i}].modelId: duplicates models[${first}].modelId; list each model once (got ${JSON.stringify(m.modelId)})`,
+      );
     seen.set(m.modelId, i);
     const { modelId: id, ...tokens } = m;
     return { modelId: id, tokens };
@@ -112,7 +131,8 @@ function parseAggregate(value: unknown, file: string): ModelUsage[] {
 /** Parses a usage file's text; `file` is how errors name it. Throws UsageFileError on the first problem. */
 export function parseUsageFile(text: string, file: string): ModelUsage[] {
   const trimmed = text.trim();
-  if (trimmed === '') throw new UsageFileError(`${file}: the file is empty; expected aggregate JSON {"models":[...]} or JSON Lines of {"modelId","usage"}`);
+  if (trimmed === '')
+    throw new UsageFileError(`${file}: the file is empty; expected aggregate JSON {"models":[...]} or JSON Lines of {"modelId","usage"}`);
   let whole: unknown;
   try {
     whole = JSON.parse(trimmed);
@@ -121,6 +141,7 @@ export function parseUsageFile(text: string, file: string): ModelUsage[] {
     return parseLines(text, file);
   }
   if (whole !== null && typeof whole === 'object' && !Array.isArray(whole) && 'models' in whole) return parseAggregate(whole, file);
-  if (whole !== null && typeof whole === 'object' && !Array.isArray(whole) && ('modelId' in whole || 'usage' in whole)) return parseLines(text, file);
+  if (whole !== null && typeof whole === 'object' && !Array.isArray(whole) && ('modelId' in whole || 'usage' in whole))
+    return parseLines(text, file);
   throw new UsageFileError(`${file}: unknown format; expected aggregate JSON {"models":[...]} or JSON Lines of {"modelId","usage"}`);
 }

@@ -33,7 +33,11 @@ function changeText(c: Change): string {
 }
 
 export function renderWeeklyJson(r: WeeklyReport): string {
-  const w = (x: { startMs: number; endMs: number; days: number }) => ({ start: new Date(x.startMs).toISOString(), end: new Date(x.endMs).toISOString(), days: x.days });
+  const w = (x: { startMs: number; endMs: number; days: number }) => ({
+    start: new Date(x.startMs).toISOString(),
+    end: new Date(x.endMs).toISOString(),
+    days: x.days,
+  });
   return `${JSON.stringify(
     {
       window: w(r.window),
@@ -49,9 +53,26 @@ export function renderWeeklyJson(r: WeeklyReport): string {
 }
 
 const CSV_COLUMNS = [
-  'modelId', 'displayName', 'status', 'priceSource', 'inputTokens', 'cacheReadInputTokens', 'cacheWriteInputTokens', 'outputTokens',
-  'cacheHitRatioPercent', 'cachedInputSharePercent', 'costWithCacheUSD', 'costWithoutCacheUSD', 'readDiscountUSD', 'writePremiumUSD', 'netSavingsUSD',
-  'previousNetSavingsUSD', 'previousCacheHitRatioPercent', 'changeNetSavingsUSD', 'changeNetSavingsPercent', 'changeCacheHitRatioPoints',
+  'modelId',
+  'displayName',
+  'status',
+  'priceSource',
+  'inputTokens',
+  'cacheReadInputTokens',
+  'cacheWriteInputTokens',
+  'outputTokens',
+  'cacheHitRatioPercent',
+  'cachedInputSharePercent',
+  'costWithCacheUSD',
+  'costWithoutCacheUSD',
+  'readDiscountUSD',
+  'writePremiumUSD',
+  'netSavingsUSD',
+  'previousNetSavingsUSD',
+  'previousCacheHitRatioPercent',
+  'changeNetSavingsUSD',
+  'changeNetSavingsPercent',
+  'changeCacheHitRatioPoints',
 ] as const;
 
 export function renderWeeklyCsv(r: WeeklyReport): string {
@@ -86,7 +107,16 @@ export function renderWeeklyMarkdown(r: WeeklyReport): string {
     formatUsd(m.netSavingsUSD),
     changeText(m.change),
   ]);
-  rows.push(['**Total**', '', formatPercent(t.cacheHitRatioPercent), signedPoints(t.change.cacheHitRatioPoints), formatUsd(t.costWithoutCacheUSD), formatUsd(t.costWithCacheUSD), `**${formatUsd(t.netSavingsUSD)}**`, changeText(t.change)]);
+  rows.push([
+    '**Total**',
+    '',
+    formatPercent(t.cacheHitRatioPercent),
+    signedPoints(t.change.cacheHitRatioPoints),
+    formatUsd(t.costWithoutCacheUSD),
+    formatUsd(t.costWithCacheUSD),
+    `**${formatUsd(t.netSavingsUSD)}**`,
+    changeText(t.change),
+  ]);
   const table = [
     ['Model', 'Status', 'Hit ratio', 'Change', 'Cost without cache', 'Cost with cache', 'Net savings', 'vs previous'],
     ['---', '---', '---:', '---:', '---:', '---:', '---:', '---:'],

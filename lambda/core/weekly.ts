@@ -92,7 +92,10 @@ function sumWindow(daily: readonly DailyUsage[], w: ReviewWindow): { modelId: st
 
 const minus = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
 
-function change(current: Pick<Figures, 'netSavingsUSD' | 'costWithCacheUSD' | 'cacheHitRatioPercent'>, previous: Pick<Figures, 'netSavingsUSD' | 'costWithCacheUSD' | 'cacheHitRatioPercent'>): Change {
+function change(
+  current: Pick<Figures, 'netSavingsUSD' | 'costWithCacheUSD' | 'cacheHitRatioPercent'>,
+  previous: Pick<Figures, 'netSavingsUSD' | 'costWithCacheUSD' | 'cacheHitRatioPercent'>,
+): Change {
   const net = minus(current.netSavingsUSD, previous.netSavingsUSD);
   return {
     netSavingsUSD: net,
@@ -110,10 +113,17 @@ function figures(row: ReportRow): Figures {
 const label = (r: Pick<ReportRow, 'modelId' | 'displayName'>) => r.displayName ?? r.modelId;
 
 /** Builds the weekly review from daily token Sums covering both windows. */
-export function buildWeeklyReport(daily: readonly DailyUsage[], windows: { current: ReviewWindow; previous: ReviewWindow }, config: PromptCacheConfig): WeeklyReport {
+export function buildWeeklyReport(
+  daily: readonly DailyUsage[],
+  windows: { current: ReviewWindow; previous: ReviewWindow },
+  config: PromptCacheConfig,
+): WeeklyReport {
   const previousUsage = sumWindow(daily, windows.previous);
   // A model busy last week and silent this week still gets a row (idle, with its change).
-  const current = buildReport([...sumWindow(daily, windows.current), ...previousUsage.map((u) => ({ modelId: u.modelId, tokens: ZERO_TOKENS }))], config);
+  const current = buildReport(
+    [...sumWindow(daily, windows.current), ...previousUsage.map((u) => ({ modelId: u.modelId, tokens: ZERO_TOKENS }))],
+    config,
+  );
   // Rows of the previous window for every model of this one (a model new this week was idle before).
   const previous = buildReport([...previousUsage, ...current.models.map((r) => ({ modelId: r.modelId, tokens: ZERO_TOKENS }))], config);
   const previousById = new Map(previous.models.map((r) => [r.modelId, r]));
@@ -124,13 +134,28 @@ export function buildWeeklyReport(daily: readonly DailyUsage[], windows: { curre
 
   const attention: AttentionItem[] = [];
   const add = (row: ReportRow, reason: AttentionReason, message: string, estimatedUSD: number | null = null) =>
-    attention.push({ modelId: row.modelId, ...(row.displayName !== undefined ? { displayName: row.displayName } : {}), reason, message, estimatedUSD });
+    attention.push({
+      modelId: row.modelId,
+      ...(row.displayName !== undefined ? { displayName: row.displayName } : {}),
+      reason,
+      message,
+      estimatedUSD,
+    });
   for (const row of models) {
     if (row.status === 'misconfigured') {
-      add(row, 'misconfigured', `${label(row)}: ${row.cacheWriteInputTokens.toLocaleString('en-US')} cache-write tokens and no reads: the cached prefix never matches (write premium ${usd(row.writePremiumUSD ?? 0)} for nothing)`, row.writePremiumUSD);
+      add(
+        row,
+        'misconfigured',
+        `${label(row)}: ${row.cacheWriteInputTokens.toLocaleString('en-US')} cache-write tokens and no reads: the cached prefix never matches (write premium ${usd(row.writePremiumUSD ?? 0)} for nothing)`,
+        row.writePremiumUSD,
+      );
     }
     if (row.change.cacheHitRatioPoints !== null && row.change.cacheHitRatioPoints < -config.report.hitRatioDropPoints) {
-      add(row, 'hit-ratio-drop', `${label(row)}: hit ratio fell ${(-row.change.cacheHitRatioPoints).toFixed(1)} points, from ${(row.previous.cacheHitRatioPercent ?? 0).toFixed(1)}% to ${(row.cacheHitRatioPercent ?? 0).toFixed(1)}%`);
+      add(
+        row,
+        'hit-ratio-drop',
+        `${label(row)}: hit ratio fell ${(-row.change.cacheHitRatioPoints).toFixed(1)} points, from ${(row.previous.cacheHitRatioPercent ?? 0).toFixed(1)}% to ${(row.cacheHitRatioPercent ?? 0).toFixed(1)}%`,
+      );
     }
     if (row.status === 'not-enabled') {
       // Had every uncached input token been read from the cache instead: the read discount it would have earned.
@@ -138,12 +163,21 @@ export function buildWeeklyReport(daily: readonly DailyUsage[], windows: { curre
       const price = resolveModelPrice(model, row.modelId, config.pricing);
       const estimate = price ? computeDollars({ ...ZERO_TOKENS, cacheReadInputTokens: row.inputTokens }, price).readDiscountUSD : 0;
       if (estimate > config.report.moneyLeftOnTableMinUSD) {
-        add(row, 'money-left-on-table', `${label(row)}: ${row.inputTokens.toLocaleString('en-US')} uncached input tokens and no caching: up to ${usd(estimate)} left on the table at the cache-read price`, estimate);
+        add(
+          row,
+          'money-left-on-table',
+          `${label(row)}: ${row.inputTokens.toLocaleString('en-US')} uncached input tokens and no caching: up to ${usd(estimate)} left on the table at the cache-read price`,
+          estimate,
+        );
       }
     }
     if (row.status === 'unpriced') {
       const tokens = row.inputTokens + row.cacheReadInputTokens + row.cacheWriteInputTokens + row.outputTokens;
-      add(row, 'unpriced', `${label(row)}: ${tokens.toLocaleString('en-US')} tokens with no known price, left out of the dollars; add it to pricing or set priceAs`);
+      add(
+        row,
+        'unpriced',
+        `${label(row)}: ${tokens.toLocaleString('en-US')} tokens with no known price, left out of the dollars; add it to pricing or set priceAs`,
+      );
     }
   }
 
@@ -158,8 +192,14 @@ export function buildWeeklyReport(daily: readonly DailyUsage[], windows: { curre
     byDay.set(u.dayStartMs, addTokens(byDay.get(u.dayStartMs) ?? ZERO_TOKENS, u.tokens));
   }
   const series = models.map((row) => {
-    const price = resolveModelPrice(config.models.find((m) => m.modelId === row.modelId), row.modelId, config.pricing);
-    const netSavingsUSD = days.map((d) => (price ? computeDollars(byModelDay.get(`${row.modelId}|${d}`) ?? ZERO_TOKENS, price).netSavingsUSD : null));
+    const price = resolveModelPrice(
+      config.models.find((m) => m.modelId === row.modelId),
+      row.modelId,
+      config.pricing,
+    );
+    const netSavingsUSD = days.map((d) =>
+      price ? computeDollars(byModelDay.get(`${row.modelId}|${d}`) ?? ZERO_TOKENS, price).netSavingsUSD : null,
+    );
     return { modelId: row.modelId, label: label(row), netSavingsUSD };
   });
   const hitRatio = days.map((d) => cacheHitRatioPercent(byDay.get(d) ?? ZERO_TOKENS));

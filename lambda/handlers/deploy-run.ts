@@ -56,7 +56,10 @@ export async function answerDeployRun(event: CustomResourceEvent, deps: DeployRu
       timer = setTimeout(() => resolve({ outcome: 'timed out', lagVisible: false }), Math.max(0, deps.remainingMs() - ANSWER_MARGIN_MS));
     });
     try {
-      outcome = await Promise.race([deps.run().catch((err: unknown) => ({ outcome: `failed: ${(err as Error).message}`, lagVisible: false })), deadline]);
+      outcome = await Promise.race([
+        deps.run().catch((err: unknown) => ({ outcome: `failed: ${(err as Error).message}`, lagVisible: false })),
+        deadline,
+      ]);
     } finally {
       clearTimeout(timer);
     }

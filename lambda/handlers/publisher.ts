@@ -143,7 +143,14 @@ export async function handler(event: unknown, context?: HandlerContext): Promise
   const current = env;
   const clients = createClients();
   const once = () =>
-    publishOnce({ ...current, nowMs: Date.now(), clock: Date.now, ...(context?.awsRequestId ? { runId: context.awsRequestId } : {}), clients, log: runLog });
+    publishOnce({
+      ...current,
+      nowMs: Date.now(),
+      clock: Date.now,
+      ...(context?.awsRequestId ? { runId: context.awsRequestId } : {}),
+      clients,
+      log: runLog,
+    });
   if (!isCustomResourceEvent(event)) return once();
   return answerDeployRun(event, {
     run: () => deployRun(once, clients, current.config),
@@ -153,13 +160,24 @@ export async function handler(event: unknown, context?: HandlerContext): Promise
 }
 
 /** One run, then whether its lag report became readable. */
-export async function deployRun(once: () => Promise<PublishSummary>, clients: AwsClients, config: PromptCacheConfig, sleep = realSleep): Promise<DeployRunOutcome> {
+export async function deployRun(
+  once: () => Promise<PublishSummary>,
+  clients: AwsClients,
+  config: PromptCacheConfig,
+  sleep = realSleep,
+): Promise<DeployRunOutcome> {
   const startedMs = Date.now();
   // A failed run still reported its lag when it reached the ledger; the schedule retries within a period.
   const summary = await once().catch((err: unknown) => err as Error);
   const outcome = summary instanceof Error ? `failed: ${summary.message}` : summary.status;
-  if (!(summary instanceof Error) && summary.watermark !== null) await backdateLagReports(clients, config, startedMs, Date.parse(summary.watermark));
-  const lagVisible = await waitForLagReport(clients.cloudWatch, config.namespace, startedMs, { timeoutMs: LAG_VISIBLE_TIMEOUT_MS, everyMs: 5_000, sleep, clock: Date.now });
+  if (!(summary instanceof Error) && summary.watermark !== null)
+    await backdateLagReports(clients, config, startedMs, Date.parse(summary.watermark));
+  const lagVisible = await waitForLagReport(clients.cloudWatch, config.namespace, startedMs, {
+    timeoutMs: LAG_VISIBLE_TIMEOUT_MS,
+    everyMs: 5_000,
+    sleep,
+    clock: Date.now,
+  });
   return { outcome, lagVisible };
 }
 
@@ -170,6 +188,8 @@ export async function deployRun(once: () => Promise<PublishSummary>, clients: Aw
  */
 async function backdateLagReports(clients: AwsClients, config: PromptCacheConfig, atMs: number, watermarkMs: number): Promise<void> {
   const periodMs = config.publisher.periodMinutes * MINUTE_MS;
-  const datums = Array.from({ length: config.alarms.pipeline.missingPeriods }, (_, k) => lagDatum(atMs - (k + 1) * periodMs, watermarkMs - (k + 1) * periodMs)!);
+  const datums = Array.from({ length: config.alarms.pipeline.missingPeriods }, (_, k) =>
+    lagDatum(atMs - (k + 1) * periodMs, watermarkMs - (k + 1) * periodMs)!,
+  );
   await new CloudWatchSavingsSink(clients.cloudWatchPut, clients.cloudWatch, config.namespace, periodMs).put(datums).catch(() => undefined);
 }

@@ -26,7 +26,16 @@ import {
 } from './families';
 import { mappingLimitProblems, resourceLimitProblems, templateSizeProblems, type LimitSubject } from './limits';
 import { shortHash } from './names';
-import { DEFAULT_PUBLISHER_TIMEOUT_MINUTES, cacheAlarmNames, compositeGroups, modelsThatFit, planAlarms, plannedResources, type AlarmPlan, type PlannedAlarm } from './plan';
+import {
+  DEFAULT_PUBLISHER_TIMEOUT_MINUTES,
+  cacheAlarmNames,
+  compositeGroups,
+  modelsThatFit,
+  planAlarms,
+  plannedResources,
+  type AlarmPlan,
+  type PlannedAlarm,
+} from './plan';
 import { runbookParts, type Runbook } from './runbooks';
 import { SharedText } from './shared-text';
 import { OnCallTopic } from './topic';
@@ -107,14 +116,27 @@ export class PromptCacheAlarms extends Construct {
     const { config } = props;
     const source = `PromptCacheAlarms ${this.node.path}`;
     if (props.topic && config.alarms.topicArn !== undefined) {
-      throw new ConfigError(source, [`topic: config.alarms.topicArn (${config.alarms.topicArn}) names an on-call topic too; give one of them`]);
+      throw new ConfigError(source, [
+        `topic: config.alarms.topicArn (${config.alarms.topicArn}) names an on-call topic too; give one of them`,
+      ]);
     }
     const publisher = props.publisher ? publisherTiming(props.publisher, config, source) : undefined;
-    this.plan = planAlarms(config, { publisher: publisher ?? false, namePrefix: props.namePrefix, topicProvided: props.topic !== undefined });
+    this.plan = planAlarms(config, {
+      publisher: publisher ?? false,
+      namePrefix: props.namePrefix,
+      topicProvided: props.topic !== undefined,
+    });
     const plan = this.plan;
     const subject: LimitSubject = { models: plan.models.length, alarmsPerModel: Math.max(...plan.models.map((m) => m.alarms.length), 0) };
-    const resourceProblems = resourceLimitProblems(this, subject, plannedResources(plan).total, props.resourcesAddedLater ?? 0, (others, limit) => modelsThatFit(plan, others, limit));
-    if (resourceProblems.length > 0) throw new ConfigError(`PromptCacheMonitoring ${this.node.scope?.node.path ?? this.node.path}`, resourceProblems);
+    const resourceProblems = resourceLimitProblems(
+      this,
+      subject,
+      plannedResources(plan).total,
+      props.resourcesAddedLater ?? 0,
+      (others, limit) => modelsThatFit(plan, others, limit),
+    );
+    if (resourceProblems.length > 0)
+      throw new ConfigError(`PromptCacheMonitoring ${this.node.scope?.node.path ?? this.node.path}`, resourceProblems);
     // The template's size is known only once the whole stack is built: checked at synth's validation step.
     this.node.addValidation({ validate: () => templateSizeProblems(this, subject, config) });
     for (const w of plan.warnings) addSynthWarning(this, w);
@@ -129,14 +151,24 @@ export class PromptCacheAlarms extends Construct {
     // All models first (the roll-up and the status widget list them first).
     const allScope = new Construct(this, 'AllModels');
     for (const p of plan.allModels) {
-      this.allModels[p.family as ModelAlarmFamily] = this.metricAlarm(allScope, p, CACHE_FAMILY.get(p.family)!.alarm({ config, settings: section, publisher, bedrock, custom }), url);
+      this.allModels[p.family as ModelAlarmFamily] = this.metricAlarm(
+        allScope,
+        p,
+        CACHE_FAMILY.get(p.family)!.alarm({ config, settings: section, publisher, bedrock, custom }),
+        url,
+      );
     }
     for (const m of plan.models) {
       if (m.alarms.length === 0) continue;
       const modelScope = new Construct(this, `M${m.key.slice(-8)}`);
       const alarms: FamilyAlarms = {};
       for (const p of m.alarms) {
-        alarms[p.family as ModelAlarmFamily] = this.metricAlarm(modelScope, p, CACHE_FAMILY.get(p.family)!.alarm({ config, model: m, settings: m.settings, publisher, bedrock, custom }), url);
+        alarms[p.family as ModelAlarmFamily] = this.metricAlarm(
+          modelScope,
+          p,
+          CACHE_FAMILY.get(p.family)!.alarm({ config, model: m, settings: m.settings, publisher, bedrock, custom }),
+          url,
+        );
       }
       this.byModel.set(m.modelId, alarms);
     }
@@ -144,13 +176,23 @@ export class PromptCacheAlarms extends Construct {
       const pipeScope = new Construct(this, 'Pipeline');
       const withFunction = { ...publisher, function: props.publisher.function };
       for (const p of plan.pipeline) {
-        this.pipeline[p.family as PipelineAlarmKind] = this.metricAlarm(pipeScope, p, PIPELINE_FAMILY.get(p.family)!.alarm({ config, plan, publisher: withFunction, custom }), url);
+        this.pipeline[p.family as PipelineAlarmKind] = this.metricAlarm(
+          pipeScope,
+          p,
+          PIPELINE_FAMILY.get(p.family)!.alarm({ config, plan, publisher: withFunction, custom }),
+          url,
+        );
       }
     }
 
     // Id `Default`: CDK leaves it out of logical ids, so the topic and key keep the ids they had before this construct
     // existed (a changed id would replace them on update, and every e-mail subscription would need confirming again).
-    const onCall = new OnCallTopic(this, 'Default', { namePrefix: plan.namePrefix, topicArn: config.alarms.topicArn, topic: props.topic, emails: config.alarms.emails });
+    const onCall = new OnCallTopic(this, 'Default', {
+      namePrefix: plan.namePrefix,
+      topicArn: config.alarms.topicArn,
+      topic: props.topic,
+      emails: config.alarms.emails,
+    });
     this.topic = onCall.topic;
     this.topicKey = onCall.key;
     const action = new SnsAction(onCall.topic);
@@ -164,13 +206,23 @@ export class PromptCacheAlarms extends Construct {
         what: `at least one ${alternatives(CACHE_ALARM_FAMILIES.map((f) => f.title))} alarm (per model or all models) is in ALARM. Only this roll-up pages, once per incident.`,
         means: "the alarm that fired is in this notification's TriggeringChildren; its description is the runbook.",
         causes: ['a prompt, tool or model change in a deploy', 'a traffic pattern change (gaps longer than the TTL)'],
-        checks: ['open the triggering alarm and follow its checks', 'the dashboard alarm status: which models, since when', 'recent deploys of the calling application'],
+        checks: [
+          'open the triggering alarm and follow its checks',
+          'the dashboard alarm status: which models, since when',
+          'recent deploys of the calling application',
+        ],
       };
       if (groups.length === 1) {
         this.cacheHealth = this.composite('CacheHealth', `${plan.namePrefix}-CacheHealth`, alarmsNamed(groups[0]), cacheRunbook, url);
       } else {
         const parts = groups.map((g, i) =>
-          this.composite(`CacheHealthPart${i + 1}`, `${plan.namePrefix}-CacheHealth-Part${i + 1}`, alarmsNamed(g), { ...cacheRunbook, subject: `${cacheRunbook.subject}, part ${i + 1} of ${groups.length} (no action of its own)` }, url),
+          this.composite(
+            `CacheHealthPart${i + 1}`,
+            `${plan.namePrefix}-CacheHealth-Part${i + 1}`,
+            alarmsNamed(g),
+            { ...cacheRunbook, subject: `${cacheRunbook.subject}, part ${i + 1} of ${groups.length} (no action of its own)` },
+            url,
+          ),
         );
         this.cacheHealthParts.push(...parts);
         this.cacheHealth = this.composite('CacheHealth', `${plan.namePrefix}-CacheHealth`, parts, cacheRunbook, url);
@@ -178,19 +230,26 @@ export class PromptCacheAlarms extends Construct {
       this.cacheHealth.addAlarmAction(action);
     }
     if (plan.pipeline.length > 0) {
-      this.savingsPipeline = this.composite('SavingsPipeline', `${plan.namePrefix}-SavingsPipeline`, alarmsNamed(plan.pipeline.map((p) => p.name)), {
-        subject: `Savings-pipeline roll-up of ${plan.namePrefix}`,
-        what: `the publisher is failing or silent (errors or no heartbeat). Only this roll-up pages, once per incident.`,
-        means: 'savings metrics stop or lag; the next good run back-fills every missed period (up to 14 days), exactly once.',
-        causes: ['runs failing (throttling, timeout, IAM)', 'the schedule disabled', 'a stale ledger lease'],
-        checks: ["the triggering alarm's description", "the publisher's log group", 'the failed-runs queue'],
-      }, url);
+      this.savingsPipeline = this.composite(
+        'SavingsPipeline',
+        `${plan.namePrefix}-SavingsPipeline`,
+        alarmsNamed(plan.pipeline.map((p) => p.name)),
+        {
+          subject: `Savings-pipeline roll-up of ${plan.namePrefix}`,
+          what: `the publisher is failing or silent (errors or no heartbeat). Only this roll-up pages, once per incident.`,
+          means: 'savings metrics stop or lag; the next good run back-fills every missed period (up to 14 days), exactly once.',
+          causes: ['runs failing (throttling, timeout, IAM)', 'the schedule disabled', 'a stale ledger lease'],
+          checks: ["the triggering alarm's description", "the publisher's log group", 'the failed-runs queue'],
+        },
+        url,
+      );
       this.savingsPipeline.addAlarmAction(action);
     }
     this.notifyRecoveries(onCall, action);
     const runs = this.shared.sharedRuns().length;
     const mappingProblems = mappingLimitProblems(this, subject, runs, SharedText.mappingsFor(runs), SharedText.MIN_LENGTH);
-    if (mappingProblems.length > 0) throw new ConfigError(`PromptCacheMonitoring ${this.node.scope?.node.path ?? this.node.path}`, mappingProblems);
+    if (mappingProblems.length > 0)
+      throw new ConfigError(`PromptCacheMonitoring ${this.node.scope?.node.path ?? this.node.path}`, mappingProblems);
     this.shared.finalize();
   }
 
@@ -269,7 +328,10 @@ function publisherTiming(p: AlarmedPublisher, config: PromptCacheConfig, source:
     const expected = config.publisher[key];
     if (d.isUnresolved()) return expected;
     const got = d.toMinutes({ integral: false });
-    if (got !== expected) problems.push(`publisher.${prop}: ${got} minutes, but config.publisher.${key} is ${expected}; build the publisher and the alarms from one config`);
+    if (got !== expected)
+      problems.push(
+        `publisher.${prop}: ${got} minutes, but config.publisher.${key} is ${expected}; build the publisher and the alarms from one config`,
+      );
     return expected;
   };
   const timing = {

@@ -31,7 +31,11 @@ const ALARM_ARN_PREFIX_MAX = 'arn:aws-us-gov:cloudwatch:'.length + LONGEST_REGIO
  * (children are referenced by ARN: `Fn::GetAtt` also makes CloudFormation create them first).
  */
 export function ruleLengthBound(names: readonly string[]): number {
-  return names.reduce((sum, name) => sum + `ALARM("")`.length + ALARM_ARN_PREFIX_MAX + name.length, 0) + Math.max(0, names.length - 1) * ' OR '.length + 2;
+  return (
+    names.reduce((sum, name) => sum + `ALARM("")`.length + ALARM_ARN_PREFIX_MAX + name.length, 0) +
+    Math.max(0, names.length - 1) * ' OR '.length +
+    2
+  );
 }
 
 /**
@@ -39,7 +43,9 @@ export function ruleLengthBound(names: readonly string[]): number {
  * any other `${Token[…]}` (the region) as the longest region name.
  */
 export function resolvedLengthBound(text: string): number {
-  return text.replace(/\$\{Token\[([^\]]*)\]\}/g, (_t, key: string) => 'x'.repeat(key.startsWith(`${CONSOLE_HOST_HINT}.`) ? LONGEST_CONSOLE_HOST : LONGEST_REGION)).length;
+  return text.replace(/\$\{Token\[([^\]]*)\]\}/g, (_t, key: string) =>
+    'x'.repeat(key.startsWith(`${CONSOLE_HOST_HINT}.`) ? LONGEST_CONSOLE_HOST : LONGEST_REGION),
+  ).length;
 }
 
 /** What the limit checks say about the alarms being built: how many models, with up to how many alarms each. */
@@ -52,7 +58,13 @@ export interface LimitSubject {
  * The stack's resource count against CloudFormation's limit: everything the stack holds now, `planned` resources of
  * the alarms, `later` ones the caller adds afterwards and AWS::CDK::Metadata. `fit(others)` says how many models would fit.
  */
-export function resourceLimitProblems(scope: IConstruct, subject: LimitSubject, planned: number, later: number, fit: (others: number, limit: number) => number): string[] {
+export function resourceLimitProblems(
+  scope: IConstruct,
+  subject: LimitSubject,
+  planned: number,
+  later: number,
+  fit: (others: number, limit: number) => number,
+): string[] {
   const stack = Stack.of(scope);
   const limitContext = scope.node.tryGetContext('@aws-cdk/core:stackResourceLimit');
   const limit = limitContext === undefined ? STACK_RESOURCE_LIMIT : Number(limitContext);
@@ -70,8 +82,16 @@ export function resourceLimitProblems(scope: IConstruct, subject: LimitSubject, 
  * aws-cdk-lib only warns. Measured as the stack will write it (indented unless `suppressTemplateIndentation`), so only
  * meaningful once the whole stack is built (a node validation).
  */
-export function templateSizeProblems(scope: IConstruct, subject: LimitSubject, config: Pick<PromptCacheConfig, 'bedrockMetricNames'>): string[] {
-  const stack = Stack.of(scope) as unknown as { _toCloudFormation?: () => unknown; _suppressTemplateIndentation?: boolean; stackName: string };
+export function templateSizeProblems(
+  scope: IConstruct,
+  subject: LimitSubject,
+  config: Pick<PromptCacheConfig, 'bedrockMetricNames'>,
+): string[] {
+  const stack = Stack.of(scope) as unknown as {
+    _toCloudFormation?: () => unknown;
+    _suppressTemplateIndentation?: boolean;
+    stackName: string;
+  };
   // aws-cdk-lib's own template rendering (what synth writes); skipped if a future version renames it.
   if (typeof stack._toCloudFormation !== 'function') return [];
   const bytes = Buffer.byteLength(JSON.stringify(stack._toCloudFormation(), undefined, stack._suppressTemplateIndentation ? undefined : 1));
@@ -79,7 +99,9 @@ export function templateSizeProblems(scope: IConstruct, subject: LimitSubject, c
   const pinned = Object.values(bedrockMetricCandidates(config.bedrockMetricNames)).every((names) => names.length === 1);
   return [
     `models: the template of stack ${stack.stackName} would be ${bytes.toLocaleString('en-US')} bytes with these ${subject.models} models, over CloudFormation's ${TEMPLATE_BYTES_MAX.toLocaleString('en-US')}. ` +
-      (pinned ? '' : 'Pin bedrockMetricNames.cacheReadInputTokens and .cacheWriteInputTokens to the spelling `prompt-cache doctor` reports (halves the cache alarms\' inputs), ') +
+      (pinned
+        ? ''
+        : "Pin bedrockMetricNames.cacheReadInputTokens and .cacheWriteInputTokens to the spelling `prompt-cache doctor` reports (halves the cache alarms' inputs), ") +
       (stack._suppressTemplateIndentation ? '' : 'set suppressTemplateIndentation: true on the stack, ') +
       'turn alarm families off (alarms.<family>.enabled: false), turn alarms off for some models (models[].alarms.enabled: false), or split the models across stacks.',
   ];
@@ -89,7 +111,13 @@ export function templateSizeProblems(scope: IConstruct, subject: LimitSubject, c
  * The runbooks' shared texts take one mapping per 200 (`needed`); with the stack's other mappings they must stay within
  * CloudFormation's 200 per template. Checked once every description is known (the count depends on their text).
  */
-export function mappingLimitProblems(scope: IConstruct, subject: LimitSubject, sharedRuns: number, needed: number, minSharedLength: number): string[] {
+export function mappingLimitProblems(
+  scope: IConstruct,
+  subject: LimitSubject,
+  sharedRuns: number,
+  needed: number,
+  minSharedLength: number,
+): string[] {
   const stack = Stack.of(scope);
   const others = stack.node.findAll().filter((c) => c instanceof CfnMapping).length;
   if (others + needed <= TEMPLATE_MAPPINGS_MAX) return [];

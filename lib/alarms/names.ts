@@ -9,8 +9,11 @@ export function shortHash(text: string): string {
 
 /** A name part from the display name or the model id (an ARN's last segment): letters, digits, `.`, `_`, `-`. */
 export function slug(model: Pick<ModelConfig, 'modelId' | 'displayName'>): string {
-  const base = model.displayName ?? (model.modelId.startsWith('arn:') ? model.modelId.split('/').pop() ?? model.modelId : model.modelId);
-  const s = base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48);
+  const base = model.displayName ?? (model.modelId.startsWith('arn:') ? (model.modelId.split('/').pop() ?? model.modelId) : model.modelId);
+  const s = base
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 48);
   return s === '' ? 'model' : s;
 }
 

@@ -84,7 +84,11 @@ export interface PlanOptions {
 
 /** The publisher's timing as the config sets it, with the default timeout. */
 export function configPublisherTiming(config: Pick<PromptCacheConfig, 'publisher'>): PublisherTiming {
-  return { periodMinutes: config.publisher.periodMinutes, settleDelayMinutes: config.publisher.settleDelayMinutes, timeoutMinutes: DEFAULT_PUBLISHER_TIMEOUT_MINUTES };
+  return {
+    periodMinutes: config.publisher.periodMinutes,
+    settleDelayMinutes: config.publisher.settleDelayMinutes,
+    timeoutMinutes: DEFAULT_PUBLISHER_TIMEOUT_MINUTES,
+  };
 }
 
 export function planAlarms(config: PromptCacheConfig, options: PlanOptions): AlarmPlan {
@@ -94,7 +98,8 @@ export function planAlarms(config: PromptCacheConfig, options: PlanOptions): Ala
   const warn = (w: SynthWarning) => void warnings.push(w);
   const infos: string[] = [];
   const enabled = a.enabled;
-  const publisher = options.publisher === false ? undefined : options.publisher === true ? configPublisherTiming(config) : options.publisher;
+  const publisher =
+    options.publisher === false ? undefined : options.publisher === true ? configPublisherTiming(config) : options.publisher;
   // Each cache metric is read under every spelling the config does not pin (an alarm metric each, billed).
   const candidates = bedrockMetricCandidates(config.bedrockMetricNames);
   const cacheMetrics = candidates.cacheReadInputTokens.length + candidates.cacheWriteInputTokens.length;
@@ -121,7 +126,9 @@ export function planAlarms(config: PromptCacheConfig, options: PlanOptions): Ala
   if (enabled && a.allModels) {
     if (!publisher) {
       // AWS documents no dimensionless (all-models) AWS/Bedrock runtime series; the publisher's own totals are the source.
-      infos.push("alarms.allModels: the all-models alarms read the publisher's all-models series (AWS/Bedrock documents no dimensionless runtime series), so without the publisher they are left out");
+      infos.push(
+        "alarms.allModels: the all-models alarms read the publisher's all-models series (AWS/Bedrock documents no dimensionless runtime series), so without the publisher they are left out",
+      );
     } else {
       for (const family of CACHE_ALARM_FAMILIES) {
         const metrics = family.planAllModels(section);
@@ -141,9 +148,15 @@ export function planAlarms(config: PromptCacheConfig, options: PlanOptions): Ala
   const any = models.some((m) => m.alarms.length > 0) || allModels.length > 0 || pipeline.length > 0;
   const topic = !any ? 'none' : a.topicArn || options.topicProvided ? 'import' : 'create';
   if (!enabled && options.topicProvided) {
-    warn({ kind: 'notifications-unused', message: 'alarms.enabled is false: no alarm exists, so the onCallTopic prop (and alarms.emails) are never notified' });
+    warn({
+      kind: 'notifications-unused',
+      message: 'alarms.enabled is false: no alarm exists, so the onCallTopic prop (and alarms.emails) are never notified',
+    });
   } else if (!enabled && (a.emails.length > 0 || a.topicArn !== undefined)) {
-    warn({ kind: 'notifications-unused', message: 'alarms.enabled is false: no alarm exists, so alarms.emails and alarms.topicArn are never notified' });
+    warn({
+      kind: 'notifications-unused',
+      message: 'alarms.enabled is false: no alarm exists, so alarms.emails and alarms.topicArn are never notified',
+    });
   }
   return {
     enabled,
@@ -209,7 +222,10 @@ export function plannedResources(plan: AlarmPlan): PlannedResources {
     compositeAlarms,
     notification,
     total: metricAlarms.length + compositeAlarms + notification,
-    monthlyAlarmCostUSD: Math.round((metrics * DEFAULT_MONITORING_PRICES.alarmMetricMonth + compositeAlarms * DEFAULT_MONITORING_PRICES.compositeAlarmMonth) * 100) / 100,
+    monthlyAlarmCostUSD:
+      Math.round(
+        (metrics * DEFAULT_MONITORING_PRICES.alarmMetricMonth + compositeAlarms * DEFAULT_MONITORING_PRICES.compositeAlarmMonth) * 100,
+      ) / 100,
   };
 }
 

@@ -36,7 +36,9 @@ export function runbookParts(r: Runbook, dashboardUrl: string): { head: string; 
     tail = render(causes);
   }
   if (resolvedLengthBound(head + tail) > ALARM_DESCRIPTION_MAX) {
-    throw new Error(`alarm description of ${resolvedLengthBound(head + tail)} characters exceeds CloudWatch's ${ALARM_DESCRIPTION_MAX}: use a shorter dashboard name or display name`);
+    throw new Error(
+      `alarm description of ${resolvedLengthBound(head + tail)} characters exceeds CloudWatch's ${ALARM_DESCRIPTION_MAX}: use a shorter dashboard name or display name`,
+    );
   }
   return { head, tail };
 }

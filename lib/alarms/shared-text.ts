@@ -21,7 +21,10 @@ export class SharedText {
   private readonly texts: string[][] = [];
   private refs?: Map<string, string>;
 
-  constructor(private readonly scope: Construct, private readonly id: string) {}
+  constructor(
+    private readonly scope: Construct,
+    private readonly id: string,
+  ) {}
 
   /** The concatenation of `segments`; runs never span two segments (split where models differ, e.g. at the subject). */
   register(segments: readonly string[]): string {
@@ -33,7 +36,8 @@ export class SharedText {
   /** The runs {@link finalize} will store: at least MIN_LENGTH characters, in more than one place. */
   sharedRuns(): string[] {
     const counts = new Map<string, number>();
-    for (const parts of this.texts) for (const p of parts) if (!isToken(p) && p.length >= SharedText.MIN_LENGTH) counts.set(p, (counts.get(p) ?? 0) + 1);
+    for (const parts of this.texts)
+      for (const p of parts) if (!isToken(p) && p.length >= SharedText.MIN_LENGTH) counts.set(p, (counts.get(p) ?? 0) + 1);
     return [...counts].filter(([, c]) => c > 1).map(([p]) => p);
   }
 

@@ -74,7 +74,8 @@ export class OnCallTopic extends Construct {
 
   private warnOtherRegion(topicRegion: string | undefined, source: string): void {
     const stack = Stack.of(this);
-    if (topicRegion === undefined || Token.isUnresolved(topicRegion) || Token.isUnresolved(stack.region) || topicRegion === stack.region) return;
+    if (topicRegion === undefined || Token.isUnresolved(topicRegion) || Token.isUnresolved(stack.region) || topicRegion === stack.region)
+      return;
     addSynthWarning(this, {
       kind: 'topic-region',
       message: `${source}: the topic is in ${topicRegion} but the stack deploys to ${stack.region}; CloudWatch alarms notify topics of their own region only`,

@@ -11,7 +11,10 @@ import { BedrockTokenSource } from '../../lambda/aws/bedrock-token-source';
 
 const T0 = Date.UTC(2026, 10, 25, 0);
 /** Names pinned to one spelling each: four queries per model. */
-const names = parseConfig({ bedrockMetricNames: { cacheReadInputTokens: 'CacheReadInputTokenCount', cacheWriteInputTokens: 'CacheWriteInputTokenCount' } }, 'x').bedrockMetricNames;
+const names = parseConfig(
+  { bedrockMetricNames: { cacheReadInputTokens: 'CacheReadInputTokenCount', cacheWriteInputTokens: 'CacheWriteInputTokenCount' } },
+  'x',
+).bedrockMetricNames;
 const unpinned = parseConfig({}, 'x').bedrockMetricNames;
 
 function stub(values: (id: string) => number[]) {
@@ -23,7 +26,9 @@ function stub(values: (id: string) => number[]) {
       // The first page of each batch asks for a second one.
       const first = input.NextToken === undefined;
       return {
-        MetricDataResults: first ? (input.MetricDataQueries ?? []).map((q) => ({ Id: q.Id, Timestamps: [new Date(T0)], Values: values(q.Id as string) })) : [],
+        MetricDataResults: first
+          ? (input.MetricDataQueries ?? []).map((q) => ({ Id: q.Id, Timestamps: [new Date(T0)], Values: values(q.Id as string) }))
+          : [],
         NextToken: first ? 'page-2' : undefined,
       };
     },
@@ -60,9 +65,17 @@ function spellingStub(listed: Record<string, string[]>, value: (metricName: stri
   const asked: string[] = [];
   const client = {
     send: async (cmd: { input: Record<string, unknown> }) => {
-      const input = cmd.input as { MetricName?: string; MetricDataQueries?: { Id: string; MetricStat: { Metric: { MetricName: string; Dimensions: { Value: string }[] } } }[] };
+      const input = cmd.input as {
+        MetricName?: string;
+        MetricDataQueries?: { Id: string; MetricStat: { Metric: { MetricName: string; Dimensions: { Value: string }[] } } }[];
+      };
       if (input.MetricDataQueries === undefined) {
-        return { Metrics: (listed[input.MetricName ?? ''] ?? []).map((id) => ({ MetricName: input.MetricName, Dimensions: [{ Name: 'ModelId', Value: id }] })) };
+        return {
+          Metrics: (listed[input.MetricName ?? ''] ?? []).map((id) => ({
+            MetricName: input.MetricName,
+            Dimensions: [{ Name: 'ModelId', Value: id }],
+          })),
+        };
       }
       return {
         MetricDataResults: input.MetricDataQueries.flatMap((q) => {
@@ -80,19 +93,48 @@ const quiet: RunLog = { info: () => undefined, warn: () => undefined };
 
 describe('both spellings of the cache metrics (the name AWS/Bedrock uses is UNCONFIRMED)', () => {
   test('a model listed under the other spelling is read under that spelling only', async () => {
-    const listed = { InputTokenCount: ['eu.m'], OutputTokenCount: ['eu.m'], CacheReadInputTokens: ['eu.m'], CacheWriteInputTokens: ['eu.m'] };
-    const { client, asked } = spellingStub(listed, (name) => ({ InputTokenCount: 10, OutputTokenCount: 20, CacheReadInputTokens: 300, CacheWriteInputTokens: 4000 })[name]);
+    const listed = {
+      InputTokenCount: ['eu.m'],
+      OutputTokenCount: ['eu.m'],
+      CacheReadInputTokens: ['eu.m'],
+      CacheWriteInputTokens: ['eu.m'],
+    };
+    const { client, asked } = spellingStub(
+      listed,
+      (name) => ({ InputTokenCount: 10, OutputTokenCount: 20, CacheReadInputTokens: 300, CacheWriteInputTokens: 4000 })[name],
+    );
     const source = new BedrockTokenSource(client, unpinned, quiet);
     expect(await source.discoverModelIds()).toEqual(['eu.m']);
     const sums = await source.readTokenSums(['eu.m'], T0, T0 + HOUR_MS, HOUR_MS);
     expect(asked).toEqual(['InputTokenCount|eu.m', 'CacheReadInputTokens|eu.m', 'CacheWriteInputTokens|eu.m', 'OutputTokenCount|eu.m']);
-    expect(sums.get('eu.m')?.get(T0)).toEqual({ inputTokens: 10, cacheReadInputTokens: 300, cacheWriteInputTokens: 4000, outputTokens: 20 });
+    expect(sums.get('eu.m')?.get(T0)).toEqual({
+      inputTokens: 10,
+      cacheReadInputTokens: 300,
+      cacheWriteInputTokens: 4000,
+      outputTokens: 20,
+    });
   });
 
   test('a model listed under both spellings is read under both and counted once (the larger Sum)', async () => {
     const both = ['us.m'];
-    const listed = { InputTokenCount: both, CacheReadInputTokenCount: both, CacheReadInputTokens: both, CacheWriteInputTokenCount: both, CacheWriteInputTokens: both };
-    const { client, asked } = spellingStub(listed, (name) => ({ InputTokenCount: 1, CacheReadInputTokenCount: 500, CacheReadInputTokens: 500, CacheWriteInputTokenCount: 70, CacheWriteInputTokens: 69 })[name]);
+    const listed = {
+      InputTokenCount: both,
+      CacheReadInputTokenCount: both,
+      CacheReadInputTokens: both,
+      CacheWriteInputTokenCount: both,
+      CacheWriteInputTokens: both,
+    };
+    const { client, asked } = spellingStub(
+      listed,
+      (name) =>
+        ({
+          InputTokenCount: 1,
+          CacheReadInputTokenCount: 500,
+          CacheReadInputTokens: 500,
+          CacheWriteInputTokenCount: 70,
+          CacheWriteInputTokens: 69,
+        })[name],
+    );
     const source = new BedrockTokenSource(client, unpinned, quiet);
     await source.discoverModelIds();
     const sums = await source.readTokenSums(['us.m'], T0, T0 + HOUR_MS, HOUR_MS);
@@ -119,7 +161,10 @@ describe('both spellings of the cache metrics (the name AWS/Bedrock uses is UNCO
   test('a pinned name is the only one listed and read', async () => {
     const listed = { CacheReadInputTokens: ['x.m'], CacheReadInputTokenCount: ['x.m'] };
     const { client, asked } = spellingStub(listed, () => 5);
-    const pinned = parseConfig({ bedrockMetricNames: { cacheReadInputTokens: 'CacheReadInputTokens', cacheWriteInputTokens: 'CacheWriteInputTokens' } }, 'x').bedrockMetricNames;
+    const pinned = parseConfig(
+      { bedrockMetricNames: { cacheReadInputTokens: 'CacheReadInputTokens', cacheWriteInputTokens: 'CacheWriteInputTokens' } },
+      'x',
+    ).bedrockMetricNames;
     const source = new BedrockTokenSource(client, pinned, quiet);
     await source.discoverModelIds();
     await source.readTokenSums(['x.m'], T0, T0 + HOUR_MS, HOUR_MS);

@@ -2,7 +2,12 @@
  * The inference-profile resolver's request shape, caching and error handling, with a stub Bedrock client (a `send` that
  * records commands): moto 5.2.5's bedrock backend has no GetInferenceProfile, so there is nothing to run it against.
  */
-import { AccessDeniedException, ResourceNotFoundException, ThrottlingException, type GetInferenceProfileCommand } from '@aws-sdk/client-bedrock';
+import {
+  AccessDeniedException,
+  ResourceNotFoundException,
+  ThrottlingException,
+  type GetInferenceProfileCommand,
+} from '@aws-sdk/client-bedrock';
 import { InferenceProfileResolver, type BedrockSender } from '../../lambda/aws/inference-profiles';
 
 const HAIKU = 'anthropic.claude-haiku-4-5-20251001-v1:0';
@@ -26,7 +31,12 @@ function recordingLog() {
   return { log: { info: () => undefined, warn: (m: string, d?: Record<string, unknown>) => warnings.push([m, d]) }, warnings };
 }
 
-const routed = () => ({ inferenceProfileName: 'claims', type: 'APPLICATION', status: 'ACTIVE', models: [{ modelArn: fm('us-east-2') }, { modelArn: fm('us-east-1') }] });
+const routed = () => ({
+  inferenceProfileName: 'claims',
+  type: 'APPLICATION',
+  status: 'ACTIVE',
+  models: [{ modelArn: fm('us-east-2') }, { modelArn: fm('us-east-1') }],
+});
 
 test('one GetInferenceProfile per application-profile ARN, none for other ids, cached across calls', async () => {
   const { client, sent } = stub({ [arn('a1')]: routed, [arn('b2')]: routed });
@@ -40,8 +50,14 @@ test('one GetInferenceProfile per application-profile ARN, none for other ids, c
     { command: 'GetInferenceProfileCommand', input: { inferenceProfileIdentifier: arn('b2') } },
   ]);
   const route = { modelId: HAIKU, regions: ['us-east-1', 'us-east-2'] };
-  expect([...first]).toEqual([[arn('a1'), route], [arn('b2'), route]]);
-  expect([...second]).toEqual([[arn('b2'), route], [arn('a1'), route]]);
+  expect([...first]).toEqual([
+    [arn('a1'), route],
+    [arn('b2'), route],
+  ]);
+  expect([...second]).toEqual([
+    [arn('b2'), route],
+    [arn('a1'), route],
+  ]);
   expect(warnings).toEqual([]);
 });
 
@@ -60,7 +76,9 @@ test('AccessDenied, ResourceNotFound, any other error and a mixed route leave th
     [arn('denied')]: fail(new AccessDeniedException({ message: 'not authorized to perform: bedrock:GetInferenceProfile', ...meta })),
     [arn('gone')]: fail(new ResourceNotFoundException({ message: 'profile not found', ...meta })),
     [arn('slow')]: fail(new ThrottlingException({ message: 'rate exceeded', ...meta })),
-    [arn('mixed')]: () => ({ models: [{ modelArn: fm('us-east-1') }, { modelArn: 'arn:aws:bedrock:us-west-2::foundation-model/amazon.nova-pro-v1:0' }] }),
+    [arn('mixed')]: () => ({
+      models: [{ modelArn: fm('us-east-1') }, { modelArn: 'arn:aws:bedrock:us-west-2::foundation-model/amazon.nova-pro-v1:0' }],
+    }),
     [arn('ok')]: routed,
   });
   const { log, warnings } = recordingLog();
@@ -71,12 +89,30 @@ test('AccessDenied, ResourceNotFound, any other error and a mixed route leave th
   expect(sent.length).toBe(5);
   const message = 'application inference profile not resolved; it is priced only through priceAs or pricing';
   expect(warnings).toEqual([
-    [message, { arn: arn('denied'), reason: 'access-denied', error: 'AccessDeniedException: not authorized to perform: bedrock:GetInferenceProfile' }],
+    [
+      message,
+      {
+        arn: arn('denied'),
+        reason: 'access-denied',
+        error: 'AccessDeniedException: not authorized to perform: bedrock:GetInferenceProfile',
+      },
+    ],
     [message, { arn: arn('gone'), reason: 'not-found', error: 'ResourceNotFoundException: profile not found' }],
     [message, { arn: arn('slow'), reason: 'error', error: 'ThrottlingException: rate exceeded' }],
-    [message, { arn: arn('mixed'), reason: 'no-single-model', error: `the profile routes to different models (amazon.nova-pro-v1:0, ${HAIKU}): it cannot be priced automatically; set priceAs by hand` }],
+    [
+      message,
+      {
+        arn: arn('mixed'),
+        reason: 'no-single-model',
+        error: `the profile routes to different models (amazon.nova-pro-v1:0, ${HAIKU}): it cannot be priced automatically; set priceAs by hand`,
+      },
+    ],
   ]);
   // A failure is cached too: asking again neither calls nor logs again.
-  expect((await resolver.lookup([arn('denied')])).get(arn('denied'))).toEqual({ status: 'unresolved', reason: 'access-denied', message: 'AccessDeniedException: not authorized to perform: bedrock:GetInferenceProfile' });
+  expect((await resolver.lookup([arn('denied')])).get(arn('denied'))).toEqual({
+    status: 'unresolved',
+    reason: 'access-denied',
+    message: 'AccessDeniedException: not authorized to perform: bedrock:GetInferenceProfile',
+  });
   expect([sent.length, warnings.length]).toEqual([5, 4]);
 });

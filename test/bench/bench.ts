@@ -26,14 +26,29 @@ import { synthBench } from './synth-bench';
 import { startMoto } from '../support/moto';
 
 const quiet: RunLog = { info: () => undefined, warn: () => undefined };
-const REGIONS = ['us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'ap-northeast-1'];
+const REGIONS = [
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'eu-central-1',
+  'eu-north-1',
+  'ap-northeast-1',
+];
 
 async function publisherCase(region: string, models: number, periods: number) {
   const END = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - HOUR_MS;
-  const ids = Array.from({ length: models }, (_, i) => `arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/bench${String(i).padStart(3, '0')}`);
+  const ids = Array.from(
+    { length: models },
+    (_, i) => `arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/bench${String(i).padStart(3, '0')}`,
+  );
   const config = parseConfig(
     {
-      pricing: Object.fromEntries(ids.map((id) => [id, { inputPerMTok: 3, outputPerMTok: 15, cacheWritePerMTok: 3.75, cacheReadPerMTok: 0.3 }])),
+      pricing: Object.fromEntries(
+        ids.map((id) => [id, { inputPerMTok: 3, outputPerMTok: 15, cacheWritePerMTok: 3.75, cacheReadPerMTok: 0.3 }]),
+      ),
       publisher: { initialLookbackHours: periods },
     },
     'bench',
@@ -42,7 +57,13 @@ async function publisherCase(region: string, models: number, periods: number) {
   const cw = new CloudWatchClient({ region });
   await seedBedrock(
     cw,
-    ids.flatMap((modelId, m) => [END - HOUR_MS, END - periods * HOUR_MS].map((periodStartMs) => ({ modelId, periodStartMs, tokens: { inputTokens: 10 + m, cacheReadInputTokens: 900, cacheWriteInputTokens: 100, outputTokens: 20 } }))),
+    ids.flatMap((modelId, m) =>
+      [END - HOUR_MS, END - periods * HOUR_MS].map((periodStartMs) => ({
+        modelId,
+        periodStartMs,
+        tokens: { inputTokens: 10 + m, cacheReadInputTokens: 900, cacheWriteInputTokens: 100, outputTokens: 20 },
+      })),
+    ),
   );
   const clients = createClients({ region });
   await ensureLedgerTable(clients.dynamoDb, 'bench-ledger');
@@ -57,13 +78,29 @@ async function publisherCase(region: string, models: number, periods: number) {
   // Periods 24 hours old or older go one per call (README "Exactly once"), the recent ones 1,000 datums a call.
   const traffic = (m: number) => ({ inputTokens: 10 + m, cacheReadInputTokens: 900, cacheWriteInputTokens: 100, outputTokens: 20 });
   const stream = Array.from({ length: periods }, (_, k) => END - (periods - k) * HOUR_MS).flatMap(
-    (p) => periodDatums(p, new Map(p === END - HOUR_MS || p === END - periods * HOUR_MS ? ids.map((id, m) => [id, traffic(m)]) : []), [...ids].sort(), config).datums,
+    (p) =>
+      periodDatums(
+        p,
+        new Map(p === END - HOUR_MS || p === END - periods * HOUR_MS ? ids.map((id, m) => [id, traffic(m)]) : []),
+        [...ids].sort(),
+        config,
+      ).datums,
   );
   const puts = chunkByAge(stream, END + 10 * MINUTE_MS, MAX_DATUMS_PER_PUT).length;
   // PutMetricData: the periods' puts and the run's lag report; ListMetrics: one per spelling of each token metric.
   const spellings = Object.values(bedrockMetricCandidates(config.bedrockMetricNames)).reduce((n, names) => n + names.length, 0);
-  const bounds = { GetMetricData: getMetricDataLowerBound(models * 4, periods), PutMetricData: puts + 1, ListMetrics: spellings, DynamoDB: 1 + 1 + puts + 1 + 1 };
-  const calls = { GetMetricData: summary.calls.GetMetricData ?? 0, PutMetricData: summary.calls.PutMetricData ?? 0, ListMetrics: summary.calls.ListMetrics ?? 0, DynamoDB: (summary.calls.GetItem ?? 0) + (summary.calls.PutItem ?? 0) };
+  const bounds = {
+    GetMetricData: getMetricDataLowerBound(models * 4, periods),
+    PutMetricData: puts + 1,
+    ListMetrics: spellings,
+    DynamoDB: 1 + 1 + puts + 1 + 1,
+  };
+  const calls = {
+    GetMetricData: summary.calls.GetMetricData ?? 0,
+    PutMetricData: summary.calls.PutMetricData ?? 0,
+    ListMetrics: summary.calls.ListMetrics ?? 0,
+    DynamoDB: (summary.calls.GetItem ?? 0) + (summary.calls.PutItem ?? 0),
+  };
   cw.destroy();
   return { models, periods, datums: summary.datumsPut, calls, bounds, ms, cpuMs, peakMb };
 }
@@ -89,18 +126,35 @@ async function bundleFigures(handler: 'publisher' | 'digest') {
   // A Lambda zip deflates like gzip; the archive adds a few hundred bytes of headers.
   const zipped = gzipSync(readFileSync(outfile), { level: 9 }).length + 200;
   const probe = join(dir, 'probe.js');
-  writeFileSync(probe, `const t=process.hrtime.bigint();require(${JSON.stringify(outfile)});console.log(Number(process.hrtime.bigint()-t)/1e6)`);
-  const inits = Array.from({ length: 5 }, () => Number(execFileSync(process.execPath, [probe], { env: { ...process.env, AWS_REGION: 'us-east-1' } }).toString().trim()));
+  writeFileSync(
+    probe,
+    `const t=process.hrtime.bigint();require(${JSON.stringify(outfile)});console.log(Number(process.hrtime.bigint()-t)/1e6)`,
+  );
+  const inits = Array.from({ length: 5 }, () =>
+    Number(
+      execFileSync(process.execPath, [probe], { env: { ...process.env, AWS_REGION: 'us-east-1' } })
+        .toString()
+        .trim(),
+    ),
+  );
   return { raw, zipped, initMs: inits.sort((a, b) => a - b)[2] };
 }
 
 async function main(): Promise<void> {
   const moto = await startMoto();
-  Object.assign(process.env, { AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: moto.endpoint,
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    AWS_REGION: 'us-east-1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  });
   let over = 0;
   try {
     console.log('## Publisher against moto (hourly periods)\n');
-    console.log('| models | periods | datums | GetMetricData (bound) | PutMetricData (bound) | ListMetrics (bound) | DynamoDB (bound) | wall ms | node CPU ms | peak RSS MB |');
+    console.log(
+      '| models | periods | datums | GetMetricData (bound) | PutMetricData (bound) | ListMetrics (bound) | DynamoDB (bound) | wall ms | node CPU ms | peak RSS MB |',
+    );
     console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     let r = 0;
     for (const models of [1, 10, 100]) {
@@ -109,13 +163,17 @@ async function main(): Promise<void> {
         const c = await publisherCase(REGIONS[r++], models, periods);
         const cell = (k: keyof typeof c.calls) => `${c.calls[k]} (${c.bounds[k]})`;
         for (const k of Object.keys(c.calls) as (keyof typeof c.calls)[]) if (c.calls[k] > c.bounds[k]) over++;
-        console.log(`| ${models} | ${periods} | ${c.datums} | ${cell('GetMetricData')} | ${cell('PutMetricData')} | ${cell('ListMetrics')} | ${cell('DynamoDB')} | ${c.ms.toFixed(0)} | ${c.cpuMs.toFixed(0)} | ${c.peakMb.toFixed(0)} |`);
+        console.log(
+          `| ${models} | ${periods} | ${c.datums} | ${cell('GetMetricData')} | ${cell('PutMetricData')} | ${cell('ListMetrics')} | ${cell('DynamoDB')} | ${c.ms.toFixed(0)} | ${c.cpuMs.toFixed(0)} | ${c.peakMb.toFixed(0)} |`,
+        );
       }
     }
     console.log('\n## Lambda bundles\n');
     for (const handler of ['publisher', 'digest'] as const) {
       const b = await bundleFigures(handler);
-      console.log(`- ${handler}: minified ${(b.raw / 1024).toFixed(0)} KB; zipped ${(b.zipped / 1024).toFixed(0)} KB (target <= 200 KB); module init (median of 5, Node ${process.version}) ${b.initMs.toFixed(0)} ms`);
+      console.log(
+        `- ${handler}: minified ${(b.raw / 1024).toFixed(0)} KB; zipped ${(b.zipped / 1024).toFixed(0)} KB (target <= 200 KB); module init (median of 5, Node ${process.version}) ${b.initMs.toFixed(0)} ms`,
+      );
     }
     console.log(`\n${await synthBench()}`);
   } finally {

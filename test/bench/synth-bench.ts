@@ -18,7 +18,6 @@ import { benchConfig } from '../support/configs';
 /** CloudFormation's template size limit as aws-cdk-lib checks it (bytes); the bench's bar is half of it. */
 export const TEMPLATE_LIMIT_BYTES = 1_000_000;
 
-
 export interface SynthFigures {
   readonly models: number;
   readonly synthMs: number;
@@ -78,8 +77,9 @@ export async function synthBench(): Promise<string> {
     '',
     '| models | synth ms | template KB | on-call body KB | cost-review body KB | resources | alarms | alarm cost USD/month |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...rows.map((r) =>
-      `| ${r.models} | ${r.synthMs.toFixed(0)} | ${kb(r.templateBytes)} | ${kb(r.onCallBodyBytes)} | ${kb(r.costReviewBodyBytes)} | ${r.resources} | ${r.alarms} | ${r.monthlyAlarmCostUSD.toFixed(2)} |`,
+    ...rows.map(
+      (r) =>
+        `| ${r.models} | ${r.synthMs.toFixed(0)} | ${kb(r.templateBytes)} | ${kb(r.onCallBodyBytes)} | ${kb(r.costReviewBodyBytes)} | ${r.resources} | ${r.alarms} | ${r.monthlyAlarmCostUSD.toFixed(2)} |`,
     ),
   ];
   const at100 = rows[2];

@@ -54,7 +54,12 @@ async function run(argv: string[], d: CliDeps = {}) {
 
 async function putLag(region: string, atMs: number, minutes: number) {
   const cw = new CloudWatchClient({ region });
-  await cw.send(new PutMetricDataCommand({ Namespace: 'BedrockPromptCache', MetricData: [{ MetricName: 'PublisherLagMinutes', Timestamp: new Date(atMs), Value: minutes }] }));
+  await cw.send(
+    new PutMetricDataCommand({
+      Namespace: 'BedrockPromptCache',
+      MetricData: [{ MetricName: 'PublisherLagMinutes', Timestamp: new Date(atMs), Value: minutes }],
+    }),
+  );
   cw.destroy();
 }
 
@@ -64,9 +69,21 @@ describe('bad arguments exit 2 with one line naming the option', () => {
   test.each<[string, string[], string]>([
     ['no --region', [], 'error: --region is required: the region where you call Bedrock and deployed the stack, e.g. --region us-east-1\n'],
     ['a bad --region', ['--region', 'mars-1'], 'error: --region: not an AWS region (got "mars-1"); e.g. us-east-1\n'],
-    ['an unknown --format', ['--region', 'us-east-1', '--format', 'yaml'], "error: option '--format <format>' argument 'yaml' is invalid. Allowed choices are text, json.\n"],
-    ['a bad --stack', ['--region', 'us-east-1', '--stack', '1stack'], 'error: --stack: not a CloudFormation stack name (got "1stack"); letters, digits and "-", starting with a letter, e.g. BedrockPromptCacheMonitoring\n'],
-    ['a missing --config file', ['--region', 'us-east-1', '--config', '/nonexistent/cfg.json'], 'error: invalid config in /nonexistent/cfg.json: file not found; check the path\n'],
+    [
+      'an unknown --format',
+      ['--region', 'us-east-1', '--format', 'yaml'],
+      "error: option '--format <format>' argument 'yaml' is invalid. Allowed choices are text, json.\n",
+    ],
+    [
+      'a bad --stack',
+      ['--region', 'us-east-1', '--stack', '1stack'],
+      'error: --stack: not a CloudFormation stack name (got "1stack"); letters, digits and "-", starting with a letter, e.g. BedrockPromptCacheMonitoring\n',
+    ],
+    [
+      'a missing --config file',
+      ['--region', 'us-east-1', '--config', '/nonexistent/cfg.json'],
+      'error: invalid config in /nonexistent/cfg.json: file not found; check the path\n',
+    ],
   ])('%s', async (_name, argv, stderr) => {
     expect(await run(['doctor', ...argv])).toEqual({ code: 2, stdout: '', stderr });
   });
@@ -89,13 +106,24 @@ test('a healthy account: every check passes and the test page went out (exact JS
   await writeWatermark(region, stack.ledgerTable, 'BedrockPromptCache', NOW - 85 * MINUTE_MS);
   await putLag(region, NOW - 15 * MINUTE_MS, 75);
   const cw = new CloudWatchClient({ region });
-  await seedBedrock(cw, [SONNET, PROFILE].map((modelId) => ({ modelId, periodStartMs: NOW - 3 * HOUR_MS, tokens })));
+  await seedBedrock(
+    cw,
+    [SONNET, PROFILE].map((modelId) => ({ modelId, periodStartMs: NOW - 3 * HOUR_MS, tokens })),
+  );
   await cw.send(new PutMetricDataCommand({ Namespace: 'AWS/Bedrock', MetricData: [{ MetricName: 'InputTokenCount', Value: 200 }] }));
   cw.destroy();
-  const config = configFile({ models: [{ modelId: SONNET, displayName: 'support-bot' }, { modelId: PROFILE, displayName: 'claims-triage', priceAs: HAIKU }] });
+  const config = configFile({
+    models: [
+      { modelId: SONNET, displayName: 'support-bot' },
+      { modelId: PROFILE, displayName: 'claims-triage', priceAs: HAIKU },
+    ],
+  });
   const profiles = { [PROFILE]: { status: 'routed', route: { modelId: HAIKU, regions: ['us-east-1', 'us-east-2'] } } } as const;
   const d = deps(profiles, [`Successfully executed action ${stack.topicArn}`]);
-  const out = await run(['doctor', '--region', region, '--config', config, '--stack', 'Healthy', '--test-notification', '--format', 'json'], d);
+  const out = await run(
+    ['doctor', '--region', region, '--config', config, '--stack', 'Healthy', '--test-notification', '--format', 'json'],
+    d,
+  );
   expect([out.code, out.stderr]).toEqual([
     0,
     'notification-delivery: setting Healthy-PublisherErrors to ALARM with SetAlarmState; its roll-up Healthy-SavingsPipeline WILL send a test page to the on-call topic (arn:aws:sns:ap-southeast-1:123456789012:Healthy-OnCall).\n' +
@@ -108,43 +136,92 @@ test('a healthy account: every check passes and the test page went out (exact JS
   expect(JSON.parse(out.stdout)).toEqual({
     region,
     checks: [
-      { id: 'bedrock-metric-names', status: 'pass', summary: `ap-southeast-1 reports ${names.join(', ')}; every spelling is read (nothing pinned)`, fix: null, details: { found: names, pinned: {} } },
-      { id: 'all-models-series', status: 'pass', summary: 'dimensionless AWS/Bedrock series present: InputTokenCount', fix: null, details: { dimensionless: ['InputTokenCount'] } },
-      { id: 'models-unconfigured', status: 'pass', summary: 'every model with traffic (2) is in models[]', fix: null, details: { unconfigured: [], withTraffic: 2 } },
+      {
+        id: 'bedrock-metric-names',
+        status: 'pass',
+        summary: `ap-southeast-1 reports ${names.join(', ')}; every spelling is read (nothing pinned)`,
+        fix: null,
+        details: { found: names, pinned: {} },
+      },
+      {
+        id: 'all-models-series',
+        status: 'pass',
+        summary: 'dimensionless AWS/Bedrock series present: InputTokenCount',
+        fix: null,
+        details: { dimensionless: ['InputTokenCount'] },
+      },
+      {
+        id: 'models-unconfigured',
+        status: 'pass',
+        summary: 'every model with traffic (2) is in models[]',
+        fix: null,
+        details: { unconfigured: [], withTraffic: 2 },
+      },
       {
         id: 'models-unpriced',
         status: 'pass',
         summary: 'every model with traffic (2) has a price',
         fix: null,
-        details: { unpriced: [], priced: { [PROFILE]: `catalog:${HAIKU} (regional +10%)`, [SONNET]: 'catalog:anthropic.claude-3-7-sonnet-20250219-v1:0' } },
+        details: {
+          unpriced: [],
+          priced: { [PROFILE]: `catalog:${HAIKU} (regional +10%)`, [SONNET]: 'catalog:anthropic.claude-3-7-sonnet-20250219-v1:0' },
+        },
       },
       {
         id: 'inference-profiles',
         status: 'pass',
         summary: `1 application inference profile resolved: a1b2c3d4e5f6 → ${HAIKU} (us-east-1, us-east-2)`,
         fix: null,
-        details: { profiles: [{ arn: PROFILE, routesTo: HAIKU, regions: ['us-east-1', 'us-east-2'], suggestedPriceAs: HAIKU, configuredPriceAs: HAIKU }] },
+        details: {
+          profiles: [
+            { arn: PROFILE, routesTo: HAIKU, regions: ['us-east-1', 'us-east-2'], suggestedPriceAs: HAIKU, configuredPriceAs: HAIKU },
+          ],
+        },
       },
       {
         id: 'stack-alarms',
         status: 'pass',
         summary: 'stack Healthy (CREATE_COMPLETE): 3 alarms, 1 composite: 3 OK, 0 ALARM, 0 INSUFFICIENT_DATA',
         fix: null,
-        details: { stack: 'Healthy', exists: true, status: 'CREATE_COMPLETE', alarms: 3, composites: 1, counts: { OK: 3, ALARM: 0, INSUFFICIENT_DATA: 0 }, missing: [], insufficientData: [] },
+        details: {
+          stack: 'Healthy',
+          exists: true,
+          status: 'CREATE_COMPLETE',
+          alarms: 3,
+          composites: 1,
+          counts: { OK: 3, ALARM: 0, INSUFFICIENT_DATA: 0 },
+          missing: [],
+          insufficientData: [],
+        },
       },
       {
         id: 'publisher-freshness',
         status: 'pass',
         summary: `watermark ${iso(NOW - 85 * MINUTE_MS)}, 85 min behind (at most 130); last PublisherLagMinutes 75 at ${iso(NOW - 15 * MINUTE_MS)}`,
         fix: null,
-        details: { ledgerTable: 'Healthy-ledger', watermark: iso(NOW - 85 * MINUTE_MS), minutesBehind: 85, maxMinutesBehind: 130, lastLagAt: iso(NOW - 15 * MINUTE_MS), lastLagMinutes: 75, periodsAwaitingSettlement: 0, settlementDueAt: null },
+        details: {
+          ledgerTable: 'Healthy-ledger',
+          watermark: iso(NOW - 85 * MINUTE_MS),
+          minutesBehind: 85,
+          maxMinutesBehind: 130,
+          lastLagAt: iso(NOW - 15 * MINUTE_MS),
+          lastLagMinutes: 75,
+          periodsAwaitingSettlement: 0,
+          settlementDueAt: null,
+        },
       },
       {
         id: 'notification-delivery',
         status: 'pass',
         summary: `Healthy-PublisherErrors set to ALARM; Healthy-SavingsPipeline notified: Successfully executed action ${stack.topicArn}`,
         fix: null,
-        details: { alarm: 'Healthy-PublisherErrors', composite: 'Healthy-SavingsPipeline', topics: [stack.topicArn], compositeReachedAlarm: false, actions: [`Successfully executed action ${stack.topicArn}`] },
+        details: {
+          alarm: 'Healthy-PublisherErrors',
+          composite: 'Healthy-SavingsPipeline',
+          topics: [stack.topicArn],
+          compositeReachedAlarm: false,
+          actions: [`Successfully executed action ${stack.topicArn}`],
+        },
       },
     ],
   });
@@ -175,8 +252,17 @@ test('a broken account: the other spelling against a pinned name, an unpriced mo
   const cw = new CloudWatchClient({ region });
   await cw.send(new DeleteAlarmsCommand({ AlarmNames: [stack.alarms.heartbeat] }));
   await writeWatermark(region, stack.ledgerTable, 'BedrockPromptCache', NOW - 10 * HOUR_MS);
-  const userGuideNames = { inputTokens: 'InputTokenCount', outputTokens: 'OutputTokenCount', cacheReadInputTokens: 'CacheReadInputTokens', cacheWriteInputTokens: 'CacheWriteInputTokens' };
-  await seedBedrock(cw, [SONNET, PROFILE, 'us.acme.unknown-model-v1'].map((modelId) => ({ modelId, periodStartMs: NOW - 2 * HOUR_MS, tokens })), userGuideNames);
+  const userGuideNames = {
+    inputTokens: 'InputTokenCount',
+    outputTokens: 'OutputTokenCount',
+    cacheReadInputTokens: 'CacheReadInputTokens',
+    cacheWriteInputTokens: 'CacheWriteInputTokens',
+  };
+  await seedBedrock(
+    cw,
+    [SONNET, PROFILE, 'us.acme.unknown-model-v1'].map((modelId) => ({ modelId, periodStartMs: NOW - 2 * HOUR_MS, tokens })),
+    userGuideNames,
+  );
   cw.destroy();
   const config = configFile({
     models: [{ modelId: SONNET }, { modelId: PROFILE, priceAs: 'us.anthropic.claude-3-7-sonnet-20250219-v1:0' }],
@@ -201,7 +287,9 @@ test('a broken account: the other spelling against a pinned name, an unpriced mo
     'bedrockMetricNames.cacheReadInputTokens is pinned to CacheReadInputTokenCount, which ap-northeast-3 does not have; it has CacheReadInputTokens',
     'Set bedrockMetricNames.cacheReadInputTokens to "CacheReadInputTokens" in cdk.json (or remove the key: unset reads every spelling).',
   ]);
-  expect(unconfigured.summary).toBe("1 model with traffic not in models[] (on the dashboards and in the publisher's metrics, but no per-model alarm or display name): us.acme.unknown-model-v1");
+  expect(unconfigured.summary).toBe(
+    "1 model with traffic not in models[] (on the dashboards and in the publisher's metrics, but no per-model alarm or display name): us.acme.unknown-model-v1",
+  );
   expect([unpriced.summary, unpriced.fix]).toEqual([
     '1 model with traffic and no price (tokens reported, dollars not): us.acme.unknown-model-v1',
     'In cdk.json, add pricing["us.acme.unknown-model-v1"] = {"inputPerMTok", "outputPerMTok", "cacheWritePerMTok", "cacheReadPerMTok"} (USD per million tokens), or set its models[].priceAs to a catalog model id (README "Prices and how a model id is priced").',
@@ -222,7 +310,11 @@ test('a broken account: the other spelling against a pinned name, an unpriced mo
 
 test('as an operator runs it: no stack and no Bedrock traffic in the region, exact JSON, exit 1', () => {
   const config = configFile({});
-  const r = spawnSync('npm', ['run', '-s', 'prompt-cache', '--', 'doctor', '--region', 'eu-south-2', '--config', config, '--format', 'json'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(
+    'npm',
+    ['run', '-s', 'prompt-cache', '--', 'doctor', '--region', 'eu-south-2', '--config', config, '--format', 'json'],
+    { cwd: root, encoding: 'utf8', timeout: 120_000 },
+  );
   expect([r.status, r.stderr]).toEqual([1, '']);
   expect(JSON.parse(r.stdout)).toEqual({
     region: 'eu-south-2',
@@ -234,10 +326,34 @@ test('as an operator runs it: no stack and no Bedrock traffic in the region, exa
         fix: 'Call Bedrock in eu-south-2, or check --region (the region where your application calls Bedrock).',
         details: { found: [], pinned: {} },
       },
-      { id: 'all-models-series', status: 'skip', summary: 'no AWS/Bedrock token metric to look at', fix: null, details: { dimensionless: [] } },
-      { id: 'models-unconfigured', status: 'pass', summary: 'every model with traffic (0) is in models[]', fix: null, details: { unconfigured: [], withTraffic: 0 } },
-      { id: 'models-unpriced', status: 'pass', summary: 'every model with traffic (0) has a price', fix: null, details: { unpriced: [], priced: {} } },
-      { id: 'inference-profiles', status: 'skip', summary: 'no application inference profile ARN in the traffic or the config', fix: null, details: { profiles: [] } },
+      {
+        id: 'all-models-series',
+        status: 'skip',
+        summary: 'no AWS/Bedrock token metric to look at',
+        fix: null,
+        details: { dimensionless: [] },
+      },
+      {
+        id: 'models-unconfigured',
+        status: 'pass',
+        summary: 'every model with traffic (0) is in models[]',
+        fix: null,
+        details: { unconfigured: [], withTraffic: 0 },
+      },
+      {
+        id: 'models-unpriced',
+        status: 'pass',
+        summary: 'every model with traffic (0) has a price',
+        fix: null,
+        details: { unpriced: [], priced: {} },
+      },
+      {
+        id: 'inference-profiles',
+        status: 'skip',
+        summary: 'no application inference profile ARN in the traffic or the config',
+        fix: null,
+        details: { profiles: [] },
+      },
       {
         id: 'stack-alarms',
         status: 'fail',
@@ -245,8 +361,20 @@ test('as an operator runs it: no stack and no Bedrock traffic in the region, exa
         fix: 'Deploy it with npx cdk deploy (README "First deploy"), or check --stack and --region.',
         details: { stack: 'BedrockPromptCacheMonitoring', exists: false },
       },
-      { id: 'publisher-freshness', status: 'skip', summary: 'stack BedrockPromptCacheMonitoring has no publisher (no LedgerTableName output)', fix: null, details: {} },
-      { id: 'notification-delivery', status: 'skip', summary: 'not tested: it pages the on-call topic once', fix: 'Rerun with --test-notification.', details: {} },
+      {
+        id: 'publisher-freshness',
+        status: 'skip',
+        summary: 'stack BedrockPromptCacheMonitoring has no publisher (no LedgerTableName output)',
+        fix: null,
+        details: {},
+      },
+      {
+        id: 'notification-delivery',
+        status: 'skip',
+        summary: 'not tested: it pages the on-call topic once',
+        fix: 'Rerun with --test-notification.',
+        details: {},
+      },
     ],
   });
   // The emulator is shared with the whole suite (the demo loads it): time for the spawned run and the tsx start.

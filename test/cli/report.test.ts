@@ -30,9 +30,17 @@ const invokeLines = [
 const converseLines = [
   { inputTokens: 9, cacheWriteInputTokens: 37209, outputTokens: 357, totalTokens: 37575 },
   { inputTokens: 10, cacheReadInputTokens: 37209, outputTokens: 324, totalTokens: 37543 },
-  { inputTokens: 9, cacheWriteInputTokens: 37888, cacheReadInputTokens: 1038, outputTokens: 385, cacheDetails: [{ ttl: '5m', inputTokens: 37888 }] },
+  {
+    inputTokens: 9,
+    cacheWriteInputTokens: 37888,
+    cacheReadInputTokens: 1038,
+    outputTokens: 385,
+    cacheDetails: [{ ttl: '5m', inputTokens: 37888 }],
+  },
 ].map((usage) => JSON.stringify({ modelId: sonnet, usage }));
-const aggregate = { models: [{ modelId: sonnet, inputTokens: 28, cacheReadInputTokens: 38247, cacheWriteInputTokens: 75097, outputTokens: 1066 }] };
+const aggregate = {
+  models: [{ modelId: sonnet, inputTokens: 28, cacheReadInputTokens: 38247, cacheWriteInputTokens: 75097, outputTokens: 1066 }],
+};
 
 const WORKED = {
   modelId: sonnet,
@@ -67,7 +75,9 @@ describe('prompt-cache report --usage: the worked example', () => {
     const r = await run('report', '--usage', file('w.jsonl', invokeLines.join('\n')));
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Net savings from prompt caching: **$0.04694415** (13.2% of the cost without cache).');
-    expect(r.stdout).toContain(`| ${sonnet} | underutilized | 33.7% | 33.7% | $0.356106 | $0.30916185 | $0.1032669 | $0.05632275 | $0.04694415 |`);
+    expect(r.stdout).toContain(
+      `| ${sonnet} | underutilized | 33.7% | 33.7% | $0.356106 | $0.30916185 | $0.1032669 | $0.05632275 | $0.04694415 |`,
+    );
     expect(r.stdout).toContain(`| ${sonnet} | 28 | 38,247 | 75,097 | 1,066 | catalog:anthropic.claude-3-7-sonnet-20250219-v1:0 |`);
   });
 
@@ -75,24 +85,57 @@ describe('prompt-cache report --usage: the worked example', () => {
     const r = await run('report', '--usage', file('w2.jsonl', invokeLines.join('\n')), '--format', 'csv');
     const [header, row, total] = r.stdout.trimEnd().split('\r\n');
     expect(header.split(',')).toEqual([
-      'modelId', 'displayName', 'status', 'priceSource', 'inputTokens', 'cacheReadInputTokens', 'cacheWriteInputTokens', 'outputTokens',
-      'cacheHitRatioPercent', 'cachedInputSharePercent', 'costWithCacheUSD', 'costWithoutCacheUSD', 'readDiscountUSD', 'writePremiumUSD', 'netSavingsUSD', 'unpricedTokens',
+      'modelId',
+      'displayName',
+      'status',
+      'priceSource',
+      'inputTokens',
+      'cacheReadInputTokens',
+      'cacheWriteInputTokens',
+      'outputTokens',
+      'cacheHitRatioPercent',
+      'cachedInputSharePercent',
+      'costWithCacheUSD',
+      'costWithoutCacheUSD',
+      'readDiscountUSD',
+      'writePremiumUSD',
+      'netSavingsUSD',
+      'unpricedTokens',
     ]);
-    expect(row).toBe(`${sonnet},,underutilized,catalog:anthropic.claude-3-7-sonnet-20250219-v1:0,28,38247,75097,1066,${(100 * 38247) / 113344},${(100 * 38247) / 113372},0.30916185,0.356106,0.1032669,0.05632275,0.04694415,`);
-    expect(total).toBe(`TOTAL,,,,28,38247,75097,1066,${(100 * 38247) / 113344},${(100 * 38247) / 113372},0.30916185,0.356106,0.1032669,0.05632275,0.04694415,0`);
+    expect(row).toBe(
+      `${sonnet},,underutilized,catalog:anthropic.claude-3-7-sonnet-20250219-v1:0,28,38247,75097,1066,${(100 * 38247) / 113344},${(100 * 38247) / 113372},0.30916185,0.356106,0.1032669,0.05632275,0.04694415,`,
+    );
+    expect(total).toBe(
+      `TOTAL,,,,28,38247,75097,1066,${(100 * 38247) / 113344},${(100 * 38247) / 113372},0.30916185,0.356106,0.1032669,0.05632275,0.04694415,0`,
+    );
   });
 
   test('--config applies display names and pricing overrides; --out writes the file and nothing to stdout', async () => {
-    const config = file('cfg.json', JSON.stringify({
-      models: [{ modelId: sonnet, displayName: 'support, "bot"' }],
-      pricing: { [sonnet]: { inputPerMTok: 2, outputPerMTok: 10, cacheWritePerMTok: 2.5, cacheReadPerMTok: 0.2 } },
-    }));
+    const config = file(
+      'cfg.json',
+      JSON.stringify({
+        models: [{ modelId: sonnet, displayName: 'support, "bot"' }],
+        pricing: { [sonnet]: { inputPerMTok: 2, outputPerMTok: 10, cacheWritePerMTok: 2.5, cacheReadPerMTok: 0.2 } },
+      }),
+    );
     const out = join(dir, 'out.csv');
-    const r = await run('report', '--usage', file('w3.json', JSON.stringify(aggregate)), '--config', config, '--format', 'csv', '--out', out);
+    const r = await run(
+      'report',
+      '--usage',
+      file('w3.json', JSON.stringify(aggregate)),
+      '--config',
+      config,
+      '--format',
+      'csv',
+      '--out',
+      out,
+    );
     expect(r).toEqual({ code: 0, stdout: '', stderr: '' });
     const row = readFileSync(out, 'utf8').split('\r\n')[1];
     // Two thirds of the Sonnet prices: net savings 38,247 x 1.8e-6 - 75,097 x 0.5e-6.
-    expect(row).toBe(`${sonnet},"support, ""bot""",underutilized,pricing:${sonnet},28,38247,75097,1066,${(100 * 38247) / 113344},${(100 * 38247) / 113372},0.2061079,0.237404,0.0688446,0.0375485,0.0312961,`);
+    expect(row).toBe(
+      `${sonnet},"support, ""bot""",underutilized,pricing:${sonnet},28,38247,75097,1066,${(100 * 38247) / 113344},${(100 * 38247) / 113372},0.2061079,0.237404,0.0688446,0.0375485,0.0312961,`,
+    );
   });
 });
 
@@ -101,21 +144,86 @@ describe('prompt-cache report: bad input exits 2 with one line naming the file, 
   const ok = line({ input_tokens: 1, output_tokens: 1 });
   const FIX = 'expected aggregate JSON {"models":[...]} or JSON Lines of {"modelId","usage"}';
   test.each<[string, string, string, string]>([
-    ['invalid JSON on line 2', 'bad2.jsonl', `${ok}\n{"modelId": "x", "usage": \n`, 'line 2: not valid JSON (Unexpected end of JSON input); each line must be one {"modelId": ..., "usage": {...}} object'],
-    ['negative tokens', 'neg.jsonl', `${ok}\n${ok}\n${line({ input_tokens: 1, output_tokens: 1, cache_read_input_tokens: -5 })}\n`, 'line 3: usage.cache_read_input_tokens: must be a non-negative whole number of tokens (got -5)'],
-    ['non-integer tokens', 'frac.jsonl', line({ inputTokens: 1.5, outputTokens: 1 }), 'line 1: usage.inputTokens: must be a non-negative whole number of tokens (got 1.5)'],
-    ['tokens as strings', 'str.jsonl', line({ inputTokens: '10', outputTokens: 1 }), 'line 1: usage.inputTokens: must be a number of tokens (got "10")'],
-    ['missing modelId', 'nomodel.jsonl', JSON.stringify({ usage: { input_tokens: 1, output_tokens: 1 } }), 'line 1: modelId: must be a model id string (missing)'],
-    ['empty modelId', 'emptymodel.jsonl', line({ input_tokens: 1, output_tokens: 1 }, ''), 'line 1: modelId: must be a non-empty model id (got "")'],
-    ['usage of neither form', 'neither.jsonl', line({ prompt_tokens: 5, completion_tokens: 2 }), 'line 1: usage: is neither an InvokeModel usage block (input_tokens, output_tokens, cache_…) nor a Converse one (inputTokens, outputTokens, cache…)'],
-    ['missing output tokens', 'noout.jsonl', line({ input_tokens: 5 }), 'line 1: usage.output_tokens: must be a number of tokens (missing)'],
-    ['usage not an object', 'usagestr.jsonl', JSON.stringify({ modelId: sonnet, usage: 'lots' }), 'line 1: usage: must be a usage object (got "lots")'],
+    [
+      'invalid JSON on line 2',
+      'bad2.jsonl',
+      `${ok}\n{"modelId": "x", "usage": \n`,
+      'line 2: not valid JSON (Unexpected end of JSON input); each line must be one {"modelId": ..., "usage": {...}} object',
+    ],
+    [
+      'negative tokens',
+      'neg.jsonl',
+      `${ok}\n${ok}\n${line({ input_tokens: 1, output_tokens: 1, cache_read_input_tokens: -5 })}\n`,
+      'line 3: usage.cache_read_input_tokens: must be a non-negative whole number of tokens (got -5)',
+    ],
+    [
+      'non-integer tokens',
+      'frac.jsonl',
+      line({ inputTokens: 1.5, outputTokens: 1 }),
+      'line 1: usage.inputTokens: must be a non-negative whole number of tokens (got 1.5)',
+    ],
+    [
+      'tokens as strings',
+      'str.jsonl',
+      line({ inputTokens: '10', outputTokens: 1 }),
+      'line 1: usage.inputTokens: must be a number of tokens (got "10")',
+    ],
+    [
+      'missing modelId',
+      'nomodel.jsonl',
+      JSON.stringify({ usage: { input_tokens: 1, output_tokens: 1 } }),
+      'line 1: modelId: must be a model id string (missing)',
+    ],
+    [
+      'empty modelId',
+      'emptymodel.jsonl',
+      line({ input_tokens: 1, output_tokens: 1 }, ''),
+      'line 1: modelId: must be a non-empty model id (got "")',
+    ],
+    [
+      'usage of neither form',
+      'neither.jsonl',
+      line({ prompt_tokens: 5, completion_tokens: 2 }),
+      'line 1: usage: is neither an InvokeModel usage block (input_tokens, output_tokens, cache_…) nor a Converse one (inputTokens, outputTokens, cache…)',
+    ],
+    [
+      'missing output tokens',
+      'noout.jsonl',
+      line({ input_tokens: 5 }),
+      'line 1: usage.output_tokens: must be a number of tokens (missing)',
+    ],
+    [
+      'usage not an object',
+      'usagestr.jsonl',
+      JSON.stringify({ modelId: sonnet, usage: 'lots' }),
+      'line 1: usage: must be a usage object (got "lots")',
+    ],
     ['unknown format (a JSON array)', 'array.json', '[1, 2, 3]', `unknown format; ${FIX}`],
     ['empty file', 'empty.jsonl', '\n\n', `the file is empty; ${FIX}`],
-    ['aggregate with a negative count', 'agg-neg.json', JSON.stringify({ models: [{ ...aggregate.models[0], outputTokens: -1 }] }), 'models[0].outputTokens: must be a non-negative whole number of tokens (got -1)'],
-    ['aggregate with a typo field', 'agg-typo.json', JSON.stringify({ models: [{ ...aggregate.models[0], cacheReadTokens: 5 }] }), 'models[0].cacheReadTokens: unknown field; expected modelId, inputTokens, cacheReadInputTokens, cacheWriteInputTokens, outputTokens'],
-    ['aggregate missing a field', 'agg-missing.json', JSON.stringify({ models: [{ modelId: sonnet, inputTokens: 1, cacheReadInputTokens: 1, outputTokens: 1 }] }), 'models[0].cacheWriteInputTokens: must be a number of tokens (missing)'],
-    ['aggregate with a duplicate model', 'agg-dup.json', JSON.stringify({ models: [aggregate.models[0], aggregate.models[0]] }), `models[1].modelId: duplicates models[0].modelId; list each model once (got "${sonnet}")`],
+    [
+      'aggregate with a negative count',
+      'agg-neg.json',
+      JSON.stringify({ models: [{ ...aggregate.models[0], outputTokens: -1 }] }),
+      'models[0].outputTokens: must be a non-negative whole number of tokens (got -1)',
+    ],
+    [
+      'aggregate with a typo field',
+      'agg-typo.json',
+      JSON.stringify({ models: [{ ...aggregate.models[0], cacheReadTokens: 5 }] }),
+      'models[0].cacheReadTokens: unknown field; expected modelId, inputTokens, cacheReadInputTokens, cacheWriteInputTokens, outputTokens',
+    ],
+    [
+      'aggregate missing a field',
+      'agg-missing.json',
+      JSON.stringify({ models: [{ modelId: sonnet, inputTokens: 1, cacheReadInputTokens: 1, outputTokens: 1 }] }),
+      'models[0].cacheWriteInputTokens: must be a number of tokens (missing)',
+    ],
+    [
+      'aggregate with a duplicate model',
+      'agg-dup.json',
+      JSON.stringify({ models: [aggregate.models[0], aggregate.models[0]] }),
+      `models[1].modelId: duplicates models[0].modelId; list each model once (got "${sonnet}")`,
+    ],
   ])('%s', async (_name, name, text, message) => {
     const path = file(name, text);
     const out = join(dir, `${name}.out`);
@@ -125,10 +233,22 @@ describe('prompt-cache report: bad input exits 2 with one line naming the file, 
   });
 
   test.each<[string, string[], string]>([
-    ['missing file', ['report', '--usage', join(dir, 'nope.jsonl')], `error: ${join(dir, 'nope.jsonl')}: file not found; check the --usage path\n`],
-    ['unknown --format', ['report', '--usage', 'x', '--format', 'xml'], "error: option '--format <format>' argument 'xml' is invalid. Allowed choices are markdown, csv, json.\n"],
+    [
+      'missing file',
+      ['report', '--usage', join(dir, 'nope.jsonl')],
+      `error: ${join(dir, 'nope.jsonl')}: file not found; check the --usage path\n`,
+    ],
+    [
+      'unknown --format',
+      ['report', '--usage', 'x', '--format', 'xml'],
+      "error: option '--format <format>' argument 'xml' is invalid. Allowed choices are markdown, csv, json.\n",
+    ],
     ['unknown option', ['report', '--usage', 'x', '--formt', 'csv'], "error: unknown option '--formt'\n(Did you mean --format?)\n"],
-    ['no source', ['report'], 'error: report needs exactly one source: --usage FILE, or --region REGION to read AWS/Bedrock metrics from CloudWatch\n'],
+    [
+      'no source',
+      ['report'],
+      'error: report needs exactly one source: --usage FILE, or --region REGION to read AWS/Bedrock metrics from CloudWatch\n',
+    ],
     ['unknown command', ['reprot'], "error: unknown command 'reprot'\n(Did you mean report?)\n"],
   ])('%s', async (_name, argv, stderr) => {
     const r = await run(...argv);
@@ -136,7 +256,10 @@ describe('prompt-cache report: bad input exits 2 with one line naming the file, 
   });
 
   test('a bad --config names the file and every problem on one line', async () => {
-    const config = file('bad-cfg.json', JSON.stringify({ models: [{ modelId: sonnet, cacheWriteTtl: '2h' }], report: { minHitRatioPercent: -1 } }));
+    const config = file(
+      'bad-cfg.json',
+      JSON.stringify({ models: [{ modelId: sonnet, cacheWriteTtl: '2h' }], report: { minHitRatioPercent: -1 } }),
+    );
     const r = await run('report', '--usage', file('ok.jsonl', ok), '--config', config);
     expect(r).toEqual({
       code: 2,
@@ -152,13 +275,29 @@ describe('prompt-cache report: bad input exits 2 with one line naming the file, 
 
 describe('the real entry point, as users and outside tests run it', () => {
   test('npm run -s prompt-cache -- report --usage <seed> --format json', () => {
-    const stdout = execFileSync('npm', ['run', '-s', 'prompt-cache', '--', 'report', '--usage', file('seed.jsonl', invokeLines.join('\n')), '--format', 'json'], { cwd: root, encoding: 'utf8' });
+    const stdout = execFileSync(
+      'npm',
+      ['run', '-s', 'prompt-cache', '--', 'report', '--usage', file('seed.jsonl', invokeLines.join('\n')), '--format', 'json'],
+      { cwd: root, encoding: 'utf8' },
+    );
     expect(JSON.parse(stdout).models).toEqual([WORKED]);
   });
 
   test('bad input: exit code 2 and the one-line message on stderr', () => {
-    const r = spawnSync('npx', ['tsx', 'bin/prompt-cache.ts', 'report', '--usage', file('neg2.jsonl', JSON.stringify({ modelId: sonnet, usage: { inputTokens: -1, outputTokens: 0 } }))], { cwd: root, encoding: 'utf8' });
+    const r = spawnSync(
+      'npx',
+      [
+        'tsx',
+        'bin/prompt-cache.ts',
+        'report',
+        '--usage',
+        file('neg2.jsonl', JSON.stringify({ modelId: sonnet, usage: { inputTokens: -1, outputTokens: 0 } })),
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
     expect([r.status, r.stdout]).toEqual([2, '']);
-    expect(r.stderr).toBe(`error: ${join(dir, 'neg2.jsonl')}: line 1: usage.inputTokens: must be a non-negative whole number of tokens (got -1)\n`);
+    expect(r.stderr).toBe(
+      `error: ${join(dir, 'neg2.jsonl')}: line 1: usage.inputTokens: must be a non-negative whole number of tokens (got -1)\n`,
+    );
   });
 });

@@ -30,7 +30,14 @@ describe('config: defaults', () => {
         enabled: true,
         allModels: true,
         emails: [],
-        lowHitRatio: { enabled: true, thresholdPercent: 50, periodMinutes: 15, evaluationPeriods: 4, datapointsToAlarm: 3, minCacheTokens: 50000 },
+        lowHitRatio: {
+          enabled: true,
+          thresholdPercent: 50,
+          periodMinutes: 15,
+          evaluationPeriods: 4,
+          datapointsToAlarm: 3,
+          minCacheTokens: 50000,
+        },
         writesWithoutReads: { enabled: true, periodMinutes: 15, evaluationPeriods: 3, minWriteTokens: 20000 },
         cachingCostsMoney: { enabled: true, windowMinutes: 60, evaluationPeriods: 3, minCacheTokens: 50000 },
         pipeline: { enabled: true, missingPeriods: 2 },
@@ -43,12 +50,16 @@ describe('config: defaults', () => {
     const cfg = parseConfig(
       {
         namespace: 'BedrockPromptCache',
-        models: [{ modelId: sonnet, cacheWriteTtl: '5m', displayName: 'support-bot', priceAs: 'anthropic.claude-3-7-sonnet-20250219-v1:0' }],
+        models: [
+          { modelId: sonnet, cacheWriteTtl: '5m', displayName: 'support-bot', priceAs: 'anthropic.claude-3-7-sonnet-20250219-v1:0' },
+        ],
         pricing: { [sonnet]: price },
       },
       'x',
     );
-    expect(cfg.models).toEqual([{ modelId: sonnet, cacheWriteTtl: '5m', displayName: 'support-bot', priceAs: 'anthropic.claude-3-7-sonnet-20250219-v1:0' }]);
+    expect(cfg.models).toEqual([
+      { modelId: sonnet, cacheWriteTtl: '5m', displayName: 'support-bot', priceAs: 'anthropic.claude-3-7-sonnet-20250219-v1:0' },
+    ]);
     expect(cfg.pricing).toEqual({ [sonnet]: price });
   });
 
@@ -61,61 +72,160 @@ describe('config: every bad input names its path, the value and what is allowed'
   test.each<[string, unknown, string[]]>([
     ['unknown top-level key', { modles: [] }, ['modles: unknown key; remove it or fix its spelling']],
     ['unknown model key', { models: [{ modelId: sonnet, ttl: '5m' }] }, ['models[0].ttl: unknown key; remove it or fix its spelling']],
-    ['negative price', { pricing: { [sonnet]: { ...price, cacheReadPerMTok: -0.3 } } }, [`pricing["${sonnet}"].cacheReadPerMTok: must be a price in USD per million tokens, 0 or more (got -0.3)`]],
+    [
+      'negative price',
+      { pricing: { [sonnet]: { ...price, cacheReadPerMTok: -0.3 } } },
+      [`pricing["${sonnet}"].cacheReadPerMTok: must be a price in USD per million tokens, 0 or more (got -0.3)`],
+    ],
     ['price as a string', { pricing: { x: { ...price, inputPerMTok: '3' } } }, ['pricing.x.inputPerMTok: must be a number (got "3")']],
-    ['price with too many decimals', { pricing: { x: { ...price, outputPerMTok: 15.0000001 } } }, ['pricing.x.outputPerMTok: must have at most 6 decimals (USD per million tokens) (got 15.0000001)']],
-    ['missing price field', { pricing: { x: { inputPerMTok: 1, outputPerMTok: 1, cacheWritePerMTok: 1 } } }, ['pricing.x.cacheReadPerMTok: is required (a number)']],
-    ['ratio above 100', { report: { minHitRatioPercent: 120 } }, ['report.minHitRatioPercent: must be a percentage from 0 to 100 (got 120)']],
-    ['negative per-model ratio', { models: [{ modelId: sonnet, minHitRatioPercent: -5 }] }, ['models[0].minHitRatioPercent: must be a percentage from 0 to 100 (got -5)']],
-    ['bad TTL', { models: [{ modelId: sonnet }, { modelId: 'b', cacheWriteTtl: '10m' }] }, ['models[1].cacheWriteTtl: must be one of "5m", "1h" (got "10m")']],
-    ['duplicate model ids', { models: [{ modelId: sonnet }, { modelId: 'b' }, { modelId: sonnet }] }, [`models[2].modelId: duplicates models[0].modelId; list each model once (got "${sonnet}")`]],
+    [
+      'price with too many decimals',
+      { pricing: { x: { ...price, outputPerMTok: 15.0000001 } } },
+      ['pricing.x.outputPerMTok: must have at most 6 decimals (USD per million tokens) (got 15.0000001)'],
+    ],
+    [
+      'missing price field',
+      { pricing: { x: { inputPerMTok: 1, outputPerMTok: 1, cacheWritePerMTok: 1 } } },
+      ['pricing.x.cacheReadPerMTok: is required (a number)'],
+    ],
+    [
+      'ratio above 100',
+      { report: { minHitRatioPercent: 120 } },
+      ['report.minHitRatioPercent: must be a percentage from 0 to 100 (got 120)'],
+    ],
+    [
+      'negative per-model ratio',
+      { models: [{ modelId: sonnet, minHitRatioPercent: -5 }] },
+      ['models[0].minHitRatioPercent: must be a percentage from 0 to 100 (got -5)'],
+    ],
+    [
+      'bad TTL',
+      { models: [{ modelId: sonnet }, { modelId: 'b', cacheWriteTtl: '10m' }] },
+      ['models[1].cacheWriteTtl: must be one of "5m", "1h" (got "10m")'],
+    ],
+    [
+      'duplicate model ids',
+      { models: [{ modelId: sonnet }, { modelId: 'b' }, { modelId: sonnet }] },
+      [`models[2].modelId: duplicates models[0].modelId; list each model once (got "${sonnet}")`],
+    ],
     ['empty model id', { models: [{ modelId: '' }] }, ['models[0].modelId: must be a non-empty model id (got "")']],
     ['model id with spaces', { models: [{ modelId: ' us.x ' }] }, ['models[0].modelId: must be a model id without spaces (got " us.x ")']],
     ['missing model id', { models: [{ displayName: 'bot' }] }, ['models[0].modelId: is required (a string)']],
-    ['models not an array', { models: { modelId: sonnet } }, ['models: must be an array (got {"modelId":"us.anthropic.claude-3-7-sonnet-20250219-v1:0"})']],
+    [
+      'models not an array',
+      { models: { modelId: sonnet } },
+      ['models: must be an array (got {"modelId":"us.anthropic.claude-3-7-sonnet-20250219-v1:0"})'],
+    ],
     ['config not an object', [1, 2], ['(top level): must be an object (got [1,2])']],
-    ['namespace reserved for AWS', { namespace: 'AWS/Bedrock' }, ['namespace: must not start with "AWS/" (reserved for AWS services) (got "AWS/Bedrock")']],
-    ['display name too long', { models: [{ modelId: sonnet, displayName: 'x'.repeat(65) }] }, [`models[0].displayName: must be at most 64 characters (got "${'x'.repeat(56)}...)`]],
-    ['priceAs naming nothing known', { models: [{ modelId: 'arn:aws:bedrock:us-east-1:1:application-inference-profile/a', priceAs: 'anthropic.claude-9' }] }, ['models[0].priceAs: no price known for "anthropic.claude-9"; name a catalog model id or add it to pricing (got "anthropic.claude-9")']],
-    ['1h TTL where the catalog has none', { models: [{ modelId: 'us.amazon.nova-lite-v1:0', cacheWriteTtl: '1h' }] }, ['models[0].cacheWriteTtl: the catalog has no 1-hour cache write price for "us.amazon.nova-lite-v1:0"; use "5m" or add pricing["us.amazon.nova-lite-v1:0"] (got "1h")']],
+    [
+      'namespace reserved for AWS',
+      { namespace: 'AWS/Bedrock' },
+      ['namespace: must not start with "AWS/" (reserved for AWS services) (got "AWS/Bedrock")'],
+    ],
+    [
+      'display name too long',
+      { models: [{ modelId: sonnet, displayName: 'x'.repeat(65) }] },
+      [`models[0].displayName: must be at most 64 characters (got "${'x'.repeat(56)}...)`],
+    ],
+    [
+      'priceAs naming nothing known',
+      { models: [{ modelId: 'arn:aws:bedrock:us-east-1:1:application-inference-profile/a', priceAs: 'anthropic.claude-9' }] },
+      [
+        'models[0].priceAs: no price known for "anthropic.claude-9"; name a catalog model id or add it to pricing (got "anthropic.claude-9")',
+      ],
+    ],
+    [
+      '1h TTL where the catalog has none',
+      { models: [{ modelId: 'us.amazon.nova-lite-v1:0', cacheWriteTtl: '1h' }] },
+      [
+        'models[0].cacheWriteTtl: the catalog has no 1-hour cache write price for "us.amazon.nova-lite-v1:0"; use "5m" or add pricing["us.amazon.nova-lite-v1:0"] (got "1h")',
+      ],
+    ],
     ['empty pricing key', { pricing: { '': price } }, ['pricing[""]: must be a non-empty model id (got "")']],
-    ['period not in the schedule list', { publisher: { periodMinutes: 7 } }, ['publisher.periodMinutes: must be one of 5, 10, 15, 30, 60 (got 7)']],
-    ['fractional settle delay', { publisher: { settleDelayMinutes: 1.5 } }, ['publisher.settleDelayMinutes: must be a whole number (got 1.5)']],
-    ['lookback beyond 14 days', { publisher: { initialLookbackHours: 400 } }, ['publisher.initialLookbackHours: must be 1 to 335 hours (under 14 days) (got 400)']],
-    ['digest e-mail not an address', { digest: { emails: ['ops@example.com', 'finance'] } }, ['digest.emails[1]: must be an e-mail address (got "finance")']],
+    [
+      'period not in the schedule list',
+      { publisher: { periodMinutes: 7 } },
+      ['publisher.periodMinutes: must be one of 5, 10, 15, 30, 60 (got 7)'],
+    ],
+    [
+      'fractional settle delay',
+      { publisher: { settleDelayMinutes: 1.5 } },
+      ['publisher.settleDelayMinutes: must be a whole number (got 1.5)'],
+    ],
+    [
+      'lookback beyond 14 days',
+      { publisher: { initialLookbackHours: 400 } },
+      ['publisher.initialLookbackHours: must be 1 to 335 hours (under 14 days) (got 400)'],
+    ],
+    [
+      'digest e-mail not an address',
+      { digest: { emails: ['ops@example.com', 'finance'] } },
+      ['digest.emails[1]: must be an e-mail address (got "finance")'],
+    ],
     ['digest hour past 23', { digest: { hourUtc: 24 } }, ['digest.hourUtc: must be an hour from 0 to 23 (UTC) (got 24)']],
-    ['a monitoring price below zero and a misspelt one', { monitoringPrices: { alarmMetricMonth: -1, dashboard: 3 } }, ['monitoringPrices.alarmMetricMonth: must be a price in US dollars, 0 or more (got -1)', 'monitoringPrices.dashboard: unknown key; remove it or fix its spelling']],
-    ['metric name with a colon', { bedrockMetricNames: { cacheReadInputTokens: 'Cache:Read' } }, ['bedrockMetricNames.cacheReadInputTokens: must be a CloudWatch metric name (got "Cache:Read")']],
+    [
+      'a monitoring price below zero and a misspelt one',
+      { monitoringPrices: { alarmMetricMonth: -1, dashboard: 3 } },
+      [
+        'monitoringPrices.alarmMetricMonth: must be a price in US dollars, 0 or more (got -1)',
+        'monitoringPrices.dashboard: unknown key; remove it or fix its spelling',
+      ],
+    ],
+    [
+      'metric name with a colon',
+      { bedrockMetricNames: { cacheReadInputTokens: 'Cache:Read' } },
+      ['bedrockMetricNames.cacheReadInputTokens: must be a CloudWatch metric name (got "Cache:Read")'],
+    ],
   ])('%s', (_name, raw, want) => {
     expect(problems(raw)).toEqual(want);
   });
 
   // CloudWatch's rule (API reference: 1-255 characters, pattern [^:].*, ASCII without control characters, AWS/ reserved;
   // PutMetricData refuses spaces only), plus no quote or backslash, which SEARCH expressions cannot hold.
-  const PRINTABLE = 'must be 1 to 255 printable ASCII characters (letters, digits, punctuation, spaces; no control or non-ASCII characters)';
+  const PRINTABLE =
+    'must be 1 to 255 printable ASCII characters (letters, digits, punctuation, spaces; no control or non-ASCII characters)';
   test.each<[string, unknown, string[]]>([
     ['empty', '', [`namespace: ${PRINTABLE} (got "")`]],
     ['256 characters', 'x'.repeat(256), [`namespace: ${PRINTABLE} (got "${'x'.repeat(56)}...)`]],
     ['a control character', 'Bedrock\tCache', [`namespace: ${PRINTABLE} (got "Bedrock\\tCache")`]],
     ['non-ASCII', 'Bédrock', [`namespace: ${PRINTABLE} (got "Bédrock")`]],
-    ['a leading colon', ':Bedrock', ['namespace: must not start with ":" (CloudWatch refuses it); remove the leading colon (got ":Bedrock")']],
+    [
+      'a leading colon',
+      ':Bedrock',
+      ['namespace: must not start with ":" (CloudWatch refuses it); remove the leading colon (got ":Bedrock")'],
+    ],
     ['a colon alone', ':', ['namespace: must not start with ":" (CloudWatch refuses it); remove the leading colon (got ":")']],
     ['one space', ' ', ['namespace: must not be only spaces; name it, e.g. "BedrockPromptCache" (got " ")']],
     ['only spaces', '   ', ['namespace: must not be only spaces; name it, e.g. "BedrockPromptCache" (got "   ")']],
     ['reserved for AWS', 'AWS/Bedrock', ['namespace: must not start with "AWS/" (reserved for AWS services) (got "AWS/Bedrock")']],
-    ['a double quote', 'Bedrock"Cache', ['namespace: must not contain quotes or backslashes (it is embedded in a CloudWatch SEARCH expression) (got "Bedrock\\"Cache")']],
-    ['a backslash', 'Bedrock\\Cache', ['namespace: must not contain quotes or backslashes (it is embedded in a CloudWatch SEARCH expression) (got "Bedrock\\\\Cache")']],
+    [
+      'a double quote',
+      'Bedrock"Cache',
+      ['namespace: must not contain quotes or backslashes (it is embedded in a CloudWatch SEARCH expression) (got "Bedrock\\"Cache")'],
+    ],
+    [
+      'a backslash',
+      'Bedrock\\Cache',
+      ['namespace: must not contain quotes or backslashes (it is embedded in a CloudWatch SEARCH expression) (got "Bedrock\\\\Cache")'],
+    ],
     ['not a string', 42, ['namespace: must be a string (got 42)']],
   ])('namespace: %s is refused', (_name, namespace, want) => {
     expect(problems({ namespace })).toEqual(want);
   });
 
-  test.each<[string]>([['BedrockPromptCache'], ['Team/Prompt Cache'], ['a:b'], ['Bedrock*Cache'], [' leading space'], ['aws/lowercase'], ['x'], ['y'.repeat(255)], ['~!@#$%^&*()_+-={}[]|;<>?,./`']])(
-    'namespace %j is accepted as CloudWatch accepts it',
-    (namespace) => {
-      expect(parseConfig({ namespace }, 'x').namespace).toBe(namespace);
-    },
-  );
+  test.each<[string]>([
+    ['BedrockPromptCache'],
+    ['Team/Prompt Cache'],
+    ['a:b'],
+    ['Bedrock*Cache'],
+    [' leading space'],
+    ['aws/lowercase'],
+    ['x'],
+    ['y'.repeat(255)],
+    ['~!@#$%^&*()_+-={}[]|;<>?,./`'],
+  ])('namespace %j is accepted as CloudWatch accepts it', (namespace) => {
+    expect(parseConfig({ namespace }, 'x').namespace).toBe(namespace);
+  });
 
   test('all problems are reported at once, in one error naming the source', () => {
     const raw = {
@@ -141,43 +251,124 @@ describe('config: every bad input names its path, the value and what is allowed'
 
 describe('config: alarms', () => {
   test.each<[string, unknown, string[]]>([
-    ['threshold above 100', { alarms: { lowHitRatio: { thresholdPercent: 120 } } }, ['alarms.lowHitRatio.thresholdPercent: must be a percentage from 0 to 100 (got 120)']],
-    ['fractional period', { alarms: { lowHitRatio: { periodMinutes: 7.5 } } }, ['alarms.lowHitRatio.periodMinutes: must be a whole number (got 7.5)']],
-    ['period over a day', { alarms: { writesWithoutReads: { periodMinutes: 1441 } } }, ['alarms.writesWithoutReads.periodMinutes: must be 1 to 1440 minutes (one day) (got 1441)']],
-    ['zero minimum volume', { alarms: { cachingCostsMoney: { minCacheTokens: 0 } } }, ['alarms.cachingCostsMoney.minCacheTokens: must be 1 or more tokens (got 0)']],
-    ['more datapoints than periods', { alarms: { lowHitRatio: { datapointsToAlarm: 5 } } }, ['alarms.lowHitRatio.datapointsToAlarm: datapointsToAlarm must be at most evaluationPeriods; lower datapointsToAlarm or raise evaluationPeriods (got 5 of 4)']],
-    ['evaluation over a day', { alarms: { cachingCostsMoney: { windowMinutes: 720 } } }, ["alarms.cachingCostsMoney.evaluationPeriods: windowMinutes × evaluationPeriods must be at most 1440 minutes (one day, CloudWatch's limit); shorten the period or evaluate fewer periods (got 720 × 3)"]],
-    ['a model override breaking a section rule', { models: [{ modelId: sonnet, alarms: { lowHitRatio: { evaluationPeriods: 2 } } }] }, ['models[0].alarms.lowHitRatio.evaluationPeriods: datapointsToAlarm must be at most evaluationPeriods; lower datapointsToAlarm or raise evaluationPeriods (got 3 of 2)']],
-    ['unknown family in a model override', { models: [{ modelId: sonnet, alarms: { lowHitRate: {} } }] }, ['models[0].alarms.lowHitRate: unknown key; remove it or fix its spelling']],
-    ['a FIFO or malformed topic ARN', { alarms: { topicArn: 'arn:aws:sns:us-east-1:111122223333:pager.fifo' } }, ['alarms.topicArn: must be the ARN of a standard SNS topic, arn:<partition>:sns:<region>:<12-digit account>:<name> (FIFO topics cannot take alarm actions) (got "arn:aws:sns:us-east-1:111122223333:pager.fifo")']],
+    [
+      'threshold above 100',
+      { alarms: { lowHitRatio: { thresholdPercent: 120 } } },
+      ['alarms.lowHitRatio.thresholdPercent: must be a percentage from 0 to 100 (got 120)'],
+    ],
+    [
+      'fractional period',
+      { alarms: { lowHitRatio: { periodMinutes: 7.5 } } },
+      ['alarms.lowHitRatio.periodMinutes: must be a whole number (got 7.5)'],
+    ],
+    [
+      'period over a day',
+      { alarms: { writesWithoutReads: { periodMinutes: 1441 } } },
+      ['alarms.writesWithoutReads.periodMinutes: must be 1 to 1440 minutes (one day) (got 1441)'],
+    ],
+    [
+      'zero minimum volume',
+      { alarms: { cachingCostsMoney: { minCacheTokens: 0 } } },
+      ['alarms.cachingCostsMoney.minCacheTokens: must be 1 or more tokens (got 0)'],
+    ],
+    [
+      'more datapoints than periods',
+      { alarms: { lowHitRatio: { datapointsToAlarm: 5 } } },
+      [
+        'alarms.lowHitRatio.datapointsToAlarm: datapointsToAlarm must be at most evaluationPeriods; lower datapointsToAlarm or raise evaluationPeriods (got 5 of 4)',
+      ],
+    ],
+    [
+      'evaluation over a day',
+      { alarms: { cachingCostsMoney: { windowMinutes: 720 } } },
+      [
+        "alarms.cachingCostsMoney.evaluationPeriods: windowMinutes × evaluationPeriods must be at most 1440 minutes (one day, CloudWatch's limit); shorten the period or evaluate fewer periods (got 720 × 3)",
+      ],
+    ],
+    [
+      'a model override breaking a section rule',
+      { models: [{ modelId: sonnet, alarms: { lowHitRatio: { evaluationPeriods: 2 } } }] },
+      [
+        'models[0].alarms.lowHitRatio.evaluationPeriods: datapointsToAlarm must be at most evaluationPeriods; lower datapointsToAlarm or raise evaluationPeriods (got 3 of 2)',
+      ],
+    ],
+    [
+      'unknown family in a model override',
+      { models: [{ modelId: sonnet, alarms: { lowHitRate: {} } }] },
+      ['models[0].alarms.lowHitRate: unknown key; remove it or fix its spelling'],
+    ],
+    [
+      'a FIFO or malformed topic ARN',
+      { alarms: { topicArn: 'arn:aws:sns:us-east-1:111122223333:pager.fifo' } },
+      [
+        'alarms.topicArn: must be the ARN of a standard SNS topic, arn:<partition>:sns:<region>:<12-digit account>:<name> (FIFO topics cannot take alarm actions) (got "arn:aws:sns:us-east-1:111122223333:pager.fifo")',
+      ],
+    ],
     ['not an e-mail', { alarms: { emails: ['oncall'] } }, ['alarms.emails[0]: must be an e-mail address (got "oncall")']],
-    ['the same e-mail twice', { alarms: { emails: ['a@example.com', 'A@example.com'] } }, ['alarms.emails[1]: duplicates alarms.emails[0]; list each address once (got "A@example.com")']],
-    ['runbook link not https', { alarms: { runbookUrl: 'http://wiki/runbook' } }, ['alarms.runbookUrl: must be an https:// URL (got "http://wiki/runbook")']],
-    ['heartbeat periods out of range', { alarms: { pipeline: { missingPeriods: 0 } } }, ['alarms.pipeline.missingPeriods: must be 1 to 24 periods (got 0)']],
+    [
+      'the same e-mail twice',
+      { alarms: { emails: ['a@example.com', 'A@example.com'] } },
+      ['alarms.emails[1]: duplicates alarms.emails[0]; list each address once (got "A@example.com")'],
+    ],
+    [
+      'runbook link not https',
+      { alarms: { runbookUrl: 'http://wiki/runbook' } },
+      ['alarms.runbookUrl: must be an https:// URL (got "http://wiki/runbook")'],
+    ],
+    [
+      'heartbeat periods out of range',
+      { alarms: { pipeline: { missingPeriods: 0 } } },
+      ['alarms.pipeline.missingPeriods: must be 1 to 24 periods (got 0)'],
+    ],
   ])('%s', (_name, raw, want) => {
     expect(problems(raw)).toEqual(want);
   });
 
   test('each family is declared once: the section defaults, the per-model overrides and the merge agree', () => {
     expect(ALARM_DEFAULTS).toEqual({
-      lowHitRatio: { enabled: true, thresholdPercent: 50, periodMinutes: 15, evaluationPeriods: 4, datapointsToAlarm: 3, minCacheTokens: 50000 },
+      lowHitRatio: {
+        enabled: true,
+        thresholdPercent: 50,
+        periodMinutes: 15,
+        evaluationPeriods: 4,
+        datapointsToAlarm: 3,
+        minCacheTokens: 50000,
+      },
       writesWithoutReads: { enabled: true, periodMinutes: 15, evaluationPeriods: 3, minWriteTokens: 20000 },
       cachingCostsMoney: { enabled: true, windowMinutes: 60, evaluationPeriods: 3, minCacheTokens: 50000 },
       pipeline: { enabled: true, missingPeriods: 2 },
     });
     const { alarms } = parseConfig({}, 'x');
-    expect({ lowHitRatio: alarms.lowHitRatio, writesWithoutReads: alarms.writesWithoutReads, cachingCostsMoney: alarms.cachingCostsMoney, pipeline: alarms.pipeline }).toEqual(ALARM_DEFAULTS);
+    expect({
+      lowHitRatio: alarms.lowHitRatio,
+      writesWithoutReads: alarms.writesWithoutReads,
+      cachingCostsMoney: alarms.cachingCostsMoney,
+      pipeline: alarms.pipeline,
+    }).toEqual(ALARM_DEFAULTS);
     // Every field of every family but pipeline can be overridden per model, and the override wins.
     const overrides = {
-      lowHitRatio: { enabled: false, thresholdPercent: 60, periodMinutes: 5, evaluationPeriods: 6, datapointsToAlarm: 5, minCacheTokens: 1 },
+      lowHitRatio: {
+        enabled: false,
+        thresholdPercent: 60,
+        periodMinutes: 5,
+        evaluationPeriods: 6,
+        datapointsToAlarm: 5,
+        minCacheTokens: 1,
+      },
       writesWithoutReads: { enabled: false, periodMinutes: 30, evaluationPeriods: 2, minWriteTokens: 7 },
       cachingCostsMoney: { enabled: false, windowMinutes: 120, evaluationPeriods: 4, minCacheTokens: 9 },
     };
     const cfg = parseConfig({ models: [{ modelId: sonnet, alarms: overrides }] }, 'x');
     expect(modelAlarmSettings(cfg.alarms, cfg.models[0])).toEqual({ enabled: true, ...overrides });
-    expect(problems({ models: [{ modelId: sonnet, alarms: { pipeline: {} } }] })).toEqual(['models[0].alarms.pipeline: unknown key; remove it or fix its spelling']);
+    expect(problems({ models: [{ modelId: sonnet, alarms: { pipeline: {} } }] })).toEqual([
+      'models[0].alarms.pipeline: unknown key; remove it or fix its spelling',
+    ]);
     // An override is held to the section's rule, in the section's words.
-    expect(problems({ models: [{ modelId: sonnet, alarms: { cachingCostsMoney: { minCacheTokens: 0 }, writesWithoutReads: { periodMinutes: 1441 } } }] })).toEqual([
+    expect(
+      problems({
+        models: [{ modelId: sonnet, alarms: { cachingCostsMoney: { minCacheTokens: 0 }, writesWithoutReads: { periodMinutes: 1441 } } }],
+      }),
+    ).toEqual([
       'models[0].alarms.writesWithoutReads.periodMinutes: must be 1 to 1440 minutes (one day) (got 1441)',
       'models[0].alarms.cachingCostsMoney.minCacheTokens: must be 1 or more tokens (got 0)',
     ]);
@@ -185,12 +376,25 @@ describe('config: alarms', () => {
 
   test('a model inherits the section and overrides only what it sets', () => {
     const cfg = parseConfig(
-      { alarms: { lowHitRatio: { thresholdPercent: 40 } }, models: [{ modelId: sonnet, alarms: { lowHitRatio: { periodMinutes: 5 }, cachingCostsMoney: { enabled: false } } }, { modelId: 'b' }] },
+      {
+        alarms: { lowHitRatio: { thresholdPercent: 40 } },
+        models: [
+          { modelId: sonnet, alarms: { lowHitRatio: { periodMinutes: 5 }, cachingCostsMoney: { enabled: false } } },
+          { modelId: 'b' },
+        ],
+      },
       'x',
     );
     expect(modelAlarmSettings(cfg.alarms, cfg.models[0])).toEqual({
       enabled: true,
-      lowHitRatio: { enabled: true, thresholdPercent: 40, periodMinutes: 5, evaluationPeriods: 4, datapointsToAlarm: 3, minCacheTokens: 50000 },
+      lowHitRatio: {
+        enabled: true,
+        thresholdPercent: 40,
+        periodMinutes: 5,
+        evaluationPeriods: 4,
+        datapointsToAlarm: 3,
+        minCacheTokens: 50000,
+      },
       writesWithoutReads: { enabled: true, periodMinutes: 15, evaluationPeriods: 3, minWriteTokens: 20000 },
       cachingCostsMoney: { enabled: false, windowMinutes: 60, evaluationPeriods: 3, minCacheTokens: 50000 },
     });

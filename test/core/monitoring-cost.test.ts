@@ -3,7 +3,16 @@ import { DEFAULT_MONITORING_PRICES, estimateMonitoringCost, summarizeTemplate } 
 
 const template = {
   Resources: {
-    A: { Type: 'AWS::CloudWatch::Alarm', Properties: { Metrics: [{ Id: 'r', MetricStat: {} }, { Id: 'w', MetricStat: {} }, { Id: 'e', Expression: 'r + w' }] } },
+    A: {
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        Metrics: [
+          { Id: 'r', MetricStat: {} },
+          { Id: 'w', MetricStat: {} },
+          { Id: 'e', Expression: 'r + w' },
+        ],
+      },
+    },
     B: { Type: 'AWS::CloudWatch::Alarm', Properties: { MetricName: 'Errors' } },
     C: { Type: 'AWS::CloudWatch::CompositeAlarm', Properties: {} },
     D: { Type: 'AWS::CloudWatch::Dashboard', Properties: {} },
@@ -16,7 +25,14 @@ const template = {
 
 describe('monitoring cost', () => {
   test('the template summary: metrics per alarm, composites, dashboards, keys, function memory', () => {
-    expect(summarizeTemplate(template)).toEqual({ alarmMetrics: [2, 1], compositeAlarms: 1, dashboards: 2, kmsKeys: 1, publisherMemoryMb: 512, digestMemoryMb: 1024 });
+    expect(summarizeTemplate(template)).toEqual({
+      alarmMetrics: [2, 1],
+      compositeAlarms: 1,
+      dashboards: 2,
+      kmsKeys: 1,
+      publisherMemoryMb: 512,
+      digestMemoryMb: 1024,
+    });
   });
 
   test('the estimate, line by line, for 2 models and hourly periods', () => {

@@ -14,11 +14,21 @@ const iso = (ms: readonly number[]) => ms.map((t) => new Date(t).toISOString().s
 describe('periodWindow', () => {
   test.each<[string, Partial<PeriodWindowInput>, string[], string[]]>([
     ['first run at 12:07: the 11:00 period is not settled yet (settle 10 min)', {}, ['11-25T08:00', '11-25T09:00', '11-25T10:00'], []],
-    ['first run at 12:10 exactly: 11:00 is closed and settled', { nowMs: T0 + 10 * MINUTE_MS }, ['11-25T09:00', '11-25T10:00', '11-25T11:00'], []],
+    [
+      'first run at 12:10 exactly: 11:00 is closed and settled',
+      { nowMs: T0 + 10 * MINUTE_MS },
+      ['11-25T09:00', '11-25T10:00', '11-25T11:00'],
+      [],
+    ],
     ['from the watermark', { watermarkMs: T0 - 2 * HOUR_MS, nowMs: T0 + 10 * MINUTE_MS }, ['11-25T10:00', '11-25T11:00'], []],
     ['watermark at the end: nothing to do', { watermarkMs: T0 - HOUR_MS }, [], []],
     ['an unaligned watermark is aligned down', { watermarkMs: T0 - 2 * HOUR_MS + 5 * MINUTE_MS }, ['11-25T10:00'], []],
-    ['15-minute periods', { periodMs: 15 * MINUTE_MS, settleMs: 0, initialLookbackMs: 45 * MINUTE_MS }, ['11-25T11:15', '11-25T11:30', '11-25T11:45'], []],
+    [
+      '15-minute periods',
+      { periodMs: 15 * MINUTE_MS, settleMs: 0, initialLookbackMs: 45 * MINUTE_MS },
+      ['11-25T11:15', '11-25T11:30', '11-25T11:45'],
+      [],
+    ],
   ])('%s', (_name, over, periods, lost) => {
     const w = periodWindow({ ...base, ...over });
     expect(iso(w.periods)).toEqual(periods);

@@ -18,7 +18,13 @@ describe('publisher vs CloudWatch visibility delay of old datums (in memory)', (
     const w = new World();
     const since = endOf(T0) - 30 * HOUR_MS;
     const r = await w.run({ sinceMs: since });
-    expect([r.status, r.periodsPublished, r.deferredLimitReached, r.periodsAwaitingSettlement, r.settlementDueAtMs]).toEqual(['published', 30, false, 0, undefined]);
+    expect([r.status, r.periodsPublished, r.deferredLimitReached, r.periodsAwaitingSettlement, r.settlementDueAtMs]).toEqual([
+      'published',
+      30,
+      false,
+      0,
+      undefined,
+    ]);
     const savingsPuts = w.puts.filter((c) => !isHealth(c[0]));
     // 7 periods 24 h 10 min to 30 h 10 min old, one call each; the 23 recent periods in one call.
     expect(savingsPuts.map((c) => new Set(c.map((d) => d.timestampMs)).size)).toEqual([1, 1, 1, 1, 1, 1, 1, 23]);
@@ -32,22 +38,44 @@ describe('publisher vs CloudWatch visibility delay of old datums (in memory)', (
     w.fault = (ds) => (ds[0].timestampMs === old ? 'crash-after' : undefined);
     const crashed = await w.runFails({ sinceMs: old });
     expect([crashed.result.periodsPublished, crashed.result.watermarkMs]).toEqual([0, old]);
-    expect(w.state).toMatchObject({ watermarkMs: old, uncertainFromMs: old, uncertainToMs: old, uncertainPutAtMs: T0, uncertainOldestMs: old, owner: 'run-1' });
+    expect(w.state).toMatchObject({
+      watermarkMs: old,
+      uncertainFromMs: old,
+      uncertainToMs: old,
+      uncertainPutAtMs: T0,
+      uncertainOldestMs: old,
+      owner: 'run-1',
+    });
     w.fault = () => undefined;
 
     // After the lease: the range is deferred, the watermark moves past it, the other 29 periods go out.
     w.now = T0 + 16 * MINUTE_MS;
     const second = await w.run();
-    expect([second.status, second.periodsPublished, second.periodsAlreadyPresent, second.periodsLost, second.watermarkMs]).toEqual(['published', 29, 0, 0, end0]);
+    expect([second.status, second.periodsPublished, second.periodsAlreadyPresent, second.periodsLost, second.watermarkMs]).toEqual([
+      'published',
+      29,
+      0,
+      0,
+      end0,
+    ]);
     expect([second.periodsAwaitingSettlement, second.settlementDueAtMs]).toEqual([1, T0 + DELAY_MS]);
-    expect(w.state).toEqual({ version: w.state.version, watermarkMs: end0, deferred: [{ fromMs: old, toMs: old, putAtMs: T0, oldestMs: old }] });
+    expect(w.state).toEqual({
+      version: w.state.version,
+      watermarkMs: end0,
+      deferred: [{ fromMs: old, toMs: old, putAtMs: T0, oldestMs: old }],
+    });
     // It did not even ask about the deferred period: CloudWatch would not show it yet.
     expect(w.asked.flat().filter((d) => d.timestampMs === old)).toEqual([]);
 
     // A day later: 24 new periods, the deferred one still waiting.
     w.now = T0 + 24 * HOUR_MS;
     const third = await w.run();
-    expect([third.periodsPublished, third.periodsAlreadyPresent, third.periodsAwaitingSettlement, third.watermarkMs]).toEqual([24, 0, 1, endOf(w.now)]);
+    expect([third.periodsPublished, third.periodsAlreadyPresent, third.periodsAwaitingSettlement, third.watermarkMs]).toEqual([
+      24,
+      0,
+      1,
+      endOf(w.now),
+    ]);
     expect(w.putsOf(old)).toBe(PER_PERIOD);
 
     // Just before 48 h: still waiting.
@@ -58,7 +86,12 @@ describe('publisher vs CloudWatch visibility delay of old datums (in memory)', (
     // 48 h after the put: found present, counted as published by the crashed run, nothing re-put.
     w.now = T0 + DELAY_MS + MINUTE_MS;
     const settled = await w.run();
-    expect([settled.periodsAlreadyPresent, settled.periodsLost, settled.periodsAwaitingSettlement, settled.settlementDueAtMs]).toEqual([1, 0, 0, undefined]);
+    expect([settled.periodsAlreadyPresent, settled.periodsLost, settled.periodsAwaitingSettlement, settled.settlementDueAtMs]).toEqual([
+      1,
+      0,
+      0,
+      undefined,
+    ]);
     expect(w.putsOf(old)).toBe(PER_PERIOD);
     expect(w.multiset()).toEqual(expected(old, endOf(w.now)));
     expect(w.state).toEqual({ version: w.state.version, watermarkMs: endOf(w.now) });
@@ -86,7 +119,9 @@ describe('publisher vs CloudWatch visibility delay of old datums (in memory)', (
     w.now = T0 + DELAY_MS + 5 * MINUTE_MS;
     const settled = await w.run();
     // 18 new periods since the last run, and the deferred one, put now.
-    expect([settled.periodsPublished, settled.periodsAlreadyPresent, settled.periodsLost, settled.periodsAwaitingSettlement]).toEqual([19, 0, 0, 0]);
+    expect([settled.periodsPublished, settled.periodsAlreadyPresent, settled.periodsLost, settled.periodsAwaitingSettlement]).toEqual([
+      19, 0, 0, 0,
+    ]);
     expect(w.storedAt(old)).toEqual(datumsOf(old));
     expect(w.multiset()).toEqual(expected(old, endOf(w.now)));
     expect(w.state).toEqual({ version: w.state.version, watermarkMs: endOf(w.now) });
@@ -132,7 +167,10 @@ describe('publisher vs CloudWatch visibility delay of old datums (in memory)', (
     const end = endOf(w.now);
     const p = (k: number) => end - 100 * HOUR_MS + k * HOUR_MS; // 100 to 93 hours before the end
     // p0..p1 put 49 h ago (due), p1..p2 put 10 h ago (waiting; overlaps at p1), p3 put 49 h ago (due; adjacent).
-    const put = (period: number, atMs: number, count = PER_PERIOD) => datumsOf(period).slice(0, count).forEach((datum) => w.stored.push({ datum, putAtMs: atMs }));
+    const put = (period: number, atMs: number, count = PER_PERIOD) =>
+      datumsOf(period)
+        .slice(0, count)
+        .forEach((datum) => w.stored.push({ datum, putAtMs: atMs }));
     put(p(0), w.now - 49 * HOUR_MS);
     put(p(1), w.now - 10 * HOUR_MS, 3);
     put(p(3), w.now - 49 * HOUR_MS, 5);
@@ -147,7 +185,12 @@ describe('publisher vs CloudWatch visibility delay of old datums (in memory)', (
     };
     const r = await w.run();
     // p0 present; p3 partly there (no heartbeat): its missing datums put; p1, p2 wait with the range still waiting.
-    expect([r.periodsAlreadyPresent, r.periodsPublished, r.periodsAwaitingSettlement, r.settlementDueAtMs]).toEqual([1, 2, 2, w.now + 38 * HOUR_MS]);
+    expect([r.periodsAlreadyPresent, r.periodsPublished, r.periodsAwaitingSettlement, r.settlementDueAtMs]).toEqual([
+      1,
+      2,
+      2,
+      w.now + 38 * HOUR_MS,
+    ]);
     expect(w.state.deferred).toEqual([{ fromMs: p(1), toMs: p(2), putAtMs: w.now - 10 * HOUR_MS, oldestMs: p(1) }]);
     expect([w.putsOf(p(1)), w.putsOf(p(2)), w.putsOf(p(3))]).toEqual([0, 0, PER_PERIOD - 5]);
     const dueAt = w.now + 38 * HOUR_MS;
@@ -155,7 +198,11 @@ describe('publisher vs CloudWatch visibility delay of old datums (in memory)', (
     const later = await w.run();
     expect([later.periodsAlreadyPresent, later.periodsAwaitingSettlement]).toEqual([0, 0]);
     expect([w.putsOf(p(1)), w.putsOf(p(2))]).toEqual([PER_PERIOD - 3, PER_PERIOD]);
-    expect(w.multiset()).toEqual(expected(p(0), p(4)).concat(expected(end - HOUR_MS, endOf(w.now))).sort());
+    expect(w.multiset()).toEqual(
+      expected(p(0), p(4))
+        .concat(expected(end - HOUR_MS, endOf(w.now)))
+        .sort(),
+    );
   });
 
   test('a range that ages past 14 days while waiting: its absent period counted in LostPeriods, the present one published, none both', async () => {
@@ -177,7 +224,11 @@ describe('publisher vs CloudWatch visibility delay of old datums (in memory)', (
     expect(w.storedAt(lostP)).toEqual([]);
     expect(w.storedAt(keptP).filter((d) => d.metricName === HEARTBEAT)).toHaveLength(1);
     expect(w.logs.filter((l) => l.level === 'warn').map((l) => [l.message, l.data?.lost, l.data?.from])).toEqual([
-      ["deferred periods aged past CloudWatch's window before their presence check could be trusted: counted as lost", 1, new Date(lostP).toISOString()],
+      [
+        "deferred periods aged past CloudWatch's window before their presence check could be trusted: counted as lost",
+        1,
+        new Date(lostP).toISOString(),
+      ],
     ]);
     const lost: Datum = { metricName: CUSTOM_METRICS.lostPeriods.name, timestampMs: firstPeriod, value: 1, unit: 'Count' };
     expect(w.multiset()).toEqual(expected(keptP, endOf(w.now), [lost]));
@@ -198,8 +249,12 @@ describe('publisher vs CloudWatch visibility delay of old datums (in memory)', (
     ]);
     expect(w.state.deferred).toHaveLength(MAX_DEFERRED_RANGES);
     // The 11th old period was not attempted, nor any recent one (it would leave the old ones behind the watermark).
-    expect(w.puts.filter((c) => !isHealth(c[0])).map((c) => c[0].timestampMs)).toEqual(Array.from({ length: 10 }, (_, k) => since + k * HOUR_MS));
-    expect(w.logs.filter((l) => l.message.includes('deferred ranges')).map((l) => [l.level, l.data?.heldFrom])).toEqual([['warn', new Date(since + 10 * HOUR_MS).toISOString()]]);
+    expect(w.puts.filter((c) => !isHealth(c[0])).map((c) => c[0].timestampMs)).toEqual(
+      Array.from({ length: 10 }, (_, k) => since + k * HOUR_MS),
+    );
+    expect(w.logs.filter((l) => l.message.includes('deferred ranges')).map((l) => [l.level, l.data?.heldFrom])).toEqual([
+      ['warn', new Date(since + 10 * HOUR_MS).toISOString()],
+    ]);
 
     // Before the delay passes, the next run still holds back (its old periods are older now, the recent ones wait behind).
     w.now = T0 + HOUR_MS;

@@ -48,7 +48,13 @@ const world = () => new World({ tokensAt: () => TOKENS });
 
 /** The ledger states of a run of P1 and P2 by run-1 at T0, in the order it writes them. */
 const LEASED = { owner: 'run-1', leaseUntilMs: T0 + LEASE_MS };
-const claim = (fromMs: number, toMs: number) => ({ uncertainFromMs: fromMs, uncertainToMs: toMs, uncertainPutAtMs: T0, uncertainOldestMs: fromMs, ...LEASED });
+const claim = (fromMs: number, toMs: number) => ({
+  uncertainFromMs: fromMs,
+  uncertainToMs: toMs,
+  uncertainPutAtMs: T0,
+  uncertainOldestMs: fromMs,
+  ...LEASED,
+});
 const S0: LedgerState = { version: 0 };
 const S1: LedgerState = { version: 1, ...LEASED };
 const S2: LedgerState = { version: 2, watermarkMs: P1, ...claim(P1, P1) };
@@ -143,7 +149,14 @@ describe('runPublisher in memory: another run, and the lease', () => {
     w.interleave(0, async () => (other = await w.run(RUN)));
     const r = await w.run(RUN);
     expect(other).toEqual(result({ periodsPublished: 2, datumsPut: 28 }));
-    expect(r).toEqual(result({ status: 'busy', models: 0, tokens: { inputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, outputTokens: 0 }, watermarkMs: undefined }));
+    expect(r).toEqual(
+      result({
+        status: 'busy',
+        models: 0,
+        tokens: { inputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, outputTokens: 0 },
+        watermarkMs: undefined,
+      }),
+    );
     expect(w.logs.at(-1)?.message).toBe('another run took the ledger lease first; leaving the work to it');
     expect(w.state).toEqual(S5);
     expect(w.savingsLines()).toEqual(BOTH);
@@ -151,7 +164,7 @@ describe('runPublisher in memory: another run, and the lease', () => {
     expect(w.lagReports().map(datumLine)).toEqual([lagLine(T0, 10)]);
   });
 
-  test('a run outlives its lease: a later run takes over and commits; the first one\'s next write conflicts and it puts nothing more', async () => {
+  test("a run outlives its lease: a later run takes over and commits; the first one's next write conflicts and it puts nothing more", async () => {
     const w = world();
     let other: RunResult | undefined;
     // Before run-1's second claim (after its first put), 16 minutes on: run-2 finds run-1's lease expired.
@@ -162,7 +175,11 @@ describe('runPublisher in memory: another run, and the lease', () => {
     const first = await w.runFails(RUN);
     expect(other).toEqual(result({ periodsPublished: 2, datumsPut: 18 }));
     expect(first.cause).toBeInstanceOf(LedgerConflict);
-    expect([first.message, first.result.datumsPut, first.result.watermarkMs]).toEqual(['run stopped after 0 of 2 periods: version 6, expected 2', 10, P1]);
+    expect([first.message, first.result.datumsPut, first.result.watermarkMs]).toEqual([
+      'run stopped after 0 of 2 periods: version 6, expected 2',
+      10,
+      P1,
+    ]);
     expect(w.state).toEqual({ version: 6, watermarkMs: END });
     expect(w.savingsPuts().map((p) => p.length)).toEqual([10, 10, 8]);
     expect(w.savingsLines()).toEqual(BOTH);
@@ -170,7 +187,7 @@ describe('runPublisher in memory: another run, and the lease', () => {
     expect(w.lagReports().map(datumLine)).toEqual([lagLine(T0 + 16 * MINUTE_MS, 26), lagLine(T0, 130)]);
   });
 
-  test('a crashed run\'s lease: busy until it expires (to the millisecond), then the next run takes over', async () => {
+  test("a crashed run's lease: busy until it expires (to the millisecond), then the next run takes over", async () => {
     const w = world();
     w.crashAt(2, 'after');
     await w.runFails(RUN);
@@ -179,7 +196,14 @@ describe('runPublisher in memory: another run, and the lease', () => {
 
     w.now = T0 + LEASE_MS - 1;
     const busy = await w.run(RUN);
-    expect(busy).toEqual(result({ status: 'busy', models: 0, tokens: { inputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, outputTokens: 0 }, watermarkMs: P1 }));
+    expect(busy).toEqual(
+      result({
+        status: 'busy',
+        models: 0,
+        tokens: { inputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, outputTokens: 0 },
+        watermarkMs: P1,
+      }),
+    );
     expect(w.logs.map((l) => [l.level, l.message, l.data])).toEqual([
       ['info', 'another run holds the ledger lease; leaving the work to it', { owner: 'run-1', leaseUntil: iso(T0 + LEASE_MS) }],
     ]);
@@ -191,10 +215,16 @@ describe('runPublisher in memory: another run, and the lease', () => {
     const r = await w.run(RUN);
     expect(r).toEqual(result({ periodsPublished: 2, datumsPut: 18 }));
     expect(w.logs.filter((l) => l.level === 'warn').map((l) => [l.message, l.data])).toEqual([
-      ['taking over an expired lease: the previous run stopped without releasing it', { owner: 'run-1', uncertainFrom: iso(P1), uncertainTo: iso(P1) }],
+      [
+        'taking over an expired lease: the previous run stopped without releasing it',
+        { owner: 'run-1', uncertainFrom: iso(P1), uncertainTo: iso(P1) },
+      ],
     ]);
     // Its lease write is run-3's, on top of run-1's item.
-    expect(w.steps[0]).toEqual({ kind: 'write', next: { watermarkMs: P1, ...claim(P1, P1), owner: 'run-3', leaseUntilMs: T0 + 2 * LEASE_MS } });
+    expect(w.steps[0]).toEqual({
+      kind: 'write',
+      next: { watermarkMs: P1, ...claim(P1, P1), owner: 'run-3', leaseUntilMs: T0 + 2 * LEASE_MS },
+    });
     expect(w.state).toEqual({ version: 6, watermarkMs: END });
     expect(w.savingsLines()).toEqual(BOTH);
   });
@@ -210,7 +240,16 @@ describe('runPublisher in memory: an uncertain range left by a crashed run, sett
     const w = world();
     const putAtMs = T0 - 5 * MINUTE_MS;
     for (const datum of w.datumsOf(P1).slice(0, held)) w.stored.push({ datum, putAtMs });
-    w.state = { version: 3, watermarkMs: P1, uncertainFromMs: P1, uncertainToMs: P1, uncertainPutAtMs: putAtMs, uncertainOldestMs: P1, owner: 'gone', leaseUntilMs: T0 - MINUTE_MS };
+    w.state = {
+      version: 3,
+      watermarkMs: P1,
+      uncertainFromMs: P1,
+      uncertainToMs: P1,
+      uncertainPutAtMs: putAtMs,
+      uncertainOldestMs: P1,
+      owner: 'gone',
+      leaseUntilMs: T0 - MINUTE_MS,
+    };
     const r = await w.run();
     expect(r).toEqual(result({ periodsPublished: published, periodsAlreadyPresent: present, datumsPut: put }));
     // The presence check asked about P1's 14 datums, nothing else; P1 went out only as far as it was missing.
@@ -218,7 +257,12 @@ describe('runPublisher in memory: an uncertain range left by a crashed run, sett
     expect([w.putsOf(P1), w.putsOf(P2)]).toEqual([14 - held, 14]);
     expect(w.savingsLines()).toEqual(BOTH);
     expect(w.state).toEqual({ version: 6, watermarkMs: END });
-    expect(w.logs.find((l) => l.message === 'settled an uncertain range left by an earlier run')?.data).toEqual({ from: iso(P1), to: iso(P1), datumsPresent: held, datumsMissing: 14 - held });
+    expect(w.logs.find((l) => l.message === 'settled an uncertain range left by an earlier run')?.data).toEqual({
+      from: iso(P1),
+      to: iso(P1),
+      datumsPresent: held,
+      datumsMissing: 14 - held,
+    });
   });
 });
 
@@ -228,7 +272,8 @@ describe('runPublisher in memory: throttled puts and puts of unknown outcome', (
     let i = 0;
     return () => list[i++];
   };
-  const sleeps = (w: World) => w.logs.filter((l) => l.message === 'PutMetricData failed; retrying').map((l) => [l.data?.attempt, l.data?.delayMs]);
+  const sleeps = (w: World) =>
+    w.logs.filter((l) => l.message === 'PutMetricData failed; retrying').map((l) => [l.data?.attempt, l.data?.delayMs]);
 
   test('throttled twice, then accepted: retried after 200 and 400 ms in the same run; each datum once', async () => {
     const w = world();
@@ -236,7 +281,13 @@ describe('runPublisher in memory: throttled puts and puts of unknown outcome', (
     const slept: number[] = [];
     const r = await w.run({ ...RUN, sleep: async (ms) => void slept.push(ms) });
     expect(r).toEqual(result({ periodsPublished: 2, datumsPut: 28 }));
-    expect([slept, sleeps(w)]).toEqual([[200, 400], [[1, 200], [2, 400]]]);
+    expect([slept, sleeps(w)]).toEqual([
+      [200, 400],
+      [
+        [1, 200],
+        [2, 400],
+      ],
+    ]);
     expect(w.savingsPuts().map((p) => p.length)).toEqual([10, 10, 10, 10, 8]);
     expect(w.savingsLines()).toEqual(BOTH);
     expect(w.state).toEqual(S5);
@@ -261,21 +312,35 @@ describe('runPublisher in memory: throttled puts and puts of unknown outcome', (
   test.each<[string, Fault[], typeof PutThrottled, number, number, number, number]>([
     ['throttled', Array<Fault>(6).fill('throttle'), PutThrottled, 0, 0, 28, 7],
     ['outcome unknown (the last one stored)', [...Array<Fault>(5).fill('drop-before'), 'drop-after'], PutOutcomeUnknown, 10, 5, 18, 6],
-  ])('%s on all 6 attempts: the run stops, its claim the uncertain range; the next run settles it, each datum once', async (_name, list, cause, stored, checks, put, version) => {
-    const w = world();
-    w.fault = faults(...list);
-    const stopped = await w.runFails(RUN);
-    expect(stopped.cause).toBeInstanceOf(cause);
-    expect([stopped.result.periodsPublished, stopped.result.datumsPut, w.savingsLines().length, w.savingsPuts().length, w.asked.length]).toEqual([0, 0, stored, 6, checks]);
-    expect(sleeps(w).map(([attempt]) => attempt)).toEqual([1, 2, 3, 4, 5]);
-    expect(w.state).toEqual(S2);
-    // Nothing lost: the lag report says where the watermark stands.
-    expect(w.lagReports().map(datumLine)).toEqual([lagLine(T0, 130)]);
+  ])(
+    '%s on all 6 attempts: the run stops, its claim the uncertain range; the next run settles it, each datum once',
+    async (_name, list, cause, stored, checks, put, version) => {
+      const w = world();
+      w.fault = faults(...list);
+      const stopped = await w.runFails(RUN);
+      expect(stopped.cause).toBeInstanceOf(cause);
+      expect([
+        stopped.result.periodsPublished,
+        stopped.result.datumsPut,
+        w.savingsLines().length,
+        w.savingsPuts().length,
+        w.asked.length,
+      ]).toEqual([0, 0, stored, 6, checks]);
+      expect(sleeps(w).map(([attempt]) => attempt)).toEqual([1, 2, 3, 4, 5]);
+      expect(w.state).toEqual(S2);
+      // Nothing lost: the lag report says where the watermark stands.
+      expect(w.lagReports().map(datumLine)).toEqual([lagLine(T0, 130)]);
 
-    w.now = T0 + 16 * MINUTE_MS;
-    expect(await w.run(RUN)).toEqual(result({ periodsPublished: 2, datumsPut: put }));
-    expect(w.logs.find((l) => l.message === 'settled an uncertain range left by an earlier run')?.data).toEqual({ from: iso(P1), to: iso(P1), datumsPresent: stored, datumsMissing: 14 - stored });
-    expect(w.savingsLines()).toEqual(BOTH);
-    expect(w.state).toEqual({ version, watermarkMs: END });
-  });
+      w.now = T0 + 16 * MINUTE_MS;
+      expect(await w.run(RUN)).toEqual(result({ periodsPublished: 2, datumsPut: put }));
+      expect(w.logs.find((l) => l.message === 'settled an uncertain range left by an earlier run')?.data).toEqual({
+        from: iso(P1),
+        to: iso(P1),
+        datumsPresent: stored,
+        datumsMissing: 14 - stored,
+      });
+      expect(w.savingsLines()).toEqual(BOTH);
+      expect(w.state).toEqual({ version, watermarkMs: END });
+    },
+  );
 });

@@ -9,7 +9,13 @@ const tokens = (input: number, read: number, write: number, output: number): Tok
   cacheWriteInputTokens: write,
   outputTokens: output,
 });
-const dollars = (net: number): Dollars => ({ costWithCacheUSD: 1, costWithoutCacheUSD: 1 + net, readDiscountUSD: 0, writePremiumUSD: 0, netSavingsUSD: net });
+const dollars = (net: number): Dollars => ({
+  costWithCacheUSD: 1,
+  costWithoutCacheUSD: 1 + net,
+  readDiscountUSD: 0,
+  writePremiumUSD: 0,
+  netSavingsUSD: net,
+});
 
 describe('model status: the first rule that applies', () => {
   test.each<[string, ModelStatus, TokenCounts, Dollars | null]>([
@@ -43,7 +49,11 @@ describe('buildReport', () => {
     {
       models: [
         { modelId: 'us.anthropic.claude-3-7-sonnet-20250219-v1:0', displayName: 'support-bot' },
-        { modelId: 'arn:aws:bedrock:us-east-1:1:application-inference-profile/idle', displayName: 'quiet', priceAs: 'anthropic.claude-3-5-haiku-20241022-v1:0' },
+        {
+          modelId: 'arn:aws:bedrock:us-east-1:1:application-inference-profile/idle',
+          displayName: 'quiet',
+          priceAs: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+        },
         { modelId: 'anthropic.claude-sonnet-4-20250514-v1:0', minHitRatioPercent: 90 },
       ],
       report: { minHitRatioPercent: 20 },
@@ -69,7 +79,13 @@ describe('buildReport', () => {
       ['amazon.nova-pro-v1:0', undefined, 'not-enabled'],
       ['zz.unknown-model', undefined, 'unpriced'],
     ]);
-    expect(report.models[0]).toMatchObject({ inputTokens: 28, cacheReadInputTokens: 38247, cacheWriteInputTokens: 75097, outputTokens: 1066, netSavingsUSD: 0.04694415 });
+    expect(report.models[0]).toMatchObject({
+      inputTokens: 28,
+      cacheReadInputTokens: 38247,
+      cacheWriteInputTokens: 75097,
+      outputTokens: 1066,
+      netSavingsUSD: 0.04694415,
+    });
   });
 
   test('unpriced rows keep tokens and ratios, null dollars and price source', () => {
@@ -80,7 +96,7 @@ describe('buildReport', () => {
       cacheWriteInputTokens: 300,
       outputTokens: 400,
       cacheHitRatioPercent: 40,
-      cachedInputSharePercent: 100 * 200 / 600,
+      cachedInputSharePercent: (100 * 200) / 600,
       costWithCacheUSD: null,
       costWithoutCacheUSD: null,
       readDiscountUSD: null,
@@ -95,7 +111,9 @@ describe('buildReport', () => {
     const sonnet4Net = 80 * 2.7e-6 - 20 * 0.75e-6;
     const novaWithout = 1000 * 0.8e-6 + 10 * 3.2e-6;
     const t = report.totals;
-    expect([t.inputTokens, t.cacheReadInputTokens, t.cacheWriteInputTokens, t.outputTokens, t.unpricedTokens]).toEqual([1128, 38527, 75417, 1476, 1000]);
+    expect([t.inputTokens, t.cacheReadInputTokens, t.cacheWriteInputTokens, t.outputTokens, t.unpricedTokens]).toEqual([
+      1128, 38527, 75417, 1476, 1000,
+    ]);
     expect(Math.abs(t.netSavingsUSD - (0.04694415 + sonnet4Net))).toBeLessThan(1e-12);
     expect(Math.abs(t.costWithoutCacheUSD - (0.356106 + 100 * 3e-6 + novaWithout))).toBeLessThan(1e-12);
     expect(t.cacheHitRatioPercent).toBe((100 * 38527) / (38527 + 75417));
@@ -106,9 +124,17 @@ describe('buildReport', () => {
     const empty = buildReport([], config);
     expect(empty.models.map((r) => r.status)).toEqual(['idle', 'idle', 'idle']);
     expect(empty.totals).toEqual({
-      inputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, outputTokens: 0,
-      cacheHitRatioPercent: null, cachedInputSharePercent: null,
-      costWithCacheUSD: 0, costWithoutCacheUSD: 0, readDiscountUSD: 0, writePremiumUSD: 0, netSavingsUSD: 0,
+      inputTokens: 0,
+      cacheReadInputTokens: 0,
+      cacheWriteInputTokens: 0,
+      outputTokens: 0,
+      cacheHitRatioPercent: null,
+      cachedInputSharePercent: null,
+      costWithCacheUSD: 0,
+      costWithoutCacheUSD: 0,
+      readDiscountUSD: 0,
+      writePremiumUSD: 0,
+      netSavingsUSD: 0,
       unpricedTokens: 0,
     });
   });

@@ -30,7 +30,11 @@ describe("savings arithmetic (README, the AWS blog's worked example)", () => {
     ['10^9 read tokens at $3 − $0.30', { inputTokens: 0, cacheReadInputTokens: 1e9, cacheWriteInputTokens: 0, outputTokens: 0 }, 2700],
     ['10^9 write tokens at $3.75 − $3', { inputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 1e9, outputTokens: 0 }, -750],
     ['1 token of each', { inputTokens: 1, cacheReadInputTokens: 1, cacheWriteInputTokens: 1, outputTokens: 1 }, 0.0000027 - 0.00000075],
-    ['3 x 10^9 mixed', { inputTokens: 1e9 + 7, cacheReadInputTokens: 1e9 + 3, cacheWriteInputTokens: 1e9 + 1, outputTokens: 1e9 }, (1e9 + 3) * 2.7e-6 - (1e9 + 1) * 0.75e-6],
+    [
+      '3 x 10^9 mixed',
+      { inputTokens: 1e9 + 7, cacheReadInputTokens: 1e9 + 3, cacheWriteInputTokens: 1e9 + 1, outputTokens: 1e9 },
+      (1e9 + 3) * 2.7e-6 - (1e9 + 1) * 0.75e-6,
+    ],
   ])('net savings stay within 1e-9 USD: %s', (_name, tokens, want) => {
     const d = computeDollars(tokens, sonnet37);
     close(d.netSavingsUSD, want);
@@ -67,7 +71,8 @@ describe("savings arithmetic (README, the AWS blog's worked example)", () => {
 
   test('net savings change sign exactly at the break-even ratio', () => {
     // 5-minute Claude: 23 reads per 83 writes is 21.69% (< 21.74%), 24 per 83 is 22.4%.
-    const at = (read: number) => computeDollars({ inputTokens: 0, cacheReadInputTokens: read, cacheWriteInputTokens: 83, outputTokens: 0 }, sonnet37).netSavingsUSD;
+    const at = (read: number) =>
+      computeDollars({ inputTokens: 0, cacheReadInputTokens: read, cacheWriteInputTokens: 83, outputTokens: 0 }, sonnet37).netSavingsUSD;
     close(at(23), 23 * 2.7e-6 - 83 * 0.75e-6);
     expect(at(23)).toBeLessThan(0);
     expect(at(24)).toBeGreaterThan(0);
@@ -76,6 +81,8 @@ describe("savings arithmetic (README, the AWS blog's worked example)", () => {
   test('token counts that are not whole non-negative numbers are refused', () => {
     const bad = { ...worked, cacheReadInputTokens: 1.5 };
     expect(() => computeDollars(bad, sonnet37)).toThrow('cacheReadInputTokens must be a non-negative whole number of tokens, got 1.5');
-    expect(() => computeDollars({ ...worked, inputTokens: -1 }, sonnet37)).toThrow('inputTokens must be a non-negative whole number of tokens, got -1');
+    expect(() => computeDollars({ ...worked, inputTokens: -1 }, sonnet37)).toThrow(
+      'inputTokens must be a non-negative whole number of tokens, got -1',
+    );
   });
 });

@@ -5,7 +5,12 @@ import { buildWeeklyReport, reviewWindows, type DailyUsage } from '../../lambda/
 
 const END = Date.UTC(2026, 10, 23); // Monday 2026-11-23T00:00Z
 const windows = reviewWindows(END, 7);
-const t = (input: number, read: number, write: number, output = 0): TokenCounts => ({ inputTokens: input, cacheReadInputTokens: read, cacheWriteInputTokens: write, outputTokens: output });
+const t = (input: number, read: number, write: number, output = 0): TokenCounts => ({
+  inputTokens: input,
+  cacheReadInputTokens: read,
+  cacheWriteInputTokens: write,
+  outputTokens: output,
+});
 const IMPROVING = 'us.anthropic.claude-3-7-sonnet-20250219-v1:0';
 const REGRESSING = 'anthropic.claude-sonnet-4-20250514-v1:0';
 const MISCONFIGURED = 'eu.anthropic.claude-3-5-haiku-20241022-v1:0';
@@ -17,7 +22,15 @@ function days(modelId: string, previous: TokenCounts, current: TokenCounts): Dai
   return Array.from({ length: 14 }, (_, i) => ({ modelId, dayStartMs: END - (14 - i) * DAY_MS, tokens: i < 7 ? previous : current }));
 }
 
-const config = parseConfig({ models: [{ modelId: IMPROVING, displayName: 'support-bot' }, { modelId: REGRESSING, displayName: 'code-review' }] }, 'test');
+const config = parseConfig(
+  {
+    models: [
+      { modelId: IMPROVING, displayName: 'support-bot' },
+      { modelId: REGRESSING, displayName: 'code-review' },
+    ],
+  },
+  'test',
+);
 const daily = [
   ...days(IMPROVING, t(100, 500, 500), t(100, 900, 100)),
   ...days(REGRESSING, t(100, 900, 100), t(100, 100, 900)),
@@ -46,22 +59,40 @@ describe('weekly review', () => {
     expect(Math.abs((r.netSavingsUSD as number) - net)).toBeLessThan(1e-12);
     expect(Math.abs((r.change.netSavingsUSD as number) - (net - before))).toBeLessThan(1e-12);
     expect(Math.abs((r.change.netSavingsPercent as number) - (100 * (net - before)) / before)).toBeLessThan(1e-9);
-    expect([row(REGRESSING).change.cacheHitRatioPoints, row(UNPRICED).change.netSavingsUSD, row(UNPRICED).change.netSavingsPercent]).toEqual([-80, null, null]);
+    expect([
+      row(REGRESSING).change.cacheHitRatioPoints,
+      row(UNPRICED).change.netSavingsUSD,
+      row(UNPRICED).change.netSavingsPercent,
+    ]).toEqual([-80, null, null]);
   });
 
   test('needs attention: misconfigured, a hit-ratio drop over 10 points, money left on the table, unpriced traffic', () => {
     expect(report.attention.map((a) => [a.reason, a.modelId, a.message])).toEqual([
       ['hit-ratio-drop', REGRESSING, 'code-review: hit ratio fell 80.0 points, from 90.0% to 10.0%'],
-      ['money-left-on-table', NOT_ENABLED, `${NOT_ENABLED}: 14,000,000 uncached input tokens and no caching: up to $8.40 left on the table at the cache-read price`],
-      ['misconfigured', MISCONFIGURED, `${MISCONFIGURED}: 14,000 cache-write tokens and no reads: the cached prefix never matches (write premium $0.0028 for nothing)`],
+      [
+        'money-left-on-table',
+        NOT_ENABLED,
+        `${NOT_ENABLED}: 14,000,000 uncached input tokens and no caching: up to $8.40 left on the table at the cache-read price`,
+      ],
+      [
+        'misconfigured',
+        MISCONFIGURED,
+        `${MISCONFIGURED}: 14,000 cache-write tokens and no reads: the cached prefix never matches (write premium $0.0028 for nothing)`,
+      ],
       ['unpriced', UNPRICED, `${UNPRICED}: 3,850 tokens with no known price, left out of the dollars; add it to pricing or set priceAs`],
     ]);
     expect(Math.abs((report.attention.find((a) => a.reason === 'money-left-on-table')!.estimatedUSD as number) - 8.4)).toBeLessThan(1e-9);
-    expect(Math.abs((report.attention.find((a) => a.reason === 'misconfigured')!.estimatedUSD as number) - 14000 * 0.2e-6)).toBeLessThan(1e-12);
+    expect(Math.abs((report.attention.find((a) => a.reason === 'misconfigured')!.estimatedUSD as number) - 14000 * 0.2e-6)).toBeLessThan(
+      1e-12,
+    );
   });
 
   test('a drop of exactly 10 points and money left under $1 are not flagged', () => {
-    const quiet = buildWeeklyReport([...days(IMPROVING, t(0, 60, 40), t(0, 50, 50)), ...days(NOT_ENABLED, t(100_000, 0, 0), t(100_000, 0, 0))], windows, config);
+    const quiet = buildWeeklyReport(
+      [...days(IMPROVING, t(0, 60, 40), t(0, 50, 50)), ...days(NOT_ENABLED, t(100_000, 0, 0), t(100_000, 0, 0))],
+      windows,
+      config,
+    );
     expect(quiet.attention).toEqual([]);
   });
 
@@ -74,7 +105,11 @@ describe('weekly review', () => {
   });
 
   test('a model busy last week and silent this week keeps its row, idle', () => {
-    const r = buildWeeklyReport(days(IMPROVING, t(100, 500, 500), t(0, 0, 0)).filter((d) => d.dayStartMs < windows.current.startMs), windows, parseConfig({}, 'x'));
+    const r = buildWeeklyReport(
+      days(IMPROVING, t(100, 500, 500), t(0, 0, 0)).filter((d) => d.dayStartMs < windows.current.startMs),
+      windows,
+      parseConfig({}, 'x'),
+    );
     expect(r.models.map((m) => [m.modelId, m.status, m.previous.status])).toEqual([[IMPROVING, 'idle', 'optimized']]);
   });
 });

@@ -48,7 +48,10 @@ function dims(list: Json): Record<string, string> {
   return Object.fromEntries(((list as { Name: string; Value: Json }[] | undefined) ?? []).map((d) => [d.Name, cfnString(d.Value)]));
 }
 
-export function readAlarms(template: { Resources?: Record<string, { Type: string; Properties?: Record<string, Json> }> }): { alarms: AlarmDefinition[]; composites: CompositeDefinition[] } {
+export function readAlarms(template: { Resources?: Record<string, { Type: string; Properties?: Record<string, Json> }> }): {
+  alarms: AlarmDefinition[];
+  composites: CompositeDefinition[];
+} {
   const alarms: AlarmDefinition[] = [];
   const composites: CompositeDefinition[] = [];
   for (const [logicalId, r] of Object.entries(template.Resources ?? {})) {
@@ -61,14 +64,26 @@ export function readAlarms(template: { Resources?: Record<string, { Type: string
         for (const m of p.Metrics as Record<string, Json>[]) {
           const stat = m.MetricStat as { Metric: Record<string, Json>; Period: number; Stat: string } | undefined;
           if (stat) {
-            metrics[String(m.Id)] = { namespace: cfnString(stat.Metric.Namespace), metricName: cfnString(stat.Metric.MetricName), dimensions: dims(stat.Metric.Dimensions), stat: stat.Stat, periodSeconds: stat.Period };
+            metrics[String(m.Id)] = {
+              namespace: cfnString(stat.Metric.Namespace),
+              metricName: cfnString(stat.Metric.MetricName),
+              dimensions: dims(stat.Metric.Dimensions),
+              stat: stat.Stat,
+              periodSeconds: stat.Period,
+            };
             period = stat.Period;
           }
           if (m.Expression !== undefined && m.ReturnData !== false) expression = String(m.Expression);
           else if (m.ReturnData === true && stat) expression = String(m.Id);
         }
       } else {
-        metrics.m = { namespace: cfnString(p.Namespace), metricName: cfnString(p.MetricName), dimensions: dims(p.Dimensions), stat: String(p.Statistic ?? p.ExtendedStatistic), periodSeconds: Number(p.Period) };
+        metrics.m = {
+          namespace: cfnString(p.Namespace),
+          metricName: cfnString(p.MetricName),
+          dimensions: dims(p.Dimensions),
+          stat: String(p.Statistic ?? p.ExtendedStatistic),
+          periodSeconds: Number(p.Period),
+        };
       }
       alarms.push({
         logicalId,
@@ -84,7 +99,9 @@ export function readAlarms(template: { Resources?: Record<string, { Type: string
       });
     } else if (r.Type === 'AWS::CloudWatch::CompositeAlarm') {
       // Children appear as ALARM("<X.Arn>"); keep their logical ids.
-      const rule = cfnString(p.AlarmRule).replace(/<([A-Za-z0-9]+)\.Arn>/g, '$1').replace(/"/g, '');
+      const rule = cfnString(p.AlarmRule)
+        .replace(/<([A-Za-z0-9]+)\.Arn>/g, '$1')
+        .replace(/"/g, '');
       composites.push({ logicalId, name: p.AlarmName === undefined ? logicalId : cfnString(p.AlarmName), rule });
     }
   }
@@ -99,12 +116,20 @@ const COMPARE: Record<string, (v: number, t: number) => boolean> = {
 };
 
 /** The alarm's datapoint per period start over [startMs, endMs), from the metric series. */
-export function alarmDatapoints(alarm: AlarmDefinition, series: Readonly<Record<string, ReadonlyMap<number, number>>>, startMs: number, endMs: number): Map<number, Value> {
+export function alarmDatapoints(
+  alarm: AlarmDefinition,
+  series: Readonly<Record<string, ReadonlyMap<number, number>>>,
+  startMs: number,
+  endMs: number,
+): Map<number, Value> {
   const tree = parseMetricMath(alarm.expression);
   const step = alarm.periodSeconds * 1000;
   const out = new Map<number, Value>();
   for (let t = startMs; t < endMs; t += step) {
-    out.set(t, evaluate(tree, (id) => series[id]?.get(t) ?? null));
+    out.set(
+      t,
+      evaluate(tree, (id) => series[id]?.get(t) ?? null),
+    );
   }
   return out;
 }
@@ -119,7 +144,10 @@ export interface Transition {
 }
 
 /** Replays one alarm: its state after each period, and the transitions. Starts in INSUFFICIENT_DATA, as a new alarm. */
-export function replayAlarm(alarm: AlarmDefinition, points: ReadonlyMap<number, Value>): { states: Map<number, AlarmState>; transitions: Transition[] } {
+export function replayAlarm(
+  alarm: AlarmDefinition,
+  points: ReadonlyMap<number, Value>,
+): { states: Map<number, AlarmState>; transitions: Transition[] } {
   const times = [...points.keys()].sort((a, b) => a - b);
   const breaches = COMPARE[alarm.comparison];
   if (!breaches) throw new Error(`alarm replay: comparison ${alarm.comparison} is not supported`);
@@ -150,7 +178,10 @@ export function replayAlarm(alarm: AlarmDefinition, points: ReadonlyMap<number, 
  * A composite alarm is in ALARM while its rule holds over its children's states (OR / AND of ALARM(x) / OK(x)); `children`
  * maps each child's logical id or alarm name to its states.
  */
-export function replayComposite(composite: CompositeDefinition, children: ReadonlyMap<string, ReadonlyMap<number, AlarmState>>): Transition[] {
+export function replayComposite(
+  composite: CompositeDefinition,
+  children: ReadonlyMap<string, ReadonlyMap<number, AlarmState>>,
+): Transition[] {
   const times = [...new Set([...children.values()].flatMap((m) => [...m.keys()]))].sort((a, b) => a - b);
   const stateAt = (id: string, t: number): AlarmState => {
     const m = children.get(id);
@@ -160,7 +191,10 @@ export function replayComposite(composite: CompositeDefinition, children: Readon
   };
   // Children are named by logical id or alarm name; each term becomes a variable of the expression.
   const terms: string[] = [];
-  const rule = composite.rule.replace(/(ALARM|OK|INSUFFICIENT_DATA)\(\s*([^)]+?)\s*\)/g, (_m, want: string, id: string) => `S_${want}_${terms.push(id) - 1}`);
+  const rule = composite.rule.replace(
+    /(ALARM|OK|INSUFFICIENT_DATA)\(\s*([^)]+?)\s*\)/g,
+    (_m, want: string, id: string) => `S_${want}_${terms.push(id) - 1}`,
+  );
   const transitions: Transition[] = [];
   let state: AlarmState = 'INSUFFICIENT_DATA';
   for (const t of times) {

@@ -56,14 +56,24 @@ test('the emulator created every resource but the Lambda functions and what only
     'AWS::SNS::TopicPolicy',
     'Custom::PromptCacheFirstRun',
   ]);
-  expect(result.leftOut.filter((l) => l.type.startsWith('AWS::CloudWatch::')).map((l) => l.logicalId.replace(/[0-9A-F]{8}$/, ''))).toEqual(['PublisherErrors378f3d60', 'PromptCacheMonitoringAlarmsSavingsPipeline', 'PromptCacheMonitoringOnCallDashboard']);
+  expect(result.leftOut.filter((l) => l.type.startsWith('AWS::CloudWatch::')).map((l) => l.logicalId.replace(/[0-9A-F]{8}$/, ''))).toEqual([
+    'PublisherErrors378f3d60',
+    'PromptCacheMonitoringAlarmsSavingsPipeline',
+    'PromptCacheMonitoringOnCallDashboard',
+  ]);
   expect(result.created.some((c) => c.startsWith('AWS::DynamoDB::Table '))).toBe(true);
 });
 
 test('outputs: the weekly review, its chart, the alarm timeline; and the cost next to the savings', () => {
-  expect(readFileSync(join(outDir, 'weekly-review.md'), 'utf8').split('\n')[0]).toMatch(/^# Prompt cache weekly review: \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}$/);
+  expect(readFileSync(join(outDir, 'weekly-review.md'), 'utf8').split('\n')[0]).toMatch(
+    /^# Prompt cache weekly review: \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}$/,
+  );
   expect(readFileSync(join(outDir, 'weekly-review.svg'), 'utf8').startsWith('<svg')).toBe(true);
-  expect(readFileSync(join(outDir, 'alarm-timeline.txt'), 'utf8').split('\n').filter((l) => l.includes('ALARM')).length).toBe(result.transitions.filter((t) => t.to === 'ALARM').length);
+  expect(
+    readFileSync(join(outDir, 'alarm-timeline.txt'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('ALARM')).length,
+  ).toBe(result.transitions.filter((t) => t.to === 'ALARM').length);
   expect(printed[printed.length - 1]).toBe(
     `    about $${result.monitoringMonthlyUSD.toFixed(2)} a month ($${((result.monitoringMonthlyUSD * 12) / 52).toFixed(2)} a week); caching saved $${result.weeklyNetSavingsUSD.toFixed(2)} net this week: ${(result.weeklyNetSavingsUSD / ((result.monitoringMonthlyUSD * 12) / 52)).toFixed(1)}x what the monitoring costs`,
   );

@@ -51,7 +51,10 @@ export interface DemoResult {
   readonly monitoringMonthlyUSD: number;
 }
 
-type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; DependsOn?: string[] | string; Metadata?: unknown }>; [k: string]: unknown };
+type Template = {
+  Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; DependsOn?: string[] | string; Metadata?: unknown }>;
+  [k: string]: unknown;
+};
 
 function exampleConfig(): PromptCacheConfig {
   const cdkJson = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
@@ -69,9 +72,10 @@ function emulatorTemplate(template: Template): { body: Template; leftOut: DemoRe
   const body: Template = { Resources: { ...template.Resources } };
   const why = new Map<string, string>();
   for (const [id, r] of Object.entries(body.Resources)) {
-    if (r.Type === 'AWS::Lambda::Function') why.set(id, 'code is a CDK asset and moto runs Lambda in Docker; the demo runs this handler in-process');
+    if (r.Type === 'AWS::Lambda::Function')
+      why.set(id, 'code is a CDK asset and moto runs Lambda in Docker; the demo runs this handler in-process');
   }
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const [id, r] of Object.entries(body.Resources)) {
       if (why.has(id)) continue;
@@ -110,7 +114,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   await cfn.send(new CreateStackCommand({ StackName: DEMO_STACK, TemplateBody: JSON.stringify(body), Capabilities: ['CAPABILITY_IAM'] }));
   const resources = (await cfn.send(new DescribeStackResourcesCommand({ StackName: DEMO_STACK }))).StackResources ?? [];
   const created = resources.map((r) => `${r.ResourceType} ${r.LogicalResourceId}`);
-  print(`    created through the emulator's CloudFormation: ${resources.length} resources (${[...new Set(resources.map((r) => r.ResourceType).filter((t) => t !== undefined))].sort().join(', ')})`);
+  print(
+    `    created through the emulator's CloudFormation: ${resources.length} resources (${[...new Set(resources.map((r) => r.ResourceType).filter((t) => t !== undefined))].sort().join(', ')})`,
+  );
   for (const l of leftOut) print(`    left out: ${l.type} ${l.logicalId}: ${l.why}`);
   const ledgerTable = resources.find((r) => r.ResourceType === 'AWS::DynamoDB::Table')?.PhysicalResourceId as string;
 
@@ -129,7 +135,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   print(`    ${seeded.toLocaleString('en-US')} datapoints; ${label(regressing)}'s prompt prefix changes at ${day(changeAtMs)} UTC`);
 
   print('3/6 Publishing savings for the whole window (a backfill)');
-  const bar = options.progressBar ? new SingleBar({ format: '    {bar} {percentage}% | {value}/{total} datums', hideCursor: true }) : undefined;
+  const bar = options.progressBar
+    ? new SingleBar({ format: '    {bar} {percentage}% | {value}/{total} datums', hideCursor: true })
+    : undefined;
   let started = false;
   const quiet: RunLog = { info: () => undefined, warn: (m) => print(`    warning: ${m}`) };
   const publish = await publishOnce({
@@ -147,7 +155,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     },
   });
   bar?.stop();
-  print(`    ${publish.periodsPublished} hourly periods, ${publish.datumsPut.toLocaleString('en-US')} datums, ${publish.calls.PutMetricData} PutMetricData and ${publish.calls.GetMetricData} GetMetricData calls`);
+  print(
+    `    ${publish.periodsPublished} hourly periods, ${publish.datumsPut.toLocaleString('en-US')} datums, ${publish.calls.PutMetricData} PutMetricData and ${publish.calls.GetMetricData} GetMetricData calls`,
+  );
 
   print('4/6 Replaying the alarms of the synthesized template over the seeded and published data');
   const { alarms, composites } = readAlarms(template);
@@ -159,7 +169,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const ids = Object.keys(alarm.metrics);
     const data = await readSeries(
       cw,
-      ids.map((id) => ({ namespace: alarm.metrics[id].namespace, metricName: alarm.metrics[id].metricName, modelId: alarm.metrics[id].dimensions.ModelId, stat: alarm.metrics[id].stat as 'Sum' })),
+      ids.map((id) => ({
+        namespace: alarm.metrics[id].namespace,
+        metricName: alarm.metrics[id].metricName,
+        modelId: alarm.metrics[id].dimensions.ModelId,
+        stat: alarm.metrics[id].stat as 'Sum',
+      })),
       replayFrom,
       replayTo,
       alarm.periodSeconds * 1000,
@@ -170,11 +185,23 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     states.set(alarm.logicalId, replay.states);
     states.set(name, replay.states);
     const modelId = Object.values(alarm.metrics).find((m) => m.dimensions.ModelId)?.dimensions.ModelId;
-    transitions.push(...replay.transitions.filter((t) => t.from !== 'INSUFFICIENT_DATA' || t.to === 'ALARM').map((t) => ({ ...t, ...(modelId ? { modelId } : {}) })));
+    transitions.push(
+      ...replay.transitions
+        .filter((t) => t.from !== 'INSUFFICIENT_DATA' || t.to === 'ALARM')
+        .map((t) => ({ ...t, ...(modelId ? { modelId } : {}) })),
+    );
   }
-  for (const c of composites) transitions.push(...replayComposite({ ...c, name: c.name.replace('<AWS::StackName>', DEMO_STACK) }, states).filter((t) => t.from !== 'INSUFFICIENT_DATA' || t.to === 'ALARM'));
+  for (const c of composites)
+    transitions.push(
+      ...replayComposite({ ...c, name: c.name.replace('<AWS::StackName>', DEMO_STACK) }, states).filter(
+        (t) => t.from !== 'INSUFFICIENT_DATA' || t.to === 'ALARM',
+      ),
+    );
   transitions.sort((a, b) => a.atMs - b.atMs || a.alarm.localeCompare(b.alarm));
-  const timeline = transitions.map((t) => `${day(t.atMs)}  ${t.to.padEnd(5)}  ${t.alarm}${t.modelId ? ` (${label(t.modelId)})` : ''}${t.value === null ? '' : `  value ${Number(t.value.toFixed(2))}`}`);
+  const timeline = transitions.map(
+    (t) =>
+      `${day(t.atMs)}  ${t.to.padEnd(5)}  ${t.alarm}${t.modelId ? ` (${label(t.modelId)})` : ''}${t.value === null ? '' : `  value ${Number(t.value.toFixed(2))}`}`,
+  );
   print(`    ${alarms.length} alarms and ${composites.length} composite over ${day(replayFrom)} to ${day(replayTo)} UTC:`);
   for (const line of timeline.length ? timeline : ['(no alarm would have fired)']) print(`    ${line}`);
   writeFileSync(join(outDir, 'alarm-timeline.txt'), `${timeline.join('\n')}\n`);
@@ -185,21 +212,55 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const endIso = new Date(end).toISOString();
   const io = { out: '', err: '' };
   const capture = { stdout: (t: string) => (io.out += t), stderr: (t: string) => (io.err += t) };
-  if ((await cli(['report', '--region', region, '--config', configFile, '--end', endIso, '--out', join(outDir, 'weekly-review.md'), '--chart', join(outDir, 'weekly-review.svg')], capture)) !== 0) throw new Error(`report failed: ${io.err}`);
+  if (
+    (await cli(
+      [
+        'report',
+        '--region',
+        region,
+        '--config',
+        configFile,
+        '--end',
+        endIso,
+        '--out',
+        join(outDir, 'weekly-review.md'),
+        '--chart',
+        join(outDir, 'weekly-review.svg'),
+      ],
+      capture,
+    )) !== 0
+  )
+    throw new Error(`report failed: ${io.err}`);
   io.out = '';
   await cli(['report', '--region', region, '--config', configFile, '--end', endIso, '--format', 'json'], capture);
   const weekly = JSON.parse(io.out) as { totals: { netSavingsUSD: number } };
-  print(readFileSync(join(outDir, 'weekly-review.md'), 'utf8').split('\n').map((l) => `    ${l}`).join('\n'));
+  print(
+    readFileSync(join(outDir, 'weekly-review.md'), 'utf8')
+      .split('\n')
+      .map((l) => `    ${l}`)
+      .join('\n'),
+  );
 
   print('6/6 What the monitoring itself costs');
   io.out = '';
   await cli(['cost', '--config', configFile, '--format', 'json'], capture);
   const monthly = (JSON.parse(io.out) as { monthlyUSD: number }).monthlyUSD;
   const weeklyCost = (monthly * 12) / 52;
-  print(`    about $${monthly.toFixed(2)} a month ($${weeklyCost.toFixed(2)} a week); caching saved $${weekly.totals.netSavingsUSD.toFixed(2)} net this week: ${(weekly.totals.netSavingsUSD / weeklyCost).toFixed(1)}x what the monitoring costs`);
+  print(
+    `    about $${monthly.toFixed(2)} a month ($${weeklyCost.toFixed(2)} a week); caching saved $${weekly.totals.netSavingsUSD.toFixed(2)} net this week: ${(weekly.totals.netSavingsUSD / weeklyCost).toFixed(1)}x what the monitoring costs`,
+  );
   cw.destroy();
   cfn.destroy();
-  return { created, leftOut, models, changeAtMs, publish, transitions, weeklyNetSavingsUSD: weekly.totals.netSavingsUSD, monitoringMonthlyUSD: monthly };
+  return {
+    created,
+    leftOut,
+    models,
+    changeAtMs,
+    publish,
+    transitions,
+    weeklyNetSavingsUSD: weekly.totals.netSavingsUSD,
+    monitoringMonthlyUSD: monthly,
+  };
 }
 
 async function main(): Promise<void> {
@@ -208,10 +269,22 @@ async function main(): Promise<void> {
   const stop = () => void moto.stop().finally(() => process.exit(130));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  Object.assign(process.env, { AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: 'demo', AWS_SECRET_ACCESS_KEY: 'demo', AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: moto.endpoint,
+    AWS_ACCESS_KEY_ID: 'demo',
+    AWS_SECRET_ACCESS_KEY: 'demo',
+    AWS_REGION: 'us-east-1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  });
   console.log(`moto server on ${moto.endpoint}`);
   try {
-    await runDemo({ region: 'us-east-1', outDir: join(ROOT, 'demo-output'), nowMs: Date.now(), print: (l) => console.log(l), progressBar: process.stdout.isTTY === true });
+    await runDemo({
+      region: 'us-east-1',
+      outDir: join(ROOT, 'demo-output'),
+      nowMs: Date.now(),
+      print: (l) => console.log(l),
+      progressBar: process.stdout.isTTY === true,
+    });
     console.log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; outputs in demo-output/`);
   } finally {
     await moto.stop();

@@ -25,7 +25,7 @@ describe('metric math replay', () => {
   });
 
   test.each([
-    ['SEARCH(\'{AWS/Bedrock}\', \'Sum\', 300)', "metric math: cannot read \"'{AWS/Bedrock}', 'Su\" in \"SEARCH('{AWS/Bedrock}', 'Sum', 300)\""],
+    ["SEARCH('{AWS/Bedrock}', 'Sum', 300)", "metric math: cannot read \"'{AWS/Bedrock}', 'Su\" in \"SEARCH('{AWS/Bedrock}', 'Sum', 300)\""],
     ['RATE(a)', 'metric math: function RATE is not supported by the replay'],
     ['(a + 1', 'metric math: expected ) at token 4 of "(a + 1"'],
     ['[a, 1] + 2', 'metric math: an array is only supported as the argument of MIN or MAX'],

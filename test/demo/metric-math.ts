@@ -27,7 +27,21 @@ function tokenize(text: string): string[] {
   return tokens;
 }
 
-const BINARY: Record<string, number> = { OR: 1, AND: 2, '==': 3, '!=': 3, '>': 4, '<': 4, '>=': 4, '<=': 4, '+': 5, '-': 5, '*': 6, '/': 6, '^': 7 };
+const BINARY: Record<string, number> = {
+  OR: 1,
+  AND: 2,
+  '==': 3,
+  '!=': 3,
+  '>': 4,
+  '<': 4,
+  '>=': 4,
+  '<=': 4,
+  '+': 5,
+  '-': 5,
+  '*': 6,
+  '/': 6,
+  '^': 7,
+};
 
 export function parseMetricMath(text: string): Node {
   const tokens = tokenize(text);
@@ -107,25 +121,41 @@ export function evaluate(node: Node, vars: (id: string) => Value): Value {
       const b = evaluate(node.right, vars);
       if (a === null || b === null) return null;
       switch (node.op) {
-        case '+': return a + b;
-        case '-': return a - b;
-        case '*': return a * b;
-        case '/': return b === 0 ? null : a / b;
-        case '^': return a ** b;
-        case '>': return a > b ? 1 : 0;
-        case '<': return a < b ? 1 : 0;
-        case '>=': return a >= b ? 1 : 0;
-        case '<=': return a <= b ? 1 : 0;
-        case '==': return a === b ? 1 : 0;
-        case '!=': return a !== b ? 1 : 0;
-        case 'AND': return a !== 0 && b !== 0 ? 1 : 0;
-        case 'OR': return a !== 0 || b !== 0 ? 1 : 0;
+        case '+':
+          return a + b;
+        case '-':
+          return a - b;
+        case '*':
+          return a * b;
+        case '/':
+          return b === 0 ? null : a / b;
+        case '^':
+          return a ** b;
+        case '>':
+          return a > b ? 1 : 0;
+        case '<':
+          return a < b ? 1 : 0;
+        case '>=':
+          return a >= b ? 1 : 0;
+        case '<=':
+          return a <= b ? 1 : 0;
+        case '==':
+          return a === b ? 1 : 0;
+        case '!=':
+          return a !== b ? 1 : 0;
+        case 'AND':
+          return a !== 0 && b !== 0 ? 1 : 0;
+        case 'OR':
+          return a !== 0 || b !== 0 ? 1 : 0;
       }
       throw new Error(`metric math: operator ${node.op}`);
     }
     case 'call': {
       if (node.name === '[]') throw new Error('metric math: an array is only supported as the argument of MIN or MAX');
-      const flat = node.name === 'MIN' || node.name === 'MAX' ? node.args.flatMap((a) => (a.kind === 'call' && a.name === '[]' ? a.args : [a])) : node.args;
+      const flat =
+        node.name === 'MIN' || node.name === 'MAX'
+          ? node.args.flatMap((a) => (a.kind === 'call' && a.name === '[]' ? a.args : [a]))
+          : node.args;
       const args = flat.map((a) => evaluate(a, vars));
       switch (node.name) {
         case 'IF':

@@ -32,11 +32,28 @@ export function demoTraffic(models: DemoModels, endMs: number, changeAtMs: numbe
   for (let t = endMs - DEMO_DAYS * 86_400_000; t < endMs; t += FIVE_MINUTES_MS) {
     const n = requests(t);
     // 3,000-token cached prefix per request: 85% of requests hit it (reads), 15% rebuild it (writes).
-    points.push({ modelId: models.healthy, periodStartMs: t, tokens: { inputTokens: 120 * n, cacheReadInputTokens: Math.round(0.85 * n) * 3000, cacheWriteInputTokens: (n - Math.round(0.85 * n)) * 3000, outputTokens: 250 * n } });
+    points.push({
+      modelId: models.healthy,
+      periodStartMs: t,
+      tokens: {
+        inputTokens: 120 * n,
+        cacheReadInputTokens: Math.round(0.85 * n) * 3000,
+        cacheWriteInputTokens: (n - Math.round(0.85 * n)) * 3000,
+        outputTokens: 250 * n,
+      },
+    });
     const broken = t >= changeAtMs;
     const hits = broken ? Math.round(0.1 * n) : Math.round(0.8 * n);
-    points.push({ modelId: models.regressing, periodStartMs: t, tokens: { inputTokens: 80 * n, cacheReadInputTokens: hits * 6000, cacheWriteInputTokens: (n - hits) * 6000, outputTokens: 400 * n } });
-    points.push({ modelId: models.misconfigured, periodStartMs: t, tokens: { inputTokens: 60 * n, cacheReadInputTokens: 0, cacheWriteInputTokens: 2 * n * 4500, outputTokens: 150 * n } });
+    points.push({
+      modelId: models.regressing,
+      periodStartMs: t,
+      tokens: { inputTokens: 80 * n, cacheReadInputTokens: hits * 6000, cacheWriteInputTokens: (n - hits) * 6000, outputTokens: 400 * n },
+    });
+    points.push({
+      modelId: models.misconfigured,
+      periodStartMs: t,
+      tokens: { inputTokens: 60 * n, cacheReadInputTokens: 0, cacheWriteInputTokens: 2 * n * 4500, outputTokens: 150 * n },
+    });
   }
   return points;
 }

@@ -8,10 +8,22 @@ describe('the deploy-time run', () => {
   test('a failed run, a Delete, and an approaching timeout are all answered SUCCESS (a deploy never fails or hangs on it)', async () => {
     const server = await responseServer();
     try {
-      const failing = await answerDeployRun(event(server.url), { run: () => Promise.reject(new Error('AccessDenied')), remainingMs: () => 300_000, log: () => undefined });
-      const deleted = await answerDeployRun(event(server.url, 'Delete'), { run: () => Promise.reject(new Error('not called')), remainingMs: () => 300_000, log: () => undefined });
+      const failing = await answerDeployRun(event(server.url), {
+        run: () => Promise.reject(new Error('AccessDenied')),
+        remainingMs: () => 300_000,
+        log: () => undefined,
+      });
+      const deleted = await answerDeployRun(event(server.url, 'Delete'), {
+        run: () => Promise.reject(new Error('not called')),
+        remainingMs: () => 300_000,
+        log: () => undefined,
+      });
       // 20 s before the timeout the answer goes out, whatever the run is doing.
-      const slow = await answerDeployRun(event(server.url), { run: () => new Promise(() => undefined), remainingMs: () => 20_050, log: () => undefined });
+      const slow = await answerDeployRun(event(server.url), {
+        run: () => new Promise(() => undefined),
+        remainingMs: () => 20_050,
+        log: () => undefined,
+      });
       expect([failing, deleted, slow]).toEqual([
         { outcome: 'failed: AccessDenied', lagVisible: false },
         { outcome: 'skipped (Delete)', lagVisible: false },

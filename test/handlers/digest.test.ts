@@ -5,5 +5,7 @@ test('the digest environment is checked once, every problem named', () => {
   expect(() => readDigestEnv({ DIGEST_TOPIC_ARN: 'cost-review' })).toThrow(
     'digest environment is invalid: DIGEST_TOPIC_ARN must be an SNS topic ARN (got "cost-review"); PROMPT_CACHE_CONFIG is not set (the CDK construct inlines it into the bundle)',
   );
-  expect(readDigestEnv({ DIGEST_TOPIC_ARN: 'arn:aws:sns:us-east-1:1:t', PROMPT_CACHE_CONFIG: '{"digest":{"days":14}}' }).config.digest.days).toBe(14);
+  expect(
+    readDigestEnv({ DIGEST_TOPIC_ARN: 'arn:aws:sns:us-east-1:1:t', PROMPT_CACHE_CONFIG: '{"digest":{"days":14}}' }).config.digest.days,
+  ).toBe(14);
 });

@@ -133,14 +133,38 @@ test('PutMetricData of AWS/Bedrock cache tokens, then GetMetricData gives exact 
   );
 
   expect(series).toEqual({
-    read37sum: [[H0, 4000], [H1, 1000]],
-    write37sum: [[H0, 2048], [H1, 1536]],
-    read45sum: [[H0, 20000], [H1, 100]],
-    write45sum: [[H0, 4096], [H1, 333]],
-    read37n: [[H0, 3], [H1, 2]],
-    write37n: [[H0, 1], [H1, 2]],
-    read45n: [[H0, 2], [H1, 1]],
-    write45n: [[H0, 2], [H1, 1]],
+    read37sum: [
+      [H0, 4000],
+      [H1, 1000],
+    ],
+    write37sum: [
+      [H0, 2048],
+      [H1, 1536],
+    ],
+    read45sum: [
+      [H0, 20000],
+      [H1, 100],
+    ],
+    write45sum: [
+      [H0, 4096],
+      [H1, 333],
+    ],
+    read37n: [
+      [H0, 3],
+      [H1, 2],
+    ],
+    write37n: [
+      [H0, 1],
+      [H1, 2],
+    ],
+    read45n: [
+      [H0, 2],
+      [H1, 1],
+    ],
+    write45n: [
+      [H0, 2],
+      [H1, 1],
+    ],
   });
 
   // A one-hour window over hour 1 only: hour 0's points stay out.

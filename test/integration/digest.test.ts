@@ -23,8 +23,16 @@ test('the digest reaches the cost-review topic: the headline in the subject, eve
   const sqs = new SQSClient({ region: REGION });
   // Sonnet: 3 days this week (9,000 reads / 1,000 writes a day); Haiku: writes only, last week and this week.
   await seedBedrock(cw, [
-    ...[1, 2, 3].map((d) => ({ modelId: SONNET, periodStartMs: TODAY - d * DAY_MS + HOUR_MS, tokens: { inputTokens: 10, cacheReadInputTokens: 9000, cacheWriteInputTokens: 1000, outputTokens: 100 } })),
-    ...[2, 9].map((d) => ({ modelId: HAIKU, periodStartMs: TODAY - d * DAY_MS + HOUR_MS, tokens: { inputTokens: 5, cacheReadInputTokens: 0, cacheWriteInputTokens: 5000, outputTokens: 50 } })),
+    ...[1, 2, 3].map((d) => ({
+      modelId: SONNET,
+      periodStartMs: TODAY - d * DAY_MS + HOUR_MS,
+      tokens: { inputTokens: 10, cacheReadInputTokens: 9000, cacheWriteInputTokens: 1000, outputTokens: 100 },
+    })),
+    ...[2, 9].map((d) => ({
+      modelId: HAIKU,
+      periodStartMs: TODAY - d * DAY_MS + HOUR_MS,
+      tokens: { inputTokens: 5, cacheReadInputTokens: 0, cacheWriteInputTokens: 5000, outputTokens: 50 },
+    })),
   ]);
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'cost-review' }));
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'digest-inbox' }));
@@ -44,8 +52,15 @@ test('the digest reaches the cost-review topic: the headline in the subject, eve
   const envelope = JSON.parse(Messages?.[0].Body as string);
   expect(envelope.Subject).toBe(subject);
   const lines = (envelope.Message as string).split('\n');
-  expect(lines[0]).toBe(`Prompt caching saved $${net.toFixed(8).replace(/0+$/, '')} net (${week}), +$${(net + 5000 * 0.2e-6).toFixed(8).replace(/0+$/, '')} vs the previous 7 days`);
-  expect(lines.filter((l) => /^ {2}\S/.test(l) && l.includes('['))).toEqual([`  support-bot (${SONNET}) [optimized]`, `  ${HAIKU} [misconfigured]`]);
-  expect(lines).toContain(`  - ${HAIKU}: 5,000 cache-write tokens and no reads: the cached prefix never matches (write premium $0.001 for nothing)`);
+  expect(lines[0]).toBe(
+    `Prompt caching saved $${net.toFixed(8).replace(/0+$/, '')} net (${week}), +$${(net + 5000 * 0.2e-6).toFixed(8).replace(/0+$/, '')} vs the previous 7 days`,
+  );
+  expect(lines.filter((l) => /^ {2}\S/.test(l) && l.includes('['))).toEqual([
+    `  support-bot (${SONNET}) [optimized]`,
+    `  ${HAIKU} [misconfigured]`,
+  ]);
+  expect(lines).toContain(
+    `  - ${HAIKU}: 5,000 cache-write tokens and no reads: the cached prefix never matches (write premium $0.001 for nothing)`,
+  );
   for (const c of [cw, sns, sqs]) c.destroy();
 });

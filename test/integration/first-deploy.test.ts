@@ -31,11 +31,18 @@ const END = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - HOUR_MS;
 
 describe('the deploy-time run', () => {
   test('publishes, sees its lag report in CloudWatch, then answers SUCCESS with an empty content type', async () => {
-    const config = parseConfig({ models: [{ modelId: 'us.anthropic.claude-3-7-sonnet-20250219-v1:0' }], publisher: { initialLookbackHours: 2 } }, 'test');
+    const config = parseConfig(
+      { models: [{ modelId: 'us.anthropic.claude-3-7-sonnet-20250219-v1:0' }], publisher: { initialLookbackHours: 2 } },
+      'test',
+    );
     const clients = createClients({ region: REGION });
     await ensureLedgerTable(clients.dynamoDb, 'first-deploy-ledger');
     await seedBedrock(new CloudWatchClient({ region: REGION }), [
-      { modelId: 'us.anthropic.claude-3-7-sonnet-20250219-v1:0', periodStartMs: END - HOUR_MS, tokens: { inputTokens: 10, cacheReadInputTokens: 900, cacheWriteInputTokens: 100, outputTokens: 5 } },
+      {
+        modelId: 'us.anthropic.claude-3-7-sonnet-20250219-v1:0',
+        periodStartMs: END - HOUR_MS,
+        tokens: { inputTokens: 10, cacheReadInputTokens: 900, cacheWriteInputTokens: 100, outputTokens: 5 },
+      },
     ]);
     const server = await responseServer();
     const nowMs = Date.now();
@@ -69,13 +76,28 @@ describe('the deploy-time run', () => {
         new GetMetricDataCommand({
           StartTime: new Date(Math.floor(nowMs / MINUTE_MS) * MINUTE_MS),
           EndTime: new Date(Math.floor(nowMs / MINUTE_MS) * MINUTE_MS + MINUTE_MS),
-          MetricDataQueries: [{ Id: 'l', MetricStat: { Metric: { Namespace: config.namespace, MetricName: 'PublisherLagMinutes', Dimensions: [] }, Period: 60, Stat: 'Maximum' } }],
+          MetricDataQueries: [
+            {
+              Id: 'l',
+              MetricStat: {
+                Metric: { Namespace: config.namespace, MetricName: 'PublisherLagMinutes', Dimensions: [] },
+                Period: 60,
+                Stat: 'Maximum',
+              },
+            },
+          ],
         }),
       );
       expect(out.MetricDataResults?.[0]?.Values).toEqual([(nowMs - watermark) / MINUTE_MS]);
       // And the same lag one and two periods earlier (alarms.pipeline.missingPeriods = 2): the periods before the stack
       // existed are not silence, whichever periods CloudWatch judges.
-      const earlier = await readSeries(clients.cloudWatch, [{ namespace: config.namespace, metricName: 'PublisherLagMinutes', stat: 'Sum' }], nowMs - 3 * HOUR_MS, nowMs + MINUTE_MS, HOUR_MS);
+      const earlier = await readSeries(
+        clients.cloudWatch,
+        [{ namespace: config.namespace, metricName: 'PublisherLagMinutes', stat: 'Sum' }],
+        nowMs - 3 * HOUR_MS,
+        nowMs + MINUTE_MS,
+        HOUR_MS,
+      );
       expect(earlier[0].size).toBe(3);
     } finally {
       await server.close();
@@ -83,12 +105,17 @@ describe('the deploy-time run', () => {
   });
 });
 
-describe('recoveries: the synthesized event pattern, matched by the emulator\'s EventBridge (a rule with an SQS target)', () => {
+describe("recoveries: the synthesized event pattern, matched by the emulator's EventBridge (a rule with an SQS target)", () => {
   const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Fresh');
-  new PromptCacheMonitoring(stack, 'Cache', { config: parseConfig({ models: [{ modelId: 'us.anthropic.claude-3-7-sonnet-20250219-v1:0' }] }, 'test') });
-  const rule = Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; Properties: { EventPattern?: Record<string, unknown> } }>).find(
-    (r) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern !== undefined,
-  )!;
+  new PromptCacheMonitoring(stack, 'Cache', {
+    config: parseConfig({ models: [{ modelId: 'us.anthropic.claude-3-7-sonnet-20250219-v1:0' }] }, 'test'),
+  });
+  const rule = Object.values(
+    Template.fromStack(stack).toJSON().Resources as Record<
+      string,
+      { Type: string; Properties: { EventPattern?: Record<string, unknown> } }
+    >,
+  ).find((r) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern !== undefined)!;
   const arn = (name: string) => `arn:aws:cloudwatch:${REGION}:123456789012:alarm:${name}`;
   // The pattern's resources are the roll-ups' ARNs (GetAtt in the template): their deployed values.
   const pattern = JSON.stringify({ ...rule.Properties.EventPattern, resources: [arn('Fresh-CacheHealth'), arn('Fresh-SavingsPipeline')] });
@@ -97,7 +124,8 @@ describe('recoveries: the synthesized event pattern, matched by the emulator\'s 
     const events = new EventBridgeClient({ region: REGION });
     const sqs = new SQSClient({ region: REGION });
     const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'recoveries' }))).QueueUrl!;
-    const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn;
+    const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!
+      .QueueArn;
     await events.send(new PutRuleCommand({ Name: 'recoveries', EventPattern: pattern }));
     await events.send(new PutTargetsCommand({ Rule: 'recoveries', Targets: [{ Id: 'q', Arn: queueArn }] }));
     const cases: Array<[string, string, string]> = [

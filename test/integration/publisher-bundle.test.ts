@@ -20,7 +20,14 @@ const REGION = 'me-south-1'; // this file's own moto region
 test('the esbuild bundle runs the handler with its inlined config and publishes', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'publisher-bundle-'));
   const outfile = join(dir, 'index.js');
-  const config = parseConfig({ namespace: 'BundleTest', models: [{ modelId: 'us.anthropic.claude-3-7-sonnet-20250219-v1:0' }], publisher: { initialLookbackHours: 2, settleDelayMinutes: 0 } }, 'test');
+  const config = parseConfig(
+    {
+      namespace: 'BundleTest',
+      models: [{ modelId: 'us.anthropic.claude-3-7-sonnet-20250219-v1:0' }],
+      publisher: { initialLookbackHours: 2, settleDelayMinutes: 0 },
+    },
+    'test',
+  );
   await build({
     entryPoints: [handlerEntry('publisher')],
     bundle: true,
@@ -37,19 +44,37 @@ test('the esbuild bundle runs the handler with its inlined config and publishes'
 
   const end = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
   const cw = new CloudWatchClient({ region: REGION });
-  await seedBedrock(cw, [{ modelId: 'us.anthropic.claude-3-7-sonnet-20250219-v1:0', periodStartMs: end - HOUR_MS, tokens: { inputTokens: 28, cacheReadInputTokens: 38247, cacheWriteInputTokens: 75097, outputTokens: 1066 } }]);
+  await seedBedrock(cw, [
+    {
+      modelId: 'us.anthropic.claude-3-7-sonnet-20250219-v1:0',
+      periodStartMs: end - HOUR_MS,
+      tokens: { inputTokens: 28, cacheReadInputTokens: 38247, cacheWriteInputTokens: 75097, outputTokens: 1066 },
+    },
+  ]);
   cw.destroy();
   await ensureLedgerTable(createClients({ region: REGION }).dynamoDb, 'bundle-ledger');
 
   const invoke = join(dir, 'invoke.js');
   const result = join(dir, 'result.json');
-  writeFileSync(invoke, `require(${JSON.stringify(outfile)}).handler({}, { awsRequestId: 'req-1' }).then((s) => require('fs').writeFileSync(${JSON.stringify(result)}, JSON.stringify(s)), (e) => { console.error(e); process.exit(1); });`);
+  writeFileSync(
+    invoke,
+    `require(${JSON.stringify(outfile)}).handler({}, { awsRequestId: 'req-1' }).then((s) => require('fs').writeFileSync(${JSON.stringify(result)}, JSON.stringify(s)), (e) => { console.error(e); process.exit(1); });`,
+  );
   // No PROMPT_CACHE_CONFIG in the environment: the bundle carries it.
   const env = { ...process.env, AWS_REGION: REGION, LEDGER_TABLE_NAME: 'bundle-ledger', PROMPT_CACHE_CONFIG: '' };
   const logged = execFileSync(process.execPath, [invoke], { env, encoding: 'utf8' });
   const summary = JSON.parse(readFileSync(result, 'utf8'));
   // Powertools Logger: one JSON summary line on stdout, as CloudWatch Logs receives it.
-  const lines = logged.trim().split('\n').map((l) => JSON.parse(l));
+  const lines = logged
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   expect(lines.map((l) => [l.level, l.message, l.service])).toEqual([['INFO', 'publisher run summary', 'prompt-cache-publisher']]);
-  expect([summary.runId, summary.status, summary.periodsPublished, summary.models, summary.tokens.cacheReadInputTokens]).toEqual(['req-1', 'published', 2, 1, 38247]);
+  expect([summary.runId, summary.status, summary.periodsPublished, summary.models, summary.tokens.cacheReadInputTokens]).toEqual([
+    'req-1',
+    'published',
+    2,
+    1,
+    38247,
+  ]);
 });

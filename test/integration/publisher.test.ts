@@ -30,7 +30,10 @@ const fastSleep = () => Promise.resolve();
 const SONNET_PRICE = { inputPerMTok: 3, outputPerMTok: 15, cacheWritePerMTok: 3.75, cacheReadPerMTok: 0.3 };
 /** `count` application-profile-like model ids, each priced by an override. */
 function manyModels(count: number): { ids: string[]; pricing: Record<string, typeof SONNET_PRICE> } {
-  const ids = Array.from({ length: count }, (_, i) => `arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/app${String(i).padStart(3, '0')}`);
+  const ids = Array.from(
+    { length: count },
+    (_, i) => `arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/app${String(i).padStart(3, '0')}`,
+  );
   return { ids, pricing: Object.fromEntries(ids.map((id) => [id, SONNET_PRICE])) };
 }
 
@@ -39,7 +42,11 @@ interface Captured extends RunLog {
 }
 function captureLog(): Captured {
   const lines: Captured['lines'] = [];
-  return { lines, info: (message, data) => lines.push({ level: 'info', message, data }), warn: (message, data) => lines.push({ level: 'warn', message, data }) };
+  return {
+    lines,
+    info: (message, data) => lines.push({ level: 'info', message, data }),
+    warn: (message, data) => lines.push({ level: 'warn', message, data }),
+  };
 }
 
 /** Three models over `hours` periods ending at END, with gaps, a missing series, a model that starts mid-window and a negative datapoint. */
@@ -47,9 +54,24 @@ function scenarioPoints(hours: number): SeedPoint[] {
   const points: SeedPoint[] = [];
   for (let i = 0; i < hours; i++) {
     const p = END - (hours - i) * HOUR_MS;
-    if (i % 7 !== 3) points.push({ modelId: SONNET, periodStartMs: p, tokens: { inputTokens: 20 + i, cacheReadInputTokens: 4000 * (i % 5), cacheWriteInputTokens: 1500 + 10 * i, outputTokens: 300 + i } });
-    if (i >= hours / 2 && i % 2 === 0) points.push({ modelId: HAIKU, periodStartMs: p, tokens: { inputTokens: 7, cacheReadInputTokens: 9000 + i, cacheWriteInputTokens: i % 4 === 0 ? 0 : 4096, outputTokens: 120 } });
-    if (i >= 10 && i < 20) points.push({ modelId: MYSTERY, periodStartMs: p, tokens: { inputTokens: 1000 + i, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, outputTokens: 64 } });
+    if (i % 7 !== 3)
+      points.push({
+        modelId: SONNET,
+        periodStartMs: p,
+        tokens: { inputTokens: 20 + i, cacheReadInputTokens: 4000 * (i % 5), cacheWriteInputTokens: 1500 + 10 * i, outputTokens: 300 + i },
+      });
+    if (i >= hours / 2 && i % 2 === 0)
+      points.push({
+        modelId: HAIKU,
+        periodStartMs: p,
+        tokens: { inputTokens: 7, cacheReadInputTokens: 9000 + i, cacheWriteInputTokens: i % 4 === 0 ? 0 : 4096, outputTokens: 120 },
+      });
+    if (i >= 10 && i < 20)
+      points.push({
+        modelId: MYSTERY,
+        periodStartMs: p,
+        tokens: { inputTokens: 1000 + i, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, outputTokens: 64 },
+      });
   }
   // A missing series (input only, no cache metrics) and a negative datapoint (odd data: counts as 0, logged).
   points.push({ modelId: SONNET, periodStartMs: END - (hours - 3) * HOUR_MS, tokens: { inputTokens: 55 } });
@@ -66,7 +88,26 @@ const baseConfig: ConfigInput = {
 };
 
 let regionIndex = 0;
-const REGIONS = ['us-west-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-south-1', 'ca-central-1', 'sa-east-1', 'us-west-1', 'ap-southeast-3', 'ap-southeast-4', 'ap-south-2', 'ca-west-1', 'ap-southeast-5', 'eu-south-1'];
+const REGIONS = [
+  'us-west-2',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'eu-central-1',
+  'eu-north-1',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-south-1',
+  'ca-central-1',
+  'sa-east-1',
+  'us-west-1',
+  'ap-southeast-3',
+  'ap-southeast-4',
+  'ap-south-2',
+  'ca-west-1',
+  'ap-southeast-5',
+  'eu-south-1',
+];
 
 interface World {
   readonly region: string;
@@ -92,7 +133,8 @@ async function world(configOver: Partial<ConfigInput> = {}): Promise<World> {
     table,
     cw,
     clients,
-    publish: (over = {}) => publishOnce({ config, tableName: table, nowMs: NOW, clients: clients(), log: captureLog(), sleep: fastSleep, ...over }),
+    publish: (over = {}) =>
+      publishOnce({ config, tableName: table, nowMs: NOW, clients: clients(), log: captureLog(), sleep: fastSleep, ...over }),
   };
 }
 
@@ -114,17 +156,34 @@ function usageOf(points: readonly SeedPoint[]): Map<number, Map<string, TokenCou
 }
 
 /** The core's datums for every period in [from, to), independent of the publisher's own plumbing. */
-function expectedDatums(config: PromptCacheConfig, points: readonly SeedPoint[], from: number, to: number, modelIds: readonly string[]): Datum[] {
+function expectedDatums(
+  config: PromptCacheConfig,
+  points: readonly SeedPoint[],
+  from: number,
+  to: number,
+  modelIds: readonly string[],
+): Datum[] {
   const usage = usageOf(points);
   const out: Datum[] = [];
   for (let p = from; p < to; p += HOUR_MS) {
-    const perModel = new Map([...(usage.get(p) ?? new Map<string, TokenCounts>())].map(([m, t]) => [m, { ...t, cacheReadInputTokens: Math.max(0, t.cacheReadInputTokens) }]));
+    const perModel = new Map(
+      [...(usage.get(p) ?? new Map<string, TokenCounts>())].map(([m, t]) => [
+        m,
+        { ...t, cacheReadInputTokens: Math.max(0, t.cacheReadInputTokens) },
+      ]),
+    );
     out.push(...periodDatums(p, perModel, modelIds, config).datums);
   }
   return out;
 }
 
-const PER_MODEL = [CUSTOM_METRICS.cacheHitRatio, CUSTOM_METRICS.netSavingsUsd, CUSTOM_METRICS.costWithCacheUsd, CUSTOM_METRICS.costWithoutCacheUsd, CUSTOM_METRICS.writesWithoutReadsTokens].map((m) => m.name);
+const PER_MODEL = [
+  CUSTOM_METRICS.cacheHitRatio,
+  CUSTOM_METRICS.netSavingsUsd,
+  CUSTOM_METRICS.costWithCacheUsd,
+  CUSTOM_METRICS.costWithoutCacheUsd,
+  CUSTOM_METRICS.writesWithoutReadsTokens,
+].map((m) => m.name);
 
 /**
  * Reads back every per-model series and the no-dimension-only metrics; returns the differences from `expected`
@@ -146,7 +205,10 @@ async function differences(w: World, expected: readonly Datum[], modelIds: reado
   series.forEach((s, i) => {
     const sums = got[2 * i];
     const counts = got[2 * i + 1];
-    const periods = new Set([...sums.keys(), ...[...want.keys()].filter((k) => k.startsWith(`${s.metricName}|${s.modelId ?? ''}|`)).map((k) => Number(k.split('|')[2]))]);
+    const periods = new Set([
+      ...sums.keys(),
+      ...[...want.keys()].filter((k) => k.startsWith(`${s.metricName}|${s.modelId ?? ''}|`)).map((k) => Number(k.split('|')[2])),
+    ]);
     for (const p of periods) {
       const key = `${s.metricName}|${s.modelId ?? ''}|${p}`;
       const w1 = want.get(key);
@@ -162,9 +224,18 @@ async function differences(w: World, expected: readonly Datum[], modelIds: reado
 
 /** A no-dimension run-health series (lag, backlog) in the minute of a run's own time: its Maximum and SampleCount values. */
 async function atRunTime(w: World, metricName: string, atMs: number): Promise<{ maximum: number[]; sampleCount: number[] }> {
-  const stat = (Stat: 'Maximum' | 'SampleCount') => ({ MetricStat: { Metric: { Namespace: w.config.namespace, MetricName: metricName, Dimensions: [] }, Period: 60, Stat } });
+  const stat = (Stat: 'Maximum' | 'SampleCount') => ({
+    MetricStat: { Metric: { Namespace: w.config.namespace, MetricName: metricName, Dimensions: [] }, Period: 60, Stat },
+  });
   const r = await w.cw.send(
-    new GetMetricDataCommand({ StartTime: new Date(atMs), EndTime: new Date(atMs + MINUTE_MS), MetricDataQueries: [{ Id: 'm', ...stat('Maximum') }, { Id: 'c', ...stat('SampleCount') }] }),
+    new GetMetricDataCommand({
+      StartTime: new Date(atMs),
+      EndTime: new Date(atMs + MINUTE_MS),
+      MetricDataQueries: [
+        { Id: 'm', ...stat('Maximum') },
+        { Id: 'c', ...stat('SampleCount') },
+      ],
+    }),
   );
   const values = (id: string) => r.MetricDataResults?.find((x) => x.Id === id)?.Values ?? [];
   return { maximum: values('m'), sampleCount: values('c') };
@@ -196,7 +267,13 @@ describe('savings publisher against moto', () => {
     await seedBedrock(w.cw, points);
     const log = captureLog();
     const summary = await w.publish({ log });
-    expect(summary).toMatchObject({ status: 'published', periodsPublished: 48, periodsLost: 0, models: 4, watermark: new Date(END).toISOString() });
+    expect(summary).toMatchObject({
+      status: 'published',
+      periodsPublished: 48,
+      periodsLost: 0,
+      models: 4,
+      watermark: new Date(END).toISOString(),
+    });
     const expected = expectedDatums(w.config, points, END - 48 * HOUR_MS, END, ALL_MODELS);
     expect(summary.datumsPut).toBe(expected.length);
     expect(await differences(w, expected, ALL_MODELS, END - 48 * HOUR_MS, END)).toEqual([]);
@@ -206,7 +283,13 @@ describe('savings publisher against moto', () => {
     ]);
     expect(summary.unpricedTokens).toBe(Array.from({ length: 10 }, (_, k) => 1000 + 10 + k + 64).reduce((a, b) => a + b, 0));
     // All-models series under moto's no-dimension sum: all-models value + the per-model values = 2 x the total.
-    const [netAll] = await readSeries(w.cw, [{ namespace: w.config.namespace, metricName: 'NetSavingsUSD', stat: 'Sum' }], END - 48 * HOUR_MS, END, HOUR_MS);
+    const [netAll] = await readSeries(
+      w.cw,
+      [{ namespace: w.config.namespace, metricName: 'NetSavingsUSD', stat: 'Sum' }],
+      END - 48 * HOUR_MS,
+      END,
+      HOUR_MS,
+    );
     const totals = expected.filter((d) => d.metricName === 'NetSavingsUSD' && d.modelId === undefined);
     for (const d of totals) expect(Math.abs((netAll.get(d.timestampMs) ?? NaN) - 2 * d.value)).toBeLessThan(1e-9);
   });
@@ -222,7 +305,9 @@ describe('savings publisher against moto', () => {
       // Each run still reports its lag (one PutMetricData of one datum).
       expect([s.status, s.datumsPut, s.calls]).toEqual(['nothing-to-do', 0, { GetItem: 1, PutMetricData: 1 }]);
     }
-    expect(await differences(w, expectedDatums(w.config, points, END - 24 * HOUR_MS, END, ALL_MODELS), ALL_MODELS, END - 24 * HOUR_MS, END)).toEqual([]);
+    expect(
+      await differences(w, expectedDatums(w.config, points, END - 24 * HOUR_MS, END, ALL_MODELS), ALL_MODELS, END - 24 * HOUR_MS, END),
+    ).toEqual([]);
   });
 
   test.each([
@@ -243,7 +328,9 @@ describe('savings publisher against moto', () => {
     const next = await w.publish({ nowMs: NOW + 16 * MINUTE_MS });
     expect(next.status).toBe('published');
     expect(next.periodsAlreadyPresent).toBe(fault === 'drop-after' ? 23 : 0);
-    expect(await differences(w, expectedDatums(w.config, points, END - 23 * HOUR_MS, END, ALL_MODELS), ALL_MODELS, END - 23 * HOUR_MS, END)).toEqual([]);
+    expect(
+      await differences(w, expectedDatums(w.config, points, END - 23 * HOUR_MS, END, ALL_MODELS), ALL_MODELS, END - 23 * HOUR_MS, END),
+    ).toEqual([]);
   });
 
   test('reply of a put of 30-hour-old periods lost, then a crash → not re-put before 48 h, newer periods go on; after 48 h every series exact, SampleCount 1', async () => {
@@ -262,32 +349,39 @@ describe('savings publisher against moto', () => {
     // Before 48 h: moto would show the datums, but the run must not even look; it puts the other 29 periods.
     const before = await w.publish({ nowMs: now1 + 16 * MINUTE_MS });
     const rest = expectedDatums(w.config, points, since + HOUR_MS, end1, ALL_MODELS);
-    expect([before.status, before.periodsPublished, before.periodsAlreadyPresent, before.datumsPut, before.periodsAwaitingSettlement, before.settlementDueAt]).toEqual([
-      'published',
-      29,
-      0,
-      rest.length,
-      1,
-      new Date(now1 + 48 * HOUR_MS).toISOString(),
-    ]);
+    expect([
+      before.status,
+      before.periodsPublished,
+      before.periodsAlreadyPresent,
+      before.datumsPut,
+      before.periodsAwaitingSettlement,
+      before.settlementDueAt,
+    ]).toEqual(['published', 29, 0, rest.length, 1, new Date(now1 + 48 * HOUR_MS).toISOString()]);
     expect(await differences(w, expectedDatums(w.config, points, since, end1, ALL_MODELS), ALL_MODELS, since, end1)).toEqual([]);
     // The ledger item as DynamoDB holds it, read the way doctor reads it.
     const item = await new DynamoDbLedger(w.clients().dynamoDb, w.table, w.config.namespace).read();
-    expect([item.watermarkMs, item.uncertainFromMs, item.deferred]).toEqual([end1, undefined, [{ fromMs: since, toMs: since, putAtMs: now1, oldestMs: since }]]);
+    expect([item.watermarkMs, item.uncertainFromMs, item.deferred]).toEqual([
+      end1,
+      undefined,
+      [{ fromMs: since, toMs: since, putAtMs: now1, oldestMs: since }],
+    ]);
     expect(settlementBacklog(item, HOUR_MS, 48 * HOUR_MS, now1 + 16 * MINUTE_MS)).toEqual({ periods: 1, dueAtMs: now1 + 48 * HOUR_MS });
-    expect(await atRunTime(w, CUSTOM_METRICS.periodsAwaitingSettlement.name, now1 + 16 * MINUTE_MS)).toEqual({ maximum: [1], sampleCount: [1] });
+    expect(await atRunTime(w, CUSTOM_METRICS.periodsAwaitingSettlement.name, now1 + 16 * MINUTE_MS)).toEqual({
+      maximum: [1],
+      sampleCount: [1],
+    });
 
     // 49 hours after the put: found present, nothing re-put; the 49 newer periods published.
     const after = await w.publish();
-    expect([after.status, after.periodsPublished, after.periodsAlreadyPresent, after.periodsLost, after.periodsAwaitingSettlement, after.settlementDueAt, after.watermark]).toEqual([
-      'published',
-      49,
-      1,
-      0,
-      0,
-      null,
-      new Date(END).toISOString(),
-    ]);
+    expect([
+      after.status,
+      after.periodsPublished,
+      after.periodsAlreadyPresent,
+      after.periodsLost,
+      after.periodsAwaitingSettlement,
+      after.settlementDueAt,
+      after.watermark,
+    ]).toEqual(['published', 49, 1, 0, 0, null, new Date(END).toISOString()]);
     expect(await differences(w, expectedDatums(w.config, points, since, END, ALL_MODELS), ALL_MODELS, since, END)).toEqual([]);
   });
 
@@ -301,7 +395,8 @@ describe('savings publisher against moto', () => {
     );
     const summary = await w.publish({ clients: w.clients(proxy.endpoint, 10) });
     expect(summary.status).toBe('published');
-    for (const op of ['GetItem', 'PutItem', 'ListMetrics', 'GetMetricData', 'PutMetricData']) expect([op, proxy.faults[`throttle:${op}`] ?? 0]).not.toEqual([op, 0]);
+    for (const op of ['GetItem', 'PutItem', 'ListMetrics', 'GetMetricData', 'PutMetricData'])
+      expect([op, proxy.faults[`throttle:${op}`] ?? 0]).not.toEqual([op, 0]);
     // 28 period puts, not 6: the 25 periods 24 h or older go one per call, so more replies are dropped (5 with this
     // seed: the fault proxy's random draws are seeded and the run's calls sequential, so the figures are fixed). A
     // dropped old put is deferred, not checked (CloudWatch may show it only in 48 h; moto applied it): 4 periods wait;
@@ -314,23 +409,39 @@ describe('savings publisher against moto', () => {
       'throttle:PutMetricData': 7,
       'drop-after:PutMetricData': 5,
     });
-    expect([summary.periodsPublished, summary.periodsAlreadyPresent, summary.periodsAwaitingSettlement, summary.datumsPut, summary.watermark, summary.settlementDueAt]).toEqual([
-      44,
-      0,
-      4,
-      412,
-      new Date(END).toISOString(),
-      new Date(NOW + 48 * HOUR_MS).toISOString(),
-    ]);
+    expect([
+      summary.periodsPublished,
+      summary.periodsAlreadyPresent,
+      summary.periodsAwaitingSettlement,
+      summary.datumsPut,
+      summary.watermark,
+      summary.settlementDueAt,
+    ]).toEqual([44, 0, 4, 412, new Date(END).toISOString(), new Date(NOW + 48 * HOUR_MS).toISOString()]);
     expect(summary.calls).toEqual({ GetItem: 1, PutItem: 29, ListMetrics: 6, GetMetricData: 2, PutMetricData: 34 });
-    expect(await differences(w, expectedDatums(w.config, points, END - 48 * HOUR_MS, END, ALL_MODELS), ALL_MODELS, END - 48 * HOUR_MS, END)).toEqual([]);
+    expect(
+      await differences(w, expectedDatums(w.config, points, END - 48 * HOUR_MS, END, ALL_MODELS), ALL_MODELS, END - 48 * HOUR_MS, END),
+    ).toEqual([]);
     expect(await atRunTime(w, CUSTOM_METRICS.periodsAwaitingSettlement.name, NOW)).toEqual({ maximum: [4], sampleCount: [1] });
 
     // 48 hours after the put, without faults: the 4 found present, nothing re-put, the 48 newer (empty) periods published.
     const later = NOW + 48 * HOUR_MS;
     const settled = await w.publish({ nowMs: later });
-    expect([settled.periodsPublished, settled.periodsAlreadyPresent, settled.periodsLost, settled.periodsAwaitingSettlement, settled.settlementDueAt]).toEqual([48, 4, 0, 0, null]);
-    expect(await differences(w, expectedDatums(w.config, points, END - 48 * HOUR_MS, END + 48 * HOUR_MS, ALL_MODELS), ALL_MODELS, END - 48 * HOUR_MS, END + 48 * HOUR_MS)).toEqual([]);
+    expect([
+      settled.periodsPublished,
+      settled.periodsAlreadyPresent,
+      settled.periodsLost,
+      settled.periodsAwaitingSettlement,
+      settled.settlementDueAt,
+    ]).toEqual([48, 4, 0, 0, null]);
+    expect(
+      await differences(
+        w,
+        expectedDatums(w.config, points, END - 48 * HOUR_MS, END + 48 * HOUR_MS, ALL_MODELS),
+        ALL_MODELS,
+        END - 48 * HOUR_MS,
+        END + 48 * HOUR_MS,
+      ),
+    ).toEqual([]);
     expect(await atRunTime(w, CUSTOM_METRICS.periodsAwaitingSettlement.name, later)).toEqual({ maximum: [], sampleCount: [] });
   }, 180_000); // adaptive retry mode slows the client down after throttles: ~40 s here
 
@@ -341,8 +452,15 @@ describe('savings publisher against moto', () => {
     const first = await w.publish({ nowMs: NOW - 72 * HOUR_MS });
     expect([first.status, first.periodsPublished, first.watermark]).toEqual(['published', 2, new Date(END - 72 * HOUR_MS).toISOString()]);
     const after = await w.publish();
-    expect([after.status, after.periodsPublished, after.periodsLost, after.watermark]).toEqual(['published', 72, 0, new Date(END).toISOString()]);
-    expect(await differences(w, expectedDatums(w.config, points, END - 74 * HOUR_MS, END, ALL_MODELS), ALL_MODELS, END - 74 * HOUR_MS, END)).toEqual([]);
+    expect([after.status, after.periodsPublished, after.periodsLost, after.watermark]).toEqual([
+      'published',
+      72,
+      0,
+      new Date(END).toISOString(),
+    ]);
+    expect(
+      await differences(w, expectedDatums(w.config, points, END - 74 * HOUR_MS, END, ALL_MODELS), ALL_MODELS, END - 74 * HOUR_MS, END),
+    ).toEqual([]);
   });
 
   test('20-day outage → the 14-day window (less 1 h) backfilled, the older periods counted lost in LostPeriods and the log', async () => {
@@ -359,7 +477,12 @@ describe('savings publisher against moto', () => {
     expect([after.status, after.periodsLost, after.periodsPublished]).toEqual(['published', lost, 14 * 24 - 2]);
     expect(lost).toBe(6 * 24 + 2);
     expect(log.lines.filter((l) => l.message.includes('lost')).map((l) => [l.level, l.message, l.data?.lost, l.data?.from])).toEqual([
-      ['warn', 'periods older than CloudWatch accepts were never published: counted as lost', lost, new Date(END - 20 * DAY_MS).toISOString()],
+      [
+        'warn',
+        'periods older than CloudWatch accepts were never published: counted as lost',
+        lost,
+        new Date(END - 20 * DAY_MS).toISOString(),
+      ],
     ]);
     const [lostSeries, heartbeats] = await readSeries(
       w.cw,
@@ -374,7 +497,9 @@ describe('savings publisher against moto', () => {
     expect([...lostSeries]).toEqual([[firstPublishable, lost]]);
     expect(heartbeats.size).toBe(14 * 24 - 2);
     expect(new Set(heartbeats.values())).toEqual(new Set([1]));
-    expect(await differences(w, expectedDatums(w.config, points, END - 24 * HOUR_MS, END, ALL_MODELS), ALL_MODELS, END - 24 * HOUR_MS, END)).toEqual([]);
+    expect(
+      await differences(w, expectedDatums(w.config, points, END - 24 * HOUR_MS, END, ALL_MODELS), ALL_MODELS, END - 24 * HOUR_MS, END),
+    ).toEqual([]);
   });
 
   test.each([
@@ -383,7 +508,13 @@ describe('savings publisher against moto', () => {
   ])('API calls per run equal their lower bounds: %s', async (_name, models, hours) => {
     const { ids, pricing } = manyModels(models);
     const w = await world({ models: [], pricing, publisher: { initialLookbackHours: hours } });
-    const points: SeedPoint[] = ids.flatMap((modelId, m) => Array.from({ length: hours }, (_, h) => ({ modelId, periodStartMs: END - (h + 1) * HOUR_MS, tokens: { inputTokens: m + h, cacheReadInputTokens: 100 * m, cacheWriteInputTokens: 10 * h, outputTokens: 5 } })));
+    const points: SeedPoint[] = ids.flatMap((modelId, m) =>
+      Array.from({ length: hours }, (_, h) => ({
+        modelId,
+        periodStartMs: END - (h + 1) * HOUR_MS,
+        tokens: { inputTokens: m + h, cacheReadInputTokens: 100 * m, cacheWriteInputTokens: 10 * h, outputTokens: 5 },
+      })),
+    );
     await seedBedrock(w.cw, points);
     proxy = await startFaultProxy(MOTO);
     const s = await w.publish({ clients: w.clients(proxy.endpoint) });
@@ -411,7 +542,13 @@ describe('savings publisher against moto', () => {
     const { ids, pricing } = manyModels(20);
     // 23 periods less than 24 hours old: 1,000 datums a call.
     const w = await world({ models: [], pricing, publisher: { initialLookbackHours: 23 } });
-    const points: SeedPoint[] = ids.flatMap((modelId, m) => Array.from({ length: 23 }, (_, h) => ({ modelId, periodStartMs: END - (h + 1) * HOUR_MS, tokens: { inputTokens: m + h, cacheReadInputTokens: 100 * m, cacheWriteInputTokens: 10 * h, outputTokens: 5 } })));
+    const points: SeedPoint[] = ids.flatMap((modelId, m) =>
+      Array.from({ length: 23 }, (_, h) => ({
+        modelId,
+        periodStartMs: END - (h + 1) * HOUR_MS,
+        tokens: { inputTokens: m + h, cacheReadInputTokens: 100 * m, cacheWriteInputTokens: 10 * h, outputTokens: 5 },
+      })),
+    );
     await seedBedrock(w.cw, points);
     proxy = await startFaultProxy(MOTO);
     let crashed = false;
@@ -438,14 +575,25 @@ describe('savings publisher against moto', () => {
   test('the other spelling of the cache metrics (CacheReadInputTokens / CacheWriteInputTokens) is found and read, each token once', async () => {
     const w = await world({ publisher: { initialLookbackHours: 6 } });
     const points = scenarioPoints(6).filter((p) => p.modelId !== HAIKU || p.tokens.cacheReadInputTokens !== -50);
-    const other = { inputTokens: 'InputTokenCount', outputTokens: 'OutputTokenCount', cacheReadInputTokens: 'CacheReadInputTokens', cacheWriteInputTokens: 'CacheWriteInputTokens' };
+    const other = {
+      inputTokens: 'InputTokenCount',
+      outputTokens: 'OutputTokenCount',
+      cacheReadInputTokens: 'CacheReadInputTokens',
+      cacheWriteInputTokens: 'CacheWriteInputTokens',
+    };
     await seedBedrock(w.cw, points, other);
     const summary = await w.publish();
     const expected = expectedDatums(w.config, points, END - 6 * HOUR_MS, END, ALL_MODELS);
     expect([summary.status, summary.periodsPublished, summary.datumsPut]).toEqual(['published', 6, expected.length]);
     expect(await differences(w, expected, ALL_MODELS, END - 6 * HOUR_MS, END)).toEqual([]);
     // Sonnet's cache reads of one period, read under the other spelling, as CacheReadTokens (no dimension: exact in moto).
-    const [reads] = await readSeries(w.cw, [{ namespace: w.config.namespace, metricName: 'CacheReadTokens', stat: 'Sum' }], END - 6 * HOUR_MS, END, HOUR_MS);
+    const [reads] = await readSeries(
+      w.cw,
+      [{ namespace: w.config.namespace, metricName: 'CacheReadTokens', stat: 'Sum' }],
+      END - 6 * HOUR_MS,
+      END,
+      HOUR_MS,
+    );
     expect(reads.get(END - 2 * HOUR_MS)).toBe(4000 * ((6 - 2) % 5) + 9000 + 4);
   });
 
@@ -464,7 +612,13 @@ describe('savings publisher against moto', () => {
     const { ids, pricing } = manyModels(20);
     // 23 periods less than 24 hours old: 1,000 datums a call.
     const w = await world({ models: [], pricing, publisher: { initialLookbackHours: 23 } });
-    const points: SeedPoint[] = ids.flatMap((modelId, m) => Array.from({ length: 23 }, (_, h) => ({ modelId, periodStartMs: END - (h + 1) * HOUR_MS, tokens: { inputTokens: m + h, cacheReadInputTokens: 100 * m, cacheWriteInputTokens: 10 * h, outputTokens: 5 } })));
+    const points: SeedPoint[] = ids.flatMap((modelId, m) =>
+      Array.from({ length: 23 }, (_, h) => ({
+        modelId,
+        periodStartMs: END - (h + 1) * HOUR_MS,
+        tokens: { inputTokens: m + h, cacheReadInputTokens: 100 * m, cacheWriteInputTokens: 10 * h, outputTokens: 5 },
+      })),
+    );
     await seedBedrock(w.cw, points);
     proxy = await startFaultProxy(MOTO);
     // The second period put is throttled on all 6 attempts: the run stops after 9 whole periods; the lag report (the
@@ -474,21 +628,44 @@ describe('savings publisher against moto', () => {
     expect(error).toBeInstanceOf(RunIncomplete);
     const watermark = END - 23 * HOUR_MS + 9 * HOUR_MS;
     expect((error as RunIncomplete).result.watermarkMs).toBe(watermark);
-    const [lag] = await readSeries(w.cw, [{ namespace: w.config.namespace, metricName: 'PublisherLagMinutes', stat: 'Sum' }], NOW - 30 * MINUTE_MS, NOW + 30 * MINUTE_MS, HOUR_MS);
+    const [lag] = await readSeries(
+      w.cw,
+      [{ namespace: w.config.namespace, metricName: 'PublisherLagMinutes', stat: 'Sum' }],
+      NOW - 30 * MINUTE_MS,
+      NOW + 30 * MINUTE_MS,
+      HOUR_MS,
+    );
     expect([...lag.values()]).toEqual([(NOW - watermark) / MINUTE_MS]);
   });
 
   test('an application inference profile without priceAs is priced as the model GetInferenceProfile says it routes to', async () => {
     const arn = 'arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/route01';
     const w = await world({ models: [{ modelId: arn, displayName: 'routed' }], publisher: { initialLookbackHours: 2 } });
-    const points: SeedPoint[] = [{ modelId: arn, periodStartMs: END - HOUR_MS, tokens: { inputTokens: 100, cacheReadInputTokens: 1_000_000, cacheWriteInputTokens: 200_000, outputTokens: 50 } }];
+    const points: SeedPoint[] = [
+      {
+        modelId: arn,
+        periodStartMs: END - HOUR_MS,
+        tokens: { inputTokens: 100, cacheReadInputTokens: 1_000_000, cacheWriteInputTokens: 200_000, outputTokens: 50 },
+      },
+    ];
     await seedBedrock(w.cw, points);
     // moto has no GetInferenceProfile: a stub port, the adapter's request shape is tested in test/aws/inference-profiles.test.ts.
     const asked: string[][] = [];
-    const profiles = { resolve: async (ids: readonly string[]) => (asked.push([...ids]), new Map([[arn, { modelId: 'anthropic.claude-haiku-4-5-20251001-v1:0', regions: ['us-east-1'] }]])) };
+    const profiles = {
+      resolve: async (ids: readonly string[]) => (
+        asked.push([...ids]),
+        new Map([[arn, { modelId: 'anthropic.claude-haiku-4-5-20251001-v1:0', regions: ['us-east-1'] }]])
+      ),
+    };
     const s = await w.publish({ profiles });
     expect([s.status, s.periodsPublished, s.unpricedTokens, asked]).toEqual(['published', 2, 0, [[arn]]]);
-    const [net] = await readSeries(w.cw, [{ namespace: w.config.namespace, metricName: 'NetSavingsUSD', modelId: arn, stat: 'Sum' }], END - HOUR_MS, END, HOUR_MS);
+    const [net] = await readSeries(
+      w.cw,
+      [{ namespace: w.config.namespace, metricName: 'NetSavingsUSD', modelId: arn, stat: 'Sum' }],
+      END - HOUR_MS,
+      END,
+      HOUR_MS,
+    );
     // Haiku 4.5 in-region (+10 %): read discount 1.1 − 0.11, write premium 1.375 − 1.1 per MTok.
     expect(Math.abs((net.get(END - HOUR_MS) ?? NaN) - (1_000_000 * 0.99 - 200_000 * 0.275) / 1e6)).toBeLessThan(1e-9);
   });

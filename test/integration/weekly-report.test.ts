@@ -19,9 +19,22 @@ const REGRESSING = 'global.anthropic.claude-sonnet-4-5-20250929-v1:0';
 const MISCONFIGURED = 'anthropic.claude-3-5-haiku-20241022-v1:0';
 const UNPRICED = 'us.meta.llama3-3-70b-instruct-v1:0';
 const config = join(dir, 'config.json');
-writeFileSync(config, JSON.stringify({ models: [{ modelId: IMPROVING, displayName: 'support-bot' }, { modelId: REGRESSING, displayName: 'code-review' }] }));
+writeFileSync(
+  config,
+  JSON.stringify({
+    models: [
+      { modelId: IMPROVING, displayName: 'support-bot' },
+      { modelId: REGRESSING, displayName: 'code-review' },
+    ],
+  }),
+);
 
-const t = (input: number, read: number, write: number, output: number): TokenCounts => ({ inputTokens: input, cacheReadInputTokens: read, cacheWriteInputTokens: write, outputTokens: output });
+const t = (input: number, read: number, write: number, output: number): TokenCounts => ({
+  inputTokens: input,
+  cacheReadInputTokens: read,
+  cacheWriteInputTokens: write,
+  outputTokens: output,
+});
 /** Per model: tokens per day in the previous week and in this one. */
 const PLAN: [string, TokenCounts, TokenCounts][] = [
   [IMPROVING, t(100, 5000, 5000, 400), t(100, 9000, 1000, 400)],
@@ -32,7 +45,11 @@ const PLAN: [string, TokenCounts, TokenCounts][] = [
 
 beforeAll(async () => {
   const points: SeedPoint[] = PLAN.flatMap(([modelId, before, now]) =>
-    Array.from({ length: 14 }, (_, i) => ({ modelId, periodStartMs: END - (14 - i) * DAY_MS + 12 * HOUR_MS, tokens: i < 7 ? before : now })),
+    Array.from({ length: 14 }, (_, i) => ({
+      modelId,
+      periodStartMs: END - (14 - i) * DAY_MS + 12 * HOUR_MS,
+      tokens: i < 7 ? before : now,
+    })),
   );
   const cw = new CloudWatchClient({ region: REGION });
   await seedBedrock(cw, points);
@@ -84,13 +101,22 @@ describe('report --region: the weekly review from CloudWatch', () => {
       [MISCONFIGURED, null, 'misconfigured'],
       [UNPRICED, null, 'unpriced'],
     ]);
-    expect([rows[IMPROVING].cacheReadInputTokens, rows[IMPROVING].cacheWriteInputTokens, rows[IMPROVING].inputTokens, rows[IMPROVING].outputTokens]).toEqual([63000, 7000, 700, 2800]);
+    expect([
+      rows[IMPROVING].cacheReadInputTokens,
+      rows[IMPROVING].cacheWriteInputTokens,
+      rows[IMPROVING].inputTokens,
+      rows[IMPROVING].outputTokens,
+    ]).toEqual([63000, 7000, 700, 2800]);
     for (const [id, [now, before]] of Object.entries(EXPECTED_NET)) {
       expect(Math.abs((rows[id].netSavingsUSD as number) - now)).toBeLessThan(1e-9);
       expect(Math.abs((rows[id].previous.netSavingsUSD as number) - before)).toBeLessThan(1e-9);
       expect(Math.abs((rows[id].change.netSavingsUSD as number) - (now - before))).toBeLessThan(1e-9);
     }
-    expect([rows[IMPROVING].cacheHitRatioPercent, rows[IMPROVING].change.cacheHitRatioPoints, rows[REGRESSING].change.cacheHitRatioPoints]).toEqual([90, 40, -60]);
+    expect([
+      rows[IMPROVING].cacheHitRatioPercent,
+      rows[IMPROVING].change.cacheHitRatioPoints,
+      rows[REGRESSING].change.cacheHitRatioPoints,
+    ]).toEqual([90, 40, -60]);
     expect([rows[UNPRICED].netSavingsUSD, rows[UNPRICED].change.netSavingsUSD]).toEqual([null, null]);
     const totalNow = Object.values(EXPECTED_NET).reduce((a, [n]) => a + n, 0);
     expect(Math.abs((json.totals.netSavingsUSD as number) - totalNow)).toBeLessThan(1e-9);
@@ -127,7 +153,10 @@ describe('report --region: the weekly review from CloudWatch', () => {
     const svg = readFileSync(chart, 'utf8');
     expect([svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'), svg.trimEnd().endsWith('</svg>')]).toEqual([true, true]);
     // One legend entry per model with dollars (the unpriced one has no bars), full labels.
-    expect(svg.match(/aria-label="Symbol legend titled 'Model' for fill color with (\d+) values: ([^"]*)"/)?.slice(1)).toEqual(['3', `${MISCONFIGURED}, code-review, support-bot`]);
+    expect(svg.match(/aria-label="Symbol legend titled 'Model' for fill color with (\d+) values: ([^"]*)"/)?.slice(1)).toEqual([
+      '3',
+      `${MISCONFIGURED}, code-review, support-bot`,
+    ]);
     // 7 days x 3 priced models = 21 bars; one hit-ratio line with a point a day.
     expect((svg.match(/aria-roledescription="bar"/g) ?? []).length).toBe(21);
     expect((svg.match(/aria-roledescription="line mark"/g) ?? []).length).toBe(1);
@@ -140,10 +169,26 @@ describe('report --region: bad arguments exit 2 with one line', () => {
     ['bad region', ['--region', 'moon-1'], 'error: --region: not an AWS region (got "moon-1"); e.g. us-east-1\n'],
     ['days out of range', ['--region', REGION, '--days', '0'], 'error: --days: must be a whole number from 1 to 90 (got "0")\n'],
     ['days not a number', ['--region', REGION, '--days', 'week'], 'error: --days: must be a whole number from 1 to 90 (got "week")\n'],
-    ['end in the future', ['--region', REGION, '--end', '2999-01-01T00:00:00Z'], 'error: --end is in the future (got 2999-01-01T00:00:00Z); the review ends at a past UTC midnight\n'],
-    ['end not a time', ['--region', REGION, '--end', 'monday'], 'error: --end: not an ISO 8601 time (got "monday"); e.g. 2026-11-25T12:00:00Z\n'],
-    ['both sources', ['--region', REGION, '--usage', 'x.json'], 'error: report needs exactly one source: --usage FILE, or --region REGION to read AWS/Bedrock metrics from CloudWatch\n'],
-    ['chart without region', ['--usage', 'x.json', '--chart', 'a.svg'], 'error: --chart needs --region: the chart draws daily figures, which a usage file does not have\n'],
+    [
+      'end in the future',
+      ['--region', REGION, '--end', '2999-01-01T00:00:00Z'],
+      'error: --end is in the future (got 2999-01-01T00:00:00Z); the review ends at a past UTC midnight\n',
+    ],
+    [
+      'end not a time',
+      ['--region', REGION, '--end', 'monday'],
+      'error: --end: not an ISO 8601 time (got "monday"); e.g. 2026-11-25T12:00:00Z\n',
+    ],
+    [
+      'both sources',
+      ['--region', REGION, '--usage', 'x.json'],
+      'error: report needs exactly one source: --usage FILE, or --region REGION to read AWS/Bedrock metrics from CloudWatch\n',
+    ],
+    [
+      'chart without region',
+      ['--usage', 'x.json', '--chart', 'a.svg'],
+      'error: --chart needs --region: the chart draws daily figures, which a usage file does not have\n',
+    ],
     ['chart not svg', ['--region', REGION, '--chart', 'a.png'], 'error: --chart: the file must end in .svg (got "a.png")\n'],
   ])('%s', async (_name, argv, stderr) => {
     expect(await run('report', ...argv)).toEqual({ code: 2, stdout: '', stderr });

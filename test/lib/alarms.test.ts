@@ -71,7 +71,11 @@ function tokenStat(id: string, metricName: string, period: number, modelId?: str
   return {
     Id: id,
     MetricStat: {
-      Metric: { ...(modelId === undefined ? {} : { Dimensions: [{ Name: 'ModelId', Value: modelId }] }), MetricName: metricName, Namespace: 'AWS/Bedrock' },
+      Metric: {
+        ...(modelId === undefined ? {} : { Dimensions: [{ Name: 'ModelId', Value: modelId }] }),
+        MetricName: metricName,
+        Namespace: 'AWS/Bedrock',
+      },
       Period: period,
       Stat: 'Sum',
     },
@@ -94,19 +98,43 @@ const cacheInputs = (period: number, modelId: string) => [
 ];
 /** An unlabelled input of the publisher's namespace. */
 function customStat(id: string, metricName: string, stat: string, period: number) {
-  return { Id: id, MetricStat: { Metric: { MetricName: metricName, Namespace: 'BedrockPromptCache' }, Period: period, Stat: stat }, ReturnData: false };
+  return {
+    Id: id,
+    MetricStat: { Metric: { MetricName: metricName, Namespace: 'BedrockPromptCache' }, Period: period, Stat: stat },
+    ReturnData: false,
+  };
 }
 
 /** The one metric of a single-metric alarm (labelled, so in the Metrics form): namespace, name, dimensions, stat, period. */
 function single(a: ReturnType<typeof byName>) {
-  const [m] = a.Metrics as Array<{ Id: string; Label: string; ReturnData: boolean; MetricStat: { Metric: Cfn; Period: number; Stat: string } }>;
+  const [m] = a.Metrics as Array<{
+    Id: string;
+    Label: string;
+    ReturnData: boolean;
+    MetricStat: { Metric: Cfn; Period: number; Stat: string };
+  }>;
   expect([(a.Metrics as unknown[]).length, m.ReturnData]).toEqual([1, true]);
-  return [m.Label, m.MetricStat.Metric.Namespace, m.MetricStat.Metric.MetricName, m.MetricStat.Metric.Dimensions ?? null, m.MetricStat.Stat, m.MetricStat.Period];
+  return [
+    m.Label,
+    m.MetricStat.Metric.Namespace,
+    m.MetricStat.Metric.MetricName,
+    m.MetricStat.Metric.Dimensions ?? null,
+    m.MetricStat.Stat,
+    m.MetricStat.Period,
+  ];
 }
 
 /** The alarm's settings, as the template holds them. */
 function settings(a: ReturnType<typeof byName>) {
-  return [a.ComparisonOperator, a.Threshold, a.EvaluationPeriods, a.DatapointsToAlarm, a.TreatMissingData, a.AlarmActions ?? null, a.OKActions ?? null];
+  return [
+    a.ComparisonOperator,
+    a.Threshold,
+    a.EvaluationPeriods,
+    a.DatapointsToAlarm,
+    a.TreatMissingData,
+    a.AlarmActions ?? null,
+    a.OKActions ?? null,
+  ];
 }
 
 describe('alarm families with the example config of cdk.json', () => {
@@ -118,7 +146,11 @@ describe('alarm families with the example config of cdk.json', () => {
       `${P}-AllModels-LowHitRatio`,
       `${P}-AllModels-WritesWithoutReads`,
       `${P}-AllModels-CachingCostsMoney`,
-      ...[NAMES.support, NAMES.review, NAMES.claims].flatMap((n) => [`${n}-LowHitRatio`, `${n}-WritesWithoutReads`, `${n}-CachingCostsMoney`]),
+      ...[NAMES.support, NAMES.review, NAMES.claims].flatMap((n) => [
+        `${n}-LowHitRatio`,
+        `${n}-WritesWithoutReads`,
+        `${n}-CachingCostsMoney`,
+      ]),
       `${P}-PublisherErrors`,
       `${P}-PublisherHeartbeat`,
     ]);
@@ -127,12 +159,20 @@ describe('alarm families with the example config of cdk.json', () => {
 
   test('low hit ratio: division-safe math over raw Sums, gated by volume, < 50 %, 3 of 4 quarter-hours, quiet is not breaching', () => {
     const a = byName(t, `${NAMES.support}-LowHitRatio`);
-    expect(a.Metrics).toEqual([{ Expression: LOW_HIT, Id: 'expr_1', Label: 'support-bot: hit ratio %', ReturnData: true }, ...cacheInputs(900, SONNET)]);
+    expect(a.Metrics).toEqual([
+      { Expression: LOW_HIT, Id: 'expr_1', Label: 'support-bot: hit ratio %', ReturnData: true },
+      ...cacheInputs(900, SONNET),
+    ]);
     expect(settings(a)).toEqual(['LessThanThreshold', 50, 4, 3, 'notBreaching', null, null]);
     // All models: the publisher's totals (no dimensionless AWS/Bedrock series is documented), 4 quarter-hours = 1 hour.
     const all = byName(t, `${P}-AllModels-LowHitRatio`);
     expect(all.Metrics).toEqual([
-      { Expression: 'IF((FILL(r, 0) + FILL(w, 0)) >= 50000, 100 * FILL(r, 0) / (FILL(r, 0) + FILL(w, 0)))', Id: 'expr_1', Label: 'all models: hit ratio % (publisher)', ReturnData: true },
+      {
+        Expression: 'IF((FILL(r, 0) + FILL(w, 0)) >= 50000, 100 * FILL(r, 0) / (FILL(r, 0) + FILL(w, 0)))',
+        Id: 'expr_1',
+        Label: 'all models: hit ratio % (publisher)',
+        ReturnData: true,
+      },
       customStat('r', 'CacheReadTokens', 'Sum', 3600),
       customStat('w', 'CacheWriteTokens', 'Sum', 3600),
     ]);
@@ -141,11 +181,25 @@ describe('alarm families with the example config of cdk.json', () => {
 
   test("writes without reads: the publisher's write tokens of read-less periods (settled, whole periods only) >= 20,000 in the hour", () => {
     const a = byName(t, `${NAMES.claims}-WritesWithoutReads`);
-    expect(single(a)).toEqual(['claims-triage: writes w/o reads (publisher)', 'BedrockPromptCache', 'WritesWithoutReadsTokens', [{ Name: 'ModelId', Value: CLAIMS }], 'Sum', 3600]);
+    expect(single(a)).toEqual([
+      'claims-triage: writes w/o reads (publisher)',
+      'BedrockPromptCache',
+      'WritesWithoutReadsTokens',
+      [{ Name: 'ModelId', Value: CLAIMS }],
+      'Sum',
+      3600,
+    ]);
     // 3 quarter-hours in a row fit in one publisher hour.
     expect(settings(a)).toEqual(['GreaterThanOrEqualToThreshold', 20000, 1, 1, 'notBreaching', null, null]);
     const all = byName(t, `${P}-AllModels-WritesWithoutReads`);
-    expect(single(all)).toEqual(['all models: writes w/o reads (publisher)', 'BedrockPromptCache', 'WritesWithoutReadsTokens', null, 'Sum', 3600]);
+    expect(single(all)).toEqual([
+      'all models: writes w/o reads (publisher)',
+      'BedrockPromptCache',
+      'WritesWithoutReadsTokens',
+      null,
+      'Sum',
+      3600,
+    ]);
   });
 
   test("caching costs money: net savings with each model's price constants < $0 in 3 hours in a row", () => {
@@ -158,7 +212,10 @@ describe('alarm families with the example config of cdk.json', () => {
     ];
     for (const [name, display, modelId, discount, premium] of expected) {
       const a = byName(t, `${name}-CachingCostsMoney`);
-      expect(a.Metrics).toEqual([{ Expression: net(discount, premium), Id: 'expr_1', Label: `${display}: net savings USD`, ReturnData: true }, ...cacheInputs(3600, modelId)]);
+      expect(a.Metrics).toEqual([
+        { Expression: net(discount, premium), Id: 'expr_1', Label: `${display}: net savings USD`, ReturnData: true },
+        ...cacheInputs(3600, modelId),
+      ]);
       expect(settings(a)).toEqual(['LessThanThreshold', 0, 3, 3, 'notBreaching', null, null]);
     }
   });
@@ -172,7 +229,14 @@ describe('alarm families with the example config of cdk.json', () => {
   test('pipeline: publisher errors >= 1; no PublisherLagMinutes report (filled 99999) or a lag over 75 min for 2 periods, missing data breaching', () => {
     const errors = byName(t, `${P}-PublisherErrors`);
     const fn = Object.keys(t.Resources).find((id) => t.Resources[id].Type === 'AWS::Lambda::Function' && id.includes('SavingsPublisher'));
-    expect(single(errors)).toEqual(['Publisher errors', 'AWS/Lambda', 'Errors', [{ Name: 'FunctionName', Value: { Ref: fn } }], 'Sum', 3600]);
+    expect(single(errors)).toEqual([
+      'Publisher errors',
+      'AWS/Lambda',
+      'Errors',
+      [{ Name: 'FunctionName', Value: { Ref: fn } }],
+      'Sum',
+      3600,
+    ]);
     expect(settings(errors)).toEqual(['GreaterThanOrEqualToThreshold', 1, 1, 1, 'notBreaching', null, null]);
     const heartbeat = byName(t, `${P}-PublisherHeartbeat`);
     expect(heartbeat.Metrics).toEqual([
@@ -195,7 +259,12 @@ describe('alarm families with the example config of cdk.json', () => {
   test('roll-ups: every cache alarm in CacheHealth, both pipeline alarms in SavingsPipeline; only they notify (ALARM; OK through EventBridge)', () => {
     const arn = (name: string) => `ALARM("arn:aws:cloudwatch:eu-west-1:${ACCOUNT}:alarm:${name}")`;
     const cache = byName(t, `${P}-CacheHealth`);
-    expect(resolve(cache.AlarmRule, t)).toBe(`(${alarms(t).slice(0, 12).map((a) => arn(a.name)).join(' OR ')})`);
+    expect(resolve(cache.AlarmRule, t)).toBe(
+      `(${alarms(t)
+        .slice(0, 12)
+        .map((a) => arn(a.name))
+        .join(' OR ')})`,
+    );
     expect([cache.AlarmActions, cache.OKActions]).toEqual([[{ Ref: topic }], undefined]);
     const pipeline = byName(t, `${P}-SavingsPipeline`);
     expect(resolve(pipeline.AlarmRule, t)).toBe(`(${arn(`${P}-PublisherErrors`)} OR ${arn(`${P}-PublisherHeartbeat`)})`);
@@ -207,7 +276,10 @@ describe('alarm families with the example config of cdk.json', () => {
     expect(rule.Properties.EventPattern).toEqual({
       source: ['aws.cloudwatch'],
       'detail-type': ['CloudWatch Alarm State Change'],
-      resources: [{ 'Fn::GetAtt': [byName(t, `${P}-CacheHealth`).id, 'Arn'] }, { 'Fn::GetAtt': [byName(t, `${P}-SavingsPipeline`).id, 'Arn'] }],
+      resources: [
+        { 'Fn::GetAtt': [byName(t, `${P}-CacheHealth`).id, 'Arn'] },
+        { 'Fn::GetAtt': [byName(t, `${P}-SavingsPipeline`).id, 'Arn'] },
+      ],
       detail: { previousState: { value: ['ALARM'] }, state: { value: ['OK'] } },
     });
     expect(rule.Properties.Targets).toEqual([
@@ -220,7 +292,9 @@ describe('alarm families with the example config of cdk.json', () => {
         },
       },
     ]);
-    const policy = Object.values(t.Resources).find((r) => r.Type === 'AWS::SNS::TopicPolicy' && JSON.stringify(r.Properties.Topics) === JSON.stringify([{ Ref: topic }]))!;
+    const policy = Object.values(t.Resources).find(
+      (r) => r.Type === 'AWS::SNS::TopicPolicy' && JSON.stringify(r.Properties.Topics) === JSON.stringify([{ Ref: topic }]),
+    )!;
     expect((policy.Properties.PolicyDocument as { Statement: Cfn[] }).Statement.find((st) => st.Sid === 'RecoveryRulePublish')).toEqual({
       Action: 'sns:Publish',
       Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } },
@@ -231,30 +305,73 @@ describe('alarm families with the example config of cdk.json', () => {
     });
   });
 
-  test('the topic: a rotating customer-managed key CloudWatch may use (AWS\'s statement, no condition), SSL only, publishable by our alarms only', () => {
+  test("the topic: a rotating customer-managed key CloudWatch may use (AWS's statement, no condition), SSL only, publishable by our alarms only", () => {
     const fromOurAlarms = {
       StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-      ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:alarm:${P}-*`]] } },
+      ArnLike: {
+        'aws:SourceArn': {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:alarm:${P}-*`],
+          ],
+        },
+      },
     };
     const key = Object.keys(t.Resources).find((id) => t.Resources[id].Type === 'AWS::KMS::Key' && id.includes('OnCallTopicKey'))!;
-    expect(t.Resources[topic].Properties).toEqual({ DisplayName: 'Bedrock prompt cache on-call', KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] } });
+    expect(t.Resources[topic].Properties).toEqual({
+      DisplayName: 'Bedrock prompt cache on-call',
+      KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] },
+    });
     expect(t.Resources[key].Properties.EnableKeyRotation).toBe(true);
     // The key: the account's administration statement and AWS's documented one for CloudWatch alarms, which carries no
     // condition (the source conditions are the topic policy's, below).
     expect(t.Resources[key].Properties.KeyPolicy).toEqual({
       Statement: [
-        { Action: 'kms:*', Effect: 'Allow', Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } }, Resource: '*' },
-        { Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Resource: '*', Sid: 'CloudWatchAlarmsEncryptNotifications' },
+        {
+          Action: 'kms:*',
+          Effect: 'Allow',
+          Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } },
+          Resource: '*',
+        },
+        {
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Resource: '*',
+          Sid: 'CloudWatchAlarmsEncryptNotifications',
+        },
         // The recovery rule's messages (AWS's documented statement for an EventBridge target on an encrypted topic).
-        { Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Resource: '*', Sid: 'EventBridgeEncryptRecoveries' },
+        {
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Resource: '*',
+          Sid: 'EventBridgeEncryptRecoveries',
+        },
       ],
       Version: '2012-10-17',
     });
-    const policy = Object.values(t.Resources).find((r) => r.Type === 'AWS::SNS::TopicPolicy' && JSON.stringify(r.Properties.Topics) === JSON.stringify([{ Ref: topic }]))!;
+    const policy = Object.values(t.Resources).find(
+      (r) => r.Type === 'AWS::SNS::TopicPolicy' && JSON.stringify(r.Properties.Topics) === JSON.stringify([{ Ref: topic }]),
+    )!;
     expect(policy.Properties.PolicyDocument).toEqual({
       Statement: [
-        { Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Effect: 'Deny', Principal: '*', Resource: { Ref: topic }, Sid: 'AllowPublishThroughSSLOnly' },
-        { Action: 'sns:Publish', Condition: fromOurAlarms, Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Resource: { Ref: topic }, Sid: 'CloudWatchAlarmsPublish' },
+        {
+          Action: 'sns:Publish',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          Effect: 'Deny',
+          Principal: '*',
+          Resource: { Ref: topic },
+          Sid: 'AllowPublishThroughSSLOnly',
+        },
+        {
+          Action: 'sns:Publish',
+          Condition: fromOurAlarms,
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Resource: { Ref: topic },
+          Sid: 'CloudWatchAlarmsPublish',
+        },
         // The recovery rule's statement (see the recoveries test).
         expect.objectContaining({ Sid: 'RecoveryRulePublish' }),
       ],
@@ -273,17 +390,30 @@ describe('alarm families with the example config of cdk.json', () => {
         'On-call dashboard: https://console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/TestMonitoring-OnCall-eu-west-1',
       ].join('\n'),
     );
-    expect(resolve(byName(t, `${NAMES.review}-WritesWithoutReads`).AlarmDescription, t).split('\n').slice(0, 2)).toEqual([
+    expect(
+      resolve(byName(t, `${NAMES.review}-WritesWithoutReads`).AlarmDescription, t)
+        .split('\n')
+        .slice(0, 2),
+    ).toEqual([
       'code-review: >= 20,000 cache tokens written and none read in a 60-min period: the prefix never matches.',
       'Means: $3.00/MTok over input wasted: at least $0.06 a period, $1.44 a day.',
     ]);
-    expect(resolve(byName(t, `${NAMES.claims}-CachingCostsMoney`).AlarmDescription, t).split('\n').slice(0, 2)).toEqual([
+    expect(
+      resolve(byName(t, `${NAMES.claims}-CachingCostsMoney`).AlarmDescription, t)
+        .split('\n')
+        .slice(0, 2),
+    ).toEqual([
       'claims-triage: net savings = read x $0.99 - write x $0.275 per MTok < $0 in 3 60-min windows in a row with >= 50,000 cache tokens.',
       'Means: the write premium beats the read discount: hit ratio under the 21.7% break-even (catalog:anthropic.claude-haiku-4-5-20251001-v1:0 (regional +10%)).',
     ]);
     for (const a of [...alarms(t), ...alarms(t, 'AWS::CloudWatch::CompositeAlarm')]) {
       const lines = resolve(a.AlarmDescription, t).split('\n');
-      expect([lines[1].startsWith('Means: '), lines[2].startsWith('Causes: '), /^Check: 1\) .+ 2\) .+ 3\) .+$/.test(lines[3]), lines[4]]).toEqual([
+      expect([
+        lines[1].startsWith('Means: '),
+        lines[2].startsWith('Causes: '),
+        /^Check: 1\) .+ 2\) .+ 3\) .+$/.test(lines[3]),
+        lines[4],
+      ]).toEqual([
         true,
         true,
         true,
@@ -299,7 +429,8 @@ describe('alarm families with the example config of cdk.json', () => {
   });
 
   test("runbook links and the stack's dashboard outputs name the console of the deploy partition", () => {
-    const board = (host: string, kind: string) => `https://${host}/cloudwatch/home?region=cn-north-1#dashboards/dashboard/TestMonitoring-${kind}-cn-north-1`;
+    const board = (host: string, kind: string) =>
+      `https://${host}/cloudwatch/home?region=cn-north-1#dashboards/dashboard/TestMonitoring-${kind}-cn-north-1`;
     const hosts: Array<[string, string]> = [
       ['aws', 'console.aws.amazon.com'],
       ['aws-cn', 'console.amazonaws.cn'],
@@ -307,13 +438,17 @@ describe('alarm families with the example config of cdk.json', () => {
     ];
     for (const [partition, host] of hosts) {
       const lines = resolve(byName(t, `${NAMES.support}-LowHitRatio`).AlarmDescription, t, 'cn-north-1', partition).split('\n');
-      expect([lines[4], resolve(t.Outputs!.OnCallDashboardUrl.Value, t, 'cn-north-1', partition), resolve(t.Outputs!.CostReviewDashboardUrl.Value, t, 'cn-north-1', partition)]).toEqual([
-        `On-call dashboard: ${board(host, 'OnCall')}`,
-        board(host, 'OnCall'),
-        board(host, 'CostReview'),
-      ]);
+      expect([
+        lines[4],
+        resolve(t.Outputs!.OnCallDashboardUrl.Value, t, 'cn-north-1', partition),
+        resolve(t.Outputs!.CostReviewDashboardUrl.Value, t, 'cn-north-1', partition),
+      ]).toEqual([`On-call dashboard: ${board(host, 'OnCall')}`, board(host, 'OnCall'), board(host, 'CostReview')]);
     }
-    expect(t.Mappings!.ConsoleHost).toEqual({ aws: { host: 'console.aws.amazon.com' }, 'aws-cn': { host: 'console.amazonaws.cn' }, 'aws-us-gov': { host: 'console.amazonaws-us-gov.com' } });
+    expect(t.Mappings!.ConsoleHost).toEqual({
+      aws: { host: 'console.aws.amazon.com' },
+      'aws-cn': { host: 'console.amazonaws.cn' },
+      'aws-us-gov': { host: 'console.amazonaws-us-gov.com' },
+    });
     expect(t.Outputs!.OnCallDashboardUrl.Value).toEqual({
       'Fn::Join': [
         '',
@@ -340,7 +475,9 @@ describe('alarm families with the example config of cdk.json', () => {
       'Causes: timestamp, request id or user da',
       'Causes: any cause of a low hit ratio; a ',
     ]);
-    expect(mapping.t2.text.split('\n')[2]).toBe('Check: 1) hit ratio vs 21.7% on the dashboard 2) cacheWriteTtl and checkpoint placement 3) stop caching prefixes that are never reused');
+    expect(mapping.t2.text.split('\n')[2]).toBe(
+      'Check: 1) hit ratio vs 21.7% on the dashboard 2) cacheWriteTtl and checkpoint placement 3) stop caching prefixes that are never reused',
+    );
   });
 });
 
@@ -350,33 +487,58 @@ describe('alarm settings from the config', () => {
     const { t } = synth(
       withConfig({
         models: [
-          { ...base.models[0], alarms: { lowHitRatio: { thresholdPercent: 70, periodMinutes: 5, evaluationPeriods: 3, datapointsToAlarm: 2, minCacheTokens: 1000 } } },
+          {
+            ...base.models[0],
+            alarms: {
+              lowHitRatio: { thresholdPercent: 70, periodMinutes: 5, evaluationPeriods: 3, datapointsToAlarm: 2, minCacheTokens: 1000 },
+            },
+          },
           { ...base.models[1], alarms: { enabled: false } },
-          { ...base.models[2], alarms: { writesWithoutReads: { enabled: false }, cachingCostsMoney: { windowMinutes: 30, evaluationPeriods: 4 } } },
+          {
+            ...base.models[2],
+            alarms: { writesWithoutReads: { enabled: false }, cachingCostsMoney: { windowMinutes: 30, evaluationPeriods: 4 } },
+          },
         ],
       }),
     );
     const low = byName(t, `${NAMES.support}-LowHitRatio`);
-    expect((low.Metrics as Array<{ Expression?: string; MetricStat?: { Period: number } }>).map((m) => m.Expression ?? m.MetricStat!.Period)).toEqual([
-      `IF((${R} + ${W}) >= 1000, 100 * ${R} / (${R} + ${W}))`,
-      300,
-      300,
-      300,
-      300,
-    ]);
+    expect(
+      (low.Metrics as Array<{ Expression?: string; MetricStat?: { Period: number } }>).map((m) => m.Expression ?? m.MetricStat!.Period),
+    ).toEqual([`IF((${R} + ${W}) >= 1000, 100 * ${R} / (${R} + ${W}))`, 300, 300, 300, 300]);
     expect(settings(low)).toEqual(['LessThanThreshold', 70, 3, 2, 'notBreaching', null, null]);
     expect(alarms(t).filter((a) => a.name.includes('code-review'))).toEqual([]);
-    expect(alarms(t).filter((a) => a.name.includes('claims-triage')).map((a) => a.name)).toEqual([`${NAMES.claims}-LowHitRatio`, `${NAMES.claims}-CachingCostsMoney`]);
+    expect(
+      alarms(t)
+        .filter((a) => a.name.includes('claims-triage'))
+        .map((a) => a.name),
+    ).toEqual([`${NAMES.claims}-LowHitRatio`, `${NAMES.claims}-CachingCostsMoney`]);
     const cost = byName(t, `${NAMES.claims}-CachingCostsMoney`);
-    expect([(cost.Metrics as Array<{ MetricStat?: { Period: number } }>)[1].MetricStat!.Period, ...settings(cost)]).toEqual([1800, 'LessThanThreshold', 0, 4, 4, 'notBreaching', null, null]);
+    expect([(cost.Metrics as Array<{ MetricStat?: { Period: number } }>)[1].MetricStat!.Period, ...settings(cost)]).toEqual([
+      1800,
+      'LessThanThreshold',
+      0,
+      4,
+      4,
+      'notBreaching',
+      null,
+      null,
+    ]);
   });
 
   test('an existing topic and e-mails: no topic created, the roll-ups notify the ARN, one subscription per address', () => {
     const arn = 'arn:aws:sns:eu-west-1:111122223333:team-pager';
     const { t } = synth(withConfig({ alarms: { topicArn: arn, emails: ['oncall@example.com', 'lead@example.com'] } }));
-    expect(Object.values(t.Resources).filter((r) => r.Type === 'AWS::SNS::Topic').map((r) => r.Properties.DisplayName)).toEqual(['Prompt cache weekly cost review']);
+    expect(
+      Object.values(t.Resources)
+        .filter((r) => r.Type === 'AWS::SNS::Topic')
+        .map((r) => r.Properties.DisplayName),
+    ).toEqual(['Prompt cache weekly cost review']);
     expect([byName(t, `${P}-CacheHealth`).AlarmActions, byName(t, `${P}-CacheHealth`).OKActions]).toEqual([[arn], [arn]]);
-    expect(Object.values(t.Resources).filter((r) => r.Type === 'AWS::SNS::Subscription' && r.Properties.TopicArn === arn).map((r) => [r.Properties.Protocol, r.Properties.Endpoint])).toEqual([
+    expect(
+      Object.values(t.Resources)
+        .filter((r) => r.Type === 'AWS::SNS::Subscription' && r.Properties.TopicArn === arn)
+        .map((r) => [r.Properties.Protocol, r.Properties.Endpoint]),
+    ).toEqual([
       ['email', 'oncall@example.com'],
       ['email', 'lead@example.com'],
     ]);
@@ -384,7 +546,11 @@ describe('alarm settings from the config', () => {
 
   test('alarms.enabled false: no alarm, no topic, no roll-up', () => {
     const { t } = synth(withConfig({ alarms: { enabled: false } }));
-    expect([alarms(t), alarms(t, 'AWS::CloudWatch::CompositeAlarm'), Object.keys(t.Resources).filter((id) => id.includes('OnCallTopic'))]).toEqual([[], [], []]);
+    expect([
+      alarms(t),
+      alarms(t, 'AWS::CloudWatch::CompositeAlarm'),
+      Object.keys(t.Resources).filter((id) => id.includes('OnCallTopic')),
+    ]).toEqual([[], [], []]);
   });
 
   test('publisher: false: no pipeline alarm, no all-models alarm (they read the publisher), raw-Sum writes without reads, one roll-up', () => {
@@ -392,16 +558,30 @@ describe('alarm settings from the config', () => {
     const monitoring = new PromptCacheMonitoring(stack, 'Cache', { config: exampleConfig(), publisher: false });
     const t = Template.fromStack(stack).toJSON() as TemplateJson;
     expect(alarms(t).map((a) => a.name.replace('NoPublisher-', ''))).toEqual([
-      ...['support-bot-78e8aa25', 'code-review-77b9d0c7', 'claims-triage-8008f2fc'].flatMap((n) => [`${n}-LowHitRatio`, `${n}-WritesWithoutReads`, `${n}-CachingCostsMoney`]),
+      ...['support-bot-78e8aa25', 'code-review-77b9d0c7', 'claims-triage-8008f2fc'].flatMap((n) => [
+        `${n}-LowHitRatio`,
+        `${n}-WritesWithoutReads`,
+        `${n}-CachingCostsMoney`,
+      ]),
     ]);
     expect(alarms(t, 'AWS::CloudWatch::CompositeAlarm').map((a) => a.name)).toEqual(['NoPublisher-CacheHealth']);
-    expect(Annotations.fromStack(stack).findInfo('*', Match.anyValue()).map((m) => m.entry.data)).toEqual([
+    expect(
+      Annotations.fromStack(stack)
+        .findInfo('*', Match.anyValue())
+        .map((m) => m.entry.data),
+    ).toEqual([
       "alarms.allModels: the all-models alarms read the publisher's all-models series (AWS/Bedrock documents no dimensionless runtime series), so without the publisher they are left out",
     ]);
     expect(monitoring.alarms.savingsPipeline).toBeUndefined();
     // Without the publisher's settled series, writes without reads reads the raw Sums (the newest period may be partial).
     const wwr = alarms(t).find((a) => a.name === 'NoPublisher-claims-triage-8008f2fc-WritesWithoutReads')!;
-    expect((wwr.Metrics as Array<{ Expression?: string; Id: string }>).map((m) => m.Expression ?? m.Id)).toEqual([`IF(${R} == 0, ${W}, 0)`, 'r_0', 'r_1', 'w_0', 'w_1']);
+    expect((wwr.Metrics as Array<{ Expression?: string; Id: string }>).map((m) => m.Expression ?? m.Id)).toEqual([
+      `IF(${R} == 0, ${W}, 0)`,
+      'r_0',
+      'r_1',
+      'w_0',
+      'w_1',
+    ]);
     expect(settings(wwr)).toEqual(['GreaterThanOrEqualToThreshold', 20000, 3, 3, 'notBreaching', null, null]);
   });
 
@@ -418,7 +598,11 @@ describe('alarm settings from the config', () => {
       'test',
     );
     new PromptCacheMonitoring(stack, 'Cache', { config, publisher: false });
-    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((m) => m.entry.data)).toEqual([
+    expect(
+      Annotations.fromStack(stack)
+        .findWarning('*', Match.anyValue())
+        .map((m) => m.entry.data),
+    ).toEqual([
       'models[0] (mystery, us.example.unknown-model-v1:0): no price known, so its caching-costs-money alarm is left out; add pricing["us.example.unknown-model-v1:0"] or set priceAs [ack: prompt-cache:unpriced-model]',
       'models[1] (us.amazon.nova-pro-v1:0): cache writes cost no more than uncached input (catalog:amazon.nova-pro-v1:0), so caching never costs money and its caching-costs-money alarm could never fire; it is left out [ack: prompt-cache:no-write-premium]',
       `models[2].alarms.lowHitRatio.thresholdPercent: a hit ratio is never below 0 %, so the low-hit-ratio alarm of models[2] (${SONNET}) could never fire and is left out; raise the threshold or set enabled: false [ack: prompt-cache:threshold-never-fires]`,
@@ -429,7 +613,9 @@ describe('alarm settings from the config', () => {
     const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Team');
     new PromptCacheMonitoring(stack, 'Cache', { config: exampleConfig(), alarmNamePrefix: 'team-a', publisher: false });
     expect(alarms(Template.fromStack(stack).toJSON() as TemplateJson)[0].name).toBe('team-a-support-bot-78e8aa25-LowHitRatio');
-    expect(() => new PromptCacheMonitoring(new Stack(new App(), 'X'), 'Cache', { config: exampleConfig(), alarmNamePrefix: 'a b' })).toThrow(
+    expect(
+      () => new PromptCacheMonitoring(new Stack(new App(), 'X'), 'Cache', { config: exampleConfig(), alarmNamePrefix: 'a b' }),
+    ).toThrow(
       'invalid config in PromptCacheMonitoring X/Cache:\n  - alarmNamePrefix: must be 1 to 128 letters, digits, ".", "-" or "_" (got "a b")',
     );
   });
@@ -439,14 +625,18 @@ describe('scale', () => {
   test('plan: 3 alarms and $0.90 a month per priced model (both spellings: 4 + 1 + 4 metrics); $0.50 pinned; 2 and $0.50 without a price; fixed 14 resources, $2.20', () => {
     const plan = (config: PromptCacheConfig) => plannedResources(planAlarms(config, { publisher: true, namePrefix: 'S' }));
     const [one, two] = [plan(benchConfig(1)), plan(benchConfig(2))];
-    expect([two.metricAlarms - one.metricAlarms, Math.round((two.monthlyAlarmCostUSD - one.monthlyAlarmCostUSD) * 100) / 100]).toEqual([3, 0.9]);
+    expect([two.metricAlarms - one.metricAlarms, Math.round((two.monthlyAlarmCostUSD - one.monthlyAlarmCostUSD) * 100) / 100]).toEqual([
+      3, 0.9,
+    ]);
     // Fixed: 3 all-models alarms ($0.40: 2 + 1 + 1 metrics), 2 pipeline alarms ($0.20), 2 roll-ups ($1.00); the topic,
     // its key and policy, and the recovery rule.
     expect([one.metricAlarms, one.compositeAlarms, one.notification, one.total, one.monthlyAlarmCostUSD]).toEqual([8, 2, 4, 14, 2.5]);
     const pin = { bedrockMetricNames: { cacheReadInputTokens: 'CacheReadInputTokens', cacheWriteInputTokens: 'CacheWriteInputTokens' } };
     const pinned = (n: number) => plan(parseConfig({ ...benchConfig(n), ...pin }, 't'));
     expect(Math.round((pinned(2).monthlyAlarmCostUSD - pinned(1).monthlyAlarmCostUSD) * 100) / 100).toBe(0.5);
-    const unpriced = plannedResources(planAlarms(parseConfig({ models: [{ modelId: 'us.x.a' }, { modelId: 'us.x.b' }] }, 't'), { publisher: true, namePrefix: 'S' }));
+    const unpriced = plannedResources(
+      planAlarms(parseConfig({ models: [{ modelId: 'us.x.a' }, { modelId: 'us.x.b' }] }, 't'), { publisher: true, namePrefix: 'S' }),
+    );
     expect([unpriced.metricAlarms, unpriced.monthlyAlarmCostUSD]).toEqual([9, 2.6]);
   });
 
@@ -463,7 +653,10 @@ describe('scale', () => {
     const config = benchConfig(200);
     const plan = planAlarms(config, { publisher: true, namePrefix: 'BedrockPromptCacheMonitoring' });
     expect([modelsThatFit(plan, 30), modelsThatFit(plan, 30, 1000)]).toEqual([150, 200]);
-    expect(() => new PromptCacheMonitoringStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'BedrockPromptCacheMonitoring', { config })).toThrow(
+    expect(
+      () =>
+        new PromptCacheMonitoringStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'BedrockPromptCacheMonitoring', { config }),
+    ).toThrow(
       'invalid config in PromptCacheMonitoring BedrockPromptCacheMonitoring/PromptCacheMonitoring:\n' +
         '  - models: 200 models with up to 3 alarms each need 644 CloudFormation resources in stack BedrockPromptCacheMonitoring, over the limit of 500: at most 152 of these models fit. ' +
         'Turn alarm families off (alarms.<family>.enabled: false), turn alarms off for some models (models[].alarms.enabled: false), or split the models across stacks.',
@@ -495,5 +688,11 @@ describe('scale', () => {
 });
 
 test('formatUsd: cents, and up to 4 decimals below a dollar', () => {
-  expect([formatUsd(0.0165), formatUsd(0.0055), formatUsd(1.584), formatUsd(1234.5), formatUsd(-0.5)]).toEqual(['$0.0165', '$0.0055', '$1.58', '$1,234.50', '-$0.50']);
+  expect([formatUsd(0.0165), formatUsd(0.0055), formatUsd(1.584), formatUsd(1234.5), formatUsd(-0.5)]).toEqual([
+    '$0.0165',
+    '$0.0055',
+    '$1.58',
+    '$1,234.50',
+    '-$0.50',
+  ]);
 });

@@ -28,7 +28,9 @@ function usingMetrics(e: MathExpression) {
 describe('BedrockMetrics', () => {
   const metrics = new BedrockMetrics();
   /** One spelling each (a config that pins the names): one metric per token kind. */
-  const pinned = new BedrockMetrics({ metricNames: { cacheReadInputTokens: 'CacheReadInputTokenCount', cacheWriteInputTokens: 'CacheWriteInputTokenCount' } });
+  const pinned = new BedrockMetrics({
+    metricNames: { cacheReadInputTokens: 'CacheReadInputTokenCount', cacheWriteInputTokens: 'CacheWriteInputTokenCount' },
+  });
 
   test('token metrics: AWS/Bedrock, Sum, 5 minutes; all models has no dimension', () => {
     expect(metricParts(metrics.tokens('cacheReadInputTokens'))).toEqual({
@@ -61,7 +63,9 @@ describe('BedrockMetrics', () => {
     );
     expect(metrics.searchExpression('inputTokens')).toBe(`SEARCH('{AWS/Bedrock,ModelId} MetricName="InputTokenCount"', 'Sum', 300)`);
     const search = metrics.searchPerModel('cacheWriteInputTokens');
-    expect(search.expression).toBe(`SEARCH('{AWS/Bedrock,ModelId} (MetricName="CacheWriteInputTokenCount" OR MetricName="CacheWriteInputTokens")', 'Sum', 300)`);
+    expect(search.expression).toBe(
+      `SEARCH('{AWS/Bedrock,ModelId} (MetricName="CacheWriteInputTokenCount" OR MetricName="CacheWriteInputTokens")', 'Sum', 300)`,
+    );
     expect(search.label).toBe("Cache write tokens | ${PROP('Dim.ModelId')}");
     expect(search.usingMetrics).toEqual({});
     expect(search.warningsV2).toBeUndefined();
@@ -78,8 +82,22 @@ describe('BedrockMetrics', () => {
     );
     expect(custom.cacheHitRatio().period.toSeconds()).toBe(3600);
     expect(usingMetrics(custom.cacheHitRatio({ modelId: 'eu.m' }))).toEqual({
-      cacheRead: { namespace: 'AWS/Bedrock', metricName: 'CacheReadInputTokens', dimensions: { ModelId: 'eu.m' }, statistic: 'Sum', period: 3600, label: 'Cache read tokens' },
-      cacheWrite: { namespace: 'AWS/Bedrock', metricName: 'CacheWriteInputTokens', dimensions: { ModelId: 'eu.m' }, statistic: 'Sum', period: 3600, label: 'Cache write tokens' },
+      cacheRead: {
+        namespace: 'AWS/Bedrock',
+        metricName: 'CacheReadInputTokens',
+        dimensions: { ModelId: 'eu.m' },
+        statistic: 'Sum',
+        period: 3600,
+        label: 'Cache read tokens',
+      },
+      cacheWrite: {
+        namespace: 'AWS/Bedrock',
+        metricName: 'CacheWriteInputTokens',
+        dimensions: { ModelId: 'eu.m' },
+        statistic: 'Sum',
+        period: 3600,
+        label: 'Cache write tokens',
+      },
     });
   });
 
@@ -102,8 +120,14 @@ describe('BedrockMetrics', () => {
     );
     expect(ratio.label).toBe('Cache hit ratio % = read / (read + write)');
     expect(Object.entries(ratio.usingMetrics).map(([k, m]) => [k, (m as MathExpression).expression])).toEqual([
-      ['cacheRead', `SUM(SEARCH('{AWS/Bedrock,ModelId} (MetricName="CacheReadInputTokenCount" OR MetricName="CacheReadInputTokens")', 'Sum', 300))`],
-      ['cacheWrite', `SUM(SEARCH('{AWS/Bedrock,ModelId} (MetricName="CacheWriteInputTokenCount" OR MetricName="CacheWriteInputTokens")', 'Sum', 300))`],
+      [
+        'cacheRead',
+        `SUM(SEARCH('{AWS/Bedrock,ModelId} (MetricName="CacheReadInputTokenCount" OR MetricName="CacheReadInputTokens")', 'Sum', 300))`,
+      ],
+      [
+        'cacheWrite',
+        `SUM(SEARCH('{AWS/Bedrock,ModelId} (MetricName="CacheWriteInputTokenCount" OR MetricName="CacheWriteInputTokens")', 'Sum', 300))`,
+      ],
     ]);
     expect(ratio.warningsV2).toBeUndefined();
   });
@@ -124,7 +148,9 @@ describe('BedrockMetrics', () => {
   });
 
   test('top N: SORT keeps a graph to its largest series, and the rest is one summed line', () => {
-    expect(metrics.searchPerModel('inputTokens', { top: 10 }).expression).toBe(`SORT(SEARCH('{AWS/Bedrock,ModelId} MetricName="InputTokenCount"', 'Sum', 300), SUM, DESC, 10)`);
+    expect(metrics.searchPerModel('inputTokens', { top: 10 }).expression).toBe(
+      `SORT(SEARCH('{AWS/Bedrock,ModelId} MetricName="InputTokenCount"', 'Sum', 300), SUM, DESC, 10)`,
+    );
     expect(metrics.restOfModels('inputTokens', 10).expression).toBe(
       `SUM(SEARCH('{AWS/Bedrock,ModelId} MetricName="InputTokenCount"', 'Sum', 300)) - SUM(SORT(SEARCH('{AWS/Bedrock,ModelId} MetricName="InputTokenCount"', 'Sum', 300), SUM, DESC, 10))`,
     );

@@ -54,28 +54,39 @@ test('the monitoring stack has no unacknowledged finding (AwsSolutions and built
   const r = report(outdir);
   expect([r.version, r.title]).toEqual([assembly.version, 'Validation Report']);
   // Only cdk-nag reports, and only to list what is acknowledged and why (built-in validation found nothing).
-  expect(r.pluginReports.map((p) => [p.pluginName, p.conclusion, p.violations, p.suppressedViolations.map((v) => [v.ruleName, v.reason])])).toEqual([
+  expect(
+    r.pluginReports.map((p) => [p.pluginName, p.conclusion, p.violations, p.suppressedViolations.map((v) => [v.ruleName, v.reason])]),
+  ).toEqual([
     [
       'AwsSolutions',
       'success',
       [],
       [
         ['AwsSolutions-SQS3', 'This queue is itself the failure destination (the dead letters) of the publisher.'],
-        ['AwsSolutions-IAM5[Resource::<PromptCacheMonitoringSavingsPublisherLambdaLogsBE913FDE.Arn>:*]', "Log streams of the function's own log group, whose names Lambda chooses."],
+        [
+          'AwsSolutions-IAM5[Resource::<PromptCacheMonitoringSavingsPublisherLambdaLogsBE913FDE.Arn>:*]',
+          "Log streams of the function's own log group, whose names Lambda chooses.",
+        ],
         [
           'AwsSolutions-IAM5[Resource::*]',
           'cloudwatch:GetMetricData, ListMetrics and PutMetricData support no resource-level permissions; PutMetricData is limited to our namespace by the cloudwatch:namespace condition.',
         ],
-        ['AwsSolutions-IAM5[Resource::*]', 'cloudwatch:GetMetricData and ListMetrics support no resource-level permissions; the digest only reads metrics.'],
         [
-          'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:<AWS::Region>:<AWS::AccountId>:application-inference-profile/*]',
-          "Application inference profiles appear as ModelId values at run time and have random ids: the read is limited to this account's profiles in this region.",
+          'AwsSolutions-IAM5[Resource::*]',
+          'cloudwatch:GetMetricData and ListMetrics support no resource-level permissions; the digest only reads metrics.',
         ],
         [
           'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:<AWS::Region>:<AWS::AccountId>:application-inference-profile/*]',
           "Application inference profiles appear as ModelId values at run time and have random ids: the read is limited to this account's profiles in this region.",
         ],
-        ['AwsSolutions-IAM5[Resource::<PromptCacheMonitoringWeeklyDigestLambdaLogsCF8E3030.Arn>:*]', "Log streams of the function's own log group, whose names Lambda chooses."],
+        [
+          'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:<AWS::Region>:<AWS::AccountId>:application-inference-profile/*]',
+          "Application inference profiles appear as ModelId values at run time and have random ids: the read is limited to this account's profiles in this region.",
+        ],
+        [
+          'AwsSolutions-IAM5[Resource::<PromptCacheMonitoringWeeklyDigestLambdaLogsCF8E3030.Arn>:*]',
+          "Log streams of the function's own log group, whose names Lambda chooses.",
+        ],
         [
           'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
           "aws-cdk-lib's grantPublish on an encrypted topic: GenerateDataKey and its WithoutPlaintext variant, on this topic's own key only.",

@@ -25,18 +25,30 @@ beforeAll(() => {
 }, 120_000);
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-test('cdk synth succeeds: no nag finding, no validation warning, only the bundler\'s lines', () => {
+test("cdk synth succeeds: no nag finding, no validation warning, only the bundler's lines", () => {
   // esbuild reports the publisher bundle on stderr (`Bundling asset …`, the file sizes, `Done in …`); nothing else.
-  const other = synth.stderr.split('\n').filter((l) => l !== '' && !/^Bundling asset |^\s+\S+index\.js(\.map)?\s+[\d.]+[km]b$|^⚡ Done in \d+ms$/.test(l));
+  const other = synth.stderr
+    .split('\n')
+    .filter((l) => l !== '' && !/^Bundling asset |^\s+\S+index\.js(\.map)?\s+[\d.]+[km]b$|^⚡ Done in \d+ms$/.test(l));
   expect({ status: synth.status, stdout: synth.stdout, other }).toEqual({ status: 0, stdout: '', other: [] });
   expect(readdirSync(outdir).filter((f) => f.endsWith('.template.json'))).toEqual([`${STACK}.template.json`]);
   const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8'));
-  expect(report.pluginReports.map((r: { pluginName: string; conclusion: string; violations: unknown[] }) => [r.pluginName, r.conclusion, r.violations])).toEqual([['AwsSolutions', 'success', []]]);
+  expect(
+    report.pluginReports.map((r: { pluginName: string; conclusion: string; violations: unknown[] }) => [
+      r.pluginName,
+      r.conclusion,
+      r.violations,
+    ]),
+  ).toEqual([['AwsSolutions', 'success', []]]);
 });
 
 test('the template has the dashboards, the alarms, the publisher, the digest and the CDK metadata', () => {
   const template = JSON.parse(readFileSync(join(outdir, `${STACK}.template.json`), 'utf8'));
-  expect(Object.values(template.Resources).map((r) => (r as { Type: string }).Type).sort()).toEqual(['AWS::CDK::Metadata', ...EXAMPLE_STACK_RESOURCE_TYPES].sort());
+  expect(
+    Object.values(template.Resources)
+      .map((r) => (r as { Type: string }).Type)
+      .sort(),
+  ).toEqual(['AWS::CDK::Metadata', ...EXAMPLE_STACK_RESOURCE_TYPES].sort());
 });
 
 test('cfn-lint: 0 errors, 0 warnings', () => {

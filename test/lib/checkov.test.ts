@@ -37,7 +37,12 @@ beforeAll(() => {
   const example = JSON.parse(JSON.stringify(exampleConfig())) as ConfigInput;
   const everything = parseConfig(
     // Its own namespace: two instances in one app may not publish into one (PromptCacheMonitoring refuses it).
-    { ...example, namespace: 'BedrockPromptCacheEverything', alarms: { ...example.alarms, emails: ['oncall@example.com'], runbookUrl: 'https://wiki.example.com/prompt-cache#alarms' }, digest: { ...example.digest, emails: ['finops@example.com'] } },
+    {
+      ...example,
+      namespace: 'BedrockPromptCacheEverything',
+      alarms: { ...example.alarms, emails: ['oncall@example.com'], runbookUrl: 'https://wiki.example.com/prompt-cache#alarms' },
+      digest: { ...example.digest, emails: ['finops@example.com'] },
+    },
     'test',
   );
   new PromptCacheMonitoringStack(app, 'Everything', { config: everything });
@@ -46,7 +51,18 @@ beforeAll(() => {
   // --skip-download: no call to Prisma Cloud (offline, and the result does not depend on it).
   const r = spawnSync(
     CHECKOV,
-    ['--framework', 'cloudformation', '-f', 'Example.template.json', '-f', 'Everything.template.json', '--compact', '--skip-download', '-o', 'json'],
+    [
+      '--framework',
+      'cloudformation',
+      '-f',
+      'Example.template.json',
+      '-f',
+      'Everything.template.json',
+      '--compact',
+      '--skip-download',
+      '-o',
+      'json',
+    ],
     { cwd: outdir, encoding: 'utf8', timeout: 120_000 },
   );
   run = { status: r.status, stderr: r.stderr, report: JSON.parse(r.stdout) as CheckovReport };
@@ -54,8 +70,20 @@ beforeAll(() => {
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 test('0 failed checks in both templates, no parsing error', () => {
-  expect({ status: run.status, stderr: run.stderr, type: run.report.check_type, failed: run.report.results.failed_checks }).toEqual({ status: 0, stderr: '', type: 'cloudformation', failed: [] });
-  expect(run.report.summary).toEqual({ passed: 94, failed: 0, skipped: 24, parsing_errors: 0, resource_count: 88, checkov_version: '3.3.30' });
+  expect({ status: run.status, stderr: run.stderr, type: run.report.check_type, failed: run.report.results.failed_checks }).toEqual({
+    status: 0,
+    stderr: '',
+    type: 'cloudformation',
+    failed: [],
+  });
+  expect(run.report.summary).toEqual({
+    passed: 94,
+    failed: 0,
+    skipped: 24,
+    parsing_errors: 0,
+    resource_count: 88,
+    checkov_version: '3.3.30',
+  });
 });
 
 test('exactly these checks are acknowledged, each on its resource with its reason, the same in both templates', () => {
@@ -80,7 +108,12 @@ test('exactly these checks are acknowledged, each on its resource with its reaso
   ];
   expect([skipped('Example.template.json'), skipped('Everything.template.json')]).toEqual([expected, expected]);
   // Every skip carries its reason.
-  const reasons = new Map(run.report.results.skipped_checks.map((c) => [`${c.check_id} ${c.resource.replace(/PromptCacheMonitoring|[0-9A-F]{8}$/g, '')}`, c.check_result.suppress_comment]));
+  const reasons = new Map(
+    run.report.results.skipped_checks.map((c) => [
+      `${c.check_id} ${c.resource.replace(/PromptCacheMonitoring|[0-9A-F]{8}$/g, '')}`,
+      c.check_result.suppress_comment,
+    ]),
+  );
   expect(reasons.get('CKV_AWS_115 AWS::Lambda::Function.SavingsPublisherLambdaFunction')).toBe(
     'No reserved concurrency by default: it fails function creation in low-quota accounts; the ledger lease keeps runs from overlapping.',
   );

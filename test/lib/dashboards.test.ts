@@ -8,15 +8,34 @@ process.env.CDK_VALIDATION = 'false';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
-import { BedrockMetrics, PromptCacheMonitoring, PromptCacheMonitoringStack, SavingsMetrics, parseConfig, type PromptCacheConfig } from '../../lib';
-import { gatedHitRatioExpression, netSavingsExpression, priceLiteral, searchByModelId, writesWithoutReadsExpression } from '../../lib/bedrock-metrics';
+import {
+  BedrockMetrics,
+  PromptCacheMonitoring,
+  PromptCacheMonitoringStack,
+  SavingsMetrics,
+  parseConfig,
+  type PromptCacheConfig,
+} from '../../lib';
+import {
+  gatedHitRatioExpression,
+  netSavingsExpression,
+  priceLiteral,
+  searchByModelId,
+  writesWithoutReadsExpression,
+} from '../../lib/bedrock-metrics';
 import { CONSOLE_HOSTS, LONGEST_CONSOLE_HOST, dashboardUrl } from '../../lib/console-url';
 import { resolvedLengthBound } from '../../lib/alarms';
 import { configWithModels, dashboardBodies, exampleConfig, synthStack, type DashboardBody } from './template-helpers';
 
 type Widget = DashboardBody['widgets'][number];
 
-type Bodies = { onCall: DashboardBody; costReview: DashboardBody; texts: string[]; alarmNames: string[]; resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+type Bodies = {
+  onCall: DashboardBody;
+  costReview: DashboardBody;
+  texts: string[];
+  alarmNames: string[];
+  resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+};
 
 function bodies(config: PromptCacheConfig, publisher = true): Bodies {
   const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'TestMonitoring');
@@ -28,10 +47,17 @@ function bodies(config: PromptCacheConfig, publisher = true): Bodies {
   const alarmNames = Object.values(template.Resources)
     .filter((r) => r.Type === 'AWS::CloudWatch::Alarm' || r.Type === 'AWS::CloudWatch::CompositeAlarm')
     .map((r) => String(r.Properties?.AlarmName));
-  return { onCall: onCall.body, costReview: costReview.body, texts: [onCall.text, costReview.text], alarmNames, resources: template.Resources };
+  return {
+    onCall: onCall.body,
+    costReview: costReview.body,
+    texts: [onCall.text, costReview.text],
+    alarmNames,
+    resources: template.Resources,
+  };
 }
 
-const layout = (b: DashboardBody) => b.widgets.map((w) => [w.type, w.properties.view ?? null, w.properties.title ?? null, w.x, w.y, w.width, w.height]);
+const layout = (b: DashboardBody) =>
+  b.widgets.map((w) => [w.type, w.properties.view ?? null, w.properties.title ?? null, w.x, w.y, w.width, w.height]);
 function titled(b: DashboardBody, title: string): Widget['properties'] {
   const found = b.widgets.filter((w) => w.properties.title === title);
   expect(found.map((w) => w.properties.title)).toEqual([title]);
@@ -52,10 +78,14 @@ const READ = ['CacheReadInputTokenCount', 'CacheReadInputTokens'];
 const WRITE = ['CacheWriteInputTokenCount', 'CacheWriteInputTokens'];
 const MODELS = ['support-bot-78e8aa25', 'code-review-77b9d0c7', 'claims-triage-8008f2fc'];
 /** Plain metric arrays (`[namespace, name, ...dimensions, options]`) of a body, expressions left out. */
-const metricArrays = (b: DashboardBody) => b.widgets.flatMap((w) => (w.properties.metrics ?? []) as unknown[][]).filter((m) => typeof m[0] === 'string');
+const metricArrays = (b: DashboardBody) =>
+  b.widgets.flatMap((w) => (w.properties.metrics ?? []) as unknown[][]).filter((m) => typeof m[0] === 'string');
 /** Every expression of a body, in widget order. */
 const expressions = (b: DashboardBody) =>
-  b.widgets.flatMap((w) => (w.properties.metrics ?? []) as unknown[][]).flatMap((m) => m.filter((x): x is { expression: string } => typeof (x as { expression?: unknown }).expression === 'string')).map((x) => x.expression);
+  b.widgets
+    .flatMap((w) => (w.properties.metrics ?? []) as unknown[][])
+    .flatMap((m) => m.filter((x): x is { expression: string } => typeof (x as { expression?: unknown }).expression === 'string'))
+    .map((x) => x.expression);
 /** The N of every `SORT(..., <by>, <order>, N)` of a body's text. */
 const sortLimits = (text: string) => [...text.matchAll(/, (?:SUM|AVG|MAX), (?:ASC|DESC), (\d+)\)/g)].map((m) => Number(m[1]));
 
@@ -78,7 +108,15 @@ describe('on-call dashboard, example config', () => {
       ['metric', 'timeSeries', 'TimeToFirstToken p50 and p90, the 10 slowest models (ms), streaming calls', 12, 30, 12, 6],
       ['metric', 'timeSeries', 'Net savings per 60 min (USD), the 10 lowest models and all models', 0, 36, 8, 6],
       ['metric', 'timeSeries', 'Unpriced tokens (models with no known price)', 8, 36, 8, 6],
-      ['metric', 'timeSeries', 'Savings publisher: errors, published periods, awaiting settlement, lag (what the pipeline alarm reads)', 16, 36, 8, 6],
+      [
+        'metric',
+        'timeSeries',
+        'Savings publisher: errors, published periods, awaiting settlement, lag (what the pipeline alarm reads)',
+        16,
+        36,
+        8,
+        6,
+      ],
       ['metric', 'timeSeries', 'support-bot: hit ratio % vs its alarm', 0, 42, 8, 5],
       ['metric', 'timeSeries', 'code-review: hit ratio % vs its alarm', 8, 42, 8, 5],
       ['metric', 'timeSeries', 'claims-triage: hit ratio % vs its alarm', 16, 42, 8, 5],
@@ -108,16 +146,31 @@ describe('on-call dashboard, example config', () => {
         'its description is the runbook (what, tokens or dollars, causes, first three checks). Then top to bottom: ratios, tokens, traffic and latency, dollars, ' +
         'the publisher, one widget per configured model. Runbooks: the README, section "Alarms and runbooks".',
     );
-    expect(lines.filter((l) => l.startsWith('* **')).map((l) => l.split(' = ')[0])).toEqual(['* **Cache hit ratio** (efficiency)', '* **Cached input share** (coverage)']);
-    const linked = bodies(parseConfig({ ...exampleConfig(), alarms: { runbookUrl: 'https://github.example.com/team/cache#alarms-and-runbooks' } }, 't')).onCall;
-    expect((linked.widgets[1].properties.markdown ?? '').split('\n')[1].endsWith('Runbooks: [Alarms and runbooks](https://github.example.com/team/cache#alarms-and-runbooks).')).toBe(true);
+    expect(lines.filter((l) => l.startsWith('* **')).map((l) => l.split(' = ')[0])).toEqual([
+      '* **Cache hit ratio** (efficiency)',
+      '* **Cached input share** (coverage)',
+    ]);
+    const linked = bodies(
+      parseConfig({ ...exampleConfig(), alarms: { runbookUrl: 'https://github.example.com/team/cache#alarms-and-runbooks' } }, 't'),
+    ).onCall;
+    expect(
+      (linked.widgets[1].properties.markdown ?? '')
+        .split('\n')[1]
+        .endsWith('Runbooks: [Alarms and runbooks](https://github.example.com/team/cache#alarms-and-runbooks).'),
+    ).toBe(true);
   });
 
   test('ratios: both definitions for all models over SUM(SEARCH) of every spelling, the publisher ratio of the 10 lowest models; the low-hit-ratio threshold drawn', () => {
     const threshold = [{ value: 50, label: 'low-hit-ratio alarms < 50%', color: '#d62728', fill: 'below', yAxis: 'left' }];
     const all = titled(onCall, 'Cache hit ratio and cached input share, all models (%)');
     expect(all.metrics).toEqual([
-      [{ label: 'Cache hit ratio % = read / (read + write)', expression: 'IF((FILL(cacheRead, 0) + FILL(cacheWrite, 0)) > 0, 100 * FILL(cacheRead, 0) / (FILL(cacheRead, 0) + FILL(cacheWrite, 0)))' }],
+      [
+        {
+          label: 'Cache hit ratio % = read / (read + write)',
+          expression:
+            'IF((FILL(cacheRead, 0) + FILL(cacheWrite, 0)) > 0, 100 * FILL(cacheRead, 0) / (FILL(cacheRead, 0) + FILL(cacheWrite, 0)))',
+        },
+      ],
       [
         {
           label: 'Cache read tokens, all models',
@@ -137,15 +190,31 @@ describe('on-call dashboard, example config', () => {
       [
         {
           label: 'Cached input share % = read / (input + read + write)',
-          expression: 'IF((FILL(input, 0) + FILL(cacheRead, 0) + FILL(cacheWrite, 0)) > 0, 100 * FILL(cacheRead, 0) / (FILL(input, 0) + FILL(cacheRead, 0) + FILL(cacheWrite, 0)))',
+          expression:
+            'IF((FILL(input, 0) + FILL(cacheRead, 0) + FILL(cacheWrite, 0)) > 0, 100 * FILL(cacheRead, 0) / (FILL(input, 0) + FILL(cacheRead, 0) + FILL(cacheWrite, 0)))',
         },
       ],
-      [{ label: 'Input tokens (uncached), all models', visible: false, expression: `SUM(SEARCH('{AWS/Bedrock,ModelId} MetricName="InputTokenCount"', 'Sum', 300))`, id: 'input' }],
+      [
+        {
+          label: 'Input tokens (uncached), all models',
+          visible: false,
+          expression: `SUM(SEARCH('{AWS/Bedrock,ModelId} MetricName="InputTokenCount"', 'Sum', 300))`,
+          id: 'input',
+        },
+      ],
     ]);
     expect(all.annotations).toEqual({ horizontal: threshold });
     const perModel = titled(onCall, 'Cache hit ratio per model (%), the 10 lowest: publisher, per 60 min');
     expect([perModel.metrics, perModel.annotations]).toEqual([
-      [[{ label: "Hit ratio % | ${PROP('Dim.ModelId')}", expression: sort(search('BedrockPromptCache', 'CacheHitRatio', 'Average', 3600), 'AVG', 'ASC'), period: 3600 }]],
+      [
+        [
+          {
+            label: "Hit ratio % | ${PROP('Dim.ModelId')}",
+            expression: sort(search('BedrockPromptCache', 'CacheHitRatio', 'Average', 3600), 'AVG', 'ASC'),
+            period: 3600,
+          },
+        ],
+      ],
       { horizontal: threshold },
     ]);
   });
@@ -210,15 +279,30 @@ describe('on-call dashboard, example config', () => {
     const net = titled(onCall, 'Net savings per 60 min (USD), the 10 lowest models and all models');
     expect([net.metrics, net.annotations]).toEqual([
       [
-        [{ label: "Net savings USD | ${PROP('Dim.ModelId')}", expression: sort(search('BedrockPromptCache', 'NetSavingsUSD', 'Sum', 3600), 'SUM', 'ASC'), period: 3600 }],
+        [
+          {
+            label: "Net savings USD | ${PROP('Dim.ModelId')}",
+            expression: sort(search('BedrockPromptCache', 'NetSavingsUSD', 'Sum', 3600), 'SUM', 'ASC'),
+            period: 3600,
+          },
+        ],
         ['BedrockPromptCache', 'NetSavingsUSD', { color: '#000000', label: 'Net savings USD, all models', period: 3600, stat: 'Sum' }],
       ],
       { horizontal: [{ value: 0, label: 'below 0: caching costs money (alarmed)', color: '#d62728', fill: 'below', yAxis: 'left' }] },
     ]);
-    expect(titled(onCall, 'Unpriced tokens (models with no known price)').metrics).toEqual([['BedrockPromptCache', 'UnpricedTokens', { label: 'Unpriced tokens', period: 3600, stat: 'Sum' }]]);
+    expect(titled(onCall, 'Unpriced tokens (models with no known price)').metrics).toEqual([
+      ['BedrockPromptCache', 'UnpricedTokens', { label: 'Unpriced tokens', period: 3600, stat: 'Sum' }],
+    ]);
     const health = titled(onCall, 'Savings publisher: errors, published periods, awaiting settlement, lag (what the pipeline alarm reads)');
     const fn = 'CacheSavingsPublisherLambdaFunction';
-    expect((health.metrics ?? []).map((m) => [m[0], m[1], String(m[3]).startsWith(fn) || m[3] === undefined, (m[m.length - 1] as { stat: string }).stat])).toEqual([
+    expect(
+      (health.metrics ?? []).map((m) => [
+        m[0],
+        m[1],
+        String(m[3]).startsWith(fn) || m[3] === undefined,
+        (m[m.length - 1] as { stat: string }).stat,
+      ]),
+    ).toEqual([
       ['AWS/Lambda', 'Errors', true, 'Sum'],
       ['BedrockPromptCache', 'PublishedPeriods', true, 'Sum'],
       ['BedrockPromptCache', 'PeriodsAwaitingSettlement', true, 'Maximum'],
@@ -232,15 +316,22 @@ describe('on-call dashboard, example config', () => {
     });
     // The pipeline alarm the widget stands next to reads the publisher's lag (its own coverage is in alarms.test.ts).
     const heartbeat = Object.values(resources).find((r) => r.Properties?.AlarmName === 'TestMonitoring-PublisherHeartbeat')!;
-    expect((heartbeat.Properties?.Metrics as Array<{ Expression?: string; MetricStat?: { Metric: { Namespace: string; MetricName: string }; Stat: string } }>).map((m) => m.Expression ?? [m.MetricStat!.Metric.Namespace, m.MetricStat!.Metric.MetricName, m.MetricStat!.Stat])).toEqual([
-      'FILL(lag, 99999)',
-      ['BedrockPromptCache', 'PublisherLagMinutes', 'Maximum'],
-    ]);
+    expect(
+      (
+        heartbeat.Properties?.Metrics as Array<{
+          Expression?: string;
+          MetricStat?: { Metric: { Namespace: string; MetricName: string }; Stat: string };
+        }>
+      ).map((m) => m.Expression ?? [m.MetricStat!.Metric.Namespace, m.MetricStat!.Metric.MetricName, m.MetricStat!.Stat]),
+    ).toEqual(['FILL(lag, 99999)', ['BedrockPromptCache', 'PublisherLagMinutes', 'Maximum']]);
   });
 
   test("one alarm widget per configured model, titled with its display name: its low-hit-ratio alarm's graph and threshold", () => {
     expect(onCall.widgets.slice(-3).map((w) => [w.properties.title, w.properties.annotations])).toEqual(
-      ['support-bot', 'code-review', 'claims-triage'].map((name, i) => [`${name}: hit ratio % vs its alarm`, { alarms: [arn(`${MODELS[i]}-LowHitRatio`)] }]),
+      ['support-bot', 'code-review', 'claims-triage'].map((name, i) => [
+        `${name}: hit ratio % vs its alarm`,
+        { alarms: [arn(`${MODELS[i]}-LowHitRatio`)] },
+      ]),
     );
   });
 });
@@ -269,19 +360,56 @@ describe('cost-review dashboard, example config', () => {
         [{ label: 'Net savings USD', expression: 'RUNNING_SUM(net)', period: 86400 }],
         ['BedrockPromptCache', 'NetSavingsUSD', { label: 'Net savings USD', id: 'net', visible: false, period: 86400, stat: 'Sum' }],
         [{ label: 'Cost with cache USD', expression: 'RUNNING_SUM(withCache)', period: 86400 }],
-        ['BedrockPromptCache', 'CostWithCacheUSD', { label: 'Cost with cache USD', id: 'withCache', visible: false, period: 86400, stat: 'Sum' }],
+        [
+          'BedrockPromptCache',
+          'CostWithCacheUSD',
+          { label: 'Cost with cache USD', id: 'withCache', visible: false, period: 86400, stat: 'Sum' },
+        ],
         [{ label: 'Cost without cache USD', expression: 'RUNNING_SUM(without)', period: 86400 }],
-        ['BedrockPromptCache', 'CostWithoutCacheUSD', { label: 'Cost without cache USD', id: 'without', visible: false, period: 86400, stat: 'Sum' }],
-        [{ label: '% saved', expression: 'IF(RUNNING_SUM(FILL(without, 0)) > 0, 100 * RUNNING_SUM(FILL(net, 0)) / RUNNING_SUM(FILL(without, 0)))', period: 86400 }],
+        [
+          'BedrockPromptCache',
+          'CostWithoutCacheUSD',
+          { label: 'Cost without cache USD', id: 'without', visible: false, period: 86400, stat: 'Sum' },
+        ],
+        [
+          {
+            label: '% saved',
+            expression: 'IF(RUNNING_SUM(FILL(without, 0)) > 0, 100 * RUNNING_SUM(FILL(net, 0)) / RUNNING_SUM(FILL(without, 0)))',
+            period: 86400,
+          },
+        ],
       ],
     ]);
     const ratio = titled(costReview, 'Hit ratio of the range (token-weighted)');
     expect([ratio.setPeriodToTimeRange, ratio.metrics]).toEqual([
       undefined,
       [
-        [{ label: 'Hit ratio of the range %, token-weighted', expression: 'IF((RUNNING_SUM(FILL(r, 0)) + RUNNING_SUM(FILL(w, 0))) > 0, 100 * RUNNING_SUM(FILL(r, 0)) / (RUNNING_SUM(FILL(r, 0)) + RUNNING_SUM(FILL(w, 0))))', period: 86400 }],
-        [{ label: 'Cache read tokens, all models', visible: false, expression: `SUM(${search('AWS/Bedrock', READ, 'Sum', 86400)})`, period: 86400, id: 'r' }],
-        [{ label: 'Cache write tokens, all models', visible: false, expression: `SUM(${search('AWS/Bedrock', WRITE, 'Sum', 86400)})`, period: 86400, id: 'w' }],
+        [
+          {
+            label: 'Hit ratio of the range %, token-weighted',
+            expression:
+              'IF((RUNNING_SUM(FILL(r, 0)) + RUNNING_SUM(FILL(w, 0))) > 0, 100 * RUNNING_SUM(FILL(r, 0)) / (RUNNING_SUM(FILL(r, 0)) + RUNNING_SUM(FILL(w, 0))))',
+            period: 86400,
+          },
+        ],
+        [
+          {
+            label: 'Cache read tokens, all models',
+            visible: false,
+            expression: `SUM(${search('AWS/Bedrock', READ, 'Sum', 86400)})`,
+            period: 86400,
+            id: 'r',
+          },
+        ],
+        [
+          {
+            label: 'Cache write tokens, all models',
+            visible: false,
+            expression: `SUM(${search('AWS/Bedrock', WRITE, 'Sum', 86400)})`,
+            period: 86400,
+            id: 'w',
+          },
+        ],
       ],
     ]);
   });
@@ -294,7 +422,13 @@ describe('cost-review dashboard, example config', () => {
         ['net savings', 'NetSavingsUSD'],
         ['cost with cache', 'CostWithCacheUSD'],
         ['cost without cache', 'CostWithoutCacheUSD'],
-      ].map(([label, metric]) => [{ label: `${label} | \${PROP('Dim.ModelId')}`, expression: sort(search('BedrockPromptCache', metric, 'Sum', 86400), 'SUM', 'DESC'), period: 86400 }]),
+      ].map(([label, metric]) => [
+        {
+          label: `${label} | \${PROP('Dim.ModelId')}`,
+          expression: sort(search('BedrockPromptCache', metric, 'Sum', 86400), 'SUM', 'DESC'),
+          period: 86400,
+        },
+      ]),
     ]);
     expect(titled(costReview, 'Per model, per day and the range (cache tokens): the 10 largest').metrics).toEqual(
       (
@@ -303,7 +437,13 @@ describe('cost-review dashboard, example config', () => {
           ['write', WRITE],
           ['uncached input', 'InputTokenCount'],
         ] as const
-      ).map(([label, metric]) => [{ label: `${label} | \${PROP('Dim.ModelId')}`, expression: sort(search('AWS/Bedrock', metric, 'Sum', 86400), 'SUM', 'DESC'), period: 86400 }]),
+      ).map(([label, metric]) => [
+        {
+          label: `${label} | \${PROP('Dim.ModelId')}`,
+          expression: sort(search('AWS/Bedrock', metric, 'Sum', 86400), 'SUM', 'DESC'),
+          period: 86400,
+        },
+      ]),
     );
   });
 
@@ -335,7 +475,7 @@ describe('cost-review dashboard, example config', () => {
       '* **net savings** = read x (p_in - p_read) - write x (p_write - p_in) = cost without - cost with; below 0, caching costs money. **% saved** = net savings / cost without.',
       '* **Hit ratio of the range** = sum(read) / (sum(read) + sum(write)) over the whole range, token-weighted (not an average of hourly ratios).',
       "* Prices: the built-in catalog (lambda/core/prices.ts; aws.amazon.com/bedrock/pricing and Anthropic's pricing page, checked 2026-11-25), overridden by the config's `pricing` (0 entries); " +
-        '`prompt-cache report` shows each model\'s rule as priceSource. Claude 4.5+ through geographic profiles: +10 %. Unpriced models count in Unpriced tokens, not in dollars.',
+        "`prompt-cache report` shows each model's rule as priceSource. Claude 4.5+ through geographic profiles: +10 %. Unpriced models count in Unpriced tokens, not in dollars.",
       "* Dollars: the publisher's `BedrockPromptCache` metrics, one datum per model per 60-minute period, summed per day.",
     ]);
   });
@@ -347,19 +487,28 @@ describe('both dashboards, example config', () => {
 
   test("no widget reads Bedrock's dimensionless (all-models) series: every plain metric is the publisher's or the publisher function's", () => {
     for (const { onCall, costReview } of [withPublisher, withoutPublisher]) {
-      for (const body of [onCall, costReview]) expect(metricArrays(body).filter((m) => m[0] === 'AWS/Bedrock' && !m.includes('ModelId'))).toEqual([]);
+      for (const body of [onCall, costReview])
+        expect(metricArrays(body).filter((m) => m[0] === 'AWS/Bedrock' && !m.includes('ModelId'))).toEqual([]);
     }
     // The plain metrics that are left (the negative check above is not vacuous): AWS/Bedrock is only read through SEARCH.
     const names = (b: DashboardBody) => metricArrays(b).map((m) => `${m[0]}/${m[1]}`);
     expect([names(withPublisher.onCall), names(withPublisher.costReview)]).toEqual([
-      ['BedrockPromptCache/NetSavingsUSD', 'BedrockPromptCache/UnpricedTokens', 'AWS/Lambda/Errors', 'BedrockPromptCache/PublishedPeriods', 'BedrockPromptCache/PeriodsAwaitingSettlement', 'BedrockPromptCache/PublisherLagMinutes'],
+      [
+        'BedrockPromptCache/NetSavingsUSD',
+        'BedrockPromptCache/UnpricedTokens',
+        'AWS/Lambda/Errors',
+        'BedrockPromptCache/PublishedPeriods',
+        'BedrockPromptCache/PeriodsAwaitingSettlement',
+        'BedrockPromptCache/PublisherLagMinutes',
+      ],
       ['BedrockPromptCache/NetSavingsUSD', 'BedrockPromptCache/CostWithCacheUSD', 'BedrockPromptCache/CostWithoutCacheUSD'],
     ]);
     expect([names(withoutPublisher.onCall), names(withoutPublisher.costReview)]).toEqual([[], []]);
   });
 
   test('whole-range figures are RUNNING_SUMs: no widget sets setPeriodToTimeRange', () => {
-    for (const { texts } of [withPublisher, withoutPublisher]) for (const text of texts) expect(text.includes('setPeriodToTimeRange')).toBe(false);
+    for (const { texts } of [withPublisher, withoutPublisher])
+      for (const text of texts) expect(text.includes('setPeriodToTimeRange')).toBe(false);
     const running = (b: DashboardBody) => expressions(b).filter((e) => e.includes('RUNNING_SUM'));
     expect([running(withPublisher.onCall), running(withPublisher.costReview)]).toEqual([
       ['RUNNING_SUM(r)', 'RUNNING_SUM(w)'],
@@ -375,7 +524,9 @@ describe('both dashboards, example config', () => {
     ]);
     expect([running(withoutPublisher.onCall), running(withoutPublisher.costReview)]).toEqual([
       ['RUNNING_SUM(r)', 'RUNNING_SUM(w)'],
-      ['IF((RUNNING_SUM(FILL(r, 0)) + RUNNING_SUM(FILL(w, 0))) > 0, 100 * RUNNING_SUM(FILL(r, 0)) / (RUNNING_SUM(FILL(r, 0)) + RUNNING_SUM(FILL(w, 0))))'],
+      [
+        'IF((RUNNING_SUM(FILL(r, 0)) + RUNNING_SUM(FILL(w, 0))) > 0, 100 * RUNNING_SUM(FILL(r, 0)) / (RUNNING_SUM(FILL(r, 0)) + RUNNING_SUM(FILL(w, 0))))',
+      ],
     ]);
   });
 
@@ -410,9 +561,14 @@ describe('dashboards.topModels', () => {
         'Net savings per model, the whole range (USD): the 3 lowest and the rest',
       ],
     ]);
-    expect(texts.map((t) => (t.match(/top \d+ models/g) ?? []))).toEqual([['top 3 models'], []]);
+    expect(texts.map((t) => t.match(/top \d+ models/g) ?? [])).toEqual([['top 3 models'], []]);
     expect(titled(onCall, 'Uncached input tokens, the 3 largest models and the rest').metrics).toEqual([
-      [{ label: "Input tokens (uncached) | ${PROP('Dim.ModelId')}", expression: sort(search('AWS/Bedrock', 'InputTokenCount', 'Sum', 300), 'SUM', 'DESC', 3) }],
+      [
+        {
+          label: "Input tokens (uncached) | ${PROP('Dim.ModelId')}",
+          expression: sort(search('AWS/Bedrock', 'InputTokenCount', 'Sum', 300), 'SUM', 'DESC', 3),
+        },
+      ],
       [{ label: 'Input tokens (uncached) | all other models', expression: rest(search('AWS/Bedrock', 'InputTokenCount', 'Sum', 300), 3) }],
     ]);
   });
@@ -424,13 +580,24 @@ describe('without the savings publisher', () => {
   test('no dollar, unpriced or publisher widget, no all-models alarm; the cost review keeps the token figures and says why', () => {
     expect(onCall.widgets.map((w) => w.properties.title ?? w.type).filter((t) => /publisher|USD|Unpriced/.test(String(t)))).toEqual([]);
     // The all-models alarms read the publisher's series, so only the per-model alarms and their roll-up are left.
-    const listed = [arn('CacheHealth'), ...MODELS.flatMap((m) => [arn(`${m}-LowHitRatio`), arn(`${m}-WritesWithoutReads`), arn(`${m}-CachingCostsMoney`)])];
+    const listed = [
+      arn('CacheHealth'),
+      ...MODELS.flatMap((m) => [arn(`${m}-LowHitRatio`), arn(`${m}-WritesWithoutReads`), arn(`${m}-CachingCostsMoney`)]),
+    ];
     expect(onCall.widgets[0].properties.alarms).toEqual(listed);
     expect([...listed].sort()).toEqual(alarmNames.map((n) => `arn:aws:cloudwatch:eu-west-1:111122223333:alarm:${n}`).sort());
     expect('annotations' in titled(onCall, 'Cache hit ratio and cached input share, all models (%)')).toBe(false);
-    expect(layout(costReview).map((w) => w[2])).toEqual([null, 'Hit ratio of the range (token-weighted)', 'Per model, per day and the range (cache tokens): the 10 largest']);
-    expect((costReview.widgets[0].properties.markdown ?? '').split('\n').slice(-1)).toEqual(['* Dollars need the savings publisher, which this deployment leaves out: token figures only.']);
-    expect((onCall.widgets[1].properties.markdown ?? '').split('\n')[1].slice(0, 90)).toBe('**How to read it.** Alarms first (ALARM on top). `TestMonitoring-CacheHealth` pages; the a');
+    expect(layout(costReview).map((w) => w[2])).toEqual([
+      null,
+      'Hit ratio of the range (token-weighted)',
+      'Per model, per day and the range (cache tokens): the 10 largest',
+    ]);
+    expect((costReview.widgets[0].properties.markdown ?? '').split('\n').slice(-1)).toEqual([
+      '* Dollars need the savings publisher, which this deployment leaves out: token figures only.',
+    ]);
+    expect((onCall.widgets[1].properties.markdown ?? '').split('\n')[1].slice(0, 90)).toBe(
+      '**How to read it.** Alarms first (ALARM on top). `TestMonitoring-CacheHealth` pages; the a',
+    );
   });
 });
 
@@ -448,12 +615,16 @@ describe('body size against the model count', () => {
       [27, 10],
     ]);
     // 9 more models: 4,422 bytes (about 491 each), all of them in the alarm widgets (status list and per-model alarm graphs).
-    const alarmBytes = (b: DashboardBody) => JSON.stringify(b.widgets.filter((w) => w.type === 'alarm' || (w.properties.annotations as { alarms?: unknown } | undefined)?.alarms)).length;
+    const alarmBytes = (b: DashboardBody) =>
+      JSON.stringify(b.widgets.filter((w) => w.type === 'alarm' || (w.properties.annotations as { alarms?: unknown } | undefined)?.alarms))
+        .length;
     expect([ten.texts[0].length - one.texts[0].length, alarmBytes(ten.onCall) - alarmBytes(one.onCall)]).toEqual([4422, 4422]);
   });
 
   test('100 models: within the dashboard limits (500 widgets, 2,500 metrics) and SEARCH expressions under 1,024 characters', () => {
-    const stack = new PromptCacheMonitoringStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Scale', { config: configWithModels(100) });
+    const stack = new PromptCacheMonitoringStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Scale', {
+      config: configWithModels(100),
+    });
     for (const { body } of dashboardBodies(Template.fromStack(stack).toJSON())) {
       const metrics = body.widgets.flatMap((w) => (w.properties.metrics ?? []) as unknown[]).length;
       expect(body.widgets.length).toBeLessThanOrEqual(500);
@@ -576,7 +747,11 @@ describe('dashboard body size', () => {
     // Alarm widgets (status lists and per-model alarm graphs) are the only part that may grow with the models.
     const withoutAlarms = (n: number) =>
       dashboardBodies(synthStack(configWithModels(n)).toJSON()).map(({ body }) =>
-        JSON.stringify(body.widgets.filter((w) => w.type !== 'alarm' && !(w.properties.annotations as { alarms?: unknown } | undefined)?.alarms).map((w) => w.properties)),
+        JSON.stringify(
+          body.widgets
+            .filter((w) => w.type !== 'alarm' && !(w.properties.annotations as { alarms?: unknown } | undefined)?.alarms)
+            .map((w) => w.properties),
+        ),
       );
     const one = withoutAlarms(1);
     expect(withoutAlarms(10)).toEqual(one);
@@ -597,14 +772,21 @@ describe('the dashboards of PromptCacheMonitoring embedded in a team stack', () 
     const stack = new Stack(new App(), 'TeamStack');
     const config = {
       ...exampleConfig(),
-      bedrockMetricNames: { ...exampleConfig().bedrockMetricNames, cacheReadInputTokens: 'CacheReadInputTokens', cacheWriteInputTokens: 'CacheWriteInputTokens' },
+      bedrockMetricNames: {
+        ...exampleConfig().bedrockMetricNames,
+        cacheReadInputTokens: 'CacheReadInputTokens',
+        cacheWriteInputTokens: 'CacheWriteInputTokens',
+      },
     };
     new PromptCacheMonitoring(stack, 'Cache', { config });
     const bodies = dashboardBodies(Template.fromStack(stack).toJSON());
     const [{ body }] = bodies;
     const read = `SEARCH('{AWS/Bedrock,ModelId} MetricName="CacheReadInputTokens"', 'Sum', 300)`;
     const write = `SEARCH('{AWS/Bedrock,ModelId} MetricName="CacheWriteInputTokens"', 'Sum', 300)`;
-    expect(body.widgets.find((w) => w.properties.title === 'Cache read vs write tokens, the 10 largest models and the rest (stacked)')?.properties.metrics).toEqual([
+    expect(
+      body.widgets.find((w) => w.properties.title === 'Cache read vs write tokens, the 10 largest models and the rest (stacked)')
+        ?.properties.metrics,
+    ).toEqual([
       [{ label: "Cache read tokens | ${PROP('Dim.ModelId')}", expression: `SORT(${read}, SUM, DESC, 10)` }],
       [{ label: 'Cache read tokens | all other models', expression: `SUM(${read}) - SUM(SORT(${read}, SUM, DESC, 10))` }],
       [{ label: "Cache write tokens | ${PROP('Dim.ModelId')}", expression: `SORT(${write}, SUM, DESC, 10)` }],
@@ -612,12 +794,31 @@ describe('the dashboards of PromptCacheMonitoring embedded in a team stack', () 
     ]);
     // Every AWS/Bedrock metric name either body searches for: the pinned cache names only, the other spellings nowhere.
     const searched = (text: string) =>
-      [...new Set([...text.matchAll(/SEARCH\('\{AWS\/Bedrock,ModelId\} ([^']*)'/g)].flatMap((m) => [...m[1].matchAll(/MetricName=\\"([^\\]*)\\"/g)].map((n) => n[1])))].sort();
+      [
+        ...new Set(
+          [...text.matchAll(/SEARCH\('\{AWS\/Bedrock,ModelId\} ([^']*)'/g)].flatMap((m) =>
+            [...m[1].matchAll(/MetricName=\\"([^\\]*)\\"/g)].map((n) => n[1]),
+          ),
+        ),
+      ].sort();
     expect(bodies.map(({ text }) => searched(text))).toEqual([
-      ['CacheReadInputTokens', 'CacheWriteInputTokens', 'InputTokenCount', 'InvocationLatency', 'InvocationThrottles', 'Invocations', 'TimeToFirstToken'],
+      [
+        'CacheReadInputTokens',
+        'CacheWriteInputTokens',
+        'InputTokenCount',
+        'InvocationLatency',
+        'InvocationThrottles',
+        'Invocations',
+        'TimeToFirstToken',
+      ],
       ['CacheReadInputTokens', 'CacheWriteInputTokens', 'InputTokenCount'],
     ]);
-    for (const { text } of bodies) expect([text.includes('CacheReadInputTokenCount'), text.includes('CacheWriteInputTokenCount'), text.includes(' OR ')]).toEqual([false, false, false]);
+    for (const { text } of bodies)
+      expect([text.includes('CacheReadInputTokenCount'), text.includes('CacheWriteInputTokenCount'), text.includes(' OR ')]).toEqual([
+        false,
+        false,
+        false,
+      ]);
     expect((body.widgets[1].properties.markdown ?? '').split('\n').filter((l) => l.startsWith('* **Cache hit ratio**'))).toEqual([
       '* **Cache hit ratio** (efficiency) = read / (read + write), from `CacheReadInputTokens` and `CacheWriteInputTokens`. ' +
         'Low while writes go on = the cached prefix keeps being rebuilt (prefix changed, TTL expired, checkpoint below the model minimum).',
@@ -629,42 +830,60 @@ describe('metric factories', () => {
   test('custom namespace: per-model and all-models series, Sum (Average for the ratio), SEARCH by ModelId', () => {
     const savings = SavingsMetrics.fromConfig(parseConfig({ namespace: 'Team Cache', publisher: { periodMinutes: 15 } }, 't'));
     const net = savings.metric('netSavingsUsd', { modelId: 'us.x' });
-    expect([net.namespace, net.metricName, net.dimensions, net.statistic, net.period.toSeconds()]).toEqual(['Team Cache', 'NetSavingsUSD', { ModelId: 'us.x' }, 'Sum', 900]);
+    expect([net.namespace, net.metricName, net.dimensions, net.statistic, net.period.toSeconds()]).toEqual([
+      'Team Cache',
+      'NetSavingsUSD',
+      { ModelId: 'us.x' },
+      'Sum',
+      900,
+    ]);
     expect(savings.metric('cacheHitRatio').statistic).toBe('Average');
     // A namespace with a space is quoted in the SEARCH schema.
     expect(savings.searchExpression('netSavingsUsd')).toBe(`SEARCH('{"Team Cache",ModelId} MetricName="NetSavingsUSD"', 'Sum', 900)`);
-    expect(() => savings.metric('publishedPeriods', { modelId: 'us.x' })).toThrow('PublishedPeriods is published without a dimension only (no per-model series)');
+    expect(() => savings.metric('publishedPeriods', { modelId: 'us.x' })).toThrow(
+      'PublishedPeriods is published without a dimension only (no per-model series)',
+    );
     expect(() => savings.searchExpression('unpricedTokens')).toThrow('UnpricedTokens has no per-model series to search');
   });
 
   test('runtime metrics and SEARCH: fixed AWS names, any statistic', () => {
     const metrics = new BedrockMetrics({ period: Duration.minutes(1) });
     const latency = metrics.runtime('InvocationLatency', 'p90', { modelId: 'us.x' });
-    expect([latency.namespace, latency.metricName, latency.dimensions, latency.statistic, latency.period.toSeconds(), latency.label]).toEqual([
-      'AWS/Bedrock',
-      'InvocationLatency',
-      { ModelId: 'us.x' },
-      'p90',
-      60,
-      'InvocationLatency p90 | us.x',
-    ]);
+    expect([
+      latency.namespace,
+      latency.metricName,
+      latency.dimensions,
+      latency.statistic,
+      latency.period.toSeconds(),
+      latency.label,
+    ]).toEqual(['AWS/Bedrock', 'InvocationLatency', { ModelId: 'us.x' }, 'p90', 60, 'InvocationLatency p90 | us.x']);
     expect(metrics.searchRuntime('TimeToFirstToken', 'p50').expression).toBe(search('AWS/Bedrock', 'TimeToFirstToken', 'p50', 60));
-    expect(() => searchByModelId('AWS/Bedrock', 'X', "p'9", Duration.minutes(1))).toThrow(`statistic "p'9" must not contain quotes or backslashes`);
+    expect(() => searchByModelId('AWS/Bedrock', 'X', "p'9", Duration.minutes(1))).toThrow(
+      `statistic "p'9" must not contain quotes or backslashes`,
+    );
   });
 
   test('alarm expressions: gated hit ratio, writes without reads, net savings from price constants; compact inputs, one per spelling', () => {
-    expect(gatedHitRatioExpression('r', 'w', 50000)).toBe('IF((FILL(r, 0) + FILL(w, 0)) >= 50000, 100 * FILL(r, 0) / (FILL(r, 0) + FILL(w, 0)))');
+    expect(gatedHitRatioExpression('r', 'w', 50000)).toBe(
+      'IF((FILL(r, 0) + FILL(w, 0)) >= 50000, 100 * FILL(r, 0) / (FILL(r, 0) + FILL(w, 0)))',
+    );
     expect(() => gatedHitRatioExpression('r', 'w', 0)).toThrow('minCacheTokens must be a whole number, 1 or more (got 0)');
     expect(writesWithoutReadsExpression('r', 'w')).toBe('IF(FILL(r, 0) == 0, FILL(w, 0), 0)');
-    expect(netSavingsExpression('r', 'w', 2.7, 0.75, 1000)).toBe('IF((FILL(r, 0) + FILL(w, 0)) >= 1000, (FILL(r, 0) * 2.7 - FILL(w, 0) * 0.75) / 1000000)');
+    expect(netSavingsExpression('r', 'w', 2.7, 0.75, 1000)).toBe(
+      'IF((FILL(r, 0) + FILL(w, 0)) >= 1000, (FILL(r, 0) * 2.7 - FILL(w, 0) * 0.75) / 1000000)',
+    );
     expect([priceLiteral(3.3 - 0.33), priceLiteral(1.375 - 1.1)]).toEqual(['2.97', '0.275']);
     // Several spellings: the larger per period (aliases, never summed).
-    expect(gatedHitRatioExpression(['r_0', 'r_1'], 'w', 10)).toBe('IF((MAX([FILL(r_0, 0), FILL(r_1, 0)]) + FILL(w, 0)) >= 10, 100 * MAX([FILL(r_0, 0), FILL(r_1, 0)]) / (MAX([FILL(r_0, 0), FILL(r_1, 0)]) + FILL(w, 0)))');
+    expect(gatedHitRatioExpression(['r_0', 'r_1'], 'w', 10)).toBe(
+      'IF((MAX([FILL(r_0, 0), FILL(r_1, 0)]) + FILL(w, 0)) >= 10, 100 * MAX([FILL(r_0, 0), FILL(r_1, 0)]) / (MAX([FILL(r_0, 0), FILL(r_1, 0)]) + FILL(w, 0)))',
+    );
     const ratio: MathExpression = new BedrockMetrics().cacheHitRatio({ modelId: 'us.x', minCacheTokens: 10, compactInputs: true });
     const r = 'MAX([FILL(r_0, 0), FILL(r_1, 0)])';
     const w = 'MAX([FILL(w_0, 0), FILL(w_1, 0)])';
     expect(ratio.expression).toBe(`IF((${r} + ${w}) >= 10, 100 * ${r} / (${r} + ${w}))`);
-    expect(Object.entries(ratio.usingMetrics).map(([id, m]) => [id, (m as Metric).metricName, (m as Metric).dimensions, (m as Metric).label])).toEqual([
+    expect(
+      Object.entries(ratio.usingMetrics).map(([id, m]) => [id, (m as Metric).metricName, (m as Metric).dimensions, (m as Metric).label]),
+    ).toEqual([
       ['r_0', 'CacheReadInputTokenCount', { ModelId: 'us.x' }, undefined],
       ['r_1', 'CacheReadInputTokens', { ModelId: 'us.x' }, undefined],
       ['w_0', 'CacheWriteInputTokenCount', { ModelId: 'us.x' }, undefined],
@@ -676,15 +895,35 @@ describe('metric factories', () => {
     const stack = new Stack(new App(), 'S');
     const url = dashboardUrl(stack, 'board');
     expect(stack.resolve(url)).toEqual({
-      'Fn::Join': ['', ['https://', { 'Fn::FindInMap': ['ConsoleHost', { Ref: 'AWS::Partition' }, 'host'] }, '/cloudwatch/home?region=', { Ref: 'AWS::Region' }, '#dashboards/dashboard/board']],
+      'Fn::Join': [
+        '',
+        [
+          'https://',
+          { 'Fn::FindInMap': ['ConsoleHost', { Ref: 'AWS::Partition' }, 'host'] },
+          '/cloudwatch/home?region=',
+          { Ref: 'AWS::Region' },
+          '#dashboards/dashboard/board',
+        ],
+      ],
     });
     // One Mapping per stack, however many URLs.
     dashboardUrl(stack, 'other');
     expect(Template.fromStack(stack).toJSON().Mappings).toEqual({
-      ConsoleHost: { aws: { host: 'console.aws.amazon.com' }, 'aws-cn': { host: 'console.amazonaws.cn' }, 'aws-us-gov': { host: 'console.amazonaws-us-gov.com' } },
+      ConsoleHost: {
+        aws: { host: 'console.aws.amazon.com' },
+        'aws-cn': { host: 'console.amazonaws.cn' },
+        'aws-us-gov': { host: 'console.amazonaws-us-gov.com' },
+      },
     });
-    expect(CONSOLE_HOSTS).toEqual({ aws: 'console.aws.amazon.com', 'aws-cn': 'console.amazonaws.cn', 'aws-us-gov': 'console.amazonaws-us-gov.com' });
+    expect(CONSOLE_HOSTS).toEqual({
+      aws: 'console.aws.amazon.com',
+      'aws-cn': 'console.amazonaws.cn',
+      'aws-us-gov': 'console.amazonaws-us-gov.com',
+    });
     // Length checks count the host as the longest one (28) and the region as the longest region name (16).
-    expect([LONGEST_CONSOLE_HOST, resolvedLengthBound(url)]).toEqual([28, 'https://'.length + 28 + '/cloudwatch/home?region='.length + 16 + '#dashboards/dashboard/board'.length]);
+    expect([LONGEST_CONSOLE_HOST, resolvedLengthBound(url)]).toEqual([
+      28,
+      'https://'.length + 28 + '/cloudwatch/home?region='.length + 16 + '#dashboards/dashboard/board'.length,
+    ]);
   });
 });

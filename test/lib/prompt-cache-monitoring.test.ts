@@ -23,7 +23,11 @@ describe('PromptCacheMonitoringStack with the example config of cdk.json', () =>
   const template = synthStack(exampleConfig());
 
   test('two dashboards, the alarms with their topic, the savings publisher and the weekly digest', () => {
-    expect(Object.values(template.toJSON().Resources).map((r) => (r as { Type: string }).Type).sort()).toEqual(EXAMPLE_STACK_RESOURCE_TYPES);
+    expect(
+      Object.values(template.toJSON().Resources)
+        .map((r) => (r as { Type: string }).Type)
+        .sort(),
+    ).toEqual(EXAMPLE_STACK_RESOURCE_TYPES);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 2);
   });
 });

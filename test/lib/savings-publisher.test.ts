@@ -10,8 +10,13 @@ function template(config: ConfigInput = {}, publisher?: ConstructorParameters<ty
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'T');
   // The digest (its own function, role, rule) is tested in weekly-digest.test.ts.
-  new PromptCacheMonitoring(stack, 'Monitoring', { config: parseConfig({ digest: { enabled: false }, ...config }, 'test'), ...(publisher === undefined ? {} : { publisher }) });
-  return Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string }> };
+  new PromptCacheMonitoring(stack, 'Monitoring', {
+    config: parseConfig({ digest: { enabled: false }, ...config }, 'test'),
+    ...(publisher === undefined ? {} : { publisher }),
+  });
+  return Template.fromStack(stack).toJSON() as {
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string }>;
+  };
 }
 
 const byType = (t: ReturnType<typeof template>, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
@@ -37,12 +42,44 @@ describe('SavingsPublisher with the defaults', () => {
 
   test('IAM: reads metrics, puts only into our namespace, items of its own ledger, logs of its own group', () => {
     expect((one(t, 'AWS::IAM::Policy').Properties.PolicyDocument as { Statement: unknown[] }).Statement).toEqual([
-      { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: [{ 'Fn::GetAtt': [logs, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logs, 'Arn'] }, ':*']] }] },
+      {
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Effect: 'Allow',
+        Resource: [{ 'Fn::GetAtt': [logs, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logs, 'Arn'] }, ':*']] }],
+      },
       { Action: ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'], Effect: 'Allow', Resource: '*', Sid: 'ReadBedrockAndOwnMetrics' },
-      { Action: 'bedrock:GetInferenceProfile', Effect: 'Allow', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':application-inference-profile/*']] }, Sid: 'ReadApplicationInferenceProfiles' },
-      { Action: 'cloudwatch:PutMetricData', Condition: { StringEquals: { 'cloudwatch:namespace': 'Team/PromptCache' } }, Effect: 'Allow', Resource: '*', Sid: 'PutOwnNamespaceOnly' },
+      {
+        Action: 'bedrock:GetInferenceProfile',
+        Effect: 'Allow',
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':bedrock:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':application-inference-profile/*',
+            ],
+          ],
+        },
+        Sid: 'ReadApplicationInferenceProfiles',
+      },
+      {
+        Action: 'cloudwatch:PutMetricData',
+        Condition: { StringEquals: { 'cloudwatch:namespace': 'Team/PromptCache' } },
+        Effect: 'Allow',
+        Resource: '*',
+        Sid: 'PutOwnNamespaceOnly',
+      },
       { Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [table, 'Arn'] }, Sid: 'LedgerItems' },
-      { Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [queue, 'Arn'] } },
+      {
+        Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [queue, 'Arn'] },
+      },
     ]);
     expect(byType(t, 'AWS::IAM::Role').map(([, r]) => r.Properties.ManagedPolicyArns)).toEqual([undefined]);
   });
@@ -64,9 +101,22 @@ describe('SavingsPublisher with the defaults', () => {
 
   test('function: Node.js 24 on ARM64, no reserved concurrency (the lease serializes runs), 5 minutes, JSON logs in its own group, ledger table in env', () => {
     const p = one(t, 'AWS::Lambda::Function').Properties;
-    expect([p.Runtime, p.Architectures, 'ReservedConcurrentExecutions' in p, p.Timeout, p.MemorySize, p.Handler]).toEqual(['nodejs24.x', ['arm64'], false, 300, 512, 'index.handler']);
+    expect([p.Runtime, p.Architectures, 'ReservedConcurrentExecutions' in p, p.Timeout, p.MemorySize, p.Handler]).toEqual([
+      'nodejs24.x',
+      ['arm64'],
+      false,
+      300,
+      512,
+      'index.handler',
+    ]);
     expect(p.LoggingConfig).toEqual({ LogFormat: 'JSON', LogGroup: { Ref: logs } });
-    expect(p.Environment).toEqual({ Variables: { LEDGER_TABLE_NAME: { Ref: table }, NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'prompt-cache-publisher' } });
+    expect(p.Environment).toEqual({
+      Variables: {
+        LEDGER_TABLE_NAME: { Ref: table },
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'prompt-cache-publisher',
+      },
+    });
     expect(one(t, 'AWS::Logs::LogGroup').Properties.RetentionInDays).toBe(30);
   });
 
@@ -79,13 +129,23 @@ describe('SavingsPublisher with the defaults', () => {
     });
     expect(one(t, 'AWS::SQS::Queue').Properties).toEqual({ MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true });
     expect((one(t, 'AWS::SQS::QueuePolicy').Properties.PolicyDocument as { Statement: unknown[] }).Statement).toEqual([
-      { Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Effect: 'Deny', Principal: { AWS: '*' }, Resource: { 'Fn::GetAtt': [queue, 'Arn'] } },
+      {
+        Action: 'sqs:*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Resource: { 'Fn::GetAtt': [queue, 'Arn'] },
+      },
     ]);
   });
 
   test('schedule: 10 minutes past every hour (the settle delay), no EventBridge retries', () => {
     const p = schedule(t).Properties;
-    expect([p.ScheduleExpression, p.State, p.Targets]).toEqual(['cron(10 * * * ? *)', 'ENABLED', [{ Arn: { 'Fn::GetAtt': [fn, 'Arn'] }, Id: 'Target0', RetryPolicy: { MaximumRetryAttempts: 0 } }]]);
+    expect([p.ScheduleExpression, p.State, p.Targets]).toEqual([
+      'cron(10 * * * ? *)',
+      'ENABLED',
+      [{ Arn: { 'Fn::GetAtt': [fn, 'Arn'] }, Id: 'Target0', RetryPolicy: { MaximumRetryAttempts: 0 } }],
+    ]);
   });
 });
 
@@ -96,7 +156,9 @@ describe('SavingsPublisher options', () => {
     [30, 0, 'cron(0/30 * * * ? *)'],
     [60, 45, 'cron(45 * * * ? *)'],
   ])('period %d min, settle %d min → %s', (periodMinutes, settleDelayMinutes, cron) => {
-    expect(schedule(template({ publisher: { periodMinutes: periodMinutes as 60, settleDelayMinutes } })).Properties.ScheduleExpression).toBe(cron);
+    expect(
+      schedule(template({ publisher: { periodMinutes: periodMinutes as 60, settleDelayMinutes } })).Properties.ScheduleExpression,
+    ).toBe(cron);
   });
 
   test.each<[number, number | 'none']>([
@@ -111,7 +173,10 @@ describe('SavingsPublisher options', () => {
   test('the deploy-time run: a custom resource whose service token is the function; every alarm is created after it', () => {
     const t = template();
     const [runId, run] = byType(t, 'Custom::PromptCacheFirstRun')[0];
-    expect(run.Properties).toEqual({ ServiceToken: { 'Fn::GetAtt': [id(t, 'AWS::Lambda::Function'), 'Arn'] }, Namespace: 'BedrockPromptCache' });
+    expect(run.Properties).toEqual({
+      ServiceToken: { 'Fn::GetAtt': [id(t, 'AWS::Lambda::Function'), 'Arn'] },
+      Namespace: 'BedrockPromptCache',
+    });
     const alarms = [...byType(t, 'AWS::CloudWatch::Alarm'), ...byType(t, 'AWS::CloudWatch::CompositeAlarm')];
     expect(alarms.map(([, r]) => (r as { DependsOn?: string[] }).DependsOn?.includes(runId))).toEqual(alarms.map(() => true));
     expect(alarms).toHaveLength(7); // 3 all-models, 2 pipeline, 2 roll-ups
@@ -127,8 +192,12 @@ describe('SavingsPublisher options', () => {
 
   test('a lease not longer than the timeout is refused at synth, with the fix', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    expect(() => new SavingsPublisher(new Stack(app, 'S'), 'P', { config: parseConfig({ publisher: { leaseMinutes: 5 } }, 'x'), timeout: Duration.minutes(5) })).toThrow(
-      "publisher.leaseMinutes (5) must be longer than the publisher's timeout (5 min), or a live run could lose its lease",
-    );
+    expect(
+      () =>
+        new SavingsPublisher(new Stack(app, 'S'), 'P', {
+          config: parseConfig({ publisher: { leaseMinutes: 5 } }, 'x'),
+          timeout: Duration.minutes(5),
+        }),
+    ).toThrow("publisher.leaseMinutes (5) must be longer than the publisher's timeout (5 min), or a live run could lose its lease");
   });
 });

@@ -28,7 +28,12 @@ function sharedTextHeavyConfig(n: number, perPrice: number, off: readonly string
   const pricing: Record<string, unknown> = {};
   for (let k = 0; k * perPrice < n; k++) {
     // A distinct write price per group: distinct premiums and break-even ratios (0.1 % apart at least).
-    pricing[`price-group-${k}`] = { inputPerMTok: 3, outputPerMTok: 15, cacheWritePerMTok: Math.round((3.5 + 0.01 * k) * 1e6) / 1e6, cacheReadPerMTok: 0.3 };
+    pricing[`price-group-${k}`] = {
+      inputPerMTok: 3,
+      outputPerMTok: 15,
+      cacheWritePerMTok: Math.round((3.5 + 0.01 * k) * 1e6) / 1e6,
+      cacheReadPerMTok: 0.3,
+    };
   }
   return parseConfig(
     {
@@ -64,7 +69,12 @@ function synth(config: PromptCacheConfig): Synthesized {
   const file = join(outdir, `${STACK}.template.json`);
   const text = readFileSync(file, 'utf8');
   const t = JSON.parse(text) as { Resources: object; Mappings?: Record<string, object> };
-  return { file, bytes: Buffer.byteLength(text), resources: Object.keys(t.Resources).length, mappings: Object.fromEntries(Object.entries(t.Mappings ?? {}).map(([k, v]) => [k, Object.keys(v).length])) };
+  return {
+    file,
+    bytes: Buffer.byteLength(text),
+    resources: Object.keys(t.Resources).length,
+    mappings: Object.fromEntries(Object.entries(t.Mappings ?? {}).map(([k, v]) => [k, Object.keys(v).length])),
+  };
 }
 
 describe('the worst case the validator admits: 172 models, two alarm families, 64-character names, priced in pairs', () => {
@@ -87,7 +97,7 @@ describe('the worst case the validator admits: 172 models, two alarm families, 6
 
   test('one more model is refused at synth: the template would exceed 1,000,000 bytes; the error names the fixes', () => {
     expect(() => synth(sharedTextHeavyConfig(173, 2, ['writesWithoutReads']))).toThrow(
-      'models: the template of stack BedrockPromptCacheMonitoring would be 1,005,112 bytes with these 173 models, over CloudFormation\'s 1,000,000. ' +
+      "models: the template of stack BedrockPromptCacheMonitoring would be 1,005,112 bytes with these 173 models, over CloudFormation's 1,000,000. " +
         "Pin bedrockMetricNames.cacheReadInputTokens and .cacheWriteInputTokens to the spelling `prompt-cache doctor` reports (halves the cache alarms' inputs), " +
         'turn alarm families off (alarms.<family>.enabled: false), turn alarms off for some models (models[].alarms.enabled: false), or split the models across stacks.',
     );
@@ -101,9 +111,18 @@ describe('the worst case the validator admits: 172 models, two alarm families, 6
 });
 
 test('140 models with 64-character names in 70 price groups (one mapping would have 425 keys): 200 + 200 + 25 with the names pinned; over 1 MB without', () => {
-  const pin = { bedrockMetricNames: { cacheReadInputTokens: 'CacheReadInputTokenCount', cacheWriteInputTokens: 'CacheWriteInputTokenCount' } };
-  expect(synth(parseConfig({ ...sharedTextHeavyConfig(140, 2), ...pin }, 'pinned')).mappings).toEqual({ Runbooksb49000: 200, Runbooksb490002: 200, Runbooksb490003: 25, ConsoleHost: 3 });
-  expect(() => synth(sharedTextHeavyConfig(140, 2))).toThrow('models: the template of stack BedrockPromptCacheMonitoring would be 1,025,685 bytes with these 140 models');
+  const pin = {
+    bedrockMetricNames: { cacheReadInputTokens: 'CacheReadInputTokenCount', cacheWriteInputTokens: 'CacheWriteInputTokenCount' },
+  };
+  expect(synth(parseConfig({ ...sharedTextHeavyConfig(140, 2), ...pin }, 'pinned')).mappings).toEqual({
+    Runbooksb49000: 200,
+    Runbooksb490002: 200,
+    Runbooksb490003: 25,
+    ConsoleHost: 3,
+  });
+  expect(() => synth(sharedTextHeavyConfig(140, 2))).toThrow(
+    'models: the template of stack BedrockPromptCacheMonitoring would be 1,025,685 bytes with these 140 models',
+  );
 });
 
 describe('more than 200 mappings in the template is refused at synth, with the fix', () => {
@@ -116,7 +135,11 @@ describe('more than 200 mappings in the template is refused at synth, with the f
   }
 
   test('198 own mappings, the console host and the runbooks: 200, allowed', () => {
-    expect(withOwnMappings(198).node.findAll().filter((c) => c instanceof CfnMapping).length).toBe(200);
+    expect(
+      withOwnMappings(198)
+        .node.findAll()
+        .filter((c) => c instanceof CfnMapping).length,
+    ).toBe(200);
   });
 
   test('199 own mappings: 201, refused', () => {

@@ -21,7 +21,10 @@ describe('WeeklyDigest', () => {
 
   test('schedule: the configured weekday and UTC hour, no EventBridge retries', () => {
     const [[, rule]] = of(t, 'AWS::Events::Rule');
-    expect([rule.Properties.ScheduleExpression, rule.Properties.Description]).toEqual(['cron(0 7 ? * TUE *)', 'Sends the prompt-cache cost review every TUE at 07:00 UTC']);
+    expect([rule.Properties.ScheduleExpression, rule.Properties.Description]).toEqual([
+      'cron(0 7 ? * TUE *)',
+      'Sends the prompt-cache cost review every TUE at 07:00 UTC',
+    ]);
   });
 
   test('topic: encrypted with its own rotating key, SSL only, one e-mail subscription per address', () => {
@@ -30,14 +33,23 @@ describe('WeeklyDigest', () => {
     // No service principal on this key: only the digest's role (by its IAM policy, below) publishes to the topic.
     expect(keyRes.Properties.KeyPolicy).toEqual({
       Statement: [
-        { Action: 'kms:*', Effect: 'Allow', Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } }, Resource: '*' },
+        {
+          Action: 'kms:*',
+          Effect: 'Allow',
+          Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } },
+          Resource: '*',
+        },
       ],
       Version: '2012-10-17',
     });
     const [[, policy]] = of(t, 'AWS::SNS::TopicPolicy');
-    expect((policy.Properties.PolicyDocument as { Statement: { Effect: string; Condition: unknown; Action: string }[] }).Statement.map((s) => [s.Effect, s.Action, s.Condition])).toEqual([
-      ['Deny', 'sns:Publish', { Bool: { 'aws:SecureTransport': 'false' } }],
-    ]);
+    expect(
+      (policy.Properties.PolicyDocument as { Statement: { Effect: string; Condition: unknown; Action: string }[] }).Statement.map((s) => [
+        s.Effect,
+        s.Action,
+        s.Condition,
+      ]),
+    ).toEqual([['Deny', 'sns:Publish', { Bool: { 'aws:SecureTransport': 'false' } }]]);
     expect(of(t, 'AWS::SNS::Subscription').map(([, s]) => [s.Properties.Protocol, s.Properties.Endpoint])).toEqual([
       ['email', 'finops@example.com'],
       ['email', 'lead@example.com'],
@@ -49,10 +61,29 @@ describe('WeeklyDigest', () => {
     const [[logs]] = of(t, 'AWS::Logs::LogGroup');
     const statements = (policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement;
     expect(statements.map((s) => [s.Action, s.Resource])).toEqual([
-      [['logs:CreateLogStream', 'logs:PutLogEvents'], [{ 'Fn::GetAtt': [logs, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logs, 'Arn'] }, ':*']] }]],
+      [
+        ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        [{ 'Fn::GetAtt': [logs, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logs, 'Arn'] }, ':*']] }],
+      ],
       [['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'], '*'],
       // Where an application inference profile routes (its price): this account's profiles in this region.
-      ['bedrock:GetInferenceProfile', { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':application-inference-profile/*']] }],
+      [
+        'bedrock:GetInferenceProfile',
+        {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':bedrock:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':application-inference-profile/*',
+            ],
+          ],
+        },
+      ],
       ['sns:Publish', { Ref: topic }],
       [['kms:Decrypt', 'kms:GenerateDataKey*'], { 'Fn::GetAtt': [key, 'Arn'] }],
     ]);
@@ -64,13 +95,22 @@ describe('WeeklyDigest', () => {
       'nodejs24.x',
       ['arm64'],
       120,
-      { Variables: { NODE_OPTIONS: '--enable-source-maps', DIGEST_TOPIC_ARN: { Ref: topic }, POWERTOOLS_SERVICE_NAME: 'prompt-cache-digest' } },
+      {
+        Variables: {
+          NODE_OPTIONS: '--enable-source-maps',
+          DIGEST_TOPIC_ARN: { Ref: topic },
+          POWERTOOLS_SERVICE_NAME: 'prompt-cache-digest',
+        },
+      },
     ]);
     const [[, invoke]] = of(t, 'AWS::Lambda::EventInvokeConfig');
     expect(invoke.Properties.MaximumRetryAttempts).toBe(0);
   });
 
   test('digest.enabled false leaves it out', () => {
-    expect([of(template({ enabled: false }), 'AWS::SNS::Topic'), of(template({ enabled: false }), 'AWS::Lambda::Function')]).toEqual([[], []]);
+    expect([of(template({ enabled: false }), 'AWS::SNS::Topic'), of(template({ enabled: false }), 'AWS::Lambda::Function')]).toEqual([
+      [],
+      [],
+    ]);
   });
 });

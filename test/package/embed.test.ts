@@ -15,28 +15,53 @@ import { PromptCacheMonitoring } from '../../lib';
 const ROOT = join(__dirname, '..', '..');
 const PACKAGE = 'bedrock-prompt-cache-monitoring';
 const MODEL = 'us.anthropic.claude-3-7-sonnet-20250219-v1:0';
-const devDependencies = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies;
+const devDependencies = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> })
+  .devDependencies;
 // The peers at the versions we test with, and the types cdk init's tsconfig names; cdk-nag for the JavaScript app.
-const APP_DEPENDENCIES = ['aws-cdk-lib', 'constructs', '@types/node', '@types/jest', 'cdk-nag'].map((name) => `${name}@${devDependencies[name]}`);
+const APP_DEPENDENCIES = ['aws-cdk-lib', 'constructs', '@types/node', '@types/jest', 'cdk-nag'].map(
+  (name) => `${name}@${devDependencies[name]}`,
+);
 
 /** The environment of a user's shell: none of npm's variables of the `npm test` that runs jest, nor jest's own. */
 function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm_|jest_)/i.test(key) && !['NODE_ENV', 'INIT_CWD', 'CDK_CONTEXT_JSON', 'CDK_OUTDIR'].includes(key)));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([key]) => !/^(npm_|jest_)/i.test(key) && !['NODE_ENV', 'INIT_CWD', 'CDK_CONTEXT_JSON', 'CDK_OUTDIR'].includes(key),
+    ),
+  );
   return { ...env, ...extra };
 }
 
 function npm(cwd: string, ...args: string[]): string {
-  return execFileSync('npm', [...args, '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd, env: userEnv(), encoding: 'utf8', stdio: 'pipe', timeout: 180_000 });
+  return execFileSync('npm', [...args, '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
+    cwd,
+    env: userEnv(),
+    encoding: 'utf8',
+    stdio: 'pipe',
+    timeout: 180_000,
+  });
 }
 
 /** A synth as `cdk synth` runs the app: CDK_OUTDIR set; Docker, if anything tried it, fails. */
 function synth(app: string, script: string, outdir: string): void {
-  execFileSync(process.execPath, [script], { cwd: app, env: userEnv({ CDK_OUTDIR: outdir, CDK_DOCKER: join(app, 'no-docker-here') }), encoding: 'utf8', stdio: 'pipe', timeout: 120_000 });
+  execFileSync(process.execPath, [script], {
+    cwd: app,
+    env: userEnv({ CDK_OUTDIR: outdir, CDK_DOCKER: join(app, 'no-docker-here') }),
+    encoding: 'utf8',
+    stdio: 'pipe',
+    timeout: 120_000,
+  });
 }
 
 interface Resource {
   Type: string;
-  Properties: { Handler?: string; Runtime?: string; Architectures?: string[]; Code?: { S3Key: string }; Environment?: { Variables: Record<string, unknown> } };
+  Properties: {
+    Handler?: string;
+    Runtime?: string;
+    Architectures?: string[];
+    Code?: { S3Key: string };
+    Environment?: { Variables: Record<string, unknown> };
+  };
 }
 
 /** Each Lambda function of a synthesized stack: how it runs, and what its asset directory holds. */
@@ -49,7 +74,10 @@ function functions(app: string, outdir: string, stack: string) {
       const service = String(vars.POWERTOOLS_SERVICE_NAME);
       const asset = join(outdir, `asset.${r.Properties.Code?.S3Key.replace(/\.zip$/, '')}`);
       const packaged = join(app, 'node_modules', PACKAGE, 'dist', 'bundles', service.replace('prompt-cache-', ''), 'index.js');
-      const config = JSON.parse(readFileSync(join(asset, 'prompt-cache-config.json'), 'utf8')) as { namespace: string; models: Array<{ modelId: string }> };
+      const config = JSON.parse(readFileSync(join(asset, 'prompt-cache-config.json'), 'utf8')) as {
+        namespace: string;
+        models: Array<{ modelId: string }>;
+      };
       return {
         service,
         handler: r.Properties.Handler,
@@ -107,7 +135,10 @@ beforeAll(() => {
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'embed-app', version: '0.0.0', private: true }));
   npm(app, 'install', join(root, packed.filename), ...APP_DEPENDENCIES);
   // cdk init's own tsconfig, from the CDK CLI we pin, as `cdk init app --language typescript` writes it.
-  copyFileSync(join(ROOT, 'node_modules', 'aws-cdk', 'lib', 'init-templates', 'app', 'typescript', 'tsconfig.json'), join(app, 'tsconfig.json'));
+  copyFileSync(
+    join(ROOT, 'node_modules', 'aws-cdk', 'lib', 'init-templates', 'app', 'typescript', 'tsconfig.json'),
+    join(app, 'tsconfig.json'),
+  );
   writeFileSync(join(app, 'bin', 'ts-app.ts'), TS_APP);
   writeFileSync(join(app, 'bin', 'js-app.js'), JS_APP);
 }, 240_000);
@@ -137,7 +168,13 @@ test('the tarball holds compiled JavaScript with declarations, the CLI and the p
 test('the app resolves the package as a copy with its peers from the app; esbuild is nowhere to be found', () => {
   // Node's own resolution, from the app's folder, as the app's code resolves.
   const probe = `console.log(JSON.stringify(process.argv.slice(1).map((r) => { try { return require('fs').realpathSync(require.resolve(r)); } catch (e) { return e.code; } })))`;
-  const resolved = JSON.parse(execFileSync(process.execPath, ['-e', probe, PACKAGE, 'aws-cdk-lib', 'constructs', 'esbuild'], { cwd: app, env: userEnv(), encoding: 'utf8' }));
+  const resolved = JSON.parse(
+    execFileSync(process.execPath, ['-e', probe, PACKAGE, 'aws-cdk-lib', 'constructs', 'esbuild'], {
+      cwd: app,
+      env: userEnv(),
+      encoding: 'utf8',
+    }),
+  );
   const real = realpathSync(app);
   expect(resolved).toEqual([
     join(real, 'node_modules', PACKAGE, 'dist', 'lib', 'index.js'),
@@ -147,13 +184,20 @@ test('the app resolves the package as a copy with its peers from the app; esbuil
   ]);
   expect(lstatSync(join(app, 'node_modules', PACKAGE)).isSymbolicLink()).toBe(false);
   // The CLI is linked as a bin.
-  expect(execFileSync(join(app, 'node_modules', '.bin', 'prompt-cache'), ['--help'], { env: userEnv(), encoding: 'utf8' }).split('\n')[0]).toBe('Usage: prompt-cache [options] [command]');
+  expect(
+    execFileSync(join(app, 'node_modules', '.bin', 'prompt-cache'), ['--help'], { env: userEnv(), encoding: 'utf8' }).split('\n')[0],
+  ).toBe('Usage: prompt-cache [options] [command]');
 });
 
 test('a TypeScript app (cdk init tsconfig) type-checks, compiles and synthesizes the construct with the shipped bundles', () => {
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   // The default tsconfig only type-checks (noEmit): the same settings compile, with no diagnostic, for a compiled-JS run.
-  expect(execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json', '--noEmit', 'false', '--rootDir', '.', '--outDir', 'build'], { cwd: app, encoding: 'utf8' })).toBe('');
+  expect(
+    execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json', '--noEmit', 'false', '--rootDir', '.', '--outDir', 'build'], {
+      cwd: app,
+      encoding: 'utf8',
+    }),
+  ).toBe('');
   const outdir = join(root, 'ts-out');
   synth(app, join('build', 'bin', 'ts-app.js'), outdir);
   expect(functions(app, outdir, 'TsApp')).toEqual(EXPECTED_FUNCTIONS);
@@ -175,7 +219,9 @@ test('a JavaScript app synthesizes it too, with no unacknowledged cdk-nag findin
   const outdir = join(root, 'js-out');
   synth(app, join('bin', 'js-app.js'), outdir);
   expect(functions(app, outdir, 'JsApp')).toEqual(EXPECTED_FUNCTIONS);
-  const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: Array<{ pluginName: string; conclusion: string; violations: unknown[] }> };
+  const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
+    pluginReports: Array<{ pluginName: string; conclusion: string; violations: unknown[] }>;
+  };
   expect(report.pluginReports.map((p) => [p.pluginName, p.conclusion, p.violations])).toEqual([['AwsSolutions', 'success', []]]);
 });
 

@@ -35,29 +35,56 @@ test('the pre-bundled publisher, staged with its config file, runs the handler a
   expect(readFileSync(join(bundle, 'index.js'), 'utf8')).toContain('process.env.PROMPT_CACHE_CONFIG');
   const code = join(dir, 'code');
   mkdirSync(code);
-  const config = parseConfig({ namespace: 'PrebundledTest', models: [{ modelId: MODEL }], publisher: { initialLookbackHours: 2, settleDelayMinutes: 0 } }, 'test');
+  const config = parseConfig(
+    { namespace: 'PrebundledTest', models: [{ modelId: MODEL }], publisher: { initialLookbackHours: 2, settleDelayMinutes: 0 } },
+    'test',
+  );
   stagePrebundled(bundle, code, config);
   expect(readdirSync(code).sort()).toEqual(['index.js', 'index.js.map', 'prompt-cache-config.json']);
   expect(JSON.parse(readFileSync(join(code, CONFIG_FILE_NAME), 'utf8'))).toEqual(config);
 
   const end = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
   const cw = new CloudWatchClient({ region: REGION });
-  await seedBedrock(cw, [{ modelId: MODEL, periodStartMs: end - HOUR_MS, tokens: { inputTokens: 28, cacheReadInputTokens: 38247, cacheWriteInputTokens: 75097, outputTokens: 1066 } }]);
+  await seedBedrock(cw, [
+    {
+      modelId: MODEL,
+      periodStartMs: end - HOUR_MS,
+      tokens: { inputTokens: 28, cacheReadInputTokens: 38247, cacheWriteInputTokens: 75097, outputTokens: 1066 },
+    },
+  ]);
   cw.destroy();
   await ensureLedgerTable(createClients({ region: REGION }).dynamoDb, 'prebundled-ledger');
 
   const invoke = join(dir, 'invoke.js');
   const result = join(dir, 'result.json');
   const entry = join(code, 'index.js');
-  writeFileSync(invoke, `require(${JSON.stringify(entry)}).handler({}, { awsRequestId: 'req-1' }).then((s) => require('fs').writeFileSync(${JSON.stringify(result)}, JSON.stringify(s)), (e) => { console.error(e); process.exit(1); });`);
+  writeFileSync(
+    invoke,
+    `require(${JSON.stringify(entry)}).handler({}, { awsRequestId: 'req-1' }).then((s) => require('fs').writeFileSync(${JSON.stringify(result)}, JSON.stringify(s)), (e) => { console.error(e); process.exit(1); });`,
+  );
   // The function's environment as the construct sets it: the file's name, no config; run from elsewhere, so the file
   // is found beside the bundle, not in the working directory.
-  const env = { ...process.env, AWS_REGION: REGION, LEDGER_TABLE_NAME: 'prebundled-ledger', PROMPT_CACHE_CONFIG: '', PROMPT_CACHE_CONFIG_FILE: CONFIG_FILE_NAME };
+  const env = {
+    ...process.env,
+    AWS_REGION: REGION,
+    LEDGER_TABLE_NAME: 'prebundled-ledger',
+    PROMPT_CACHE_CONFIG: '',
+    PROMPT_CACHE_CONFIG_FILE: CONFIG_FILE_NAME,
+  };
   const logged = execFileSync(process.execPath, [invoke], { env, cwd: tmpdir(), encoding: 'utf8' });
   const summary = JSON.parse(readFileSync(result, 'utf8'));
-  const lines = logged.trim().split('\n').map((l) => JSON.parse(l));
+  const lines = logged
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   expect(lines.map((l) => [l.level, l.message, l.service])).toEqual([['INFO', 'publisher run summary', 'prompt-cache-publisher']]);
-  expect([summary.runId, summary.status, summary.periodsPublished, summary.models, summary.tokens.cacheReadInputTokens]).toEqual(['req-1', 'published', 2, 1, 38247]);
+  expect([summary.runId, summary.status, summary.periodsPublished, summary.models, summary.tokens.cacheReadInputTokens]).toEqual([
+    'req-1',
+    'published',
+    2,
+    1,
+    38247,
+  ]);
 });
 
 describe('PROMPT_CACHE_CONFIG_FILE', () => {
@@ -71,13 +98,24 @@ describe('PROMPT_CACHE_CONFIG_FILE', () => {
   test('an inlined PROMPT_CACHE_CONFIG wins over the file', () => {
     const file = join(dir, 'other.json');
     writeFileSync(file, '{"namespace":"FromFile"}');
-    expect(readEnv({ LEDGER_TABLE_NAME: 'l', PROMPT_CACHE_CONFIG: '{"namespace":"Inlined"}', PROMPT_CACHE_CONFIG_FILE: file }).config.namespace).toBe('Inlined');
+    expect(
+      readEnv({ LEDGER_TABLE_NAME: 'l', PROMPT_CACHE_CONFIG: '{"namespace":"Inlined"}', PROMPT_CACHE_CONFIG_FILE: file }).config.namespace,
+    ).toBe('Inlined');
   });
 
   test.each([
     ['a missing file', undefined, (f: string) => `publisher environment is invalid: PROMPT_CACHE_CONFIG_FILE ${f} cannot be read (ENOENT)`],
-    ['a file not JSON', '{models', (f: string) => `publisher environment is invalid: ${f} is not valid JSON (Expected property name or '}' in JSON at position 1`],
-    ['an invalid config', '{"namespace":"AWS/x"}', (f: string) => `publisher environment is invalid: invalid config in ${f}:\n  - namespace: must not start with "AWS/" (reserved for AWS services) (got "AWS/x")`],
+    [
+      'a file not JSON',
+      '{models',
+      (f: string) => `publisher environment is invalid: ${f} is not valid JSON (Expected property name or '}' in JSON at position 1`,
+    ],
+    [
+      'an invalid config',
+      '{"namespace":"AWS/x"}',
+      (f: string) =>
+        `publisher environment is invalid: invalid config in ${f}:\n  - namespace: must not start with "AWS/" (reserved for AWS services) (got "AWS/x")`,
+    ],
   ])('%s fails with its path and the reason', (name, content, message) => {
     const file = join(dir, `${name.replace(/ /g, '-')}.json`);
     if (content !== undefined) writeFileSync(file, content);

@@ -10,7 +10,11 @@ export interface CfnTemplate {
 }
 
 /** The pseudo parameters' stand-ins. */
-export const PSEUDO: Readonly<Record<string, string>> = { 'AWS::Region': 'eu-west-1', 'AWS::AccountId': '111122223333', 'AWS::Partition': 'aws' };
+export const PSEUDO: Readonly<Record<string, string>> = {
+  'AWS::Region': 'eu-west-1',
+  'AWS::AccountId': '111122223333',
+  'AWS::Partition': 'aws',
+};
 
 export interface CfnValueOptions {
   /** Resources (a dashboard's Ref is its name, an alarm's GetAtt Arn its ARN) and Mappings (FindInMap). */
@@ -46,7 +50,8 @@ export function cfnValue(value: unknown, options: CfnValueOptions = {}): string 
   };
   const getAtt = (id: string, attribute: string): string => {
     const name = resources[id]?.Properties?.AlarmName;
-    if (attribute === 'Arn' && typeof name === 'string') return `arn:${pseudo['AWS::Partition'] ?? 'aws'}:cloudwatch:${pseudo['AWS::Region']}:${pseudo['AWS::AccountId']}:alarm:${name}`;
+    if (attribute === 'Arn' && typeof name === 'string')
+      return `arn:${pseudo['AWS::Partition'] ?? 'aws'}:cloudwatch:${pseudo['AWS::Region']}:${pseudo['AWS::AccountId']}:alarm:${name}`;
     return unresolved(`<${id}.${attribute}>`);
   };
 

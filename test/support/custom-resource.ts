@@ -4,7 +4,11 @@ import type { AddressInfo } from 'node:net';
 import type { CustomResourceEvent } from '../../lambda/handlers/deploy-run';
 
 /** A stand-in for the pre-signed S3 URL: records each PUT's headers and body. */
-export async function responseServer(): Promise<{ url: string; received: { method?: string; contentType?: string; body: unknown }[]; close: () => Promise<void> }> {
+export async function responseServer(): Promise<{
+  url: string;
+  received: { method?: string; contentType?: string; body: unknown }[];
+  close: () => Promise<void>;
+}> {
   const received: { method?: string; contentType?: string; body: unknown }[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
@@ -16,7 +20,11 @@ export async function responseServer(): Promise<{ url: string; received: { metho
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/presigned?X-Amz-Signature=abc`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}/presigned?X-Amz-Signature=abc`,
+    received,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 /** A custom-resource request of the deploy-time run, answered to `url`. */

@@ -19,7 +19,11 @@ export interface DoctorStack {
 }
 
 export async function createDoctorStack(region: string, stackName: string): Promise<DoctorStack> {
-  const alarms = { errors: `${stackName}-PublisherErrors`, heartbeat: `${stackName}-PublisherHeartbeat`, pipeline: `${stackName}-SavingsPipeline` };
+  const alarms = {
+    errors: `${stackName}-PublisherErrors`,
+    heartbeat: `${stackName}-PublisherHeartbeat`,
+    pipeline: `${stackName}-SavingsPipeline`,
+  };
   const ledgerTable = `${stackName}-ledger`;
   const metricAlarm = (name: string, metric: string) => ({
     AlarmName: name,
@@ -35,14 +39,23 @@ export async function createDoctorStack(region: string, stackName: string): Prom
     Resources: {
       Ledger: {
         Type: 'AWS::DynamoDB::Table',
-        Properties: { TableName: ledgerTable, BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] },
+        Properties: {
+          TableName: ledgerTable,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        },
       },
       OnCallTopic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: `${stackName}-OnCall` } },
       PublisherErrorsA1: { Type: 'AWS::CloudWatch::Alarm', Properties: metricAlarm(alarms.errors, 'Errors') },
       PublisherHeartbeatB2: { Type: 'AWS::CloudWatch::Alarm', Properties: metricAlarm(alarms.heartbeat, 'PublishedPeriods') },
       SavingsPipeline: {
         Type: 'AWS::CloudWatch::CompositeAlarm',
-        Properties: { AlarmName: alarms.pipeline, AlarmRule: `ALARM("${alarms.errors}") OR ALARM("${alarms.heartbeat}")`, AlarmActions: [{ Ref: 'OnCallTopic' }] },
+        Properties: {
+          AlarmName: alarms.pipeline,
+          AlarmRule: `ALARM("${alarms.errors}") OR ALARM("${alarms.heartbeat}")`,
+          AlarmActions: [{ Ref: 'OnCallTopic' }],
+        },
       },
     },
     Outputs: { LedgerTableName: { Value: { Ref: 'Ledger' } }, OnCallTopicArn: { Value: { Ref: 'OnCallTopic' } } },
@@ -53,11 +66,23 @@ export async function createDoctorStack(region: string, stackName: string): Prom
     await cfn.send(new CreateStackCommand({ StackName: stackName, TemplateBody: JSON.stringify(template) }));
     const outputs = (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0].Outputs ?? [];
     const topicArn = outputs.find((o) => o.OutputKey === 'OnCallTopicArn')?.OutputValue as string;
-    for (const [name, metric] of [[alarms.errors, 'Errors'], [alarms.heartbeat, 'PublishedPeriods']] as const) {
-      await cw.send(new PutMetricAlarmCommand({ ...metricAlarm(name, metric), Statistic: 'Sum', ComparisonOperator: 'GreaterThanOrEqualToThreshold' }));
+    for (const [name, metric] of [
+      [alarms.errors, 'Errors'],
+      [alarms.heartbeat, 'PublishedPeriods'],
+    ] as const) {
+      await cw.send(
+        new PutMetricAlarmCommand({ ...metricAlarm(name, metric), Statistic: 'Sum', ComparisonOperator: 'GreaterThanOrEqualToThreshold' }),
+      );
       await cw.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: 'OK', StateReason: 'test: evaluated' }));
     }
-    await cw.send(new PutMetricAlarmCommand({ ...metricAlarm(alarms.pipeline, 'Rollup'), Statistic: 'Sum', ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [topicArn] }));
+    await cw.send(
+      new PutMetricAlarmCommand({
+        ...metricAlarm(alarms.pipeline, 'Rollup'),
+        Statistic: 'Sum',
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [topicArn],
+      }),
+    );
     return { ledgerTable, topicArn, alarms };
   } finally {
     cfn.destroy();
@@ -69,9 +94,13 @@ export async function createDoctorStack(region: string, stackName: string): Prom
 export async function writeWatermark(region: string, table: string, namespace: string, watermarkMs: number): Promise<void> {
   const db = new DynamoDBClient({ region });
   try {
-    await db.send(new PutItemCommand({ TableName: table, Item: { pk: { S: `publisher#${namespace}` }, version: { N: '7' }, watermarkMs: { N: String(watermarkMs) } } }));
+    await db.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: { pk: { S: `publisher#${namespace}` }, version: { N: '7' }, watermarkMs: { N: String(watermarkMs) } },
+      }),
+    );
   } finally {
     db.destroy();
   }
 }
-

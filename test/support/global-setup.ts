@@ -16,7 +16,11 @@ export default async function globalSetup(): Promise<void> {
   // Safety net on top of the one in startMoto: the server never outlives jest, even if teardown is skipped.
   process.on('exit', () => {
     if (globalThis.__MOTO__ !== moto) return; // teardown stopped it (its pid may be reused by now)
-    try { process.kill(moto.pid, 'SIGKILL'); } catch { /* already gone */ }
+    try {
+      process.kill(moto.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
   });
 
   process.env.AWS_ENDPOINT_URL = moto.endpoint;

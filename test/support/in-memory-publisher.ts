@@ -11,7 +11,18 @@ import { parseConfig, type PromptCacheConfig } from '../../lambda/core/config';
 import { CUSTOM_METRICS, type TokenCounts } from '../../lambda/core/contract';
 import { datumKey, DIMENSIONS_OF, periodDatums, type Datum } from '../../lambda/core/datums';
 import { alignDown, DAY_MS, HOUR_MS, MINUTE_MS } from '../../lambda/core/periods';
-import { LedgerConflict, PutOutcomeUnknown, PutThrottled, type Ledger, type LedgerFields, type LedgerState, type RunLog, type SavingsSink, type TokenSource, type TokenSums } from '../../lambda/core/ports';
+import {
+  LedgerConflict,
+  PutOutcomeUnknown,
+  PutThrottled,
+  type Ledger,
+  type LedgerFields,
+  type LedgerState,
+  type RunLog,
+  type SavingsSink,
+  type TokenSource,
+  type TokenSums,
+} from '../../lambda/core/ports';
 import { isOldPeriod, runPublisher, RunIncomplete, type RunResult, type RunSettings } from '../../lambda/core/publish-run';
 
 export const MODEL = 'us.anthropic.claude-3-7-sonnet-20250219-v1:0';
@@ -119,7 +130,9 @@ export class World {
       if (this.down) throw new Error('down');
       this.asked.push([...datums]);
       const visible = new Set(
-        this.stored.filter((s) => this.now >= s.putAtMs + (isOldPeriod(s.datum.timestampMs, s.putAtMs) ? this.delayMs : 0)).map((s) => datumKey(s.datum)),
+        this.stored
+          .filter((s) => this.now >= s.putAtMs + (isOldPeriod(s.datum.timestampMs, s.putAtMs) ? this.delayMs : 0))
+          .map((s) => datumKey(s.datum)),
       );
       return new Set(datums.map(datumKey).filter((k) => visible.has(k)));
     },
@@ -218,12 +231,18 @@ export class World {
 
   /** Every stored savings datum (the health reports aside) as `key=value`, sorted: a duplicate shows as two lines. */
   multiset(): string[] {
-    return this.stored.filter((s) => !isHealth(s.datum)).map((s) => `${datumKey(s.datum)}=${s.datum.value}`).sort();
+    return this.stored
+      .filter((s) => !isHealth(s.datum))
+      .map((s) => `${datumKey(s.datum)}=${s.datum.value}`)
+      .sort();
   }
 
   /** Every stored savings datum (the health reports aside) as a datumLine, sorted: a duplicate shows as two lines. */
   savingsLines(): string[] {
-    return this.stored.filter((s) => !isHealth(s.datum)).map((s) => datumLine(s.datum)).sort();
+    return this.stored
+      .filter((s) => !isHealth(s.datum))
+      .map((s) => datumLine(s.datum))
+      .sort();
   }
 
   /** Stored datums of one period (the health reports aside). */
@@ -258,6 +277,9 @@ export const endOf = (nowMs: number) => alignDown(nowMs - 10 * MINUTE_MS, HOUR_M
 
 /** A datum as one line: metric, dimensions, timestamp, value, unit. */
 export function datumLine(d: Datum): string {
-  const dims = DIMENSIONS_OF(d).map((x) => `${x.name}=${x.value}`).join(',') || '-';
+  const dims =
+    DIMENSIONS_OF(d)
+      .map((x) => `${x.name}=${x.value}`)
+      .join(',') || '-';
   return `${d.metricName} ${dims} ${new Date(d.timestampMs).toISOString()} ${d.value} ${d.unit}`;
 }

@@ -111,12 +111,27 @@ async function startOn(bin: string, port: number, timeoutMs: number, logFile: st
   let exited = child.exitCode !== null || child.signalCode !== null;
   let spawnError: Error | undefined;
   const exitPromise = new Promise<void>((resolve) => {
-    child.once('exit', () => { exited = true; resolve(); });
-    child.once('error', (e) => { spawnError = e; exited = true; resolve(); });
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    });
+    child.once('error', (e) => {
+      spawnError = e;
+      exited = true;
+      resolve();
+    });
   });
 
   // Safety net: never leave a moto server behind this process.
-  const killNow = () => { if (!exited) { try { child.kill('SIGKILL'); } catch { /* already gone */ } } };
+  const killNow = () => {
+    if (!exited) {
+      try {
+        child.kill('SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  };
   const onSignal = (sig: NodeJS.Signals) => {
     killNow();
     removeHooks();

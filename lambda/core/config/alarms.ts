@@ -24,10 +24,15 @@ function mapValues<T extends object, R>(o: T, fn: (value: T[keyof T]) => R): Rec
 
 // The casts restate per key what mapValues computed for all keys alike (zod's types cannot follow Object.entries).
 const sectionOf = <F extends Fields>(fields: F) =>
-  strictObject(mapValues(fields, (s: Setting) => s.rule.default(s.default as never)) as unknown as { -readonly [K in keyof F]: ZodDefault<F[K]['rule']> });
+  strictObject(
+    mapValues(fields, (s: Setting) => s.rule.default(s.default as never)) as unknown as {
+      -readonly [K in keyof F]: ZodDefault<F[K]['rule']>;
+    },
+  );
 const overridesOf = <F extends Fields>(fields: F) =>
   strictObject(mapValues(fields, (s: Setting) => s.rule.optional()) as unknown as { -readonly [K in keyof F]: ZodOptional<F[K]['rule']> });
-const defaultsOf = <F extends Fields>(fields: F) => mapValues(fields, (s: Setting) => s.default) as { readonly [K in keyof F]: F[K]['default'] };
+const defaultsOf = <F extends Fields>(fields: F) =>
+  mapValues(fields, (s: Setting) => s.default) as { readonly [K in keyof F]: F[K]['default'] };
 
 const alarmMinutes = int({ error: 'must be a whole number of minutes' })
   .min(1, { error: 'must be 1 to 1440 minutes (one day)' })
@@ -41,7 +46,10 @@ const tokenCount = int({ error: 'must be a whole number of tokens' }).min(1, { e
 const enabled = setting(onOff, true);
 
 /** A family whose alarm evaluates `periodField` × evaluationPeriods minutes, which CloudWatch caps at one day. */
-const periodic = <F extends Fields & { readonly evaluationPeriods: Setting }>(periodField: keyof F & string, fields: F) => ({ periodField, fields });
+const periodic = <F extends Fields & { readonly evaluationPeriods: Setting }>(periodField: keyof F & string, fields: F) => ({
+  periodField,
+  fields,
+});
 
 const lowHitRatio = periodic('periodMinutes', {
   enabled,
@@ -93,7 +101,9 @@ const MODEL_FAMILY_NAMES = Object.keys(MODEL_ALARM_FAMILIES) as ModelAlarmFamily
 type Families = typeof ALARM_FAMILIES;
 type ModelFamilies = typeof MODEL_ALARM_FAMILIES;
 
-export const ALARM_DEFAULTS = mapValues(ALARM_FAMILIES, (f) => defaultsOf(f.fields)) as { readonly [K in keyof Families]: ReturnType<typeof defaultsOf<Families[K]['fields']>> };
+export const ALARM_DEFAULTS = mapValues(ALARM_FAMILIES, (f) => defaultsOf(f.fields)) as {
+  readonly [K in keyof Families]: ReturnType<typeof defaultsOf<Families[K]['fields']>>;
+};
 
 const familySections = mapValues(ALARM_FAMILIES, (f) => sectionOf<Fields>(f.fields).prefault({})) as unknown as {
   [K in keyof Families]: ZodPrefault<ReturnType<typeof sectionOf<Families[K]['fields']>>>;
@@ -117,13 +127,16 @@ export const alarmsSchema = strictObject({
   /** An existing SNS topic for ALARM/OK notifications instead of the one the stack creates (same region, standard topic). */
   topicArn: string()
     .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, {
-      error: 'must be the ARN of a standard SNS topic, arn:<partition>:sns:<region>:<12-digit account>:<name> (FIFO topics cannot take alarm actions)',
+      error:
+        'must be the ARN of a standard SNS topic, arn:<partition>:sns:<region>:<12-digit account>:<name> (FIFO topics cannot take alarm actions)',
     })
     .optional(),
   /** Addresses subscribed to the on-call topic (each confirms by e-mail). */
   emails: array(email({ error: 'must be an e-mail address' })).default([]),
   /** Where the on-call text widget links for the runbooks (this README's "Alarms and runbooks" section, wherever you host it). */
-  runbookUrl: string().regex(/^https:\/\/[^\s"'<>()[\]]+$/, { error: 'must be an https:// URL' }).optional(),
+  runbookUrl: string()
+    .regex(/^https:\/\/[^\s"'<>()[\]]+$/, { error: 'must be an https:// URL' })
+    .optional(),
   ...familySections,
 });
 
@@ -162,12 +175,18 @@ export function alarmProblems(alarms: AlarmsConfig, models: readonly { readonly 
       const at = (...keys: string[]) => keys.find((k) => k in own);
       if (f.datapointsToAlarm !== undefined && f.datapointsToAlarm > f.evaluationPeriods) {
         const key = at('datapointsToAlarm', 'evaluationPeriods');
-        if (key) problems.push(`${prefix}.${family}.${key}: datapointsToAlarm must be at most evaluationPeriods; lower datapointsToAlarm or raise evaluationPeriods (got ${f.datapointsToAlarm} of ${f.evaluationPeriods})`);
+        if (key)
+          problems.push(
+            `${prefix}.${family}.${key}: datapointsToAlarm must be at most evaluationPeriods; lower datapointsToAlarm or raise evaluationPeriods (got ${f.datapointsToAlarm} of ${f.evaluationPeriods})`,
+          );
       }
       const minutes = f[minutesKey] as number;
       if (minutes * f.evaluationPeriods > 1440) {
         const key = at('evaluationPeriods', minutesKey);
-        if (key) problems.push(`${prefix}.${family}.${key}: ${minutesKey} × evaluationPeriods must be at most 1440 minutes (one day, CloudWatch's limit); shorten the period or evaluate fewer periods (got ${minutes} × ${f.evaluationPeriods})`);
+        if (key)
+          problems.push(
+            `${prefix}.${family}.${key}: ${minutesKey} × evaluationPeriods must be at most 1440 minutes (one day, CloudWatch's limit); shorten the period or evaluate fewer periods (got ${minutes} × ${f.evaluationPeriods})`,
+          );
       }
     }
   };

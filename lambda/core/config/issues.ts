@@ -23,15 +23,17 @@ export function describeValue(value: unknown): string {
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   return issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map(
-        (key) => `${formatPath([...issue.path, key])}: unknown key; remove it or fix its spelling`,
-      );
+      return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key; remove it or fix its spelling`);
     }
     let message = issue.message;
     if (issue.code === 'invalid_key' && issue.issues.length > 0) message = issue.issues[0].message;
     if (issue.code === 'invalid_type') {
       const expected =
-        issue.expected === 'int' ? 'a whole number' : issue.expected === 'array' || issue.expected === 'object' ? `an ${issue.expected}` : `a ${issue.expected}`;
+        issue.expected === 'int'
+          ? 'a whole number'
+          : issue.expected === 'array' || issue.expected === 'object'
+            ? `an ${issue.expected}`
+            : `a ${issue.expected}`;
       message = issue.input === undefined ? `is required (${expected})` : `must be ${expected}`;
       if (issue.input === undefined) return [`${formatPath(issue.path)}: ${message}`];
     }

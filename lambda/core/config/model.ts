@@ -11,10 +11,7 @@ export const modelSchema = strictObject({
   /** Picks the catalog's 5-minute or 1-hour cache write price. */
   cacheWriteTtl: cacheWriteTtlSchema.default('5m'),
   /** Shown in dashboards and reports instead of the raw id. */
-  displayName: string()
-    .min(1, { error: 'must be a non-empty name' })
-    .max(64, { error: 'must be at most 64 characters' })
-    .optional(),
+  displayName: string().min(1, { error: 'must be a non-empty name' }).max(64, { error: 'must be at most 64 characters' }).optional(),
   /** The model id whose prices apply (for application inference profiles, whose ARN names no model). */
   priceAs: nonBlank('model id').optional(),
   /** Overrides `report.minHitRatioPercent` for this model. */

@@ -9,7 +9,9 @@ function check(raw: unknown) {
   const result = configSchema.safeParse(raw ?? {}, { reportInput: true });
   // Rules across fields need the whole config parsed; the duplicate-id rule reads the raw input, so it always runs.
   const problems = [
-    ...(result.success ? [...priceProblems(result.data), ...alarmProblems(result.data.alarms, result.data.models)] : formatIssues(result.error.issues)),
+    ...(result.success
+      ? [...priceProblems(result.data), ...alarmProblems(result.data.alarms, result.data.models)]
+      : formatIssues(result.error.issues)),
     ...duplicateModelIds(raw),
   ];
   return { result, problems };

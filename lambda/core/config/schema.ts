@@ -5,7 +5,15 @@ import { alarmsSchema } from './alarms';
 import { nonBlank } from './fields';
 import { modelSchema } from './model';
 import { pricingEntrySchema } from './pricing';
-import { bedrockMetricNamesSchema, dashboardsSchema, digestSchema, monitoringPricesSchema, namespaceSchema, publisherSchema, reportSchema } from './sections';
+import {
+  bedrockMetricNamesSchema,
+  dashboardsSchema,
+  digestSchema,
+  monitoringPricesSchema,
+  namespaceSchema,
+  publisherSchema,
+  reportSchema,
+} from './sections';
 
 export const configSchema = strictObject({
   namespace: namespaceSchema,

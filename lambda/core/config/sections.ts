@@ -9,7 +9,8 @@ import { onOff, percent } from './fields';
  * namespace of spaces only. Quotes and backslashes are refused too: the dashboards embed it in SEARCH expressions.
  */
 export function namespaceProblem(ns: string): string | undefined {
-  if (!/^[\x20-\x7E]{1,255}$/.test(ns)) return 'must be 1 to 255 printable ASCII characters (letters, digits, punctuation, spaces; no control or non-ASCII characters)';
+  if (!/^[\x20-\x7E]{1,255}$/.test(ns))
+    return 'must be 1 to 255 printable ASCII characters (letters, digits, punctuation, spaces; no control or non-ASCII characters)';
   if (ns.startsWith(':')) return 'must not start with ":" (CloudWatch refuses it); remove the leading colon';
   if (ns.trim() === '') return 'must not be only spaces; name it, e.g. "BedrockPromptCache"';
   if (ns.startsWith('AWS/')) return 'must not start with "AWS/" (reserved for AWS services)';
@@ -40,14 +41,24 @@ export const bedrockMetricNamesSchema = strictObject({
 
 export const publisherSchema = strictObject({
   /** Length of one period, which is also the schedule: each run publishes every closed period. */
-  periodMinutes: union([literal(5), literal(10), literal(15), literal(30), literal(60)], { error: 'must be one of 5, 10, 15, 30, 60' })
-    .default(60),
+  periodMinutes: union([literal(5), literal(10), literal(15), literal(30), literal(60)], {
+    error: 'must be one of 5, 10, 15, 30, 60',
+  }).default(60),
   /** How long after a period ends before it is read (AWS/Bedrock datapoints arrive late). */
-  settleDelayMinutes: int({ error: 'must be a whole number of minutes' }).min(0, { error: 'must be 0 to 120 minutes' }).max(120, { error: 'must be 0 to 120 minutes' }).default(10),
+  settleDelayMinutes: int({ error: 'must be a whole number of minutes' })
+    .min(0, { error: 'must be 0 to 120 minutes' })
+    .max(120, { error: 'must be 0 to 120 minutes' })
+    .default(10),
   /** How far back the very first run starts; CloudWatch takes datapoints up to 14 days old. */
-  initialLookbackHours: int({ error: 'must be a whole number of hours' }).min(1, { error: 'must be 1 to 335 hours (under 14 days)' }).max(335, { error: 'must be 1 to 335 hours (under 14 days)' }).default(24),
+  initialLookbackHours: int({ error: 'must be a whole number of hours' })
+    .min(1, { error: 'must be 1 to 335 hours (under 14 days)' })
+    .max(335, { error: 'must be 1 to 335 hours (under 14 days)' })
+    .default(24),
   /** Ledger lease: how long a crashed run's uncertain periods wait before another run settles them; > the Lambda timeout. */
-  leaseMinutes: int({ error: 'must be a whole number of minutes' }).min(5, { error: 'must be 5 to 60 minutes' }).max(60, { error: 'must be 5 to 60 minutes' }).default(15),
+  leaseMinutes: int({ error: 'must be a whole number of minutes' })
+    .min(5, { error: 'must be 5 to 60 minutes' })
+    .max(60, { error: 'must be 5 to 60 minutes' })
+    .default(15),
   /**
    * How long after an uncertain put of datums 24 hours old or older a presence check of them is trusted. CloudWatch's
    * PutMetricData API reference: "Data points with time stamps from 24 hours ago or longer can take at least 48 hours to
@@ -65,7 +76,10 @@ export const dashboardsSchema = strictObject({
    * Per-model graphs show this many models (the most tokens or dollars, the lowest hit ratios) and sum the rest
    * into one line: a graph shows at most 500 series and a dashboard counts 2,500 metrics.
    */
-  topModels: int({ error: 'must be a whole number of models' }).min(1, { error: 'must be 1 to 100 models' }).max(100, { error: 'must be 1 to 100 models' }).default(10),
+  topModels: int({ error: 'must be a whole number of models' })
+    .min(1, { error: 'must be 1 to 100 models' })
+    .max(100, { error: 'must be 1 to 100 models' })
+    .default(10),
 });
 
 /** Keys of lambda/core/monitoring-cost.ts's MonitoringPrices, overridable in the config. */
@@ -86,17 +100,28 @@ const monitoringPrice = number().finite().min(0, { error: 'must be a price in US
 
 /** Overrides of the list prices `prompt-cache cost` uses (see lambda/core/monitoring-cost.ts), USD. */
 export const monitoringPricesSchema = strictObject(
-  Object.fromEntries(MONITORING_PRICE_KEYS.map((k) => [k, monitoringPrice])) as Record<(typeof MONITORING_PRICE_KEYS)[number], typeof monitoringPrice>,
+  Object.fromEntries(MONITORING_PRICE_KEYS.map((k) => [k, monitoringPrice])) as Record<
+    (typeof MONITORING_PRICE_KEYS)[number],
+    typeof monitoringPrice
+  >,
 );
 
 export const digestSchema = strictObject({
   /** The weekly digest e-mail (a scheduled Lambda publishing the weekly review to an SNS topic). */
   enabled: onOff.default(true),
   /** Day and UTC hour it is sent. */
-  weekDay: zodEnum(['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'], { error: 'must be one of MON, TUE, WED, THU, FRI, SAT, SUN' }).default('MON'),
-  hourUtc: int({ error: 'must be a whole hour' }).min(0, { error: 'must be an hour from 0 to 23 (UTC)' }).max(23, { error: 'must be an hour from 0 to 23 (UTC)' }).default(8),
+  weekDay: zodEnum(['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'], {
+    error: 'must be one of MON, TUE, WED, THU, FRI, SAT, SUN',
+  }).default('MON'),
+  hourUtc: int({ error: 'must be a whole hour' })
+    .min(0, { error: 'must be an hour from 0 to 23 (UTC)' })
+    .max(23, { error: 'must be an hour from 0 to 23 (UTC)' })
+    .default(8),
   /** Days in the window (and in the window it is compared with). */
-  days: int({ error: 'must be a whole number of days' }).min(1, { error: 'must be 1 to 31 days' }).max(31, { error: 'must be 1 to 31 days' }).default(7),
+  days: int({ error: 'must be a whole number of days' })
+    .min(1, { error: 'must be 1 to 31 days' })
+    .max(31, { error: 'must be 1 to 31 days' })
+    .default(7),
   /** Addresses subscribed to the cost-review topic (each confirms by e-mail). */
   emails: array(email({ error: 'must be an e-mail address' })).default([]),
 });

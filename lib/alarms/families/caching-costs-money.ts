@@ -9,14 +9,27 @@ import type { ModelAlarmPlan } from '../plan';
 import { formatCount, formatPercent, formatPrice, perMTok, type Runbook } from '../runbooks';
 import type { CacheAlarmFamily } from './family';
 
-export function cachingCostsMoneyRunbook(m: ModelAlarmPlan | undefined, s: ModelAlarmSettings['cachingCostsMoney'], windowMinutes: number, periods: number): Runbook {
+export function cachingCostsMoneyRunbook(
+  m: ModelAlarmPlan | undefined,
+  s: ModelAlarmSettings['cachingCostsMoney'],
+  windowMinutes: number,
+  periods: number,
+): Runbook {
   if (!m || !m.price) {
     return {
       subject: 'All models',
       what: `net savings (the publisher's NetSavingsUSD) < $0 in ${periods} ${windowMinutes}-min windows in a row.`,
       means: 'across models, cache write premiums exceed read discounts: caching costs more than it saves.',
-      causes: ['a model with a low hit ratio (see its alarms)', 'a 1-hour TTL (2x write) where 5 minutes would do', 'checkpoints on content that changes per call'],
-      checks: ['net savings per model on the dashboard', 'the model with the lowest hit ratio', '`prompt-cache report --region` for the window'],
+      causes: [
+        'a model with a low hit ratio (see its alarms)',
+        'a 1-hour TTL (2x write) where 5 minutes would do',
+        'checkpoints on content that changes per call',
+      ],
+      checks: [
+        'net savings per model on the dashboard',
+        'the model with the lowest hit ratio',
+        '`prompt-cache report --region` for the window',
+      ],
     };
   }
   const p = m.price;
@@ -25,13 +38,24 @@ export function cachingCostsMoneyRunbook(m: ModelAlarmPlan | undefined, s: Model
     subject: m.label,
     what: `net savings = read x ${formatPrice(p.inputMicro - p.cacheReadMicro)} - write x ${formatPrice(p.cacheWriteMicro - p.inputMicro)} per MTok < $0 in ${s.evaluationPeriods} ${s.windowMinutes}-min windows in a row with >= ${formatCount(s.minCacheTokens)} cache tokens.`,
     means: `the write premium beats the read discount: hit ratio under the ${be} break-even (${p.source}).`,
-    causes: ['any cause of a low hit ratio', 'a 1-hour TTL (2x write) where 5 minutes would do', 'checkpoints on content that changes per call'],
-    checks: [`hit ratio vs ${be} on the dashboard`, 'cacheWriteTtl and checkpoint placement', 'stop caching prefixes that are never reused'],
+    causes: [
+      'any cause of a low hit ratio',
+      'a 1-hour TTL (2x write) where 5 minutes would do',
+      'checkpoints on content that changes per call',
+    ],
+    checks: [
+      `hit ratio vs ${be} on the dashboard`,
+      'cacheWriteTtl and checkpoint placement',
+      'stop caching prefixes that are never reused',
+    ],
   };
 }
 
 /** The all-models alarm's window: the config's, rounded up to whole publisher periods, and its periods within one day. */
-export function allModelsCostWindow(s: ModelAlarmSettings['cachingCostsMoney'], publisherMinutes: number): { windowMinutes: number; periods: number } {
+export function allModelsCostWindow(
+  s: ModelAlarmSettings['cachingCostsMoney'],
+  publisherMinutes: number,
+): { windowMinutes: number; periods: number } {
   const windowMinutes = publisherMinutes * Math.max(1, Math.ceil(s.windowMinutes / publisherMinutes));
   return { windowMinutes, periods: Math.max(1, Math.min(s.evaluationPeriods, Math.floor(1440 / windowMinutes))) };
 }
@@ -44,7 +68,10 @@ export const cachingCostsMoney: CacheAlarmFamily<'cachingCostsMoney'> = {
   planModel({ model, index, settings, price, breakEvenPercent, cacheMetrics, warn }) {
     if (!settings.cachingCostsMoney.enabled) return undefined;
     if (!price) {
-      warn({ kind: 'unpriced-model', message: `${modelRef(model, index)}: no price known, so its caching-costs-money alarm is left out; add pricing[${JSON.stringify(model.modelId)}] or set priceAs` });
+      warn({
+        kind: 'unpriced-model',
+        message: `${modelRef(model, index)}: no price known, so its caching-costs-money alarm is left out; add pricing[${JSON.stringify(model.modelId)}] or set priceAs`,
+      });
       return undefined;
     }
     if (breakEvenPercent === 0) {

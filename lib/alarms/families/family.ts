@@ -34,9 +34,18 @@ export interface PublisherWindow {
  * The config's window (period × evaluation periods, M of N) in whole publisher periods, covering at least as much
  * time, within CloudWatch's one day: 15 min × 4 with 3 to alarm at a 60-minute publisher is 1 period, 1 to alarm.
  */
-export function publisherWindow(periodMinutes: number, evaluationPeriods: number, datapointsToAlarm: number, publisherMinutes: number): PublisherWindow {
+export function publisherWindow(
+  periodMinutes: number,
+  evaluationPeriods: number,
+  datapointsToAlarm: number,
+  publisherMinutes: number,
+): PublisherWindow {
   const n = Math.max(1, Math.min(Math.floor(1440 / publisherMinutes), Math.ceil((periodMinutes * evaluationPeriods) / publisherMinutes)));
-  return { periodMinutes: publisherMinutes, evaluationPeriods: n, datapointsToAlarm: Math.max(1, Math.min(n, Math.ceil((datapointsToAlarm * n) / evaluationPeriods))) };
+  return {
+    periodMinutes: publisherMinutes,
+    evaluationPeriods: n,
+    datapointsToAlarm: Math.max(1, Math.min(n, Math.ceil((datapointsToAlarm * n) / evaluationPeriods))),
+  };
 }
 
 type Warn = (warning: SynthWarning) => void;

@@ -14,8 +14,16 @@ export function heartbeatRunbook(periodMinutes: number, periods: number, thresho
     subject: 'Savings publisher',
     what: `no PublisherLagMinutes report, or a lag over ${thresholdMinutes} min, in ${periods} periods of ${periodMinutes} min in a row: pages ${periods} to ${periods + 1} periods after the last good run.`,
     means: 'no run finished, or runs cannot advance the watermark: dollar savings, the cost review and the all-models alarms go stale.',
-    causes: ['schedule rule disabled or function throttled', 'every run failing (see the errors alarm)', "a lease held by a crashed run (runs end 'busy')"],
-    checks: ["the function's invocations and errors", "the publisher's log group: run summaries", '`prompt-cache doctor`: publisher-freshness'],
+    causes: [
+      'schedule rule disabled or function throttled',
+      'every run failing (see the errors alarm)',
+      "a lease held by a crashed run (runs end 'busy')",
+    ],
+    checks: [
+      "the function's invocations and errors",
+      "the publisher's log group: run summaries",
+      '`prompt-cache doctor`: publisher-freshness',
+    ],
   };
 }
 
@@ -38,10 +46,16 @@ export function heartbeatPeriods(missingPeriods: number, periodMinutes: number):
  * period is seen as soon as it ends, and FILL keeps CloudWatch from skipping missing periods (it evaluates the most
  * recent existing datapoints when enough exist in its evaluation range, which made a missing-data heartbeat hours late).
  */
-export function lagExpression(config: Pick<PromptCacheConfig, 'namespace' | 'publisher'>, thresholdMinutes: number, periodMinutes: number = config.publisher.periodMinutes): MathExpression {
+export function lagExpression(
+  config: Pick<PromptCacheConfig, 'namespace' | 'publisher'>,
+  thresholdMinutes: number,
+  periodMinutes: number = config.publisher.periodMinutes,
+): MathExpression {
   return new MathExpression({
     expression: `FILL(lag, ${LAG_FILL_MINUTES})`,
-    usingMetrics: { lag: SavingsMetrics.fromConfig(config, Duration.minutes(periodMinutes)).metric('publisherLagMinutes', { unlabelled: true }) },
+    usingMetrics: {
+      lag: SavingsMetrics.fromConfig(config, Duration.minutes(periodMinutes)).metric('publisherLagMinutes', { unlabelled: true }),
+    },
     label: `Publisher lag (min, ${LAG_FILL_MINUTES} = no report); alarm > ${thresholdMinutes}`,
     period: Duration.minutes(periodMinutes),
   });

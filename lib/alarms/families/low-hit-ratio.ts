@@ -33,7 +33,11 @@ export function lowHitRatioRunbook(m: ModelAlarmPlan | undefined, s: ModelAlarmS
       ? `writes cost ${formatPrice(p.cacheWriteMicro)}/MTok, reads ${formatPrice(p.cacheReadMicro)}, input ${formatPrice(p.inputMicro)}: under ${formatPercent(m?.breakEvenPercent ?? 0)} caching loses money.`
       : 'writes cost 1.25-2x input, reads 0.1x: under the break-even (21.7% for a 5-min Claude cache, 52.6% for 1 h) caching loses money.',
     causes: HIT_RATIO_CAUSES,
-    checks: ["this model's read vs write on the dashboard: since when?", 'deploys, prompt, tool or model changes then', 'diff the prefixes of two consecutive requests'],
+    checks: [
+      "this model's read vs write on the dashboard: since when?",
+      'deploys, prompt, tool or model changes then',
+      'diff the prefixes of two consecutive requests',
+    ],
   };
 }
 
@@ -62,7 +66,8 @@ export const lowHitRatio: CacheAlarmFamily<'lowHitRatio'> = {
     if (section.lowHitRatio.enabled && section.lowHitRatio.thresholdPercent <= 0) {
       warn({
         kind: 'threshold-never-fires',
-        message: 'alarms.lowHitRatio.thresholdPercent: a hit ratio is never below 0 %, so the low-hit-ratio alarms could never fire and are left out; raise the threshold or set enabled: false',
+        message:
+          'alarms.lowHitRatio.thresholdPercent: a hit ratio is never below 0 %, so the low-hit-ratio alarms could never fire and are left out; raise the threshold or set enabled: false',
       });
     }
   },
@@ -75,7 +80,12 @@ export const lowHitRatio: CacheAlarmFamily<'lowHitRatio'> = {
     const f = settings.lowHitRatio;
     if (m) {
       return {
-        metric: bedrock(f.periodMinutes).cacheHitRatio({ modelId: m.modelId, minCacheTokens: f.minCacheTokens, compactInputs: true, label: `${m.label}: hit ratio %` }),
+        metric: bedrock(f.periodMinutes).cacheHitRatio({
+          modelId: m.modelId,
+          minCacheTokens: f.minCacheTokens,
+          compactInputs: true,
+          label: `${m.label}: hit ratio %`,
+        }),
         threshold: f.thresholdPercent,
         comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
         evaluationPeriods: f.evaluationPeriods,
@@ -86,13 +96,16 @@ export const lowHitRatio: CacheAlarmFamily<'lowHitRatio'> = {
       };
     }
     // All models: the publisher's totals of settled periods (no dimensionless AWS/Bedrock series is documented).
-    if (!publisher) throw new Error('the all-models low-hit-ratio alarm reads the publisher\'s series');
+    if (!publisher) throw new Error("the all-models low-hit-ratio alarm reads the publisher's series");
     const w = publisherWindow(f.periodMinutes, f.evaluationPeriods, f.datapointsToAlarm, publisher.periodMinutes);
     const series = custom(w.periodMinutes);
     return {
       metric: new MathExpression({
         expression: gatedHitRatioExpression('r', 'w', f.minCacheTokens),
-        usingMetrics: { r: series.metric('cacheReadTokens', { unlabelled: true }), w: series.metric('cacheWriteTokens', { unlabelled: true }) },
+        usingMetrics: {
+          r: series.metric('cacheReadTokens', { unlabelled: true }),
+          w: series.metric('cacheWriteTokens', { unlabelled: true }),
+        },
         label: 'all models: hit ratio % (publisher)',
         period: Duration.minutes(w.periodMinutes),
       }),
@@ -101,7 +114,12 @@ export const lowHitRatio: CacheAlarmFamily<'lowHitRatio'> = {
       evaluationPeriods: w.evaluationPeriods,
       datapointsToAlarm: w.datapointsToAlarm,
       treatMissingData: TreatMissingData.NOT_BREACHING,
-      runbook: lowHitRatioRunbook(undefined, { ...f, periodMinutes: w.periodMinutes, evaluationPeriods: w.evaluationPeriods, datapointsToAlarm: w.datapointsToAlarm }),
+      runbook: lowHitRatioRunbook(undefined, {
+        ...f,
+        periodMinutes: w.periodMinutes,
+        evaluationPeriods: w.evaluationPeriods,
+        datapointsToAlarm: w.datapointsToAlarm,
+      }),
     };
   },
 };

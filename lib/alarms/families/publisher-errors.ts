@@ -10,7 +10,11 @@ export function publisherErrorsRunbook(periodMinutes: number): Runbook {
     what: `>= 1 Lambda error in a period of ${periodMinutes} min.`,
     means: 'savings metrics are late; the next good run back-fills every missed period (up to 14 days), never twice.',
     causes: ['throttled or failing CloudWatch or DynamoDB calls', 'a Lambda timeout', 'a rejected config', 'missing IAM permissions'],
-    checks: ["the publisher's log group: the error and the run summary", 'the failed-runs queue', '`prompt-cache publish` locally against the ledger'],
+    checks: [
+      "the publisher's log group: the error and the run summary",
+      'the failed-runs queue',
+      '`prompt-cache publish` locally against the ledger',
+    ],
   };
 }
 
@@ -24,7 +28,11 @@ export const publisherErrors: PipelineAlarmFamily<'publisherErrors'> = {
 
   alarm({ publisher }) {
     return {
-      metric: publisher.function.metricErrors({ period: Duration.minutes(publisher.periodMinutes), statistic: Stats.SUM, label: 'Publisher errors' }),
+      metric: publisher.function.metricErrors({
+        period: Duration.minutes(publisher.periodMinutes),
+        statistic: Stats.SUM,
+        label: 'Publisher errors',
+      }),
       threshold: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,

@@ -20,8 +20,18 @@ export function writesWithoutReadsRunbook(m: ModelAlarmPlan | undefined, s: Mode
     subject: m ? m.label : 'All models',
     what: `>= ${formatCount(s.minWriteTokens)} cache tokens written and none read in ${s.evaluationPeriods === 1 ? `a ${s.periodMinutes}-min period` : `${s.evaluationPeriods} ${s.periodMinutes}-min periods in a row`}: the prefix never matches.`,
     means,
-    causes: ['timestamp, request id or user data before the checkpoint', 'tools or their order differing per call', 'calls further apart than the TTL', 'a proxy rewriting the prompt', 'cross-region routing'],
-    checks: ['diff the prefixes of two consecutive requests', 'invocations vs cache reads and writes on the dashboard', 'time between calls vs the TTL (5 min or 1 h)'],
+    causes: [
+      'timestamp, request id or user data before the checkpoint',
+      'tools or their order differing per call',
+      'calls further apart than the TTL',
+      'a proxy rewriting the prompt',
+      'cross-region routing',
+    ],
+    checks: [
+      'diff the prefixes of two consecutive requests',
+      'invocations vs cache reads and writes on the dashboard',
+      'time between calls vs the TTL (5 min or 1 h)',
+    ],
   };
 }
 
@@ -58,7 +68,10 @@ export const writesWithoutReads: CacheAlarmFamily<'writesWithoutReads'> = {
     // The publisher's series: whole, settled periods only, so a period whose reads have not arrived yet never pages.
     const w = publisherWindow(f.periodMinutes, f.evaluationPeriods, f.evaluationPeriods, publisher.periodMinutes);
     return {
-      metric: custom(w.periodMinutes).metric('writesWithoutReadsTokens', { modelId: m?.modelId, label: `${who}writes w/o reads (publisher)` }),
+      metric: custom(w.periodMinutes).metric('writesWithoutReadsTokens', {
+        modelId: m?.modelId,
+        label: `${who}writes w/o reads (publisher)`,
+      }),
       threshold: f.minWriteTokens,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: w.evaluationPeriods,
