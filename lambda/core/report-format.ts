@@ -38,7 +38,8 @@ export function renderJson(report: Report): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-const CSV_COLUMNS = [
+/** The columns of a model row, in order: the report's CSV, and the first columns of the weekly review's. */
+export const MODEL_CSV_COLUMNS = [
   'modelId',
   'displayName',
   'status',
@@ -54,8 +55,9 @@ const CSV_COLUMNS = [
   'readDiscountUSD',
   'writePremiumUSD',
   'netSavingsUSD',
-  'unpricedTokens',
 ] as const;
+
+const CSV_COLUMNS = [...MODEL_CSV_COLUMNS, 'unpricedTokens'] as const;
 
 /** RFC 4180: quote a field holding a comma, quote or line break; double inner quotes. */
 export function csvField(value: unknown): string {

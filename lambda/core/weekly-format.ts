@@ -2,7 +2,7 @@
  * Renders the weekly review: JSON (the report's fields plus the previous window and the change), CSV, markdown
  * for the cost meeting, and the plain-text e-mail digest. Pure.
  */
-import { csvField, formatCount, formatPercent, formatUsd, modelLabel, STATUS_LEGEND } from './report-format';
+import { csvField, formatCount, MODEL_CSV_COLUMNS, formatPercent, formatUsd, modelLabel, STATUS_LEGEND } from './report-format';
 import type { ReportFormat } from './report-format';
 import type { Change, WeeklyReport } from './weekly';
 
@@ -53,21 +53,7 @@ export function renderWeeklyJson(r: WeeklyReport): string {
 }
 
 const CSV_COLUMNS = [
-  'modelId',
-  'displayName',
-  'status',
-  'priceSource',
-  'inputTokens',
-  'cacheReadInputTokens',
-  'cacheWriteInputTokens',
-  'outputTokens',
-  'cacheHitRatioPercent',
-  'cachedInputSharePercent',
-  'costWithCacheUSD',
-  'costWithoutCacheUSD',
-  'readDiscountUSD',
-  'writePremiumUSD',
-  'netSavingsUSD',
+  ...MODEL_CSV_COLUMNS,
   'previousNetSavingsUSD',
   'previousCacheHitRatioPercent',
   'changeNetSavingsUSD',

@@ -10,7 +10,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { PromptCacheAlarms, PromptCacheMonitoring, parseConfig, planAlarms, type ConfigInput } from '../../lib';
 import { SYNTH_WARNING_KINDS } from '../../lib/synth-warnings';
-import { exampleConfig } from './template-helpers';
+import { exampleConfig, thrownMessage } from './template-helpers';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 const SONNET = 'us.anthropic.claude-3-7-sonnet-20250219-v1:0';
@@ -25,15 +25,6 @@ const warnings = (stack: Stack) =>
   Found.fromStack(stack)
     .findWarning('*', Match.anyValue())
     .map((m) => String(m.entry.data));
-
-function thrownMessage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected an error');
-}
 
 test('config as written in cdk.json: defaults filled inside', () => {
   const stack = newStack();

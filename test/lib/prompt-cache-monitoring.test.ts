@@ -7,17 +7,7 @@ process.env.CDK_VALIDATION = 'false';
 
 import { App, Stack } from 'aws-cdk-lib';
 import { PromptCacheMonitoring, type PromptCacheConfig } from '../../lib';
-import { EXAMPLE_STACK_RESOURCE_TYPES, exampleConfig, synthStack } from './template-helpers';
-
-/** The message of the error `fn` throws (fails the test if it does not throw). */
-function thrownMessage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected an error');
-}
+import { EXAMPLE_STACK_RESOURCE_TYPES, exampleConfig, synthStack, thrownMessage } from './template-helpers';
 
 describe('PromptCacheMonitoringStack with the example config of cdk.json', () => {
   const template = synthStack(exampleConfig());

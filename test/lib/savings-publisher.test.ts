@@ -4,6 +4,7 @@ process.env.CDK_VALIDATION = 'false';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { PromptCacheMonitoring, SavingsPublisher, parseConfig, type ConfigInput } from '../../lib';
+import { APPLICATION_PROFILES_ARN } from './template-helpers';
 
 function template(config: ConfigInput = {}, publisher?: ConstructorParameters<typeof PromptCacheMonitoring>[2]['publisher']) {
   // Bundling is skipped here (placeholder code); test/integration/publisher-bundle.test.ts runs the real bundle.
@@ -51,20 +52,7 @@ describe('SavingsPublisher with the defaults', () => {
       {
         Action: 'bedrock:GetInferenceProfile',
         Effect: 'Allow',
-        Resource: {
-          'Fn::Join': [
-            '',
-            [
-              'arn:',
-              { Ref: 'AWS::Partition' },
-              ':bedrock:',
-              { Ref: 'AWS::Region' },
-              ':',
-              { Ref: 'AWS::AccountId' },
-              ':application-inference-profile/*',
-            ],
-          ],
-        },
+        Resource: APPLICATION_PROFILES_ARN,
         Sid: 'ReadApplicationInferenceProfiles',
       },
       {

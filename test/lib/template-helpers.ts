@@ -112,3 +112,29 @@ export const EXAMPLE_STACK_RESOURCE_TYPES: readonly string[] = [
   'AWS::SQS::QueuePolicy',
   'Custom::PromptCacheFirstRun',
 ];
+
+/** The IAM resource of `bedrock:GetInferenceProfile`: every application inference profile of the stack's account and region. */
+export const APPLICATION_PROFILES_ARN = {
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':bedrock:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      ':application-inference-profile/*',
+    ],
+  ],
+};
+
+/** The message of the error `fn` throws (fails the test if it does not throw). */
+export function thrownMessage(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error('expected an error');
+}

@@ -4,6 +4,7 @@ process.env.CDK_VALIDATION = 'false';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { PromptCacheMonitoring, parseConfig, type ConfigInput } from '../../lib';
+import { APPLICATION_PROFILES_ARN } from './template-helpers';
 
 function template(digest: ConfigInput['digest'] = {}) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
@@ -67,23 +68,7 @@ describe('WeeklyDigest', () => {
       ],
       [['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'], '*'],
       // Where an application inference profile routes (its price): this account's profiles in this region.
-      [
-        'bedrock:GetInferenceProfile',
-        {
-          'Fn::Join': [
-            '',
-            [
-              'arn:',
-              { Ref: 'AWS::Partition' },
-              ':bedrock:',
-              { Ref: 'AWS::Region' },
-              ':',
-              { Ref: 'AWS::AccountId' },
-              ':application-inference-profile/*',
-            ],
-          ],
-        },
-      ],
+      ['bedrock:GetInferenceProfile', APPLICATION_PROFILES_ARN],
       ['sns:Publish', { Ref: topic }],
       [['kms:Decrypt', 'kms:GenerateDataKey*'], { 'Fn::GetAtt': [key, 'Arn'] }],
     ]);

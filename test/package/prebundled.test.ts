@@ -3,24 +3,19 @@
  * construct stages it (the config written beside the bundle), loaded in a fresh Node process and invoked as Lambda
  * would, against moto. Plus how the handlers read that file (PROMPT_CACHE_CONFIG_FILE) and what they say when it fails.
  */
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../lambda/core/config';
-import { HOUR_MS } from '../../lambda/core/periods';
-import { createClients } from '../../lambda/aws/clients';
-import { ensureLedgerTable } from '../../lambda/aws/ledger';
 import { readDigestEnv } from '../../lambda/handlers/digest';
 import { CONFIG_FILE_NAME } from '../../lambda/handlers/env';
 import { readEnv } from '../../lambda/handlers/publisher';
 import { stagePrebundled } from '../../lib/prompt-cache-function';
 import { bundleHandler } from '../../scripts/build';
-import { seedBedrock } from '../support/bedrock-seed';
+import { BUNDLE_MODEL, expectOneRunPublished, runPublisherBundle } from '../support/bundle-run';
 
 const REGION = 'ap-southeast-7'; // this file's own moto region
-const MODEL = 'us.anthropic.claude-3-7-sonnet-20250219-v1:0';
+const MODEL = BUNDLE_MODEL;
 
 let dir: string;
 beforeAll(() => {
@@ -43,48 +38,12 @@ test('the pre-bundled publisher, staged with its config file, runs the handler a
   expect(readdirSync(code).sort()).toEqual(['index.js', 'index.js.map', 'prompt-cache-config.json']);
   expect(JSON.parse(readFileSync(join(code, CONFIG_FILE_NAME), 'utf8'))).toEqual(config);
 
-  const end = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
-  const cw = new CloudWatchClient({ region: REGION });
-  await seedBedrock(cw, [
-    {
-      modelId: MODEL,
-      periodStartMs: end - HOUR_MS,
-      tokens: { inputTokens: 28, cacheReadInputTokens: 38247, cacheWriteInputTokens: 75097, outputTokens: 1066 },
-    },
-  ]);
-  cw.destroy();
-  await ensureLedgerTable(createClients({ region: REGION }).dynamoDb, 'prebundled-ledger');
-
-  const invoke = join(dir, 'invoke.js');
-  const result = join(dir, 'result.json');
-  const entry = join(code, 'index.js');
-  writeFileSync(
-    invoke,
-    `require(${JSON.stringify(entry)}).handler({}, { awsRequestId: 'req-1' }).then((s) => require('fs').writeFileSync(${JSON.stringify(result)}, JSON.stringify(s)), (e) => { console.error(e); process.exit(1); });`,
-  );
   // The function's environment as the construct sets it: the file's name, no config; run from elsewhere, so the file
   // is found beside the bundle, not in the working directory.
-  const env = {
-    ...process.env,
-    AWS_REGION: REGION,
-    LEDGER_TABLE_NAME: 'prebundled-ledger',
-    PROMPT_CACHE_CONFIG: '',
-    PROMPT_CACHE_CONFIG_FILE: CONFIG_FILE_NAME,
-  };
-  const logged = execFileSync(process.execPath, [invoke], { env, cwd: tmpdir(), encoding: 'utf8' });
-  const summary = JSON.parse(readFileSync(result, 'utf8'));
-  const lines = logged
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l));
-  expect(lines.map((l) => [l.level, l.message, l.service])).toEqual([['INFO', 'publisher run summary', 'prompt-cache-publisher']]);
-  expect([summary.runId, summary.status, summary.periodsPublished, summary.models, summary.tokens.cacheReadInputTokens]).toEqual([
-    'req-1',
-    'published',
-    2,
-    1,
-    38247,
-  ]);
+  const env = { PROMPT_CACHE_CONFIG: '', PROMPT_CACHE_CONFIG_FILE: CONFIG_FILE_NAME };
+  expectOneRunPublished(
+    await runPublisherBundle({ entry: join(code, 'index.js'), dir, region: REGION, table: 'prebundled-ledger', env, cwd: tmpdir() }),
+  );
 });
 
 describe('PROMPT_CACHE_CONFIG_FILE', () => {
