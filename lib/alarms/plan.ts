@@ -4,9 +4,9 @@
  * own entries (families/); this iterates them per model, for all models and for the pipeline.
  */
 import { bedrockMetricCandidates } from '../../lambda/core/contract';
-import { modelAlarmSettings, type ModelAlarmSettings, type PromptCacheConfig } from '../../lambda/core/config';
+import { modelAlarmSettings, type PromptCacheConfig } from '../../lambda/core/config';
 import { DEFAULT_MONITORING_PRICES } from '../../lambda/core/monitoring-cost';
-import { resolveModelPrice, type ResolvedPrice } from '../../lambda/core/prices';
+import { resolveModelPrice } from '../../lambda/core/prices';
 import { breakEvenHitRatioPercent } from '../../lambda/core/savings';
 import type { SynthWarning } from '../synth-warnings';
 import {
@@ -14,8 +14,6 @@ import {
   PIPELINE_ALARM_FAMILIES,
   heartbeatPeriods,
   lagThresholdMinutes,
-  type ModelAlarmFamily,
-  type PipelineAlarmKind,
   type PublisherTiming,
   type SectionPlanInput,
 } from './families';
@@ -23,52 +21,11 @@ import { COMPOSITE_MAX_CHILDREN, COMPOSITE_RULE_MAX, STACK_RESOURCE_LIMIT, ruleL
 import { shortHash, slug } from './names';
 
 export { publisherWindow, type PublisherTiming, type PublisherWindow } from './families';
+export type { AlarmPlan, ModelAlarmPlan, PlannedAlarm } from './plan-types';
+import type { AlarmPlan, ModelAlarmPlan, PlannedAlarm } from './plan-types';
 
 /** The savings publisher's Lambda timeout unless its options say otherwise. */
 export const DEFAULT_PUBLISHER_TIMEOUT_MINUTES = 5;
-
-export interface PlannedAlarm {
-  readonly family: ModelAlarmFamily | PipelineAlarmKind;
-  /** The CloudWatch alarm name. */
-  readonly name: string;
-  /** Metrics the alarm reads (what it is billed by). */
-  readonly metrics: number;
-}
-
-export interface ModelAlarmPlan {
-  readonly modelId: string;
-  /** Index in `config.models`. */
-  readonly index: number;
-  /** The display name, or the model id. */
-  readonly label: string;
-  /** Stable per model id: construct id and alarm name part. */
-  readonly key: string;
-  readonly settings: ModelAlarmSettings;
-  readonly price?: ResolvedPrice;
-  /** The hit ratio below which caching costs money (0 without a write premium); undefined when unpriced. */
-  readonly breakEvenPercent?: number;
-  readonly alarms: readonly PlannedAlarm[];
-}
-
-export interface AlarmPlan {
-  readonly enabled: boolean;
-  readonly namePrefix: string;
-  readonly models: readonly ModelAlarmPlan[];
-  /** Alarms on the all-models series. */
-  readonly allModels: readonly PlannedAlarm[];
-  readonly pipeline: readonly PlannedAlarm[];
-  /** The publisher the alarms were planned for, when deployed. */
-  readonly publisher?: PublisherTiming;
-  /** Periods (of the publisher's length) without a `PublisherLagMinutes` report, or above the lag threshold, that page. */
-  readonly heartbeatPeriods: number;
-  /** The lag (minutes) above which the watermark is stuck: the settle delay, one period and the Lambda timeout. */
-  readonly lagThresholdMinutes: number;
-  readonly topic: 'create' | 'import' | 'none';
-  readonly emails: number;
-  /** Synth-time warnings (settings that can never fire, alarmed models without a price), each of its kind. */
-  readonly warnings: readonly SynthWarning[];
-  readonly infos: readonly string[];
-}
 
 export interface PlanOptions {
   /**

@@ -5,7 +5,7 @@
 import { ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ModelAlarmSettings } from '../../../lambda/core/config';
 import { modelRef } from '../names';
-import type { ModelAlarmPlan } from '../plan';
+import type { ModelAlarmPlan } from '../plan-types';
 import { formatCount, formatPercent, formatPrice, perMTok, type Runbook } from '../runbooks';
 import type { CacheAlarmFamily } from './family';
 

@@ -10,18 +10,10 @@ import type { ResolvedPrice } from '../../../lambda/core/prices';
 import type { BedrockMetrics } from '../../bedrock-metrics';
 import type { SavingsMetrics } from '../../savings-metrics';
 import type { SynthWarning } from '../../synth-warnings';
-import type { AlarmPlan, ModelAlarmPlan } from '../plan';
+import type { AlarmPlan, ModelAlarmPlan, PublisherTiming } from '../plan-types';
 import type { Runbook } from '../runbooks';
 
-/** What the alarms know of the deployed savings publisher, in minutes (the plan is pure). */
-export interface PublisherTiming {
-  /** Length of one publisher period, also its schedule. */
-  readonly periodMinutes: number;
-  /** How long after a period ends the publisher reads it. */
-  readonly settleDelayMinutes: number;
-  /** The publisher Lambda's timeout, rounded up: how long after its start a run can still report. */
-  readonly timeoutMinutes: number;
-}
+export type { PublisherTiming } from '../plan-types';
 
 /** An alarm window in whole publisher periods. */
 export interface PublisherWindow {

@@ -8,7 +8,7 @@ import { ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-li
 import type { ModelAlarmSettings } from '../../../lambda/core/config';
 import { gatedHitRatioExpression } from '../../bedrock-metrics';
 import { modelRef } from '../names';
-import type { ModelAlarmPlan } from '../plan';
+import type { ModelAlarmPlan } from '../plan-types';
 import { formatCount, formatPercent, formatPrice, type Runbook } from '../runbooks';
 import { publisherWindow, type CacheAlarmFamily } from './family';
 

@@ -5,7 +5,7 @@
  */
 import { ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ModelAlarmSettings } from '../../../lambda/core/config';
-import type { ModelAlarmPlan } from '../plan';
+import type { ModelAlarmPlan } from '../plan-types';
 import { formatCount, formatPrice, formatUsd, perMTok, type Runbook } from '../runbooks';
 import { publisherWindow, type CacheAlarmFamily } from './family';
 
