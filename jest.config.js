@@ -1,4 +1,5 @@
-/** Unit (test/core), CLI (test/cli), construct (test/lib) and integration (test/integration) tests in one run.
+/** Every test folder in one run: unit (test/core, test/aws, test/handlers, test/lint), CLI (test/cli), construct
+ *  (test/lib), integration (test/integration), package (test/package) and demo (test/demo) tests.
  *  globalSetup starts moto server for the integration tests; swc strips types (tsc --noEmit type-checks separately). */
 module.exports = {
   testEnvironment: 'node',
