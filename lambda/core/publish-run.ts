@@ -486,9 +486,16 @@ async function publishPeriods(
   let datumsPut = 0;
   let index = -1;
   const total = settleStream.length + stream.length;
-  const lostOf = (chunk: readonly Datum[]) => {
-    const d = chunk.find((x) => x.metricName === CUSTOM_METRICS.lostPeriods.name);
-    return d === undefined ? {} : { lostPeriods: d.value };
+  /** The uncertain range a put of `chunk` claims, up to `toMs`, with the LostPeriods count it carries. */
+  const claimOf = (chunk: readonly Datum[], toMs: number, putAtMs: number): DeferredRange => {
+    const lost = chunk.find((x) => x.metricName === CUSTOM_METRICS.lostPeriods.name);
+    return {
+      fromMs: chunk[0].timestampMs,
+      toMs,
+      putAtMs,
+      oldestMs: chunk[0].timestampMs,
+      ...(lost === undefined ? {} : { lostPeriods: lost.value }),
+    };
   };
   const deferredNow = new Set<number>();
   // While the new periods go out, the deferred periods still to put stay in the list as one range to settle at once
@@ -522,13 +529,7 @@ async function publishPeriods(
       }
       // One write commits the previous call (watermark past what it completed) and claims this one (its periods
       // become the uncertain range); a call that ended inside a period leaves that period as this range's first.
-      const claim = {
-        fromMs: chunk[0].timestampMs,
-        toMs: chunk[chunk.length - 1].timestampMs,
-        putAtMs,
-        oldestMs: chunk[0].timestampMs,
-        ...lostOf(chunk),
-      };
+      const claim = claimOf(chunk, chunk[chunk.length - 1].timestampMs, putAtMs);
       await write({ watermarkMs: watermarkAfter(index), ...uncertainFields(claim), ...listed(ledgerDeferred) });
       try {
         datumsPut += await putExactlyOnce(chunk, sink, settings, log, old);
@@ -552,13 +553,7 @@ async function publishPeriods(
     ledgerDeferred = [...kept, ...ledgerDeferred.slice(kept.length + (settleStream.length > 0 ? 1 : 0))];
     for (const chunk of chunkByAge(settleStream, nowMs, settings.maxDatumsPerPut)) {
       const putAtMs = clock();
-      const claim = {
-        fromMs: chunk[0].timestampMs,
-        toMs: settleStream[settleStream.length - 1].timestampMs,
-        putAtMs,
-        oldestMs: chunk[0].timestampMs,
-        ...lostOf(chunk),
-      };
+      const claim = claimOf(chunk, settleStream[settleStream.length - 1].timestampMs, putAtMs);
       await write({ watermarkMs: watermarkAfter(index), ...uncertainFields(claim), ...listed(ledgerDeferred) });
       try {
         datumsPut += await putExactlyOnce(chunk, sink, settings, log, isOldPeriod(chunk[0].timestampMs, putAtMs));

@@ -241,6 +241,21 @@ async function atRunTime(w: World, metricName: string, atMs: number): Promise<{ 
   return { maximum: values('m'), sampleCount: values('c') };
 }
 
+/** 20 discovered models × 23 periods less than 24 hours old, seeded: a run of several 1,000-datum puts. */
+async function multiPutWorld(): Promise<{ w: World; ids: string[]; points: SeedPoint[] }> {
+  const { ids, pricing } = manyModels(20);
+  const w = await world({ models: [], pricing, publisher: { initialLookbackHours: 23 } });
+  const points: SeedPoint[] = ids.flatMap((modelId, m) =>
+    Array.from({ length: 23 }, (_, h) => ({
+      modelId,
+      periodStartMs: END - (h + 1) * HOUR_MS,
+      tokens: { inputTokens: m + h, cacheReadInputTokens: 100 * m, cacheWriteInputTokens: 10 * h, outputTokens: 5 },
+    })),
+  );
+  await seedBedrock(w.cw, points);
+  return { w, ids, points };
+}
+
 const ALL_MODELS = [SONNET, HAIKU, IDLE, MYSTERY];
 
 /** The first PutMetricData gets `fault`; from then on nothing reaches AWS (the run cannot commit or release its lease). */
@@ -539,17 +554,7 @@ describe('savings publisher against moto', () => {
   });
 
   test('crash in the middle of a multi-put run (the second put applied, its reply lost) → the next run puts only the rest, exactly once', async () => {
-    const { ids, pricing } = manyModels(20);
-    // 23 periods less than 24 hours old: 1,000 datums a call.
-    const w = await world({ models: [], pricing, publisher: { initialLookbackHours: 23 } });
-    const points: SeedPoint[] = ids.flatMap((modelId, m) =>
-      Array.from({ length: 23 }, (_, h) => ({
-        modelId,
-        periodStartMs: END - (h + 1) * HOUR_MS,
-        tokens: { inputTokens: m + h, cacheReadInputTokens: 100 * m, cacheWriteInputTokens: 10 * h, outputTokens: 5 },
-      })),
-    );
-    await seedBedrock(w.cw, points);
+    const { w, ids, points } = await multiPutWorld();
     proxy = await startFaultProxy(MOTO);
     let crashed = false;
     proxy.setPolicy((op, _r, seen) => {
@@ -609,17 +614,7 @@ describe('savings publisher against moto', () => {
   });
 
   test('a run that stops part-way still reports the lag of the watermark it committed', async () => {
-    const { ids, pricing } = manyModels(20);
-    // 23 periods less than 24 hours old: 1,000 datums a call.
-    const w = await world({ models: [], pricing, publisher: { initialLookbackHours: 23 } });
-    const points: SeedPoint[] = ids.flatMap((modelId, m) =>
-      Array.from({ length: 23 }, (_, h) => ({
-        modelId,
-        periodStartMs: END - (h + 1) * HOUR_MS,
-        tokens: { inputTokens: m + h, cacheReadInputTokens: 100 * m, cacheWriteInputTokens: 10 * h, outputTokens: 5 },
-      })),
-    );
-    await seedBedrock(w.cw, points);
+    const { w } = await multiPutWorld();
     proxy = await startFaultProxy(MOTO);
     // The second period put is throttled on all 6 attempts: the run stops after 9 whole periods; the lag report (the
     // 8th PutMetricData) goes through.
