@@ -40,6 +40,8 @@ export const SAVINGS_LABELS: { readonly [K in SavingsMetricKind]: string } = {
   cacheReadTokens: 'Cache read tokens, all models (publisher)',
   cacheWriteTokens: 'Cache write tokens, all models (publisher)',
   writesWithoutReadsTokens: 'Write tokens of periods without a read',
+  alarmHitRatioMarginPoints: 'Hit ratio minus its alarm threshold (points)',
+  alarmNetSavingsUsdPerHour: 'Net savings USD per hour (alarm-ready)',
 };
 
 export interface SavingsMetricsProps {

@@ -25,10 +25,24 @@ export const CUSTOM_METRICS = {
   cacheReadTokens: { name: 'CacheReadTokens', unit: 'Count' },
   cacheWriteTokens: { name: 'CacheWriteTokens', unit: 'Count' },
   /**
-   * Per model and all models (the sum over models): cache write tokens of a period in which the model read nothing
-   * from the cache (0 in a period with a read; no datum without cache traffic).
+   * All models (no dimension): cache write tokens of the models that read nothing from the cache in the period (no
+   * datum without cache traffic). Per model, alarm-ready (the writes-without-reads fleet alarm reads it): only in
+   * periods in which the model wrote at least its `writesWithoutReads.minWriteTokens`, and only while that family is on
+   * for it in fleet mode; the write tokens when it read nothing, else 0.
    */
   writesWithoutReadsTokens: { name: 'WritesWithoutReadsTokens', unit: 'Count' },
+  /**
+   * Per model, alarm-ready (the low-hit-ratio fleet alarm reads it): the hit ratio minus the model's low-hit threshold
+   * (config lowHitThresholdPercent), in percentage points; negative is below. Only in periods with at least the
+   * model's `lowHitRatio.minCacheTokens` cache tokens, and only while that family is on for it in fleet mode.
+   */
+  alarmHitRatioMarginPoints: { name: 'AlarmHitRatioMarginPoints', unit: 'None' },
+  /**
+   * Per model, alarm-ready (the caching-costs-money fleet alarms read it): the period's net savings in dollars per
+   * hour (negative: caching loses money). Only for priced models, in periods with at least the model's
+   * `cachingCostsMoney.minCacheTokens` cache tokens, and only while that family is on for it in fleet mode.
+   */
+  alarmNetSavingsUsdPerHour: { name: 'AlarmNetSavingsUSDPerHour', unit: 'None' },
   /**
    * No-dimension series only: one datum per publisher run, timestamped at the run's own time, value = minutes from the
    * watermark (end of the last period known to be published) to the run's time. The pipeline-health alarm reads it.

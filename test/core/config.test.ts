@@ -1,4 +1,11 @@
-import { ALARM_DEFAULTS, ConfigError, configProblems, modelAlarmSettings, parseConfig } from '../../lambda/core/config';
+import {
+  ALARM_DEFAULTS,
+  ConfigError,
+  configProblems,
+  lowHitThresholdPercent,
+  modelAlarmSettings,
+  parseConfig,
+} from '../../lambda/core/config';
 
 const sonnet = 'us.anthropic.claude-3-7-sonnet-20250219-v1:0';
 const price = { inputPerMTok: 3, outputPerMTok: 15, cacheWritePerMTok: 3.75, cacheReadPerMTok: 0.3 };
@@ -28,11 +35,14 @@ describe('config: defaults', () => {
       report: { minHitRatioPercent: 50, hitRatioDropPoints: 10, moneyLeftOnTableMinUSD: 1 },
       alarms: {
         enabled: true,
-        allModels: true,
+        pageAboveUsdPerHour: 1,
+        tickets: {},
         emails: [],
         lowHitRatio: {
           enabled: true,
           thresholdPercent: 50,
+          breakEvenMarginPoints: 10,
+          anomalyBandStdDevs: 0,
           periodMinutes: 15,
           evaluationPeriods: 4,
           datapointsToAlarm: 3,
@@ -329,6 +339,8 @@ describe('config: alarms', () => {
       lowHitRatio: {
         enabled: true,
         thresholdPercent: 50,
+        breakEvenMarginPoints: 10,
+        anomalyBandStdDevs: 0,
         periodMinutes: 15,
         evaluationPeriods: 4,
         datapointsToAlarm: 3,
@@ -350,6 +362,8 @@ describe('config: alarms', () => {
       lowHitRatio: {
         enabled: false,
         thresholdPercent: 60,
+        breakEvenMarginPoints: 0,
+        anomalyBandStdDevs: 2,
         periodMinutes: 5,
         evaluationPeriods: 6,
         datapointsToAlarm: 5,
@@ -359,7 +373,12 @@ describe('config: alarms', () => {
       cachingCostsMoney: { enabled: false, windowMinutes: 120, evaluationPeriods: 4, minCacheTokens: 9 },
     };
     const cfg = parseConfig({ models: [{ modelId: sonnet, alarms: overrides }] }, 'x');
-    expect(modelAlarmSettings(cfg.alarms, cfg.models[0])).toEqual({ enabled: true, ...overrides });
+    expect(modelAlarmSettings(cfg.alarms, cfg.models[0])).toEqual({ enabled: true, mode: 'fleet', ...overrides });
+    const precise = parseConfig({ models: [{ modelId: sonnet, alarms: { mode: 'precise' } }] }, 'x');
+    expect(modelAlarmSettings(precise.alarms, precise.models[0]).mode).toBe('precise');
+    expect(problems({ models: [{ modelId: sonnet, alarms: { mode: 'exact' } }] })).toEqual([
+      'models[0].alarms.mode: must be one of "fleet", "precise" (got "exact")',
+    ]);
     expect(problems({ models: [{ modelId: sonnet, alarms: { pipeline: {} } }] })).toEqual([
       'models[0].alarms.pipeline: unknown key; remove it or fix its spelling',
     ]);
@@ -387,9 +406,12 @@ describe('config: alarms', () => {
     );
     expect(modelAlarmSettings(cfg.alarms, cfg.models[0])).toEqual({
       enabled: true,
+      mode: 'fleet',
       lowHitRatio: {
         enabled: true,
         thresholdPercent: 40,
+        breakEvenMarginPoints: 10,
+        anomalyBandStdDevs: 0,
         periodMinutes: 5,
         evaluationPeriods: 4,
         datapointsToAlarm: 3,
@@ -400,6 +422,16 @@ describe('config: alarms', () => {
     });
     expect(modelAlarmSettings(cfg.alarms, cfg.models[1]).lowHitRatio.thresholdPercent).toBe(40);
     expect(modelAlarmSettings({ ...cfg.alarms, enabled: false }, cfg.models[0]).enabled).toBe(false);
+  });
+
+  test.each([
+    ['5-minute Claude (break-even 21.7%): the 50% floor', 50, 10, 21.7391304347826, 50],
+    ['1-hour Claude (break-even 52.6%): break-even + 10 points', 50, 10, 52.63157894736842, 62.63157894736842],
+    ['unpriced: the threshold alone', 50, 10, undefined, 50],
+    ['margin 0 and a low floor: the break-even itself', 30, 0, 52.63157894736842, 52.63157894736842],
+    ['capped at 100', 50, 60, 52.63157894736842, 100],
+  ])('the low-hit threshold: %s', (_what, thresholdPercent, breakEvenMarginPoints, breakEven, want) => {
+    expect(lowHitThresholdPercent({ thresholdPercent, breakEvenMarginPoints }, breakEven)).toBeCloseTo(want, 9);
   });
 });
 

@@ -4,7 +4,7 @@
  * an unset field inherits the section's value), ALARM_DEFAULTS and a model's merged settings, so a new field cannot be
  * accepted in one place and forgotten in another.
  */
-import { array, email, int, strictObject, string } from 'zod';
+import { array, email, enum as oneOf, int, number, strictObject, string } from 'zod';
 import type { z, ZodDefault, ZodOptional, ZodPrefault, ZodType } from 'zod';
 import { onOff, percent } from './fields';
 import { describeValue } from './issues';
@@ -41,6 +41,17 @@ const alarmPeriods = int({ error: 'must be a whole number of periods' })
   .min(1, { error: 'must be 1 to 1440 periods' })
   .max(1440, { error: 'must be 1 to 1440 periods' });
 const tokenCount = int({ error: 'must be a whole number of tokens' }).min(1, { error: 'must be 1 or more tokens' });
+const points = number()
+  .finite()
+  .min(0, { error: 'must be 0 to 100 percentage points' })
+  .max(100, { error: 'must be 0 to 100 percentage points' });
+const stdDevs = number()
+  .finite()
+  .min(0, { error: 'must be 0 (off) to 10 standard deviations' })
+  .max(10, { error: 'must be 0 (off) to 10 standard deviations' });
+const usdPerHour = number({ error: 'must be a number of dollars per hour' })
+  .finite()
+  .min(0, { error: 'must be 0 or more dollars per hour' });
 
 /** On or off: the whole section, one family, or (in `models[].alarms`) one model. */
 const enabled = setting(onOff, true);
@@ -53,8 +64,19 @@ const periodic = <F extends Fields & { readonly evaluationPeriods: Setting }>(pe
 
 const lowHitRatio = periodic('periodMinutes', {
   enabled,
-  /** Alarm when the hit ratio read / (read + write) is below this. */
+  /**
+   * Alarm when the hit ratio read / (read + write) is below the larger of this and the model's break-even plus
+   * breakEvenMarginPoints (lowHitThresholdPercent): below its break-even a model loses money, so a fixed 50% would fire
+   * only after the loss for a 1-hour cache (break-even 52.6%).
+   */
   thresholdPercent: setting(percent, 50),
+  /** Points above the model's break-even hit ratio that the threshold keeps at least (unpriced models: thresholdPercent). */
+  breakEvenMarginPoints: setting(points, 10),
+  /**
+   * Precise mode only (`models[].alarms.mode: "precise"`): also alarm when the model's hit ratio falls below the
+   * anomaly band of this many standard deviations that CloudWatch learns from its own history; 0 for none.
+   */
+  anomalyBandStdDevs: setting(stdDevs, 0),
   periodMinutes: setting(alarmMinutes, 15),
   evaluationPeriods: setting(alarmPeriods, 4),
   /** M of the N evaluation periods that must breach. */
@@ -112,25 +134,49 @@ const familyOverrides = mapValues(MODEL_ALARM_FAMILIES, (f) => overridesOf<Field
   [K in keyof ModelFamilies]: ZodOptional<ReturnType<typeof overridesOf<ModelFamilies[K]['fields']>>>;
 };
 
+/**
+ * How a model is alarmed: `fleet` (the default) as a contributor of the fleet alarms, which read the publisher's
+ * alarm-ready series, a period late; `precise`, with its own metric-math alarms on the raw AWS/Bedrock Sums, which page
+ * within minutes (three alarms of its own, billed per metric).
+ */
+export const ALARM_MODES = ['fleet', 'precise'] as const;
+export type AlarmMode = (typeof ALARM_MODES)[number];
+
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+const TOPIC_ARN_ERROR =
+  'must be the ARN of a standard SNS topic, arn:<partition>:sns:<region>:<12-digit account>:<name> (FIFO topics cannot take alarm actions)';
+
 /** Per-model overrides: every field optional, none defaulted. */
 export const modelAlarmsSchema = strictObject({
   /** false: no alarm for this model (its dashboard widgets stay). */
   enabled: enabled.rule.optional(),
+  mode: oneOf(ALARM_MODES, { error: `must be one of ${ALARM_MODES.join(', ')}` }).optional(),
   ...familyOverrides,
 });
 
 export const alarmsSchema = strictObject({
   /** false: no alarm, no topic (the dashboards stay). */
   enabled: enabled.rule.default(enabled.default),
-  /** Alarms on the all-models (dimensionless) series too. */
-  allModels: onOff.default(true),
+  /**
+   * No longer used: the fleet alarms watch every model the publisher sees, so the all-models alarms are gone. Still
+   * accepted (a synth warning says it has no effect) so that older configs keep working.
+   */
+  allModels: onOff.optional(),
+  /**
+   * Caching that loses more than this many dollars an hour pages (the paging topic); any smaller loss, and every
+   * other cache alarm, is a ticket. 1 $/h: a night's delay (8 hours) costs under $8, a weekend over $60.
+   */
+  pageAboveUsdPerHour: usdPerHour.default(1),
+  /**
+   * Where tickets go (what can wait for working hours): an existing topic, or e-mails subscribed to a ticket topic the
+   * stack creates. Without either, tickets go to `emails` (the paging topic's addresses) by a topic of their own.
+   */
+  tickets: strictObject({
+    topicArn: string().regex(TOPIC_ARN, { error: TOPIC_ARN_ERROR }).optional(),
+    emails: array(email({ error: 'must be an e-mail address' })).optional(),
+  }).prefault({}),
   /** An existing SNS topic for ALARM/OK notifications instead of the one the stack creates (same region, standard topic). */
-  topicArn: string()
-    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, {
-      error:
-        'must be the ARN of a standard SNS topic, arn:<partition>:sns:<region>:<12-digit account>:<name> (FIFO topics cannot take alarm actions)',
-    })
-    .optional(),
+  topicArn: string().regex(TOPIC_ARN, { error: TOPIC_ARN_ERROR }).optional(),
   /** Addresses subscribed to the on-call topic (each confirms by e-mail). */
   emails: array(email({ error: 'must be an e-mail address' })).default([]),
   /** Where the on-call text widget links for the runbooks (this README's "Alarms and runbooks" section, wherever you host it). */
@@ -147,6 +193,20 @@ export type ModelAlarmsConfig = z.output<typeof modelAlarmsSchema>;
 export interface ModelAlarmSettings extends Readonly<Pick<AlarmsConfig, ModelAlarmFamily>> {
   /** false when alarms are off for the whole config or for this model. */
   readonly enabled: boolean;
+  /** Fleet (the default, and every model not in the config) or precise. */
+  readonly mode: AlarmMode;
+}
+
+/**
+ * The hit ratio below which a model's low-hit-ratio alarm fires: the larger of `thresholdPercent` and the model's
+ * break-even plus `breakEvenMarginPoints` (break-even undefined when unpriced: `thresholdPercent` alone). Capped at 100.
+ */
+export function lowHitThresholdPercent(
+  s: Pick<ModelAlarmSettings['lowHitRatio'], 'thresholdPercent' | 'breakEvenMarginPoints'>,
+  breakEvenPercent: number | undefined,
+): number {
+  if (breakEvenPercent === undefined) return s.thresholdPercent;
+  return Math.min(100, Math.max(s.thresholdPercent, breakEvenPercent + s.breakEvenMarginPoints));
 }
 
 function definedOnly<T extends object>(o: T | undefined): Partial<T> {
@@ -157,7 +217,7 @@ function definedOnly<T extends object>(o: T | undefined): Partial<T> {
 export function modelAlarmSettings(alarms: AlarmsConfig, model?: { readonly alarms?: ModelAlarmsConfig }): ModelAlarmSettings {
   const o = model?.alarms ?? {};
   const families = Object.fromEntries(MODEL_FAMILY_NAMES.map((f) => [f, { ...alarms[f], ...definedOnly(o[f]) }]));
-  return { enabled: alarms.enabled && (o.enabled ?? true), ...families } as unknown as ModelAlarmSettings;
+  return { enabled: alarms.enabled && (o.enabled ?? true), mode: o.mode ?? 'fleet', ...families } as unknown as ModelAlarmSettings;
 }
 
 /**
