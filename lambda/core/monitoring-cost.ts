@@ -106,6 +106,8 @@ export interface EstimateOptions {
 }
 
 const HOURS_PER_MONTH = 730;
+/** ListMetrics returns at most this many metrics a call (CloudWatch API reference). */
+const LIST_METRICS_PAGE = 500;
 
 /** Custom metric series the publisher keeps for every model (the alarm-ready ones, up to 3 more, aside), and for all models. */
 const SERIES_PER_MODEL = [
@@ -182,10 +184,14 @@ export function estimateMonitoringCost(
   add('KMS keys of the encrypted topics', summary.kmsKeys, 'key-month', prices.kmsKeyMonth);
   if (publisher) {
     // Each run reads 4 token metrics per model, writes ceil(datums / 1,000) PutMetricData calls plus its lag report, and
-    // lists every spelling of each token metric.
+    // lists every spelling of each token metric: ListMetrics answers 500 metrics a page, so the spelling the models
+    // report takes ceil(models / 500) calls, each other spelling one.
     const datumsPerRun = CUSTOM_METRICS_PER_MODEL * models + alarmReady + CUSTOM_METRICS_ALL_MODELS;
     const candidates = bedrockMetricCandidates(config.bedrockMetricNames);
-    const listCalls = Object.values(candidates).reduce((n, names) => n + names.length, 0);
+    const listCalls = Object.values(candidates).reduce(
+      (n, names) => n + Math.ceil(Math.max(1, models) / LIST_METRICS_PAGE) + names.length - 1,
+      0,
+    );
     add(
       'publisher GetMetricData (4 metrics per model per run)',
       (runs * 4 * models) / 1000,

@@ -189,4 +189,22 @@ describe('monitoring cost', () => {
       'models must be a whole number, at least the 2 configured (got 1)',
     );
   });
+
+  // [--models, datums a run (7 a model, 10 for all models), PutMetricData calls a run (+1: the lag report), ListMetrics calls a run]
+  test.each<[number, number, number, number]>([
+    [1, 17, 2, 6],
+    [141, 997, 2, 6],
+    [142, 1004, 3, 6],
+    [500, 3510, 5, 6],
+    [501, 3517, 5, 10],
+    [1000, 7010, 9, 10],
+  ])('%i models: %i datums a run in ceil(datums / 1,000) puts, ListMetrics 500 metrics a page', (models, datums, puts, lists) => {
+    const config = parseConfig({ models: [{ modelId: 'a.x' }] }, 'test');
+    const e = estimateMonitoringCost(summarizeTemplate(template), config, DEFAULT_MONITORING_PRICES, { models });
+    const custom = e.items.filter((i) => i.what.includes('custom metrics')).reduce((n, i) => n + i.quantity, 0);
+    expect([custom, e.items.find((i) => i.what === 'publisher PutMetricData and ListMetrics calls')?.quantity]).toEqual([
+      datums,
+      (730 * (puts + lists)) / 1000,
+    ]);
+  });
 });
