@@ -9,9 +9,9 @@ import { lowHitRatio } from './low-hit-ratio';
 import { publisherErrors } from './publisher-errors';
 import { writesWithoutReads } from './writes-without-reads';
 
-/** Per model and all models, rolled up into `<prefix>-CacheHealth`. */
+/** Fleet alarms over every model the publisher sees, and per model in precise mode. */
 export const CACHE_ALARM_FAMILIES = [lowHitRatio, writesWithoutReads, cachingCostsMoney] as const;
-/** On the savings publisher, rolled up into `<prefix>-SavingsPipeline`. */
+/** On the savings publisher. */
 export const PIPELINE_ALARM_FAMILIES = [publisherErrors, heartbeat] as const;
 
 export type ModelAlarmFamily = (typeof CACHE_ALARM_FAMILIES)[number]['key'];
@@ -21,6 +21,6 @@ export const MODEL_ALARM_FAMILIES: readonly ModelAlarmFamily[] = CACHE_ALARM_FAM
 export * from './family';
 export { HIT_RATIO_CAUSES, lowHitRatio, lowHitRatioRunbook } from './low-hit-ratio';
 export { writesWithoutReads, writesWithoutReadsRunbook } from './writes-without-reads';
-export { allModelsCostWindow, cachingCostsMoney, cachingCostsMoneyRunbook } from './caching-costs-money';
+export { cachingCostsMoney, cachingCostsMoneyRunbook } from './caching-costs-money';
 export { publisherErrors, publisherErrorsRunbook } from './publisher-errors';
 export { LAG_FILL_MINUTES, heartbeat, heartbeatPeriods, heartbeatRunbook, lagExpression, lagThresholdMinutes } from './heartbeat';
