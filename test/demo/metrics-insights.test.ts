@@ -116,6 +116,7 @@ describe('parsing the Metrics Insights subset', () => {
     ["SELECT MIN(M) FROM NS WHERE ModelId IN ('a', 'b')", 'operator IN is not supported by the replay (only =, != and <>)'],
     ["SELECT MIN(M) FROM NS WHERE NOT ModelId = 'a'", 'operator NOT is not supported by the replay (only =, != and <>)'],
     ['SELECT MIN(M) FROM NS WHERE ModelId = a', 'expected a value in single quotes, found "a"'],
+    ['SELECT MIN(M) FROM NS WHERE ModelId', 'expected an operator, found the end'],
     ['SELECT MIN(M) FROM NS GROUP BY ModelId HAVING MIN() < 0', 'HAVING is not supported by the replay'],
     [
       'SELECT MIN(M) FROM NS GROUP BY ModelId ORDER BY ModelId',

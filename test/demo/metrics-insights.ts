@@ -132,8 +132,9 @@ export function parseInsightsQuery(text: string): InsightsQuery {
       if (isWord('NOT')) fail('operator NOT is not supported by the replay (only =, != and <>)');
       const dimension = name('a dimension name');
       const t = tokens[i];
+      if (t === undefined) fail('expected an operator, found the end');
       if (!isOp('=') && !isOp('!=') && !isOp('<>'))
-        fail(`operator ${t === undefined ? 'missing' : t.text.toUpperCase()} is not supported by the replay (only =, != and <>)`);
+        fail(`operator ${t.text.toUpperCase()} is not supported by the replay (only =, != and <>)`);
       i++;
       const value = tokens[i];
       if (value?.kind !== 'string') fail(`expected a value in single quotes, found ${show(value)}`);
