@@ -79,7 +79,8 @@ function table(header: string[], rows: string[][], rightAligned: boolean[]): str
 
 export const STATUS_LEGEND: Readonly<Record<ReportRow['status'], string>> = {
   optimized: 'cache hits at or above the target ratio and caching saves money',
-  underutilized: 'hit ratio below the target, or caching costs more than it saves',
+  'losing-money': 'caching costs more than it saves: the hit ratio is below the break-even ratio of its prices',
+  underutilized: 'hit ratio below the target, though caching still saves money',
   misconfigured: 'cache writes but no reads: the cached prefix never matches',
   'not-enabled': 'traffic without any cache reads or writes',
   idle: 'no tokens in the window',
