@@ -160,18 +160,23 @@ describe('report --region: the weekly review from CloudWatch', () => {
     expect(row.split(',').slice(14, 16).map(Number)).toEqual([improving.netSavingsUSD, improving.previous.netSavingsUSD]);
   });
 
-  test('the chart is an SVG with one bar series per priced model and the hit-ratio line', () => {
+  test('the chart: two panels, bars per priced model, a hit-ratio line per model with cache traffic, their break-evens', () => {
     const svg = readFileSync(chart, 'utf8');
     expect([svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'), svg.trimEnd().endsWith('</svg>')]).toEqual([true, true]);
-    // One legend entry per model with dollars (the unpriced one has no bars), by name.
-    expect(svg.match(/aria-label="Symbol legend titled 'Model' for fill color with (\d+) values: ([^"]*)"/)?.slice(1)).toEqual([
-      '3',
-      'claude-3-5-haiku, code-review, support-bot',
-    ]);
-    // 7 days x 3 priced models = 21 bars; one hit-ratio line with a point a day.
+    // One legend entry per model, in the review's order, by name.
+    expect(
+      svg.match(/aria-label="Symbol legend titled 'Model' for fill color and stroke color with (\d+) values: ([^"]*)"/)?.slice(1),
+    ).toEqual(['4', 'support-bot, code-review, claude-3-5-haiku, us.llama3-3-70b-instruct']);
+    // 7 days x 3 priced models = 21 bars; lines: all models' net savings, and the hit ratio of the 3 models with cache traffic.
     expect((svg.match(/aria-roledescription="bar"/g) ?? []).length).toBe(21);
-    expect((svg.match(/aria-roledescription="line mark"/g) ?? []).length).toBe(1);
-    expect((svg.match(/Hit ratio, all models \(%\): [\d.]+" role="graphics-symbol" aria-roledescription="point"/g) ?? []).length).toBe(7);
+    expect((svg.match(/aria-roledescription="line mark"/g) ?? []).length).toBe(4);
+    expect(
+      svg.match(/aria-label="Hit ratio \(%\): [\d.]+; Model: [^"]+" role="graphics-symbol" aria-roledescription="rule mark"/g),
+    ).toEqual([
+      'aria-label="Hit ratio (%): 21.7391304348; Model: support-bot" role="graphics-symbol" aria-roledescription="rule mark"',
+      'aria-label="Hit ratio (%): 21.7391304348; Model: code-review" role="graphics-symbol" aria-roledescription="rule mark"',
+      'aria-label="Hit ratio (%): 21.7391304348; Model: claude-3-5-haiku" role="graphics-symbol" aria-roledescription="rule mark"',
+    ]);
   });
 });
 
