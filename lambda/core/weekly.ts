@@ -277,15 +277,15 @@ export function buildWeeklyReport(
   for (const row of models) {
     const name = names.get(row.modelId) as string;
     const days = daysOf.get(row.modelId) as Day[];
-    const push = (item: Omit<AttentionItem, 'modelId' | 'displayName'>) =>
-      attention.push({ modelId: row.modelId, ...(row.displayName !== undefined ? { displayName: row.displayName } : {}), ...item });
     const cacheTraffic = (d: Day) => d.tokens.cacheReadInputTokens + d.tokens.cacheWriteInputTokens > 0;
     const item = (
       reason: AttentionReason,
       from: number | null,
-      rest: Omit<AttentionItem, 'modelId' | 'reason' | 'sinceMs' | 'stillOpen' | 'message'>,
+      rest: Omit<AttentionItem, 'modelId' | 'displayName' | 'reason' | 'sinceMs' | 'stillOpen' | 'message'>,
     ) =>
-      push({
+      attention.push({
+        modelId: row.modelId,
+        ...(row.displayName !== undefined ? { displayName: row.displayName } : {}),
         reason,
         ...rest,
         message: `${rest.title}. ${rest.detail}`,
