@@ -6,15 +6,14 @@
 import type { CatalogAlarm, Severity } from '../alarm-catalog';
 import { FAMILY_TITLES } from '../alarm-catalog';
 import type { PromptCacheConfig } from '../config';
-import { modelAlarmSettings } from '../config';
 import { MINUTE_MS } from '../periods';
 import type { AlarmNotice } from './event';
 import { breachingRun, figuresQuery, modelReading, type BreachingRun, type FigureSeries, type LiveFigures } from './figures';
 import { formatCount, formatDuration, formatPercent, formatUsdPerHour, formatUtc } from './format';
 import { alarmConsoleUrl, runbookLink } from './links';
 import { modelFacts, type ModelFacts } from './model';
-import { LAG_FILL_MINUTES, runbookSections, type LiveView, type RunbookSections } from './runbook';
-import { alarmWindow, DEFAULT_PUBLISHER_TIMEOUT_MINUTES, lagThresholdMinutes } from './windows';
+import { LAG_FILL_MINUTES, runbookSections, wastedUsdPerHour, type LiveView, type RunbookSections } from './runbook';
+import { DEFAULT_PUBLISHER_TIMEOUT_MINUTES, lagThresholdMinutes } from './windows';
 
 /** SNS: a subject of at most 100 characters, no line break or control character. */
 export const SUBJECT_MAX = 100;
@@ -113,14 +112,10 @@ function subjectTail(
           : ` (${r.netUsdPerHour < 0 ? 'losing' : 'saving'} ${formatUsdPerHour(Math.abs(r.netUsdPerHour))})`;
       return r?.hitPercent === undefined ? `low hit ratio (under ${t})${net}` : `hit ratio ${formatPercent(r.hitPercent)} under ${t}${net}`;
     }
-    case 'writesWithoutReads': {
-      const micro = model?.price ? model.price.cacheWriteMicro - model.price.inputMicro : undefined;
-      const w = alarmWindow(alarm, model?.settings ?? modelAlarmSettings(config.alarms), config);
-      const tokens = r?.writesWithoutReadsTokens;
-      if (micro !== undefined && tokens !== undefined && tokens > 0)
-        return `cache writes never read, ${formatUsdPerHour(((tokens * micro) / 1e12) * (60 / w.periodMinutes))} wasted`;
-      return 'cache writes never read (writes without reads)';
-    }
+    case 'writesWithoutReads':
+      return live.wastedUsdPerHour === undefined
+        ? 'cache writes never read (writes without reads)'
+        : `cache writes never read, ${formatUsdPerHour(live.wastedUsdPerHour)} wasted`;
     case 'cachingCostsMoney': {
       const fromEvent = alarm.kind === 'fleet' ? live.value : undefined;
       const perHour = r?.netUsdPerHour ?? fromEvent;
@@ -172,7 +167,8 @@ function liveView(notice: AlarmNotice, model: ModelFacts | undefined, ctx: PageC
   } else if (alarm.family === 'lowHitRatio') run = breachingRun(series.hit, periodMs, (v) => v < threshold, windowStartMs);
   else if (alarm.family === 'writesWithoutReads') run = breachingRun(series.hit, periodMs, (v) => v === 0, windowStartMs);
   else run = breachingRun(series.net, periodMs, (v) => v < 0, windowStartMs);
-  return { ...base, reading, ...(run ? { run } : {}) };
+  const wasted = wastedUsdPerHour(model, reading.writesWithoutReadsTokens, periodMinutes);
+  return { ...base, reading, ...(run ? { run } : {}), ...(wasted === undefined ? {} : { wastedUsdPerHour: wasted }) };
 }
 
 function sinceLine(notice: AlarmNotice, live: LiveView, periodMinutes: number): string {

@@ -40,6 +40,8 @@ export interface LiveView {
   readonly lag?: { readonly latest?: SeriesPoint; readonly lastGood?: SeriesPoint };
   /** The alarm's own datapoint from the event (its metric's unit). */
   readonly value?: number;
+  /** Writes without reads: the write premium of the newest period's unread writes, USD per hour. */
+  readonly wastedUsdPerHour?: number;
   /** Why there are no figures, when they could not be read. */
   readonly unavailable?: string;
 }
@@ -117,8 +119,14 @@ const night = (usdPerHour: number, verb = 'cost') =>
 /** The write premium per million tokens (micro-USD): write price over input. */
 const premiumMicro = (model: ModelFacts) => (model.price ? model.price.cacheWriteMicro - model.price.inputMicro : undefined);
 
-/** USD per hour that `tokens` write tokens a period of `periodMinutes` waste at the premium. */
+/** USD per hour that `tokens` write tokens a period of `periodMinutes` waste at the premium (micro-USD per MTok). */
 const wastedPerHour = (tokens: number, micro: number, periodMinutes: number) => ((tokens * micro) / 1e12) * (60 / periodMinutes);
+
+/** What the unread writes of a published period cost in write premium, per hour; undefined without a price or writes. */
+export function wastedUsdPerHour(model: ModelFacts | undefined, tokens: number | undefined, publisherMinutes: number): number | undefined {
+  const micro = model ? premiumMicro(model) : undefined;
+  return micro === undefined || tokens === undefined || tokens <= 0 ? undefined : wastedPerHour(tokens, micro, publisherMinutes);
+}
 
 function lowHitRatio(input: RunbookInput, s: ModelAlarmSettings, w: EvalWindow): Omit<RunbookSections, 'severity' | 'doFirst'> {
   const { model, live } = input;
@@ -178,9 +186,8 @@ function writesWithoutReads(input: RunbookInput, s: ModelAlarmSettings, w: EvalW
   const tokens = live?.reading?.writesWithoutReadsTokens;
   const minimum = `${formatCount(f.minWriteTokens)} write tokens ${onePeriod(w).replace(/^a /, 'per ')}`;
   let howBad: string;
-  let perHour: number | undefined;
-  if (micro !== undefined && tokens !== undefined && tokens > 0) {
-    perHour = wastedPerHour(tokens, micro, w.periodMinutes);
+  const perHour = live?.wastedUsdPerHour;
+  if (micro !== undefined && tokens !== undefined && perHour !== undefined) {
     howBad = `${formatUsdPerHour(perHour)} wasted: ${formatCount(tokens)} cache write tokens and no read${periodFrom(live, input.config.publisher.periodMinutes)}, each at the ${formatPricePerMTok(micro)} write premium over input.`;
   } else if (micro !== undefined) {
     howBad = `at least ${formatUsdPerHour(wastedPerHour(f.minWriteTokens, micro, w.periodMinutes))} wasted (${minimum}, the alarm's minimum, at the ${formatPricePerMTok(micro)} write premium over input).`;
