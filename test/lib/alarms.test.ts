@@ -8,16 +8,7 @@ process.env.CDK_VALIDATION = 'false';
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { PromptCacheMonitoring, PromptCacheMonitoringStack, parseConfig, type ConfigInput, type PromptCacheConfig } from '../../lib';
-import {
-  ALARM_DESCRIPTION_MAX,
-  COMPOSITE_MAX_CHILDREN,
-  compositeGroups,
-  formatUsd,
-  modelsThatFit,
-  planAlarms,
-  plannedResources,
-  ruleLengthBound,
-} from '../../lib/alarms';
+import { ALARM_DESCRIPTION_MAX, formatUsd, modelsThatFit, planAlarms, plannedResources } from '../../lib/alarms';
 import { benchConfig } from '../support/configs';
 import { cfnValue } from '../support/cfn-values';
 import { exampleConfig } from './template-helpers';
@@ -555,7 +546,7 @@ describe('alarm settings from the config', () => {
 
   test('publisher: false: no pipeline alarm, no all-models alarm (they read the publisher), raw-Sum writes without reads, one roll-up', () => {
     const stack = new Stack(new App(), 'NoPublisher');
-    const monitoring = new PromptCacheMonitoring(stack, 'Cache', { config: exampleConfig(), publisher: false });
+    new PromptCacheMonitoring(stack, 'Cache', { config: exampleConfig(), publisher: false });
     const t = Template.fromStack(stack).toJSON() as TemplateJson;
     expect(alarms(t).map((a) => a.name.replace('NoPublisher-', ''))).toEqual([
       ...['support-bot-78e8aa25', 'code-review-77b9d0c7', 'claims-triage-8008f2fc'].flatMap((n) => [
@@ -572,7 +563,6 @@ describe('alarm settings from the config', () => {
     ).toEqual([
       "alarms.allModels: the all-models alarms read the publisher's all-models series (AWS/Bedrock documents no dimensionless runtime series), so without the publisher they are left out",
     ]);
-    expect(monitoring.alarms.savingsPipeline).toBeUndefined();
     // Without the publisher's settled series, writes without reads reads the raw Sums (the newest period may be partial).
     const wwr = alarms(t).find((a) => a.name === 'NoPublisher-claims-triage-8008f2fc-WritesWithoutReads')!;
     expect((wwr.Metrics as Array<{ Expression?: string; Id: string }>).map((m) => m.Expression ?? m.Id)).toEqual([
@@ -630,7 +620,7 @@ describe('scale', () => {
     ]);
     // Fixed: 3 all-models alarms ($0.40: 2 + 1 + 1 metrics), 2 pipeline alarms ($0.20), 2 roll-ups ($1.00); the topic,
     // its key and policy, and the recovery rule.
-    expect([one.metricAlarms, one.compositeAlarms, one.notification, one.total, one.monthlyAlarmCostUSD]).toEqual([8, 2, 4, 14, 2.5]);
+    expect([one.metricAlarms, one.notification, one.total, one.monthlyAlarmCostUSD]).toEqual([8, 2, 4, 14, 2.5]);
     const pin = { bedrockMetricNames: { cacheReadInputTokens: 'CacheReadInputTokens', cacheWriteInputTokens: 'CacheWriteInputTokens' } };
     const pinned = (n: number) => plan(parseConfig({ ...benchConfig(n), ...pin }, 't'));
     expect(Math.round((pinned(2).monthlyAlarmCostUSD - pinned(1).monthlyAlarmCostUSD) * 100) / 100).toBe(0.5);
@@ -638,15 +628,6 @@ describe('scale', () => {
       planAlarms(parseConfig({ models: [{ modelId: 'us.x.a' }, { modelId: 'us.x.b' }] }, 't'), { publisher: true, namePrefix: 'S' }),
     );
     expect([unpriced.metricAlarms, unpriced.monthlyAlarmCostUSD]).toEqual([9, 2.6]);
-  });
-
-  test('roll-ups split into parts of at most 100 children and 10,240 characters of rule', () => {
-    const names = Array.from({ length: 250 }, (_, i) => `S-model-${i}-LowHitRatio`);
-    expect(compositeGroups(names).map((g) => g.length)).toEqual([100, 100, 50]);
-    const long = Array.from({ length: 100 }, (_, i) => `${'x'.repeat(120)}-${i}`);
-    // Each child counts as the longest ARN it can resolve to (aws-us-gov partition, a 16-character region).
-    expect(compositeGroups(long).map((g) => g.length)).toEqual([51, 49]);
-    expect(compositeGroups(long).every((g) => ruleLengthBound(g) <= 10240 && g.length <= COMPOSITE_MAX_CHILDREN)).toBe(true);
   });
 
   test('over 500 resources: synth fails and says how many models fit', () => {
