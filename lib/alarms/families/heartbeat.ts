@@ -13,7 +13,7 @@ export function heartbeatRunbook(periodMinutes: number, periods: number, thresho
   return {
     subject: 'Savings publisher',
     what: `no PublisherLagMinutes report, or a lag over ${thresholdMinutes} min, in ${periods} periods of ${periodMinutes} min in a row: pages ${periods} to ${periods + 1} periods after the last good run.`,
-    means: 'no run finished, or runs cannot advance the watermark: dollar savings, the cost review and the all-models alarms go stale.',
+    means: 'no run finished, or runs cannot advance the watermark: dollar savings, the cost review and the fleet alarms go stale.',
     causes: [
       'schedule rule disabled or function throttled',
       'every run failing (see the errors alarm)',
