@@ -529,10 +529,10 @@ describe('alarm descriptions: the same runbook, at most 1,024 characters', () =>
   test("a precise model's description: its own break-even, TTL and window", () => {
     const d = alarmDescription(catalog[8], { config: triageConfig, dashboardUrl: ONCALL, runbookUrl: LINKS.runbookUrl }).split('\n');
     expect([d[0], d[1], d[4], d[5]]).toEqual([
-      'PAGE. triage: caching costs money: the write premium exceeds the read discount (net savings under $0).',
-      'How bad: losing money: the hit ratio is under the break-even 21.7%.',
-      'Can it wait: no: it loses money every hour until it is fixed.',
-      'Clears: when a 60-minute window nets ≥ $0 or has fewer than 50,000 cache tokens.',
+      'PAGE. triage: caching costs money: losing more than $1.00/h (net savings under -$1.00/h, alarms.pageAboveUsdPerHour).',
+      'How bad: losing more than $1.00/h: over $8.00 by morning; hit ratio far under the break-even 21.7%.',
+      'Can it wait: no: more than $1.00/h, over $8.00 by morning.',
+      'Clears: when a 60-minute window loses at most $1.00/h (net ≥ -$1.00/h) or has fewer than 50,000 cache tokens.',
     ]);
   });
 
@@ -547,7 +547,7 @@ describe('alarm descriptions: the same runbook, at most 1,024 characters', () =>
       [1021, 2],
       [860, 2],
       [1024, 3],
-      [1018, 2],
+      [926, 1],
     ]);
   });
 

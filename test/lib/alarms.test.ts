@@ -17,7 +17,6 @@ import {
   PromptCacheAlarms,
   TOPIC_RESOURCES,
   fleetWindow,
-  formatUsd,
   modelsThatFit,
   planAlarms,
   plannedResources,
@@ -1055,14 +1054,4 @@ describe('scale', () => {
     const lengths = alarms(t).map((a) => resolve(a.AlarmDescription, t, 'ap-southeast-77x', 'aws-us-gov').length);
     expect([Math.max(...lengths), lengths.filter((n) => n > ALARM_DESCRIPTION_MAX)]).toEqual([881, []]);
   });
-});
-
-test('formatUsd: cents, and up to 4 decimals below a dollar', () => {
-  expect([formatUsd(0.0165), formatUsd(0.0055), formatUsd(1.584), formatUsd(1234.5), formatUsd(-0.5)]).toEqual([
-    '$0.0165',
-    '$0.0055',
-    '$1.58',
-    '$1,234.50',
-    '-$0.50',
-  ]);
 });

@@ -213,8 +213,8 @@ function cachingCostsMoney(input: RunbookInput, s: ModelAlarmSettings, w: EvalWi
   const { model, live, alarm, config } = input;
   const f = s.cachingCostsMoney;
   const page = alarm.severity === 'page';
-  // The fleet page fires below -pageAboveUsdPerHour; the ticket and the precise alarm below $0.
-  const limit = page && alarm.kind === 'fleet' ? config.alarms.pageAboveUsdPerHour : 0;
+  // The pages (the fleet's -Page alarm, a precise model's alarm) fire below -pageAboveUsdPerHour; the fleet ticket below $0.
+  const limit = page ? config.alarms.pageAboveUsdPerHour : 0;
   const limitText = formatUsdPerHour(-limit);
   const be = breakEven(model);
   const r = live?.reading;
