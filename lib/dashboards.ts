@@ -4,8 +4,8 @@
  *
  * Size discipline: per-model series come from SEARCH expressions (new model ids and inference profiles appear without a
  * redeploy), so the bodies do not grow with the number of models — except, on the on-call dashboard, the alarm status
- * list and one widget per configured model with alarms (its ratios and alarm thresholds, labelled with its display
- * name). The cost-review body does not grow at all.
+ * list, which lists the alarms of precise models too (the fleet alarms are one per family at any model count). The
+ * cost-review body does not grow at all.
  *
  * Why per-model ratios via SEARCH come from the publisher: CloudWatch metric math cannot combine two arrays of series
  * (`SEARCH(read) / (SEARCH(read) + SEARCH(write))` is refused; arithmetic takes a series array with a single series or
@@ -14,7 +14,6 @@
 import { Duration } from 'aws-cdk-lib';
 import {
   AlarmStatusWidget,
-  AlarmWidget,
   AlarmStatusWidgetSortBy,
   Color,
   Dashboard,
@@ -37,7 +36,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { modelAlarmSettings, type PromptCacheConfig } from '../lambda/core/config';
+import type { PromptCacheConfig } from '../lambda/core/config';
 import { PRICE_CATALOG } from '../lambda/core/prices';
 import type { PromptCacheAlarms } from './alarms';
 import { BedrockMetrics, CACHED_INPUT_SHARE_LABEL, HIT_RATIO_LABEL } from './bedrock-metrics';
@@ -56,9 +55,9 @@ export interface OnCallDashboardProps {
   readonly metrics: BedrockMetrics;
   /** CloudWatch dashboard name (letters, digits, `-`, `_`; at most 255). */
   readonly dashboardName: string;
-  /** The validated config: configured models and alarm thresholds. @default - no per-model widget, no threshold */
+  /** The validated config: top-N, namespace, runbook link. @default - the defaults */
   readonly config?: PromptCacheConfig;
-  /** The alarms: status widget, per-model widgets, threshold annotations. @default - none */
+  /** The alarms: status widget, break-evens, pipeline thresholds. @default - none */
   readonly alarms?: PromptCacheAlarms;
   /** The custom metrics, when the savings publisher is deployed. @default - no savings or publisher widget */
   readonly savings?: SavingsMetrics;
@@ -66,34 +65,38 @@ export interface OnCallDashboardProps {
   readonly publisherFunction?: IFunction;
 }
 
-/** The short "how to read it" text at the top of the on-call dashboard. */
+/** At most this many break-evens are listed on the on-call dashboard (the text stays the same size at any model count). */
+export const BREAK_EVENS_LISTED = 4;
+
+/** `21.7% (support-bot, code-review), 52.6% (claims-triage)`: the configured models' break-evens, most models first. */
+function breakEvens(alarms: PromptCacheAlarms | undefined): string {
+  const byValue = new Map<string, string[]>();
+  for (const m of alarms?.plan.models ?? []) {
+    if (m.breakEvenPercent === undefined || m.breakEvenPercent === 0) continue;
+    const key = `${(Math.round(m.breakEvenPercent * 10) / 10).toString()}%`;
+    byValue.set(key, [...(byValue.get(key) ?? []), m.label]);
+  }
+  const listed = [...byValue.entries()].sort((x, y) => y[1].length - x[1].length).slice(0, BREAK_EVENS_LISTED);
+  if (listed.length === 0) return 'Claude 21.7% with the 5-minute cache, 52.6% with the 1-hour cache';
+  const names = (labels: string[]) =>
+    labels.length > 2 ? `${labels.slice(0, 2).join(', ')} and ${labels.length - 2} more` : labels.join(', ');
+  return listed.map(([value, labels]) => `${value} (${names(labels)})`).join(', ');
+}
+
+/** The on-call dashboard's "Paged? start here": three lines; formulas and how things work are in the README. */
 export function onCallReadme(metrics: BedrockMetrics, props: Pick<OnCallDashboardProps, 'config' | 'alarms' | 'savings'> = {}): string {
-  const minutes = metrics.period.toMinutes();
   const runbookUrl = props.config?.alarms.runbookUrl;
-  const runbooks = runbookUrl ? `[Alarms and runbooks](${runbookUrl})` : 'the README, section "Alarms and runbooks"';
+  const runbooks = runbookUrl ? `[When you are paged](${runbookUrl})` : 'the README, section "When you are paged"';
+  const namespace = props.config?.namespace;
   const a = props.alarms;
-  const paging = [
-    ...(a?.cacheHealth ? [`\`${a.plan.namePrefix}-CacheHealth\``] : []),
-    ...(a?.savingsPipeline ? [`\`${a.plan.namePrefix}-SavingsPipeline\``] : []),
-  ];
+  const fleet = a !== undefined && a.fleet.size > 0;
   return [
-    '## Bedrock prompt cache: on-call',
-    (paging.length > 0
-      ? `**How to read it.** Alarms first (ALARM on top). ${paging.join(' and ')} ${paging.length > 1 ? 'page' : 'pages'}; the alarm that fired is in the page, its description is the runbook (what, tokens or dollars, causes, first three checks). `
-      : '**How to read it.** ') +
-      `Then top to bottom: ratios, tokens, traffic and latency, dollars, the publisher, one widget per configured model. Runbooks: ${runbooks}.`,
-    `Free \`AWS/Bedrock\` metrics, Sum per ${minutes} min, every model id and inference profile of this account and region ` +
-      '(found by SEARCH: new ones appear by themselves).',
-    `* **Cache hit ratio** (efficiency) = read / (read + write), from ${metrics.describe('cacheReadInputTokens')} and ${metrics.describe('cacheWriteInputTokens')}. ` +
-      'Low while writes go on = the cached prefix keeps being rebuilt (prefix changed, TTL expired, checkpoint below the model minimum).',
-    `* **Cached input share** (coverage) = read / (input + read + write); ${metrics.describe('inputTokens')} excludes cached tokens. ` +
-      `All-models lines sum the per-model series; per-model graphs show the top ${props.config?.dashboards.topModels ?? DEFAULT_TOP_MODELS} models and sum the rest.`,
-    '* A period without cache traffic has no point (undefined, not 0 %).',
-    '* Claude break-even hit ratio: 21.7 % with the 5-minute cache, 52.6 % with the 1-hour cache; below it caching costs money.',
-    (props.savings
-      ? "Per-model hit ratio of every model: the publisher's `CacheHitRatio`, one point per publisher period (metric math cannot divide one SEARCH by another). "
-      : '') +
-      'Configured models: at the bottom, the hit ratio as its alarm sees it, threshold drawn. Per-model coverage: the cost-review token table and `prompt-cache report`.',
+    '## Paged? start here',
+    `1. The page names the model, what is wrong and its dollars per hour; its text is the runbook (do first, checks, whether it can wait, when it clears). More: ${runbooks}.`,
+    `2. Break-even hit ratio (below it caching loses money): ${breakEvens(a)}.`,
+    fleet
+      ? `3. One model: open the fleet alarm (status above) and its **Contributors** tab, or search the model id in CloudWatch metrics${namespace ? ` (namespace \`${namespace}\`)` : ''}; the graphs below show the ${props.config?.dashboards.topModels ?? DEFAULT_TOP_MODELS} worst models.`
+      : `3. One model: search the model id in CloudWatch metrics (${metrics.describe('cacheReadInputTokens')}); the graphs below show the ${props.config?.dashboards.topModels ?? DEFAULT_TOP_MODELS} worst models.`,
   ].join('\n');
 }
 
@@ -119,14 +122,9 @@ function annotation(value: number, label: string, color: string, fill?: Shading)
   return { value, label, color, ...(fill ? { fill } : {}) };
 }
 
-/** Alarm status widgets: every alarm of the construct (roll-ups first), at most 100 per widget. */
+/** Alarm status widgets: every alarm of the construct (fleet first, then precise and pipeline), at most 100 per widget. */
 function alarmStatusWidgets(alarms: PromptCacheAlarms): IWidget[] {
-  const all: IAlarm[] = [
-    ...(alarms.cacheHealth ? [alarms.cacheHealth] : []),
-    ...(alarms.savingsPipeline ? [alarms.savingsPipeline] : []),
-    ...alarms.cacheHealthParts,
-    ...alarms.alarms,
-  ];
+  const all: IAlarm[] = alarms.alarms;
   const widgets: IWidget[] = [];
   for (let i = 0; i < all.length; i += ALARMS_PER_STATUS_WIDGET) {
     const chunk = all.slice(i, i + ALARMS_PER_STATUS_WIDGET);
@@ -147,48 +145,21 @@ function alarmStatusWidgets(alarms: PromptCacheAlarms): IWidget[] {
   return widgets;
 }
 
-/** The family whose alarm a model's widget shows: the low hit ratio, else the first it has. */
-const WIDGET_FAMILY_ORDER = ['lowHitRatio', 'cachingCostsMoney', 'writesWithoutReads'] as const;
-const WIDGET_TITLES = {
-  lowHitRatio: 'hit ratio % vs its alarm',
-  cachingCostsMoney: 'net savings USD vs its alarm',
-  writesWithoutReads: 'writes without reads vs its alarm',
-};
-
-/**
- * One alarm widget per configured model with alarms, titled with its display name: the low-hit-ratio alarm's own
- * graph (the gated hit ratio and its threshold). About 300 bytes each: it is the part of the on-call body that grows
- * with the model count, and 3 alarms per model already fill the template.
- */
-function modelAlarmWidget(config: PromptCacheConfig, alarms: PromptCacheAlarms, index: number): IWidget | undefined {
-  const m = alarms.plan.models[index];
-  const own = alarms.byModel.get(m.modelId);
-  const family = WIDGET_FAMILY_ORDER.find((f) => own?.[f] !== undefined);
-  if (!own || !family) return undefined;
-  const name = config.models[index].displayName ?? m.modelId;
-  return new AlarmWidget({ alarm: own[family]!, title: `${name}: ${WIDGET_TITLES[family]}`, width: 8, height: 5 });
-}
-
 /** The on-call widgets, row by row. */
 export function onCallWidgets(props: Omit<OnCallDashboardProps, 'dashboardName'>): IWidget[][] {
   const { metrics, config, alarms, savings, publisherFunction } = props;
   const top = config?.dashboards.topModels ?? DEFAULT_TOP_MODELS;
   const readAll = metrics.allModels('cacheReadInputTokens', { label: 'Cache read tokens, all models' });
   const writeAll = metrics.allModels('cacheWriteInputTokens', { label: 'Cache write tokens, all models' });
-  const section = config ? modelAlarmSettings(config.alarms) : undefined;
-  const lowHit = alarms?.allModels.lowHitRatio && section ? section.lowHitRatio.thresholdPercent : undefined;
-  // The all-models alarm judges the publisher's settled totals per publisher period; the line is its threshold.
-  const thresholdLine = lowHit === undefined ? [] : [annotation(lowHit, `low-hit-ratio alarms < ${lowHit}%`, Color.RED, Shading.BELOW)];
   const rows: IWidget[][] = [];
   if (alarms && alarms.alarms.length > 0) rows.push(...alarmStatusWidgets(alarms).map((w) => [w]));
-  rows.push([new TextWidget({ markdown: onCallReadme(metrics, { config, alarms, savings }), width: 24, height: 7 })]);
+  rows.push([new TextWidget({ markdown: onCallReadme(metrics, { config, alarms, savings }), width: 24, height: 4 })]);
 
   const ratioRow: IWidget[] = [
     new GraphWidget({
       title: 'Cache hit ratio and cached input share, all models (%)',
       left: [metrics.cacheHitRatio({ label: HIT_RATIO_LABEL }), metrics.cachedInputShare({ label: CACHED_INPUT_SHARE_LABEL })],
       leftYAxis: { min: 0, max: 100, label: '%', showUnits: false },
-      leftAnnotations: thresholdLine,
       width: savings ? 12 : 24,
       height: 6,
     }),
@@ -199,7 +170,6 @@ export function onCallWidgets(props: Omit<OnCallDashboardProps, 'dashboardName'>
         title: `Cache hit ratio per model (%), the ${top} lowest: publisher, per ${savings.period.toMinutes()} min`,
         left: [savings.search('cacheHitRatio', { label: `Hit ratio % | \${PROP('Dim.ModelId')}`, top })],
         leftYAxis: { min: 0, max: 100, label: '%', showUnits: false },
-        leftAnnotations: thresholdLine,
         width: 12,
         height: 6,
       }),
@@ -272,7 +242,7 @@ export function onCallWidgets(props: Omit<OnCallDashboardProps, 'dashboardName'>
     ),
   );
   if (savings) {
-    const costAlarm = alarms?.allModels.cachingCostsMoney !== undefined;
+    const costAlarm = alarms?.plan.fleet.some((f) => f.family === 'cachingCostsMoney') ?? false;
     const row: IWidget[] = [
       new GraphWidget({
         title: `Net savings per ${savings.period.toMinutes()} min (USD), the ${top} lowest models and all models`,
@@ -327,14 +297,10 @@ export function onCallWidgets(props: Omit<OnCallDashboardProps, 'dashboardName'>
     }
     rows.push(row);
   }
-  if (config && alarms) {
-    const perModel = config.models.map((_, i) => modelAlarmWidget(config, alarms, i)).filter((w): w is IWidget => w !== undefined);
-    for (let i = 0; i < perModel.length; i += 3) rows.push(perModel.slice(i, i + 3));
-  }
   return rows;
 }
 
-/** The on-call dashboard, top to bottom: alarms, how to read it, ratios, tokens, traffic, latency, dollars, publisher, models. */
+/** The on-call dashboard, top to bottom: alarms, paged? start here, ratios, tokens, traffic, latency, dollars, publisher. */
 export class OnCallDashboard extends Construct {
   readonly dashboard: Dashboard;
 

@@ -54,14 +54,14 @@ export class PromptCacheMonitoringStack extends Stack {
     const alarms = this.monitoring.alarms;
     if (alarms.topic) {
       new CfnOutput(this, 'OnCallTopicArn', {
-        description: 'On-call topic: the roll-up alarms notify it (ALARM and OK); subscribe your pager here',
+        description: 'On-call topic: pages (caching losing money fast, the savings pipeline silent); subscribe your pager here',
         value: alarms.topic.topicArn,
       });
     }
-    if (alarms.cacheHealth) {
-      new CfnOutput(this, 'CacheHealthAlarmName', {
-        description: 'Roll-up of the cache alarms (pages once per incident)',
-        value: alarms.cacheHealth.alarmName,
+    if (alarms.ticketTopic) {
+      new CfnOutput(this, 'TicketTopicArn', {
+        description: 'Ticket topic: everything that can wait for working hours; subscribe e-mail or chat here',
+        value: alarms.ticketTopic.topicArn,
       });
     }
     if (this.monitoring.digest) {

@@ -1,7 +1,7 @@
 /**
  * The L3 construct teams embed: prompt-cache observability for Amazon Bedrock from the free AWS/Bedrock metrics.
- * It composes the on-call and cost-review dashboards, the alarms (with their SNS topic and roll-ups) and the savings
- * publisher.
+ * It composes the on-call and cost-review dashboards, the alarms (fleet alarms over every model, with their paging
+ * and ticket topics) and the savings publisher.
  */
 import { Aws, Stack, Token } from 'aws-cdk-lib';
 import type { Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
@@ -25,12 +25,18 @@ export interface PromptCacheMonitoringProps {
    */
   readonly config: ConfigInput;
   /**
-   * A topic of your app for the on-call roll-ups (its ARN may be a token), instead of the topic created here. Not
-   * together with the config's `alarms.topicArn` (synth refuses both). Its policy and key must let
-   * cloudwatch.amazonaws.com publish; recoveries arrive as the roll-ups' OK actions, as with `alarms.topicArn`.
+   * A topic of your app for pages (its ARN may be a token), instead of the topic created here. Not together with the
+   * config's `alarms.topicArn` (synth refuses both). The notifier function publishes to it; if it is encrypted, its key
+   * policy must let that function's role use the key.
    * @default - the topic of `alarms.topicArn`, else a topic created here (customer-managed key, SSL only)
    */
   readonly onCallTopic?: sns.ITopic;
+  /**
+   * A topic of your app for tickets (what can wait for working hours), instead of the ticket topic created here. Not
+   * together with the config's `alarms.tickets.topicArn`; same key rule as `onCallTopic`.
+   * @default - the topic of `alarms.tickets.topicArn`, else a topic created here
+   */
+  readonly ticketTopic?: sns.ITopic;
   /**
    * A topic of your app for the weekly digest (its ARN may be a token), instead of the cost-review topic created here;
    * `digest.emails` are subscribed to it and the digest function may publish to it (and use its key).
@@ -94,10 +100,17 @@ export function validatePromptCacheMonitoringProps(props: PromptCacheMonitoringP
   if (prefix !== undefined && !ALARM_PREFIX_PATTERN.test(prefix)) {
     problems.push(`alarmNamePrefix: must be 1 to 128 letters, digits, ".", "-" or "_" (got ${JSON.stringify(prefix)})`);
   }
-  const topicArn: unknown = (props.config as { alarms?: { topicArn?: unknown } } | undefined)?.alarms?.topicArn;
+  const rawAlarms = (props.config as { alarms?: { topicArn?: unknown; tickets?: { topicArn?: unknown } } } | undefined)?.alarms;
+  const topicArn: unknown = rawAlarms?.topicArn;
   if (props.onCallTopic && topicArn !== undefined) {
     problems.push(
       `onCallTopic: config.alarms.topicArn (${JSON.stringify(topicArn)}) names an on-call topic too; give one of them (the prop for a topic of your app, the key for an existing topic)`,
+    );
+  }
+  const ticketTopicArn: unknown = rawAlarms?.tickets?.topicArn;
+  if (props.ticketTopic && ticketTopicArn !== undefined) {
+    problems.push(
+      `ticketTopic: config.alarms.tickets.topicArn (${JSON.stringify(ticketTopicArn)}) names a ticket topic too; give one of them (the prop for a topic of your app, the key for an existing topic)`,
     );
   }
   return problems;
@@ -120,8 +133,8 @@ function mayShareRegion(a: Stack, b: Stack): boolean {
 
 /**
  * Prompt-cache monitoring for Amazon Bedrock: an on-call dashboard and a cost-review dashboard built on SEARCH
- * expressions (their size barely depends on the number of models), the alarm families with their runbooks, SNS topic
- * and paging roll-ups (lib/alarms/), the savings publisher and the weekly digest. Validates its props when
+ * expressions (their size does not depend on the number of models), fleet alarms that watch every model the
+ * publisher sees with runbooks, paging and ticket topics (lib/alarms/), the savings publisher and the weekly digest. Validates its props when
  * constructed (during `cdk synth`) and reports every problem at once.
  */
 export class PromptCacheMonitoring extends Construct {
@@ -133,7 +146,7 @@ export class PromptCacheMonitoring extends Construct {
   readonly onCallDashboard: Dashboard;
   /** The cost-review dashboard (7 days, 1-day periods). */
   readonly costReviewDashboard: Dashboard;
-  /** The alarms, their topic and roll-ups (see the config's `alarms`). */
+  /** The alarms, their topics and notifier (see the config's `alarms`). */
   readonly alarms: PromptCacheAlarms;
   /** The savings publisher, unless `publisher: false`. */
   readonly publisher?: SavingsPublisher;
@@ -185,6 +198,7 @@ export class PromptCacheMonitoring extends Construct {
       // Its function, period, settle delay and timeout: what the pipeline alarm and the publisher-series windows need.
       publisher: this.publisher,
       topic: props.onCallTopic,
+      ticketTopic: props.ticketTopic,
       resourcesAddedLater: 2,
     });
     // Every alarm is created after the deploy-time run: the pipeline alarm starts with its first report.

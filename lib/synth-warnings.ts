@@ -12,6 +12,7 @@ export const SYNTH_WARNING_KINDS = {
   'threshold-never-fires': 'a low-hit-ratio threshold of 0 %: the alarm could never fire and is left out',
   'pipeline-window-capped': "alarms.pipeline.missingPeriods spans more than CloudWatch's one day: fewer periods are evaluated",
   'notifications-unused': 'alarms are off, so the configured e-mails or on-call topic are never notified',
+  'tickets-unrouted': 'pages have a destination but tickets (what can wait for working hours) reach nobody',
   'topic-region': 'the on-call topic is in another region than the stack: CloudWatch notifies topics of its own region only',
   'cost-review-topic-unused': 'a costReviewTopic is given but digest.enabled is false: nothing sends to it',
 } as const;

@@ -1,16 +1,20 @@
 /**
- * The PromptCacheAlarms construct: builds the planned alarms of every family (families/), the on-call topic, the
- * runbooks (shared text in Mappings) and the composite roll-ups that page, and checks the stack's limits.
+ * The PromptCacheAlarms construct: builds the planned alarms of every family (families/): the fleet alarms (Metrics
+ * Insights, one contributor per model), the precise alarms of opted-in models and the pipeline alarms; the paging and
+ * ticket topics; the runbooks (shared text in Mappings); and checks the stack's limits. No alarm notifies by itself:
+ * the notifier (notifier.ts) turns every state change into a page or a ticket that carries its runbook.
  */
 import { Annotations, Duration, type CfnResource } from 'aws-cdk-lib';
-import { Alarm, AlarmRule, CompositeAlarm, type IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as events from 'aws-cdk-lib/aws-events';
+import { Alarm, AnomalyDetectionAlarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { ConfigError, modelAlarmSettings, type PromptCacheConfig } from '../../lambda/core/config';
+import type { CatalogAlarm } from '../../lambda/core/alarm-catalog';
+import { ConfigError, type PromptCacheConfig } from '../../lambda/core/config';
+import { alarmDescription } from '../../lambda/core/pages';
+import { CUSTOM_METRICS, MODEL_ID_DIMENSION } from '../../lambda/core/contract';
 import { BedrockMetrics } from '../bedrock-metrics';
 import { SavingsMetrics } from '../savings-metrics';
 import { addSynthWarning } from '../synth-warnings';
@@ -24,20 +28,20 @@ import {
   type PipelineAlarmKind,
   type PublisherTiming,
 } from './families';
-import { mappingLimitProblems, resourceLimitProblems, templateSizeProblems, type LimitSubject } from './limits';
+import { mappingLimitProblems, resolvedLengthBound, resourceLimitProblems, templateSizeProblems, type LimitSubject } from './limits';
 import { shortHash } from './names';
 import {
   DEFAULT_PUBLISHER_TIMEOUT_MINUTES,
-  cacheAlarmNames,
-  compositeGroups,
   modelsThatFit,
   planAlarms,
   plannedResources,
   type AlarmPlan,
+  type FleetAlarmSpec,
+  type ModelAlarmPlan,
   type PlannedAlarm,
 } from './plan';
-import { runbookParts, type Runbook } from './runbooks';
 import { SharedText } from './shared-text';
+import { AlarmNotifier } from './notifier';
 import { OnCallTopic } from './topic';
 
 /** What the alarms must know of the deployed savings publisher. */
@@ -59,17 +63,21 @@ export interface PromptCacheAlarmsProps {
   /** The on-call dashboard's console URL (may hold the region token), cited by every runbook. */
   readonly dashboardUrl: string;
   /**
-   * The savings publisher: with it come the pipeline alarms and the all-models alarms, and writes without reads reads
-   * its settled series.
-   * @default - no publisher: no pipeline or all-models alarm; writes without reads on the raw Sums
+   * The savings publisher: with it come the fleet alarms (they read its alarm-ready series) and the pipeline alarms.
+   * @default - no publisher: every configured model gets precise alarms on the raw metrics, no fleet or pipeline alarm
    */
   readonly publisher?: AlarmedPublisher;
   /**
-   * A topic of your app for the roll-ups' notifications (not together with the config's `alarms.topicArn`). Like an
-   * imported topic, its policy and key must let CloudWatch publish, and the roll-ups notify recoveries by OK actions.
+   * A topic of your app for pages (not together with the config's `alarms.topicArn`). Its key must let the notifier
+   * function encrypt (an imported topic's key policy is yours to grant).
    * @default - the topic of `alarms.topicArn`, else a topic created here
    */
   readonly topic?: sns.ITopic;
+  /**
+   * A topic of your app for tickets (not together with `alarms.tickets.topicArn`).
+   * @default - the topic of `alarms.tickets.topicArn`, else a topic created here
+   */
+  readonly ticketTopic?: sns.ITopic;
   /**
    * Resources the caller adds to the stack after this construct (its dashboards), for the resource-limit check.
    * @default 0
@@ -82,51 +90,71 @@ export type FamilyAlarms = { -readonly [K in ModelAlarmFamily]?: Alarm };
 const CACHE_FAMILY = new Map<string, CacheAlarmFamily>(CACHE_ALARM_FAMILIES.map((f) => [f.key, f]));
 const PIPELINE_FAMILY = new Map<string, PipelineAlarmFamily>(PIPELINE_ALARM_FAMILIES.map((f) => [f.key, f]));
 
-/** `a, b or c`: how the cache roll-up's runbook lists the families. */
-function alternatives(words: readonly string[]): string {
-  return words.length > 1 ? `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}` : (words[0] ?? '');
+/** Metrics Insights returns at most 500 series per query; ORDER BY makes those the worst ones. */
+export const FLEET_QUERY_LIMIT = 500;
+
+/**
+ * The fleet alarm's Metrics Insights query: the alarm-ready series of every model, grouped by ModelId, worst first.
+ * Each returned series is a contributor with its own state (one datum per publisher period, so the aggregate is the
+ * value itself).
+ */
+export function fleetQuery(namespace: string, spec: Pick<FleetAlarmSpec, 'series' | 'comparisonOperator'>): string {
+  const below = spec.comparisonOperator === ComparisonOperator.LESS_THAN_THRESHOLD;
+  const agg = below ? 'MAX' : 'MIN';
+  return `SELECT ${agg}(${CUSTOM_METRICS[spec.series].name}) FROM SCHEMA("${namespace}", ${MODEL_ID_DIMENSION}) GROUP BY ${MODEL_ID_DIMENSION} ORDER BY ${agg}() ${below ? 'ASC' : 'DESC'} LIMIT ${FLEET_QUERY_LIMIT}`;
 }
 
 export class PromptCacheAlarms extends Construct {
   readonly plan: AlarmPlan;
-  /** The on-call topic (created, imported from `alarms.topicArn`, or the `topic` prop), when any alarm exists. */
+  /** The paging (on-call) topic (created, imported from `alarms.topicArn`, or the `topic` prop), when any alarm exists. */
   readonly topic?: sns.ITopic;
-  /** The topic's customer-managed key, when the topic is created here. */
+  /** The paging topic's customer-managed key, when the topic is created here. */
   readonly topicKey?: kms.Key;
-  /** Every metric alarm, in the order of the plan (all models, models, pipeline). */
+  /** The ticket topic and its key, likewise. */
+  readonly ticketTopic?: sns.ITopic;
+  readonly ticketTopicKey?: kms.Key;
+  /** Every metric alarm, in the order of the plan (fleet, precise models, pipeline). */
   readonly alarms: Alarm[] = [];
-  readonly allModels: FamilyAlarms = {};
-  /** Per configured model id. */
+  /** The fleet alarms, by name. */
+  readonly fleet = new Map<string, Alarm>();
+  /** Precise alarms per configured model id. */
   readonly byModel = new Map<string, FamilyAlarms>();
   readonly pipeline: { -readonly [K in PipelineAlarmKind]?: Alarm } = {};
-  /** The paging roll-ups (ALARM and OK actions on the topic). */
-  readonly cacheHealth?: CompositeAlarm;
-  readonly savingsPipeline?: CompositeAlarm;
-  /** Intermediate roll-ups, when the cache alarms exceed one composite rule. */
-  readonly cacheHealthParts: CompositeAlarm[] = [];
-  /** The rule that notifies recoveries, when the topic is created here. */
-  recoveryRule?: events.Rule;
+  /** Every alarm as the notifier knows it. */
+  readonly catalog: readonly CatalogAlarm[];
+  /** The notifier: every page and ticket, when any alarm exists. */
+  readonly notifier?: AlarmNotifier;
+  /** Pages on-call directly (CloudWatch's plain message) when the notifier's dead-letter queue holds events. */
+  readonly notifierFailing?: Alarm;
 
   /** Alarm names, parallel to {@link alarms}. */
   private readonly alarmNames: string[] = [];
   private readonly shared = new SharedText(this, 'Runbooks');
+  private readonly config: PromptCacheConfig;
 
   constructor(scope: Construct, id: string, props: PromptCacheAlarmsProps) {
     super(scope, id);
     const { config } = props;
+    this.config = config;
     const source = `PromptCacheAlarms ${this.node.path}`;
-    if (props.topic && config.alarms.topicArn !== undefined) {
-      throw new ConfigError(source, [
-        `topic: config.alarms.topicArn (${config.alarms.topicArn}) names an on-call topic too; give one of them`,
-      ]);
-    }
+    const clash = [
+      ...(props.topic && config.alarms.topicArn !== undefined
+        ? [`topic: config.alarms.topicArn (${config.alarms.topicArn}) names an on-call topic too; give one of them`]
+        : []),
+      ...(props.ticketTopic && config.alarms.tickets.topicArn !== undefined
+        ? [`ticketTopic: config.alarms.tickets.topicArn (${config.alarms.tickets.topicArn}) names a ticket topic too; give one of them`]
+        : []),
+    ];
+    if (clash.length > 0) throw new ConfigError(source, clash);
     const publisher = props.publisher ? publisherTiming(props.publisher, config, source) : undefined;
     this.plan = planAlarms(config, {
       publisher: publisher ?? false,
       namePrefix: props.namePrefix,
       topicProvided: props.topic !== undefined,
+      ticketTopicProvided: props.ticketTopic !== undefined,
     });
     const plan = this.plan;
+    this.catalog = plan.catalog;
     const subject: LimitSubject = { models: plan.models.length, alarmsPerModel: Math.max(...plan.models.map((m) => m.alarms.length), 0) };
     const resourceProblems = resourceLimitProblems(
       this,
@@ -141,32 +169,35 @@ export class PromptCacheAlarms extends Construct {
     this.node.addValidation({ validate: () => templateSizeProblems(this, subject, config) });
     for (const w of plan.warnings) addSynthWarning(this, w);
     for (const i of plan.infos) Annotations.of(this).addInfo(i);
-    if (plan.topic === 'none') return;
+    if (plan.pageTopic === 'none') return;
 
     const url = props.dashboardUrl;
-    const section = modelAlarmSettings(config.alarms);
     const bedrock = (minutes: number) => BedrockMetrics.fromConfig(config, Duration.minutes(minutes));
     const custom = (minutes: number) => SavingsMetrics.fromConfig(config, Duration.minutes(minutes));
 
-    // All models first (the roll-up and the status widget list them first).
-    const allScope = new Construct(this, 'AllModels');
-    for (const p of plan.allModels) {
-      this.allModels[p.family as ModelAlarmFamily] = this.metricAlarm(
-        allScope,
-        p,
-        CACHE_FAMILY.get(p.family)!.alarm({ config, settings: section, publisher, bedrock, custom }),
-        url,
-      );
+    if (plan.fleet.length > 0) {
+      const fleetScope = new Construct(this, 'Fleet');
+      for (const f of plan.fleet) {
+        const name = CACHE_FAMILY.get(f.family)!.name + (f.severity === 'page' ? 'Page' : '');
+        const alarm = this.metricAlarm(fleetScope, name, f, fleetAlarmSpec(config, f.spec), url);
+        this.fleet.set(f.name, alarm);
+      }
     }
     for (const m of plan.models) {
       if (m.alarms.length === 0) continue;
       const modelScope = new Construct(this, `M${m.key.slice(-8)}`);
       const alarms: FamilyAlarms = {};
       for (const p of m.alarms) {
+        if (p.anomalyBand) {
+          this.anomalyAlarm(modelScope, p, m, custom, url);
+          continue;
+        }
+        const family = CACHE_FAMILY.get(p.family)!;
         alarms[p.family as ModelAlarmFamily] = this.metricAlarm(
           modelScope,
+          family.name,
           p,
-          CACHE_FAMILY.get(p.family)!.alarm({ config, model: m, settings: m.settings, publisher, bedrock, custom }),
+          family.alarm({ config, model: m, settings: m.settings, publisher, bedrock, custom }),
           url,
         );
       }
@@ -176,10 +207,12 @@ export class PromptCacheAlarms extends Construct {
       const pipeScope = new Construct(this, 'Pipeline');
       const withFunction = { ...publisher, function: props.publisher.function };
       for (const p of plan.pipeline) {
+        const family = PIPELINE_FAMILY.get(p.family)!;
         this.pipeline[p.family as PipelineAlarmKind] = this.metricAlarm(
           pipeScope,
+          family.name,
           p,
-          PIPELINE_FAMILY.get(p.family)!.alarm({ config, plan, publisher: withFunction, custom }),
+          family.alarm({ config, plan, publisher: withFunction, custom }),
           url,
         );
       }
@@ -187,65 +220,49 @@ export class PromptCacheAlarms extends Construct {
 
     // Id `Default`: CDK leaves it out of logical ids, so the topic and key keep the ids they had before this construct
     // existed (a changed id would replace them on update, and every e-mail subscription would need confirming again).
-    const onCall = new OnCallTopic(this, 'Default', {
+    const pages = new OnCallTopic(this, 'Default', {
       namePrefix: plan.namePrefix,
       topicArn: config.alarms.topicArn,
       topic: props.topic,
-      emails: config.alarms.emails,
+      emails: plan.pageEmails,
     });
-    this.topic = onCall.topic;
-    this.topicKey = onCall.key;
-    const action = new SnsAction(onCall.topic);
-    const names = cacheAlarmNames(plan);
-    const byName = new Map(this.alarms.map((al, i) => [this.alarmNames[i], al] as const));
-    const alarmsNamed = (list: readonly string[]) => list.map((n) => byName.get(n)!);
-    if (names.length > 0) {
-      const groups = compositeGroups(names);
-      const cacheRunbook: Runbook = {
-        subject: `Prompt-cache roll-up of ${plan.namePrefix}`,
-        what: `at least one ${alternatives(CACHE_ALARM_FAMILIES.map((f) => f.title))} alarm (per model or all models) is in ALARM. Only this roll-up pages, once per incident.`,
-        means: "the alarm that fired is in this notification's TriggeringChildren; its description is the runbook.",
-        causes: ['a prompt, tool or model change in a deploy', 'a traffic pattern change (gaps longer than the TTL)'],
-        checks: [
-          'open the triggering alarm and follow its checks',
-          'the dashboard alarm status: which models, since when',
-          'recent deploys of the calling application',
-        ],
-      };
-      if (groups.length === 1) {
-        this.cacheHealth = this.composite('CacheHealth', `${plan.namePrefix}-CacheHealth`, alarmsNamed(groups[0]), cacheRunbook, url);
-      } else {
-        const parts = groups.map((g, i) =>
-          this.composite(
-            `CacheHealthPart${i + 1}`,
-            `${plan.namePrefix}-CacheHealth-Part${i + 1}`,
-            alarmsNamed(g),
-            { ...cacheRunbook, subject: `${cacheRunbook.subject}, part ${i + 1} of ${groups.length} (no action of its own)` },
-            url,
-          ),
-        );
-        this.cacheHealthParts.push(...parts);
-        this.cacheHealth = this.composite('CacheHealth', `${plan.namePrefix}-CacheHealth`, parts, cacheRunbook, url);
-      }
-      this.cacheHealth.addAlarmAction(action);
-    }
-    if (plan.pipeline.length > 0) {
-      this.savingsPipeline = this.composite(
-        'SavingsPipeline',
-        `${plan.namePrefix}-SavingsPipeline`,
-        alarmsNamed(plan.pipeline.map((p) => p.name)),
-        {
-          subject: `Savings-pipeline roll-up of ${plan.namePrefix}`,
-          what: `the publisher is failing or silent (errors or no heartbeat). Only this roll-up pages, once per incident.`,
-          means: 'savings metrics stop or lag; the next good run back-fills every missed period (up to 14 days), exactly once.',
-          causes: ['runs failing (throttling, timeout, IAM)', 'the schedule disabled', 'a stale ledger lease'],
-          checks: ["the triggering alarm's description", "the publisher's log group", 'the failed-runs queue'],
-        },
-        url,
-      );
-      this.savingsPipeline.addAlarmAction(action);
-    }
-    this.notifyRecoveries(onCall, action);
+    const tickets = new OnCallTopic(this, 'Tickets', {
+      namePrefix: plan.namePrefix,
+      topicArn: config.alarms.tickets.topicArn,
+      topic: props.ticketTopic,
+      emails: plan.ticketEmails,
+      purpose: 'tickets',
+    });
+    this.topic = pages.topic;
+    this.topicKey = pages.key;
+    this.ticketTopic = tickets.topic;
+    this.ticketTopicKey = tickets.key;
+    this.notifier = new AlarmNotifier(this, 'Notifier', {
+      config,
+      namePrefix: plan.namePrefix,
+      catalog: plan.catalog,
+      pageTopic: pages.topic,
+      ticketTopic: tickets.topic,
+      pageTopicKey: pages.key,
+      ticketTopicKey: tickets.key,
+      dashboardUrl: url,
+      ...(props.publisher ? { publisherTimeout: props.publisher.timeout } : {}),
+    });
+    // The one alarm with an action of its own: when the notifier fails, its events pile up in the dead-letter queue,
+    // and CloudWatch's own (plain) notification is all that can still reach on-call.
+    this.notifierFailing = new Alarm(this, 'NotifierFailing', {
+      alarmName: `${plan.namePrefix}-NotifierFailing`,
+      alarmDescription:
+        `PAGE. The alarm notifier failed: alarm events wait in its dead-letter queue and nobody hears of them. ` +
+        `Do first: read the notifier's log group for "notification failed" (a KMS or SNS permission, a throttle), fix it, ` +
+        `then read the queue's messages: each holds the alarm event it could not send. Clears when the queue is empty. Dashboard: ${url}`,
+      metric: this.notifier.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.notifierFailing.addAlarmAction(new SnsAction(pages.topic));
     const runs = this.shared.sharedRuns().length;
     const mappingProblems = mappingLimitProblems(this, subject, runs, SharedText.mappingsFor(runs), SharedText.MIN_LENGTH);
     if (mappingProblems.length > 0)
@@ -253,46 +270,26 @@ export class PromptCacheAlarms extends Construct {
     this.shared.finalize();
   }
 
-  private description(runbook: Runbook, url: string): string {
-    const { head, tail } = runbookParts(runbook, url);
-    // Split at the subject: the rest of a head is often the same for every model with the same settings and prices.
-    return this.shared.register([runbook.subject, head.slice(runbook.subject.length), tail]);
-  }
-
-  /**
-   * Recoveries (ALARM → OK) of the paging roll-ups. A composite's OK action would also fire on its first evaluation
-   * (INSUFFICIENT_DATA → OK), telling on-call "OK" about a stack that was never in trouble; an EventBridge rule on the
-   * alarms' state-change events passes only OK after ALARM. It needs the topic's policy and key, so for a topic not
-   * created here (`alarms.topicArn`, the `topic` prop) the composites keep their OK actions, first OK included.
-   */
-  private notifyRecoveries(onCall: OnCallTopic, action: SnsAction): void {
-    const rollUps = [this.cacheHealth, this.savingsPipeline].filter((c): c is CompositeAlarm => c !== undefined);
-    if (rollUps.length === 0) return;
-    if (!onCall.key) {
-      for (const c of rollUps) c.addOkAction(action);
-      return;
-    }
-    this.recoveryRule = new events.Rule(this, 'Recoveries', {
-      description: `Notifies the on-call topic when a ${this.plan.namePrefix} roll-up returns from ALARM to OK (not on its first evaluation)`,
-      eventPattern: {
-        source: ['aws.cloudwatch'],
-        detailType: ['CloudWatch Alarm State Change'],
-        resources: rollUps.map((c) => c.alarmArn),
-        detail: { previousState: { value: ['ALARM'] }, state: { value: ['OK'] } },
-      },
+  /** The alarm's runbook in night order, the same text its pages carry (lambda/core/pages), within 1,024 characters. */
+  private description(name: string, url: string): string {
+    const alarm = this.catalog.find((a) => a.name === name);
+    if (!alarm) throw new Error(`alarm ${name} is not in the plan's catalog`);
+    const text = alarmDescription(alarm, {
+      config: this.config,
+      dashboardUrl: url,
+      ...(this.config.alarms.runbookUrl ? { runbookUrl: this.config.alarms.runbookUrl } : {}),
+      ...(this.plan.publisher ? { publisherTimeoutMinutes: this.plan.publisher.timeoutMinutes } : {}),
+      lengthOf: resolvedLengthBound,
     });
-    const message = events.RuleTargetInput.fromText(
-      `OK again: ${events.EventField.fromPath('$.detail.alarmName')} returned from ALARM at ${events.EventField.fromPath('$.time')}. ${events.EventField.fromPath('$.detail.state.reason')}`,
-    );
-    this.recoveryRule.addTarget({ bind: () => ({ arn: onCall.topic.topicArn, input: message }) });
-    onCall.allowRule(this.recoveryRule);
+    // Split after the first line (the model and its symptom): the rest is often the same for models with the same settings.
+    const cut = text.indexOf('\n');
+    return this.shared.register(cut < 0 ? [text] : [text.slice(0, cut), text.slice(cut)]);
   }
 
-  private metricAlarm(scope: Construct, p: PlannedAlarm, o: AlarmSpec, url: string): Alarm {
-    const familyName = (CACHE_FAMILY.get(p.family) ?? PIPELINE_FAMILY.get(p.family))!.name;
-    const alarm = new Alarm(scope, familyName, {
+  private metricAlarm(scope: Construct, id: string, p: PlannedAlarm, o: AlarmSpec, url: string): Alarm {
+    const alarm = new Alarm(scope, id, {
       alarmName: p.name,
-      alarmDescription: this.description(o.runbook, url),
+      alarmDescription: this.description(p.name, url),
       metric: o.metric,
       threshold: o.threshold,
       comparisonOperator: o.comparisonOperator,
@@ -300,22 +297,55 @@ export class PromptCacheAlarms extends Construct {
       datapointsToAlarm: o.datapointsToAlarm,
       treatMissingData: o.treatMissingData,
     });
-    // Short logical ids (the family and a hash of the construct path, so still unique and stable): each is referenced
-    // by the status widget and a roll-up, 300 times over at 100 models.
-    (alarm.node.defaultChild as CfnResource).overrideLogicalId(`${familyName}${shortHash(alarm.node.path)}`);
-    this.alarms.push(alarm);
-    this.alarmNames.push(p.name);
-    return alarm;
+    return this.keep(alarm, id, p.name);
   }
 
-  private composite(id: string, name: string, children: readonly IAlarm[], runbook: Runbook, url: string): CompositeAlarm {
-    return new CompositeAlarm(this, id, {
-      compositeAlarmName: name,
-      alarmDescription: this.description(runbook, url),
-      // By ARN (Fn::GetAtt): CloudFormation creates the children first, as CloudWatch requires.
-      alarmRule: AlarmRule.anyOf(...children),
+  /** A precise model's anomaly band: below the band CloudWatch learns from the model's own hit ratio. */
+  private anomalyAlarm(
+    scope: Construct,
+    p: PlannedAlarm,
+    m: ModelAlarmPlan,
+    custom: (minutes: number) => SavingsMetrics,
+    url: string,
+  ): Alarm {
+    const f = m.settings.lowHitRatio;
+    const periodMinutes = this.plan.publisher!.periodMinutes;
+    const alarm = new AnomalyDetectionAlarm(scope, 'LowHitRatioAnomaly', {
+      alarmName: p.name,
+      alarmDescription: this.description(p.name, url),
+      metric: custom(periodMinutes).metric('cacheHitRatio', { modelId: m.modelId, label: `${m.label}: hit ratio %` }),
+      stdDevs: f.anomalyBandStdDevs,
+      comparisonOperator: ComparisonOperator.LESS_THAN_LOWER_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
     });
+    return this.keep(alarm, 'LowHitRatioAnomaly', p.name);
   }
+
+  private keep(alarm: Alarm, id: string, name: string): Alarm {
+    // Short logical ids (the family and a hash of the construct path, so still unique and stable).
+    (alarm.node.defaultChild as CfnResource).overrideLogicalId(`${id}${shortHash(alarm.node.path)}`);
+    this.alarms.push(alarm);
+    this.alarmNames.push(name);
+    return alarm;
+  }
+}
+
+/** A fleet alarm as an AlarmSpec: the Metrics Insights query at the publisher's period. */
+function fleetAlarmSpec(config: PromptCacheConfig, spec: FleetAlarmSpec): AlarmSpec {
+  return {
+    metric: new MathExpression({
+      expression: fleetQuery(config.namespace, spec),
+      period: Duration.minutes(spec.window.periodMinutes),
+      label: CUSTOM_METRICS[spec.series].name,
+    }),
+    threshold: spec.threshold,
+    comparisonOperator: spec.comparisonOperator,
+    evaluationPeriods: spec.window.evaluationPeriods,
+    datapointsToAlarm: spec.window.datapointsToAlarm,
+    // A model below its volume guard has no datum: not evaluated, so it is not breaching (and recovers).
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  };
 }
 
 /**

@@ -2,8 +2,11 @@
  * The alarm plan's data types, apart from the plan (plan.ts) and the families (families/), which both use them: the
  * families' list imports each family, so these must not import the list.
  */
+import type { ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
+import type { AlarmKind, CatalogAlarm, Severity } from '../../lambda/core/alarm-catalog';
 import type { ModelAlarmSettings } from '../../lambda/core/config';
 import type { ResolvedPrice } from '../../lambda/core/prices';
+import type { SavingsMetricKind } from '../savings-metrics';
 import type { SynthWarning } from '../synth-warnings';
 
 /** What the alarms know of the deployed savings publisher, in minutes (the plan is pure). */
@@ -16,14 +19,42 @@ export interface PublisherTiming {
   readonly timeoutMinutes: number;
 }
 
+/** An alarm window in whole publisher periods. */
+export interface PublisherWindow {
+  readonly periodMinutes: number;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+}
+
+/**
+ * One fleet alarm: a Metrics Insights query over one alarm-ready series of the publisher, grouped by ModelId (each
+ * model a contributor with its own state), against a static threshold: each model's own threshold and volume guard
+ * are already in the series (the publisher applies them).
+ */
+export interface FleetAlarmSpec {
+  readonly severity: Severity;
+  /** The publisher's alarm-ready series it reads. */
+  readonly series: SavingsMetricKind;
+  readonly threshold: number;
+  readonly comparisonOperator: ComparisonOperator;
+  readonly window: PublisherWindow;
+}
+
 export interface PlannedAlarm {
-  /** The family's key (`ModelAlarmFamily` or `PipelineAlarmKind` of families/index.ts; a string here to keep the plan's
-   *  types free of the family list, which imports them). */
+  /** The family's key (`AlarmFamilyKey` of lambda/core/alarm-catalog.ts). */
   readonly family: string;
   /** The CloudWatch alarm name. */
   readonly name: string;
-  /** Metrics the alarm reads (what it is billed by). */
+  /** Metrics the alarm reads (what it is billed by); for a fleet alarm, per model it sees. */
   readonly metrics: number;
+  readonly severity: Severity;
+  readonly kind: AlarmKind;
+  /** The anomaly-band variant of a precise low-hit-ratio alarm. */
+  readonly anomalyBand?: boolean;
+}
+
+export interface PlannedFleetAlarm extends PlannedAlarm {
+  readonly spec: FleetAlarmSpec;
 }
 
 export interface ModelAlarmPlan {
@@ -38,15 +69,20 @@ export interface ModelAlarmPlan {
   readonly price?: ResolvedPrice;
   /** The hit ratio below which caching costs money (0 without a write premium); undefined when unpriced. */
   readonly breakEvenPercent?: number;
+  /** Its precise alarms (none in fleet mode: the fleet alarms watch it). */
   readonly alarms: readonly PlannedAlarm[];
 }
+
+/** Where a topic comes from: created here, an existing one (`topicArn` or a prop), or none (no alarm notifies). */
+export type TopicSource = 'create' | 'import' | 'none';
 
 export interface AlarmPlan {
   readonly enabled: boolean;
   readonly namePrefix: string;
+  /** One per cache family and severity, over every model the publisher sees; none without a publisher. */
+  readonly fleet: readonly PlannedFleetAlarm[];
+  /** Every configured model, in config order. */
   readonly models: readonly ModelAlarmPlan[];
-  /** Alarms on the all-models series. */
-  readonly allModels: readonly PlannedAlarm[];
   readonly pipeline: readonly PlannedAlarm[];
   /** The publisher the alarms were planned for, when deployed. */
   readonly publisher?: PublisherTiming;
@@ -54,8 +90,14 @@ export interface AlarmPlan {
   readonly heartbeatPeriods: number;
   /** The lag (minutes) above which the watermark is stuck: the settle delay, one period and the Lambda timeout. */
   readonly lagThresholdMinutes: number;
-  readonly topic: 'create' | 'import' | 'none';
-  readonly emails: number;
+  /** The paging (on-call) topic and the ticket topic. */
+  readonly pageTopic: TopicSource;
+  readonly ticketTopic: TopicSource;
+  /** E-mail subscriptions of the created topics. */
+  readonly pageEmails: readonly string[];
+  readonly ticketEmails: readonly string[];
+  /** Every alarm, as the notifier knows it: fleet, precise, pipeline. */
+  readonly catalog: readonly CatalogAlarm[];
   /** Synth-time warnings (settings that can never fire, alarmed models without a price), each of its kind. */
   readonly warnings: readonly SynthWarning[];
   readonly infos: readonly string[];

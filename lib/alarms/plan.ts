@@ -1,8 +1,9 @@
 /**
- * The plan: which alarms exist, their names, what they read and cost, and the synth-time warnings. Pure (config in,
- * data out), so the resource count and the alarm cost are known before anything is built. Each family decides its
- * own entries (families/); this iterates them per model, for all models and for the pipeline.
+ * The plan: which alarms exist, their names, what they read and cost, where they notify, and the synth-time warnings.
+ * Pure (config in, data out), so the resource count and the alarm cost are known before anything is built. Each
+ * family decides its own entries (families/); this iterates them for the fleet, per precise model and for the pipeline.
  */
+import { fleetAlarmName, PIPELINE_SEVERITY, preciseSeverity, type CatalogAlarm } from '../../lambda/core/alarm-catalog';
 import { bedrockMetricCandidates } from '../../lambda/core/contract';
 import { modelAlarmSettings, type PromptCacheConfig } from '../../lambda/core/config';
 import { DEFAULT_MONITORING_PRICES } from '../../lambda/core/monitoring-cost';
@@ -17,26 +18,31 @@ import {
   type PublisherTiming,
   type SectionPlanInput,
 } from './families';
-import { COMPOSITE_MAX_CHILDREN, COMPOSITE_RULE_MAX, STACK_RESOURCE_LIMIT, ruleLengthBound } from './limits';
+import { STACK_RESOURCE_LIMIT } from './limits';
 import { shortHash, slug } from './names';
 
 export { publisherWindow, type PublisherTiming, type PublisherWindow } from './families';
-export type { AlarmPlan, ModelAlarmPlan, PlannedAlarm } from './plan-types';
-import type { AlarmPlan, ModelAlarmPlan, PlannedAlarm } from './plan-types';
+export type { AlarmPlan, FleetAlarmSpec, ModelAlarmPlan, PlannedAlarm, PlannedFleetAlarm, TopicSource } from './plan-types';
+import type { AlarmPlan, ModelAlarmPlan, PlannedAlarm, PlannedFleetAlarm, TopicSource } from './plan-types';
 
 /** The savings publisher's Lambda timeout unless its options say otherwise. */
 export const DEFAULT_PUBLISHER_TIMEOUT_MINUTES = 5;
 
+/** Metrics an anomaly-band alarm is billed for: the metric and the band's two bounds. */
+export const ANOMALY_ALARM_METRICS = 3;
+
 export interface PlanOptions {
   /**
-   * The deployed savings publisher (pipeline alarms and the all-models alarms need it): its timing, or `true` for the
-   * config's period and settle delay with the default timeout; `false` for none.
+   * The deployed savings publisher (the fleet and pipeline alarms need it): its timing, or `true` for the config's
+   * period and settle delay with the default timeout; `false` for none.
    */
   readonly publisher: boolean | PublisherTiming;
   /** Alarm names start with `<namePrefix>-`. */
   readonly namePrefix: string;
-  /** The caller brings the on-call topic (a topic of its app), so none is created, as with `alarms.topicArn`. @default false */
+  /** The caller brings the paging topic (a topic of its app), so none is created, as with `alarms.topicArn`. @default false */
   readonly topicProvided?: boolean;
+  /** The caller brings the ticket topic, as with `alarms.tickets.topicArn`. @default false */
+  readonly ticketTopicProvided?: boolean;
 }
 
 /** The publisher's timing as the config sets it, with the default timeout. */
@@ -60,6 +66,14 @@ export function planAlarms(config: PromptCacheConfig, options: PlanOptions): Ala
   // Each cache metric is read under every spelling the config does not pin (an alarm metric each, billed).
   const candidates = bedrockMetricCandidates(config.bedrockMetricNames);
   const cacheMetrics = candidates.cacheReadInputTokens.length + candidates.cacheWriteInputTokens.length;
+  if (enabled && !publisher && config.models.length > 0) {
+    infos.push(
+      "alarms: the fleet alarms read the savings publisher's series, so without the publisher every configured model gets precise alarms of its own on the raw AWS/Bedrock metrics, and models not in the config none",
+    );
+  }
+  if (a.allModels !== undefined) {
+    infos.push('alarms.allModels: no longer used; the fleet alarms watch every model the publisher sees, each on its own');
+  }
   const models: ModelAlarmPlan[] = config.models.map((m, index) => {
     const settings = modelAlarmSettings(a, m);
     const price = resolveModelPrice(m, m.modelId, config.pricing);
@@ -68,28 +82,52 @@ export function planAlarms(config: PromptCacheConfig, options: PlanOptions): Ala
     // The display name when there is one: the model id is in the alarm's metrics (and its name carries the slug).
     const label = m.displayName ?? m.modelId;
     const alarms: PlannedAlarm[] = [];
-    if (settings.enabled) {
+    const precise = settings.mode === 'precise' || !publisher;
+    if (settings.enabled && precise) {
       for (const family of CACHE_ALARM_FAMILIES) {
         const metrics = family.planModel({ model: m, index, settings, price, breakEvenPercent, cacheMetrics, publisher, warn });
-        if (metrics !== undefined) alarms.push({ family: family.key, name: `${prefix}-${key}-${family.name}`, metrics });
+        if (metrics !== undefined)
+          alarms.push({
+            family: family.key,
+            name: `${prefix}-${key}-${family.name}`,
+            metrics,
+            severity: preciseSeverity(family.key),
+            kind: 'precise',
+          });
       }
+      // The band is learnt from the publisher's per-model CacheHitRatio, so it needs the publisher.
+      if (settings.lowHitRatio.enabled && settings.lowHitRatio.anomalyBandStdDevs > 0 && publisher) {
+        alarms.push({
+          family: 'lowHitRatio',
+          name: `${prefix}-${key}-LowHitRatioAnomaly`,
+          metrics: ANOMALY_ALARM_METRICS,
+          severity: 'ticket',
+          kind: 'precise',
+          anomalyBand: true,
+        });
+      }
+    } else if (settings.enabled && m.alarms?.lowHitRatio?.anomalyBandStdDevs) {
+      infos.push(
+        `models[${index}].alarms.lowHitRatio.anomalyBandStdDevs: an anomaly band needs mode "precise" (a fleet alarm compares every model with one static threshold), so none is built for ${label}`,
+      );
     }
     return { modelId: m.modelId, index, label, key, settings, price, breakEvenPercent, alarms };
   });
 
   const section: SectionPlanInput = { config, section: modelAlarmSettings(a), warn };
   if (enabled) for (const family of CACHE_ALARM_FAMILIES) family.planSection?.(section);
-  const allModels: PlannedAlarm[] = [];
-  if (enabled && a.allModels) {
-    if (!publisher) {
-      // AWS documents no dimensionless (all-models) AWS/Bedrock runtime series; the publisher's own totals are the source.
-      infos.push(
-        "alarms.allModels: the all-models alarms read the publisher's all-models series (AWS/Bedrock documents no dimensionless runtime series), so without the publisher they are left out",
-      );
-    } else {
-      for (const family of CACHE_ALARM_FAMILIES) {
-        const metrics = family.planAllModels(section);
-        if (metrics !== undefined) allModels.push({ family: family.key, name: `${prefix}-AllModels-${family.name}`, metrics });
+  const fleet: PlannedFleetAlarm[] = [];
+  if (enabled && publisher) {
+    for (const family of CACHE_ALARM_FAMILIES) {
+      for (const spec of family.fleet({ ...section, publisher })) {
+        fleet.push({
+          family: family.key,
+          name: fleetAlarmName(prefix, family.key, spec.severity),
+          metrics: 1,
+          severity: spec.severity,
+          kind: 'fleet',
+          spec,
+        });
       }
     }
   }
@@ -99,11 +137,47 @@ export function planAlarms(config: PromptCacheConfig, options: PlanOptions): Ala
     pipelinePeriods = heartbeatPeriods(a.pipeline.missingPeriods, publisher.periodMinutes);
     for (const family of PIPELINE_ALARM_FAMILIES) {
       const metrics = family.planPipeline({ ...section, publisher });
-      if (metrics !== undefined) pipeline.push({ family: family.key, name: `${prefix}-${family.name}`, metrics });
+      if (metrics !== undefined)
+        pipeline.push({
+          family: family.key,
+          name: `${prefix}-${family.name}`,
+          metrics,
+          severity: PIPELINE_SEVERITY[family.key],
+          kind: 'pipeline',
+        });
     }
   }
-  const any = models.some((m) => m.alarms.length > 0) || allModels.length > 0 || pipeline.length > 0;
-  const topic = !any ? 'none' : a.topicArn || options.topicProvided ? 'import' : 'create';
+  const all = [...fleet, ...models.flatMap((m) => m.alarms), ...pipeline];
+  const catalog: CatalogAlarm[] = [
+    ...fleet.map(({ name, family, severity, kind }) => ({ name, family, severity, kind }) as CatalogAlarm),
+    ...models.flatMap((m) =>
+      m.alarms.map(
+        (p) =>
+          ({
+            name: p.name,
+            family: p.family,
+            severity: p.severity,
+            kind: p.kind,
+            modelId: m.modelId,
+            ...(p.anomalyBand ? { anomalyBand: true } : {}),
+          }) as CatalogAlarm,
+      ),
+    ),
+    ...pipeline.map(({ name, family, severity, kind }) => ({ name, family, severity, kind }) as CatalogAlarm),
+  ];
+  const any = all.length > 0;
+  const pageTopic: TopicSource = !any ? 'none' : a.topicArn || options.topicProvided ? 'import' : 'create';
+  const ticketTopic: TopicSource = !any ? 'none' : a.tickets.topicArn || options.ticketTopicProvided ? 'import' : 'create';
+  const ticketEmails = ticketTopic === 'create' ? (a.tickets.emails ?? a.emails) : [];
+  // Pages have somewhere to go but tickets do not: what an older config (one topic for everything) runs into.
+  const pagesGo = a.emails.length > 0 || a.topicArn !== undefined || options.topicProvided === true;
+  if (enabled && pagesGo && ticketTopic === 'create' && ticketEmails.length === 0 && all.some((x) => x.severity === 'ticket')) {
+    warn({
+      kind: 'tickets-unrouted',
+      message:
+        'alarms.tickets: pages go to the on-call topic, but tickets (everything that can wait for working hours) go to a topic nobody subscribes to; set alarms.tickets.emails or alarms.tickets.topicArn (or the ticketTopic prop)',
+    });
+  }
   if (!enabled && options.topicProvided) {
     warn({
       kind: 'notifications-unused',
@@ -118,71 +192,62 @@ export function planAlarms(config: PromptCacheConfig, options: PlanOptions): Ala
   return {
     enabled,
     namePrefix: prefix,
+    fleet,
     models,
-    allModels,
     pipeline,
     publisher,
     heartbeatPeriods: pipelinePeriods,
     // Without a publisher nothing reads it; the config's timing keeps it defined for the dashboards.
     lagThresholdMinutes: lagThresholdMinutes(publisher ?? configPublisherTiming(config)),
-    topic,
-    emails: topic === 'none' ? 0 : a.emails.length,
+    pageTopic,
+    ticketTopic,
+    pageEmails: pageTopic === 'none' ? [] : a.emails,
+    ticketEmails,
+    catalog,
     warnings,
     infos,
   };
 }
 
-/** The alarms rolled up into the cache-health composite, in order: all models first, then each model's. */
-export function cacheAlarmNames(plan: AlarmPlan): string[] {
-  return [...plan.allModels, ...plan.models.flatMap((m) => m.alarms)].map((a) => a.name);
+/** Every planned alarm: fleet, precise, pipeline. */
+export function plannedAlarms(plan: AlarmPlan): PlannedAlarm[] {
+  return [...plan.fleet, ...plan.models.flatMap((m) => m.alarms), ...plan.pipeline];
 }
 
 /**
- * Groups of children for a composite roll-up: each within CloudWatch's 100 children and 10,240 characters of rule.
- * More than one group means one intermediate composite per group under the paging one.
+ * CloudFormation resources of the notification side: per created topic its key, topic and policy; the notifier's
+ * function, role, role policy, log group, rule, invoke permission and dead-letter queue with its policy; and the alarm
+ * on that queue.
  */
-export function compositeGroups(names: readonly string[]): string[][] {
-  const groups: string[][] = [];
-  let current: string[] = [];
-  for (const name of names) {
-    const next = [...current, name];
-    if (current.length > 0 && (next.length > COMPOSITE_MAX_CHILDREN || ruleLengthBound(next) > COMPOSITE_RULE_MAX)) {
-      groups.push(current);
-      current = [name];
-    } else {
-      current = next;
-    }
-  }
-  if (current.length > 0) groups.push(current);
-  return groups;
-}
+export const TOPIC_RESOURCES = 3;
+export const NOTIFIER_RESOURCES = 9;
 
 export interface PlannedResources {
   readonly metricAlarms: number;
-  readonly compositeAlarms: number;
-  /** Topic, its key and policy, the recovery rule, e-mail subscriptions. */
+  /** Topics, keys and policies, the notifier, e-mail subscriptions. */
   readonly notification: number;
   readonly total: number;
-  /** USD per month of all alarms (metrics × $0.10, composites × $0.50). */
+  /**
+   * USD per month of the alarms whose cost the template fixes (precise and pipeline alarms: metrics × $0.10); a fleet
+   * alarm is billed per model it sees, `fleetAlarmUsdPerModel` each.
+   */
   readonly monthlyAlarmCostUSD: number;
+  readonly fleetAlarmUsdPerModel: number;
 }
 
 export function plannedResources(plan: AlarmPlan): PlannedResources {
-  const metricAlarms = [...plan.allModels, ...plan.pipeline, ...plan.models.flatMap((m) => m.alarms)];
-  const cacheGroups = compositeGroups(cacheAlarmNames(plan)).length;
-  const compositeAlarms = (cacheGroups === 0 ? 0 : cacheGroups === 1 ? 1 : cacheGroups + 1) + (plan.pipeline.length > 0 ? 1 : 0);
-  // A created topic: the topic, its key and policy, and the EventBridge rule that notifies recoveries.
-  const notification = (plan.topic === 'create' ? 3 + (compositeAlarms > 0 ? 1 : 0) : 0) + plan.emails;
-  const metrics = metricAlarms.reduce((s, a) => s + a.metrics, 0);
+  const metricAlarms = plannedAlarms(plan);
+  const topics = (plan.pageTopic === 'create' ? 1 : 0) + (plan.ticketTopic === 'create' ? 1 : 0);
+  const notifier = plan.pageTopic === 'none' ? 0 : NOTIFIER_RESOURCES;
+  const notification = topics * TOPIC_RESOURCES + notifier + plan.pageEmails.length + plan.ticketEmails.length;
+  const fixed = [...plan.models.flatMap((m) => m.alarms), ...plan.pipeline].reduce((s, a) => s + a.metrics, 0);
+  const p = DEFAULT_MONITORING_PRICES;
   return {
     metricAlarms: metricAlarms.length,
-    compositeAlarms,
     notification,
-    total: metricAlarms.length + compositeAlarms + notification,
-    monthlyAlarmCostUSD:
-      Math.round(
-        (metrics * DEFAULT_MONITORING_PRICES.alarmMetricMonth + compositeAlarms * DEFAULT_MONITORING_PRICES.compositeAlarmMonth) * 100,
-      ) / 100,
+    total: metricAlarms.length + notification,
+    monthlyAlarmCostUSD: Math.round(fixed * p.alarmMetricMonth * 100) / 100,
+    fleetAlarmUsdPerModel: Math.round(plan.fleet.length * p.alarmMetricMonth * 100) / 100,
   };
 }
 

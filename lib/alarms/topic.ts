@@ -1,9 +1,9 @@
 /**
- * The on-call SNS topic the paging roll-ups notify: created here (a customer-managed key CloudWatch may use, SSL only,
- * publishable by this stack's alarms only), imported by ARN (config `alarms.topicArn`), or a topic of the user's app.
+ * An SNS topic the notifier sends to, pages or tickets: created here (a customer-managed key, SSL only, publishable
+ * by this stack's alarms only: the notifier's own failure alarm notifies it directly), imported by ARN (config
+ * `alarms.topicArn`, `alarms.tickets.topicArn`), or a topic of the user's app.
  */
 import { Aws, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
-import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -20,6 +20,8 @@ export interface OnCallTopicProps {
   readonly topic?: sns.ITopic;
   /** Addresses subscribed to the topic (each confirms by e-mail). @default - none */
   readonly emails?: readonly string[];
+  /** What it carries: pages (the on-call topic) or tickets. @default 'pages' */
+  readonly purpose?: 'pages' | 'tickets';
 }
 
 export class OnCallTopic extends Construct {
@@ -34,42 +36,16 @@ export class OnCallTopic extends Construct {
     }
     if (props.topic) {
       this.topic = props.topic;
-      this.warnOtherRegion(props.topic.env.region, 'onCallTopic');
+      this.warnOtherRegion(props.topic.env.region, props.purpose === 'tickets' ? 'ticketTopic' : 'onCallTopic');
     } else if (props.topicArn !== undefined) {
-      this.topic = sns.Topic.fromTopicArn(this, 'OnCallTopic', props.topicArn);
-      this.warnOtherRegion(props.topicArn.split(':')[3], 'alarms.topicArn');
+      this.topic = sns.Topic.fromTopicArn(this, props.purpose === 'tickets' ? 'TicketTopic' : 'OnCallTopic', props.topicArn);
+      this.warnOtherRegion(props.topicArn.split(':')[3], props.purpose === 'tickets' ? 'alarms.tickets.topicArn' : 'alarms.topicArn');
     } else {
-      const { topic, key } = this.create(props.namePrefix);
+      const { topic, key } = this.create(props.namePrefix, props.purpose ?? 'pages');
       this.topic = topic;
       this.key = key;
     }
     for (const email of props.emails ?? []) this.topic.addSubscription(new subs.EmailSubscription(email));
-  }
-
-  /**
-   * Lets `rule` publish to the topic (the recovery notifications): AWS's documented key statement for
-   * events.amazonaws.com, and a topic policy statement for this rule's ARN only (CDK's SnsTopic target would allow
-   * every rule of EventBridge). Only a topic created here can take them.
-   */
-  allowRule(rule: events.IRule): void {
-    if (!this.key) throw new Error('OnCallTopic.allowRule: only a topic created here can be granted to a rule');
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'EventBridgeEncryptRecoveries',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-      }),
-    );
-    this.topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'RecoveryRulePublish',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
-        conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
-      }),
-    );
   }
 
   private warnOtherRegion(topicRegion: string | undefined, source: string): void {
@@ -82,15 +58,17 @@ export class OnCallTopic extends Construct {
     });
   }
 
-  private create(prefix: string): { topic: sns.Topic; key: kms.Key } {
-    // Only composites notify, and only ours: their names start with the prefix (topic policy only, see the key).
+  private create(prefix: string, purpose: 'pages' | 'tickets'): { topic: sns.Topic; key: kms.Key } {
+    // The ids of the on-call topic are the ones it had before tickets existed, so updates keep it (and its subscriptions).
+    const name = purpose === 'pages' ? 'OnCallTopic' : 'TicketTopic';
+    // Only our alarms may publish: their names start with the prefix (topic policy only, see the key).
     const fromOurAlarms = {
       StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
       ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:${prefix}-*` },
     };
     // CloudWatch cannot use the AWS-managed alias/aws/sns key: a customer-managed one, rotated, usable by CloudWatch.
-    const key = new kms.Key(this, 'OnCallTopicKey', {
-      description: `Encrypts the prompt-cache on-call topic of ${prefix}`,
+    const key = new kms.Key(this, `${name}Key`, {
+      description: `Encrypts the prompt-cache ${purpose === 'pages' ? 'on-call' : 'ticket'} topic of ${prefix}`,
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -106,8 +84,8 @@ export class OnCallTopic extends Construct {
         resources: ['*'],
       }),
     );
-    const topic = new sns.Topic(this, 'OnCallTopic', {
-      displayName: 'Bedrock prompt cache on-call',
+    const topic = new sns.Topic(this, name, {
+      displayName: purpose === 'pages' ? 'Bedrock prompt cache on-call' : 'Bedrock prompt cache tickets',
       masterKey: key,
       enforceSSL: true,
     });

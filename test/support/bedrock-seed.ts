@@ -50,7 +50,7 @@ export interface SeriesQuery {
   readonly namespace: string;
   readonly metricName: string;
   readonly modelId?: string;
-  readonly stat: 'Sum' | 'SampleCount';
+  readonly stat: 'Sum' | 'SampleCount' | 'Minimum' | 'Maximum';
 }
 
 /** Reads series per period over [startMs, endMs): a map from period start to value, per query (in query order). */

@@ -10,17 +10,9 @@ import type { ResolvedPrice } from '../../../lambda/core/prices';
 import type { BedrockMetrics } from '../../bedrock-metrics';
 import type { SavingsMetrics } from '../../savings-metrics';
 import type { SynthWarning } from '../../synth-warnings';
-import type { AlarmPlan, ModelAlarmPlan, PublisherTiming } from '../plan-types';
-import type { Runbook } from '../runbooks';
+import type { AlarmPlan, FleetAlarmSpec, ModelAlarmPlan, PublisherTiming, PublisherWindow } from '../plan-types';
 
-export type { PublisherTiming } from '../plan-types';
-
-/** An alarm window in whole publisher periods. */
-export interface PublisherWindow {
-  readonly periodMinutes: number;
-  readonly evaluationPeriods: number;
-  readonly datapointsToAlarm: number;
-}
+export type { FleetAlarmSpec, PublisherTiming, PublisherWindow } from '../plan-types';
 
 /**
  * The config's window (period × evaluation periods, M of N) in whole publisher periods, covering at least as much
@@ -37,6 +29,26 @@ export function publisherWindow(
     periodMinutes: publisherMinutes,
     evaluationPeriods: n,
     datapointsToAlarm: Math.max(1, Math.min(n, Math.ceil((datapointsToAlarm * n) / evaluationPeriods))),
+  };
+}
+
+/** Metrics Insights alarms evaluate only the latest 3 hours of data (CloudWatch's alarm limits, known from its docs). */
+export const INSIGHTS_EVALUATION_MINUTES = 180;
+
+/**
+ * A window in publisher periods cut to what a Metrics Insights alarm can see: its 3 hours hold the N periods plus the
+ * newest one, which the publisher fills only a settle delay after it ends (at 60-minute periods: 1 period).
+ */
+export function fleetWindow(w: PublisherWindow, publisher: Pick<PublisherTiming, 'periodMinutes' | 'settleDelayMinutes'>): PublisherWindow {
+  const fit = Math.max(
+    1,
+    Math.floor((INSIGHTS_EVALUATION_MINUTES - publisher.settleDelayMinutes - publisher.periodMinutes) / publisher.periodMinutes),
+  );
+  const n = Math.min(w.evaluationPeriods, fit);
+  return {
+    periodMinutes: w.periodMinutes,
+    evaluationPeriods: n,
+    datapointsToAlarm: Math.max(1, Math.min(n, Math.ceil((w.datapointsToAlarm * n) / w.evaluationPeriods))),
   };
 }
 
@@ -68,11 +80,10 @@ export interface SectionPlanInput {
 /** What a cache family's alarm is built from. */
 export interface CacheAlarmInput {
   readonly config: PromptCacheConfig;
-  /** The model, or undefined for the all-models alarm. */
-  readonly model?: ModelAlarmPlan;
-  /** The model's effective settings, or the section's for all models. */
+  readonly model: ModelAlarmPlan;
+  /** The model's effective settings. */
   readonly settings: ModelAlarmSettings;
-  /** The publisher, when deployed (the all-models alarms always have one). */
+  /** The publisher, when deployed. */
   readonly publisher?: PublisherTiming;
   /** AWS/Bedrock metrics with a period of `minutes`. */
   readonly bedrock: (minutes: number) => BedrockMetrics;
@@ -88,7 +99,12 @@ export interface PipelineAlarmInput {
   readonly custom: (minutes: number) => SavingsMetrics;
 }
 
-/** One alarm, as a family describes it; the construct names it, writes the runbook and adds it to a roll-up. */
+/** The `alarms` section with the deployed publisher, as a cache family's fleet planner sees it. */
+export interface FleetPlanInput extends SectionPlanInput {
+  readonly publisher: PublisherTiming;
+}
+
+/** One alarm, as a family describes it; the construct names it and writes the runbook. */
 export interface AlarmSpec {
   readonly metric: IMetric;
   readonly threshold: number;
@@ -96,10 +112,12 @@ export interface AlarmSpec {
   readonly evaluationPeriods: number;
   readonly datapointsToAlarm: number;
   readonly treatMissingData: TreatMissingData;
-  readonly runbook: Runbook;
 }
 
-/** A family of cache alarms: one per configured model and one on the all-models series, rolled up into CacheHealth. */
+/**
+ * A family of cache alarms: fleet alarms over every model the publisher sees (the default), and one alarm per model in
+ * precise mode (`models[].alarms.mode: "precise"`, or every configured model when no publisher is deployed).
+ */
 export interface CacheAlarmFamily<K extends string = string> {
   /** The config key of its settings (`alarms.<key>`, `models[].alarms.<key>`). */
   readonly key: K;
@@ -107,16 +125,17 @@ export interface CacheAlarmFamily<K extends string = string> {
   readonly name: string;
   /** How the roll-up's runbook names it: `low-hit-ratio`. */
   readonly title: string;
-  /** The metrics the model's alarm reads, or undefined to leave it out (warning why, unless the config turned it off). */
+  /** The metrics a precise model's alarm reads, or undefined to leave it out (warning why, unless the config turned it off). */
   planModel(input: ModelPlanInput): number | undefined;
   /** Checks the `alarms` section once (only when alarms are enabled). @default - none */
   planSection?(input: SectionPlanInput): void;
-  /** The metrics the all-models alarm reads, or undefined to leave it out; only asked when the publisher is deployed. */
-  planAllModels(input: SectionPlanInput): number | undefined;
+  /** The family's fleet alarms (none when the section turns it off); only asked when the publisher is deployed. */
+  fleet(input: FleetPlanInput): FleetAlarmSpec[];
+  /** A precise model's alarm. */
   alarm(input: CacheAlarmInput): AlarmSpec;
 }
 
-/** A family of alarms on the savings publisher itself, rolled up into SavingsPipeline. */
+/** A family of alarms on the savings publisher itself. */
 export interface PipelineAlarmFamily<K extends string = string> {
   readonly key: K;
   /** Alarm name suffix (`<prefix>-<name>`), construct id and logical id prefix. */

@@ -9,9 +9,9 @@ import { lowHitRatio } from './low-hit-ratio';
 import { publisherErrors } from './publisher-errors';
 import { writesWithoutReads } from './writes-without-reads';
 
-/** Per model and all models, rolled up into `<prefix>-CacheHealth`. */
+/** Fleet alarms over every model the publisher sees, and per model in precise mode. */
 export const CACHE_ALARM_FAMILIES = [lowHitRatio, writesWithoutReads, cachingCostsMoney] as const;
-/** On the savings publisher, rolled up into `<prefix>-SavingsPipeline`. */
+/** On the savings publisher. */
 export const PIPELINE_ALARM_FAMILIES = [publisherErrors, heartbeat] as const;
 
 export type ModelAlarmFamily = (typeof CACHE_ALARM_FAMILIES)[number]['key'];
@@ -19,8 +19,8 @@ export type PipelineAlarmKind = (typeof PIPELINE_ALARM_FAMILIES)[number]['key'];
 export const MODEL_ALARM_FAMILIES: readonly ModelAlarmFamily[] = CACHE_ALARM_FAMILIES.map((f) => f.key);
 
 export * from './family';
-export { HIT_RATIO_CAUSES, lowHitRatio, lowHitRatioRunbook } from './low-hit-ratio';
-export { writesWithoutReads, writesWithoutReadsRunbook } from './writes-without-reads';
-export { allModelsCostWindow, cachingCostsMoney, cachingCostsMoneyRunbook } from './caching-costs-money';
-export { publisherErrors, publisherErrorsRunbook } from './publisher-errors';
-export { LAG_FILL_MINUTES, heartbeat, heartbeatPeriods, heartbeatRunbook, lagExpression, lagThresholdMinutes } from './heartbeat';
+export { lowHitRatio } from './low-hit-ratio';
+export { writesWithoutReads } from './writes-without-reads';
+export { cachingCostsMoney } from './caching-costs-money';
+export { publisherErrors } from './publisher-errors';
+export { LAG_FILL_MINUTES, heartbeat, heartbeatPeriods, lagExpression, lagThresholdMinutes } from './heartbeat';

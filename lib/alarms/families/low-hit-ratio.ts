@@ -1,16 +1,13 @@
 /**
- * Low hit ratio: read / (read + write) below the threshold, evaluated only in periods whose cache traffic reaches a
- * minimum (no pages at 3 requests an hour). Per model, metric math over the raw AWS/Bedrock Sums under every spelling
- * the config does not pin (the larger per period); all models, the publisher's `CacheReadTokens` / `CacheWriteTokens`.
+ * Low hit ratio: read / (read + write) below each model's threshold (the larger of thresholdPercent and its break-even
+ * plus a margin), evaluated only in periods whose cache traffic reaches a minimum (no pages at 3 requests an hour).
+ * Fleet: the publisher's `AlarmHitRatioMarginPoints` below 0. Precise: metric math over the raw AWS/Bedrock Sums under
+ * every spelling the config does not pin (the larger per period).
  */
-import { Duration } from 'aws-cdk-lib';
-import { ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import type { ModelAlarmSettings } from '../../../lambda/core/config';
-import { gatedHitRatioExpression } from '../../bedrock-metrics';
+import { ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { lowHitThresholdPercent } from '../../../lambda/core/config';
 import { modelRef } from '../names';
-import type { ModelAlarmPlan } from '../plan-types';
-import { formatCount, formatPercent, formatPrice, type Runbook } from '../runbooks';
-import { publisherWindow, type CacheAlarmFamily } from './family';
+import { fleetWindow, publisherWindow, type CacheAlarmFamily } from './family';
 
 /** The usual causes of a hit-ratio drop, most likely first. */
 export const HIT_RATIO_CAUSES = [
@@ -24,23 +21,6 @@ export const HIT_RATIO_CAUSES = [
   'cross-region routing under load',
 ];
 
-export function lowHitRatioRunbook(m: ModelAlarmPlan | undefined, s: ModelAlarmSettings['lowHitRatio']): Runbook {
-  const p = m?.price;
-  return {
-    subject: m ? m.label : 'All models',
-    what: `hit ratio read/(read+write) < ${s.thresholdPercent}% in ${s.datapointsToAlarm} of ${s.evaluationPeriods} ${s.periodMinutes}-min periods with >= ${formatCount(s.minCacheTokens)} cache tokens.`,
-    means: p
-      ? `writes cost ${formatPrice(p.cacheWriteMicro)}/MTok, reads ${formatPrice(p.cacheReadMicro)}, input ${formatPrice(p.inputMicro)}: under ${formatPercent(m?.breakEvenPercent ?? 0)} caching loses money.`
-      : 'writes cost 1.25-2x input, reads 0.1x: under the break-even (21.7% for a 5-min Claude cache, 52.6% for 1 h) caching loses money.',
-    causes: HIT_RATIO_CAUSES,
-    checks: [
-      "this model's read vs write on the dashboard: since when?",
-      'deploys, prompt, tool or model changes then',
-      'diff the prefixes of two consecutive requests',
-    ],
-  };
-}
-
 export const lowHitRatio: CacheAlarmFamily<'lowHitRatio'> = {
   key: 'lowHitRatio',
   name: 'LowHitRatio',
@@ -49,7 +29,7 @@ export const lowHitRatio: CacheAlarmFamily<'lowHitRatio'> = {
   planModel({ model, index, settings, cacheMetrics, warn }) {
     const f = settings.lowHitRatio;
     if (!f.enabled) return undefined;
-    if (f.thresholdPercent <= 0) {
+    if (f.thresholdPercent <= 0 && f.breakEvenMarginPoints <= 0) {
       // A threshold the model inherits is reported once, at the section (planSection).
       if (model.alarms?.lowHitRatio?.thresholdPercent !== undefined) {
         warn({
@@ -63,63 +43,50 @@ export const lowHitRatio: CacheAlarmFamily<'lowHitRatio'> = {
   },
 
   planSection({ section, warn }) {
-    if (section.lowHitRatio.enabled && section.lowHitRatio.thresholdPercent <= 0) {
+    const f = section.lowHitRatio;
+    if (f.enabled && f.thresholdPercent <= 0 && f.breakEvenMarginPoints <= 0) {
       warn({
         kind: 'threshold-never-fires',
         message:
-          'alarms.lowHitRatio.thresholdPercent: a hit ratio is never below 0 %, so the low-hit-ratio alarms could never fire and are left out; raise the threshold or set enabled: false',
+          'alarms.lowHitRatio.thresholdPercent: a hit ratio is never below 0 % (and breakEvenMarginPoints is 0), so the low-hit-ratio alarms could never fire and are left out; raise the threshold or set enabled: false',
       });
     }
   },
 
-  planAllModels({ section }) {
-    return section.lowHitRatio.enabled && section.lowHitRatio.thresholdPercent > 0 ? 2 : undefined;
+  fleet({ section, publisher }) {
+    const f = section.lowHitRatio;
+    if (!f.enabled || (f.thresholdPercent <= 0 && f.breakEvenMarginPoints <= 0)) return [];
+    const window = fleetWindow(
+      publisherWindow(f.periodMinutes, f.evaluationPeriods, f.datapointsToAlarm, publisher.periodMinutes),
+      publisher,
+    );
+    return [
+      {
+        severity: 'ticket',
+        // The publisher puts hit ratio minus each model's own threshold, only in periods above its volume minimum.
+        series: 'alarmHitRatioMarginPoints',
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+        window,
+      },
+    ];
   },
 
-  alarm({ model: m, settings, publisher, bedrock, custom }) {
+  alarm({ model: m, settings, bedrock }) {
     const f = settings.lowHitRatio;
-    if (m) {
-      return {
-        metric: bedrock(f.periodMinutes).cacheHitRatio({
-          modelId: m.modelId,
-          minCacheTokens: f.minCacheTokens,
-          compactInputs: true,
-          label: `${m.label}: hit ratio %`,
-        }),
-        threshold: f.thresholdPercent,
-        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-        evaluationPeriods: f.evaluationPeriods,
-        datapointsToAlarm: f.datapointsToAlarm,
-        // A quiet period (below the minimum volume) has no datapoint: it is not a broken cache.
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-        runbook: lowHitRatioRunbook(m, f),
-      };
-    }
-    // All models: the publisher's totals of settled periods (no dimensionless AWS/Bedrock series is documented).
-    if (!publisher) throw new Error("the all-models low-hit-ratio alarm reads the publisher's series");
-    const w = publisherWindow(f.periodMinutes, f.evaluationPeriods, f.datapointsToAlarm, publisher.periodMinutes);
-    const series = custom(w.periodMinutes);
     return {
-      metric: new MathExpression({
-        expression: gatedHitRatioExpression('r', 'w', f.minCacheTokens),
-        usingMetrics: {
-          r: series.metric('cacheReadTokens', { unlabelled: true }),
-          w: series.metric('cacheWriteTokens', { unlabelled: true }),
-        },
-        label: 'all models: hit ratio % (publisher)',
-        period: Duration.minutes(w.periodMinutes),
+      metric: bedrock(f.periodMinutes).cacheHitRatio({
+        modelId: m.modelId,
+        minCacheTokens: f.minCacheTokens,
+        compactInputs: true,
+        label: `${m.label}: hit ratio %`,
       }),
-      threshold: f.thresholdPercent,
+      threshold: lowHitThresholdPercent(f, m.breakEvenPercent),
       comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: w.evaluationPeriods,
-      datapointsToAlarm: w.datapointsToAlarm,
+      evaluationPeriods: f.evaluationPeriods,
+      datapointsToAlarm: f.datapointsToAlarm,
+      // A quiet period (below the minimum volume) has no datapoint: it is not a broken cache.
       treatMissingData: TreatMissingData.NOT_BREACHING,
-      runbook: lowHitRatioRunbook(undefined, {
-        ...f,
-        periodMinutes: w.periodMinutes,
-        evaluationPeriods: w.evaluationPeriods,
-        datapointsToAlarm: w.datapointsToAlarm,
-      }),
     };
   },
 };
