@@ -1,6 +1,7 @@
 /**
  * The on-call and cost-review dashboards: bodies parsed as JSON (intrinsics resolved, region eu-west-1), the widgets in
- * order, their metrics and SEARCH expressions, threshold annotations, and how the bodies grow with the model count.
+ * order, their metrics and SEARCH expressions, threshold annotations, the on-call "Paged? start here" text, and that the
+ * bodies do not grow with the model count (only precise models add their alarms to the status list).
  * Also the metric factories behind them (custom namespace, runtime metrics, alarm expressions).
  */
 process.env.CDK_VALIDATION = 'false';
@@ -25,6 +26,7 @@ import {
 } from '../../lib/bedrock-metrics';
 import { CONSOLE_HOSTS, LONGEST_CONSOLE_HOST, dashboardUrl } from '../../lib/console-url';
 import { resolvedLengthBound } from '../../lib/alarms';
+import { benchConfig } from '../support/configs';
 import { configWithModels, dashboardBodies, exampleConfig, synthStack, type DashboardBody } from './template-helpers';
 
 type Widget = DashboardBody['widgets'][number];
@@ -35,6 +37,8 @@ type Bodies = {
   texts: string[];
   alarmNames: string[];
   resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+  /** The whole template's JSON, asset hashes (they follow the bundled config) replaced by `<hash>`. */
+  template: string;
 };
 
 function bodies(config: PromptCacheConfig, publisher = true): Bodies {
@@ -42,10 +46,10 @@ function bodies(config: PromptCacheConfig, publisher = true): Bodies {
   new PromptCacheMonitoring(stack, 'Cache', { config, ...(publisher ? {} : { publisher: false }) });
   const template = Template.fromStack(stack).toJSON() as { Resources: Bodies['resources'] };
   const found = dashboardBodies(template);
-  const onCall = found.find((b) => b.text.includes('## Bedrock prompt cache: on-call'))!;
+  const onCall = found.find((b) => b.text.includes('## Paged? start here'))!;
   const costReview = found.find((b) => b.text.includes('## Bedrock prompt cache: cost review'))!;
   const alarmNames = Object.values(template.Resources)
-    .filter((r) => r.Type === 'AWS::CloudWatch::Alarm' || r.Type === 'AWS::CloudWatch::CompositeAlarm')
+    .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
     .map((r) => String(r.Properties?.AlarmName));
   return {
     onCall: onCall.body,
@@ -53,6 +57,7 @@ function bodies(config: PromptCacheConfig, publisher = true): Bodies {
     texts: [onCall.text, costReview.text],
     alarmNames,
     resources: template.Resources,
+    template: JSON.stringify(template).replace(/[0-9a-f]{64}/g, '<hash>'),
   };
 }
 
@@ -89,79 +94,110 @@ const expressions = (b: DashboardBody) =>
 /** The N of every `SORT(..., <by>, <order>, N)` of a body's text. */
 const sortLimits = (text: string) => [...text.matchAll(/, (?:SUM|AVG|MAX), (?:ASC|DESC), (\d+)\)/g)].map((m) => Number(m[1]));
 
+/** The fleet alarms and the pipeline alarms, in the order the status widget lists them. */
+const FLEET_AND_PIPELINE = [
+  'Fleet-LowHitRatio',
+  'Fleet-WritesWithoutReads',
+  'Fleet-CachingCostsMoney',
+  'Fleet-CachingCostsMoney-Page',
+  'PublisherErrors',
+  'PublisherHeartbeat',
+];
+/** The on-call text's lines (the markdown of its text widget). */
+const readme = (b: DashboardBody) => (b.widgets.find((w) => w.type === 'text')!.properties.markdown ?? '').split('\n');
+const PAGED_LINE_1 =
+  '1. The page names the model, what is wrong and its dollars per hour; its text is the runbook (do first, checks, whether it can wait, when it clears). ' +
+  'More: the README, section "When you are paged".';
+const EXAMPLE_BREAK_EVENS =
+  '2. Break-even hit ratio (below it caching loses money): 21.7% (support-bot, claims-triage), 52.6% (code-review).';
+
 describe('on-call dashboard, example config', () => {
   const { onCall, alarmNames, resources } = bodies(exampleConfig());
 
-  test('top to bottom: alarms, how to read it, ratios, tokens, traffic, latency, dollars, publisher, one alarm widget per model', () => {
+  test('top to bottom: alarms, paged? start here, ratios, tokens, traffic, latency, dollars, publisher; no per-model widget', () => {
     expect([onCall.start, onCall.periodOverride]).toEqual(['-PT3H', 'inherit']);
     expect(layout(onCall)).toEqual([
-      ['alarm', null, 'Alarms: ALARM first', 0, 0, 24, 5],
-      ['text', null, null, 0, 5, 24, 7],
-      ['metric', 'timeSeries', 'Cache hit ratio and cached input share, all models (%)', 0, 12, 12, 6],
-      ['metric', 'timeSeries', 'Cache hit ratio per model (%), the 10 lowest: publisher, per 60 min', 12, 12, 12, 6],
-      ['metric', 'timeSeries', 'Cache read vs write tokens, the 10 largest models and the rest (stacked)', 0, 18, 8, 6],
-      ['metric', 'timeSeries', 'Cache read vs write tokens, all models', 8, 18, 8, 6],
-      ['metric', 'pie', 'Read vs write share of cached tokens, whole time range', 16, 18, 8, 6],
-      ['metric', 'timeSeries', 'Uncached input tokens, the 10 largest models and the rest', 0, 24, 12, 6],
-      ['metric', 'timeSeries', 'Invocations and throttles, the 10 busiest models', 12, 24, 12, 6],
-      ['metric', 'timeSeries', 'InvocationLatency p50 and p90, the 10 slowest models (ms)', 0, 30, 12, 6],
-      ['metric', 'timeSeries', 'TimeToFirstToken p50 and p90, the 10 slowest models (ms), streaming calls', 12, 30, 12, 6],
-      ['metric', 'timeSeries', 'Net savings per 60 min (USD), the 10 lowest models and all models', 0, 36, 8, 6],
-      ['metric', 'timeSeries', 'Unpriced tokens (models with no known price)', 8, 36, 8, 6],
+      ['alarm', null, 'Alarms: ALARM first', 0, 0, 24, 3],
+      ['text', null, null, 0, 3, 24, 4],
+      ['metric', 'timeSeries', 'Cache hit ratio and cached input share, all models (%)', 0, 7, 12, 6],
+      ['metric', 'timeSeries', 'Cache hit ratio per model (%), the 10 lowest: publisher, per 60 min', 12, 7, 12, 6],
+      ['metric', 'timeSeries', 'Cache read vs write tokens, the 10 largest models and the rest (stacked)', 0, 13, 8, 6],
+      ['metric', 'timeSeries', 'Cache read vs write tokens, all models', 8, 13, 8, 6],
+      ['metric', 'pie', 'Read vs write share of cached tokens, whole time range', 16, 13, 8, 6],
+      ['metric', 'timeSeries', 'Uncached input tokens, the 10 largest models and the rest', 0, 19, 12, 6],
+      ['metric', 'timeSeries', 'Invocations and throttles, the 10 busiest models', 12, 19, 12, 6],
+      ['metric', 'timeSeries', 'InvocationLatency p50 and p90, the 10 slowest models (ms)', 0, 25, 12, 6],
+      ['metric', 'timeSeries', 'TimeToFirstToken p50 and p90, the 10 slowest models (ms), streaming calls', 12, 25, 12, 6],
+      ['metric', 'timeSeries', 'Net savings per 60 min (USD), the 10 lowest models and all models', 0, 31, 8, 6],
+      ['metric', 'timeSeries', 'Unpriced tokens (models with no known price)', 8, 31, 8, 6],
       [
         'metric',
         'timeSeries',
         'Savings publisher: errors, published periods, awaiting settlement, lag (what the pipeline alarm reads)',
         16,
-        36,
+        31,
         8,
         6,
       ],
-      ['metric', 'timeSeries', 'support-bot: hit ratio % vs its alarm', 0, 42, 8, 5],
-      ['metric', 'timeSeries', 'code-review: hit ratio % vs its alarm', 8, 42, 8, 5],
-      ['metric', 'timeSeries', 'claims-triage: hit ratio % vs its alarm', 16, 42, 8, 5],
     ]);
+    // No widget is about one configured model: no alarm graph, no display name in a title.
+    expect(onCall.widgets.filter((w) => (w.properties.annotations as { alarms?: unknown } | undefined)?.alarms)).toEqual([]);
+    expect(onCall.widgets.filter((w) => /support-bot|code-review|claims-triage/.test(w.properties.title ?? ''))).toEqual([]);
   });
 
-  test('alarm status: every alarm of the stack, the paging roll-ups first, ALARM on top', () => {
-    const listed = [
-      arn('CacheHealth'),
-      arn('SavingsPipeline'),
-      arn('AllModels-LowHitRatio'),
-      arn('AllModels-WritesWithoutReads'),
-      arn('AllModels-CachingCostsMoney'),
-      ...MODELS.flatMap((m) => [arn(`${m}-LowHitRatio`), arn(`${m}-WritesWithoutReads`), arn(`${m}-CachingCostsMoney`)]),
-      arn('PublisherErrors'),
-      arn('PublisherHeartbeat'),
-    ];
+  test('alarm status: every metric alarm of the stack, the fleet alarms first, ALARM on top', () => {
+    const listed = FLEET_AND_PIPELINE.map(arn);
     expect(onCall.widgets[0].properties).toEqual({ title: 'Alarms: ALARM first', alarms: listed, sortBy: 'stateUpdatedTimestamp' });
     // Exactly the alarms the template creates, none left out, none listed twice.
-    expect([...listed].sort()).toEqual(alarmNames.map((n) => `arn:aws:cloudwatch:eu-west-1:111122223333:alarm:${n}`).sort());
+    expect(alarmNames.map((n) => `arn:aws:cloudwatch:eu-west-1:111122223333:alarm:${n}`)).toEqual(listed);
   });
 
-  test('the text: how to read it, which alarms page, both ratios defined, where the runbooks are', () => {
-    const lines = (onCall.widgets[1].properties.markdown ?? '').split('\n');
-    expect(lines[1]).toBe(
-      '**How to read it.** Alarms first (ALARM on top). `TestMonitoring-CacheHealth` and `TestMonitoring-SavingsPipeline` page; the alarm that fired is in the page, ' +
-        'its description is the runbook (what, tokens or dollars, causes, first three checks). Then top to bottom: ratios, tokens, traffic and latency, dollars, ' +
-        'the publisher, one widget per configured model. Runbooks: the README, section "Alarms and runbooks".',
-    );
-    expect(lines.filter((l) => l.startsWith('* **')).map((l) => l.split(' = ')[0])).toEqual([
-      '* **Cache hit ratio** (efficiency)',
-      '* **Cached input share** (coverage)',
+  test('the text: "Paged? start here" in three numbered lines: the page is the runbook, the break-evens, how to see one model', () => {
+    expect(readme(onCall)).toEqual([
+      '## Paged? start here',
+      PAGED_LINE_1,
+      EXAMPLE_BREAK_EVENS,
+      '3. One model: open the fleet alarm (status above) and its **Contributors** tab, or search the model id in CloudWatch metrics (namespace `BedrockPromptCache`); the graphs below show the 10 worst models.',
     ]);
     const linked = bodies(
-      parseConfig({ ...exampleConfig(), alarms: { runbookUrl: 'https://github.example.com/team/cache#alarms-and-runbooks' } }, 't'),
+      parseConfig({ ...exampleConfig(), alarms: { runbookUrl: 'https://github.example.com/team/cache#when-you-are-paged' } }, 't'),
     ).onCall;
-    expect(
-      (linked.widgets[1].properties.markdown ?? '')
-        .split('\n')[1]
-        .endsWith('Runbooks: [Alarms and runbooks](https://github.example.com/team/cache#alarms-and-runbooks).'),
-    ).toBe(true);
+    expect(readme(linked)[1]).toBe(
+      '1. The page names the model, what is wrong and its dollars per hour; its text is the runbook (do first, checks, whether it can wait, when it clears). ' +
+        'More: [When you are paged](https://github.example.com/team/cache#when-you-are-paged).',
+    );
   });
 
-  test('ratios: both definitions for all models over SUM(SEARCH) of every spelling, the publisher ratio of the 10 lowest models; the low-hit-ratio threshold drawn', () => {
-    const threshold = [{ value: 50, label: 'low-hit-ratio alarms < 50%', color: '#d62728', fill: 'below', yAxis: 'left' }];
+  test('the break-evens: grouped by value, most models first, two names and a count of the others, at most 4 values', () => {
+    // Priced models only (unpriced ones have no break-even, Nova's 0 % is left out); write prices 3.5, 3.6, … per MTok.
+    const priced = (writes: number[], extra: object[] = []) =>
+      readme(
+        bodies(
+          parseConfig(
+            {
+              models: [...writes.map((_, i) => ({ modelId: `us.x.m${i}`, displayName: `m${i}`, priceAs: `p${writes[i]}` })), ...extra],
+              pricing: Object.fromEntries(
+                [...new Set(writes)].map((w) => [
+                  `p${w}`,
+                  { inputPerMTok: 3, outputPerMTok: 15, cacheWritePerMTok: w, cacheReadPerMTok: 0.3 },
+                ]),
+              ),
+            },
+            't',
+          ),
+        ).onCall,
+      )[2];
+    expect([
+      priced([3.5, 3.5, 3.5, 3.75, 3.75, 4, 4.5, 5]),
+      priced([], [{ modelId: 'us.example.unknown-model-v1:0' }, { modelId: 'us.amazon.nova-pro-v1:0' }]),
+    ]).toEqual([
+      // 0.5 / 3.2, 0.75 / 3.45, 1 / 3.7, 1.5 / 4.2 (and 2 / 4.7 left out: a fifth value).
+      '2. Break-even hit ratio (below it caching loses money): 15.6% (m0, m1 and 1 more), 21.7% (m3, m4), 27% (m5), 35.7% (m6).',
+      '2. Break-even hit ratio (below it caching loses money): Claude 21.7% with the 5-minute cache, 52.6% with the 1-hour cache.',
+    ]);
+  });
+
+  test('ratios: both definitions for all models over SUM(SEARCH) of every spelling, the publisher ratio of the 10 lowest models; no threshold line (each model has its own)', () => {
     const all = titled(onCall, 'Cache hit ratio and cached input share, all models (%)');
     expect(all.metrics).toEqual([
       [
@@ -203,9 +239,9 @@ describe('on-call dashboard, example config', () => {
         },
       ],
     ]);
-    expect(all.annotations).toEqual({ horizontal: threshold });
     const perModel = titled(onCall, 'Cache hit ratio per model (%), the 10 lowest: publisher, per 60 min');
-    expect([perModel.metrics, perModel.annotations]).toEqual([
+    expect([all.annotations, perModel.metrics, perModel.annotations]).toEqual([
+      undefined,
       [
         [
           {
@@ -215,7 +251,7 @@ describe('on-call dashboard, example config', () => {
           },
         ],
       ],
-      { horizontal: threshold },
+      undefined,
     ]);
   });
 
@@ -325,15 +361,21 @@ describe('on-call dashboard, example config', () => {
       ).map((m) => m.Expression ?? [m.MetricStat!.Metric.Namespace, m.MetricStat!.Metric.MetricName, m.MetricStat!.Stat]),
     ).toEqual(['FILL(lag, 99999)', ['BedrockPromptCache', 'PublisherLagMinutes', 'Maximum']]);
   });
+});
 
-  test("one alarm widget per configured model, titled with its display name: its low-hit-ratio alarm's graph and threshold", () => {
-    expect(onCall.widgets.slice(-3).map((w) => [w.properties.title, w.properties.annotations])).toEqual(
-      ['support-bot', 'code-review', 'claims-triage'].map((name, i) => [
-        `${name}: hit ratio % vs its alarm`,
-        { alarms: [arn(`${MODELS[i]}-LowHitRatio`)] },
-      ]),
-    );
-  });
+test("the net-savings graph says 'alarmed' only while a fleet caching-costs-money alarm exists", () => {
+  const label = (input: object) =>
+    (
+      titled(
+        bodies(parseConfig({ ...exampleConfig(), ...input }, 't')).onCall,
+        'Net savings per 60 min (USD), the 10 lowest models and all models',
+      ).annotations as { horizontal: Array<{ label: string }> }
+    ).horizontal.map((a) => a.label);
+  expect([label({}), label({ alarms: { cachingCostsMoney: { enabled: false } } }), label({ alarms: { enabled: false } })]).toEqual([
+    ['below 0: caching costs money (alarmed)'],
+    ['below 0: caching costs money'],
+    ['below 0: caching costs money'],
+  ]);
 });
 
 describe('cost-review dashboard, example config', () => {
@@ -561,7 +603,7 @@ describe('dashboards.topModels', () => {
         'Net savings per model, the whole range (USD): the 3 lowest and the rest',
       ],
     ]);
-    expect(texts.map((t) => t.match(/top \d+ models/g) ?? [])).toEqual([['top 3 models'], []]);
+    expect(texts.map((t) => t.match(/the \d+ worst models/g) ?? [])).toEqual([['the 3 worst models'], []]);
     expect(titled(onCall, 'Uncached input tokens, the 3 largest models and the rest').metrics).toEqual([
       [
         {
@@ -577,16 +619,17 @@ describe('dashboards.topModels', () => {
 describe('without the savings publisher', () => {
   const { onCall, costReview, alarmNames } = bodies(exampleConfig(), false);
 
-  test('no dollar, unpriced or publisher widget, no all-models alarm; the cost review keeps the token figures and says why', () => {
+  test('no dollar, unpriced or publisher widget; the precise alarms of every configured model; the cost review keeps the token figures and says why', () => {
     expect(onCall.widgets.map((w) => w.properties.title ?? w.type).filter((t) => /publisher|USD|Unpriced/.test(String(t)))).toEqual([]);
-    // The all-models alarms read the publisher's series, so only the per-model alarms and their roll-up are left.
-    const listed = [
-      arn('CacheHealth'),
-      ...MODELS.flatMap((m) => [arn(`${m}-LowHitRatio`), arn(`${m}-WritesWithoutReads`), arn(`${m}-CachingCostsMoney`)]),
-    ];
+    // The fleet and pipeline alarms read the publisher's series: every configured model has precise alarms instead.
+    const listed = MODELS.flatMap((m) => [arn(`${m}-LowHitRatio`), arn(`${m}-WritesWithoutReads`), arn(`${m}-CachingCostsMoney`)]);
     expect(onCall.widgets[0].properties.alarms).toEqual(listed);
-    expect([...listed].sort()).toEqual(alarmNames.map((n) => `arn:aws:cloudwatch:eu-west-1:111122223333:alarm:${n}`).sort());
-    expect('annotations' in titled(onCall, 'Cache hit ratio and cached input share, all models (%)')).toBe(false);
+    expect(alarmNames.map((n) => `arn:aws:cloudwatch:eu-west-1:111122223333:alarm:${n}`)).toEqual(listed);
+    expect(layout(onCall).slice(0, 3)).toEqual([
+      ['alarm', null, 'Alarms: ALARM first', 0, 0, 24, 4],
+      ['text', null, null, 0, 4, 24, 4],
+      ['metric', 'timeSeries', 'Cache hit ratio and cached input share, all models (%)', 0, 8, 24, 6],
+    ]);
     expect(layout(costReview).map((w) => w[2])).toEqual([
       null,
       'Hit ratio of the range (token-weighted)',
@@ -595,45 +638,101 @@ describe('without the savings publisher', () => {
     expect((costReview.widgets[0].properties.markdown ?? '').split('\n').slice(-1)).toEqual([
       '* Dollars need the savings publisher, which this deployment leaves out: token figures only.',
     ]);
-    expect((onCall.widgets[1].properties.markdown ?? '').split('\n')[1].slice(0, 90)).toBe(
-      '**How to read it.** Alarms first (ALARM on top). `TestMonitoring-CacheHealth` pages; the a',
-    );
+  });
+
+  test('the text: no fleet alarm to open, so line 3 says to search the model id under the metric names read', () => {
+    expect(readme(onCall)).toEqual([
+      '## Paged? start here',
+      PAGED_LINE_1,
+      EXAMPLE_BREAK_EVENS,
+      '3. One model: search the model id in CloudWatch metrics (`CacheReadInputTokenCount` or `CacheReadInputTokens`); the graphs below show the 10 worst models.',
+    ]);
   });
 });
 
+/** A body's figures: widgets, metric rows, bytes, SEARCH expressions and the longest one. */
+function figures(b: DashboardBody) {
+  const text = JSON.stringify(b);
+  const searches = text.match(/SEARCH\('[^']*', '[^']*', \d+\)/g) ?? [];
+  return {
+    widgets: b.widgets.length,
+    metrics: b.widgets.flatMap((w) => (w.properties.metrics ?? []) as unknown[]).length,
+    bytes: Buffer.byteLength(text),
+    searches: searches.length,
+    longestSearch: Math.max(...searches.map((x) => x.length)),
+  };
+}
+/** `n` configured models, each in precise mode. */
+const allPrecise = (config: PromptCacheConfig) =>
+  parseConfig({ ...config, models: config.models.map((m) => ({ ...m, alarms: { mode: 'precise' } })) }, 'test');
+
 describe('body size against the model count', () => {
-  test('the cost review is the same for 1 and 10 models; the on-call body grows by an alarm widget and the status entries per model', () => {
-    const [one, ten] = [1, 10].map((n) => bodies(configWithModels(n)));
-    expect(ten.texts[1]).toBe(one.texts[1]);
-    // configWithModels' models have no price: 2 alarms each (no cost alarm); 3 all-models, 2 pipeline alarms, 2 roll-ups.
-    const counts = (b: DashboardBody) => [
-      (b.widgets[0].properties.alarms as string[]).length,
-      b.widgets.filter((w) => (w.properties.annotations as { alarms?: unknown } | undefined)?.alarms).length,
-    ];
-    expect([counts(one.onCall), counts(ten.onCall)]).toEqual([
-      [9, 1],
-      [27, 10],
+  test('1, 100 and 1,000 configured models (fleet mode): the same widgets, metrics and bytes, on call and in the cost review', () => {
+    const at = [1, 100, 1000].map((n) => bodies(configWithModels(n)));
+    const onCall = { widgets: 14, metrics: 31, bytes: 10653, searches: 24, longestSearch: 126 };
+    const costReview = { widgets: 7, metrics: 20, bytes: 6346, searches: 14, longestSearch: 128 };
+    expect(at.map((b) => [figures(b.onCall), figures(b.costReview)])).toEqual([
+      [onCall, costReview],
+      [onCall, costReview],
+      [onCall, costReview],
     ]);
-    // 9 more models: 4,422 bytes (about 491 each), all of them in the alarm widgets (status list and per-model alarm graphs).
-    const alarmBytes = (b: DashboardBody) =>
-      JSON.stringify(b.widgets.filter((w) => w.type === 'alarm' || (w.properties.annotations as { alarms?: unknown } | undefined)?.alarms))
-        .length;
-    expect([ten.texts[0].length - one.texts[0].length, alarmBytes(ten.onCall) - alarmBytes(one.onCall)]).toEqual([4422, 4422]);
+    // Byte for byte (the dashboards hold no asset hash), and every SEARCH is in the regular form (within 1,024 characters).
+    expect([at[1].texts, at[2].texts]).toEqual([at[0].texts, at[0].texts]);
+    expect(at[0].texts[0].split('SEARCH(').length - 1).toBe(onCall.searches);
+    // The whole stack too, but for the asset hashes of the functions (the bundled config holds the models).
+    expect([Buffer.byteLength(at[0].template), at[1].template === at[0].template, at[2].template === at[0].template]).toEqual([
+      43372,
+      true,
+      true,
+    ]);
   });
 
-  test('100 models: within the dashboard limits (500 widgets, 2,500 metrics) and SEARCH expressions under 1,024 characters', () => {
-    const stack = new PromptCacheMonitoringStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Scale', {
-      config: configWithModels(100),
-    });
-    for (const { body } of dashboardBodies(Template.fromStack(stack).toJSON())) {
-      const metrics = body.widgets.flatMap((w) => (w.properties.metrics ?? []) as unknown[]).length;
-      expect(body.widgets.length).toBeLessThanOrEqual(500);
-      expect(metrics).toBeLessThanOrEqual(2500);
-      // A SEARCH is `SEARCH('<query>', '<stat>', <period>)`; its query may hold parentheses (the spellings' OR).
-      const searches = JSON.stringify(body).match(/SEARCH\('[^']*', '[^']*', \d+\)/g) ?? [];
-      expect(searches.length).toBe(JSON.stringify(body).split('SEARCH(').length - 1);
-      expect(searches.every((s) => s.length <= 1024)).toBe(true);
-    }
+  test('priced models: only the break-even line differs (two names and a count of the others), by the digits of the count', () => {
+    const at = [1, 100, 1000].map((n) => bodies(benchConfig(n)));
+    expect(at.map((b) => readme(b.onCall)[2])).toEqual([
+      '2. Break-even hit ratio (below it caching loses money): 21.7% (workload-000).',
+      '2. Break-even hit ratio (below it caching loses money): 21.7% (workload-000, workload-001 and 98 more).',
+      '2. Break-even hit ratio (below it caching loses money): 21.7% (workload-000, workload-001 and 998 more).',
+    ]);
+    const withoutLine2 = (b: DashboardBody) =>
+      JSON.stringify(b.widgets.map((w) => (w.type === 'text' ? readme(b).filter((_, i) => i !== 2) : w.properties)));
+    expect([withoutLine2(at[1].onCall), withoutLine2(at[2].onCall), at[1].texts[1], at[2].texts[1]]).toEqual([
+      withoutLine2(at[0].onCall),
+      withoutLine2(at[0].onCall),
+      at[0].texts[1],
+      at[0].texts[1],
+    ]);
+    expect(at.map((b) => figures(b.onCall).bytes)).toEqual([10608, 10634, 10635]);
+  });
+
+  test('precise models: each adds its alarms to the status list, nothing else; a second status widget past 100 alarms', () => {
+    // Unpriced models (no break-even to list): 2 precise alarms each, no cost alarm.
+    const [one, two] = [1, 2].map((n) => bodies(allPrecise(configWithModels(n))));
+    const statusOf = (b: DashboardBody) => (b.widgets[0].properties.alarms as string[]).map((a) => a.split(':alarm:TestMonitoring-')[1]);
+    expect(statusOf(two.onCall)).toEqual([
+      ...FLEET_AND_PIPELINE.slice(0, 4),
+      'workload-0-b7840776-LowHitRatio',
+      'workload-0-b7840776-WritesWithoutReads',
+      'workload-1-ece7057b-LowHitRatio',
+      'workload-1-ece7057b-WritesWithoutReads',
+      ...FLEET_AND_PIPELINE.slice(4),
+    ]);
+    // The rest of the body is the same; the bytes it grows by are the two ARNs of the status list (201 with commas).
+    const rest = (b: DashboardBody) => JSON.stringify(b.widgets.slice(1));
+    const listBytes = (b: DashboardBody) => JSON.stringify(b.widgets[0].properties.alarms).length;
+    expect([
+      figures(two.onCall).widgets,
+      rest(two.onCall) === rest(one.onCall),
+      figures(two.onCall).bytes - figures(one.onCall).bytes,
+      listBytes(two.onCall) - listBytes(one.onCall),
+    ]).toEqual([14, true, 201, 201]);
+    const many = bodies(allPrecise(benchConfig(40))).onCall;
+    expect(
+      many.widgets.filter((w) => w.type === 'alarm').map((w) => [w.properties.title, (w.properties.alarms as string[]).length, w.height]),
+    ).toEqual([
+      ['Alarms: ALARM first (1 of 2)', 100, 19],
+      ['Alarms: ALARM first (2 of 2)', 26, 7],
+    ]);
   });
 });
 
@@ -649,15 +748,6 @@ const CACHED_SHARE =
 /** All models: the sum of the per-model series (no dimensionless AWS/Bedrock series is read). */
 const READ_ALL = [{ label: 'Cache read tokens, all models', expression: `SUM(${SEARCH_READ})` }];
 const WRITE_ALL = [{ label: 'Cache write tokens, all models', expression: `SUM(${SEARCH_WRITE})` }];
-/**
- * Bodies without their alarm widgets, 1 configured model (fixed: they must not depend on the model count). Both spellings'
- * OR, the top-N SORTs with their rest lines, SUM(SEARCH) all-models inputs and the RUNNING_SUM range figures took them
- * from 7,933 and 4,445 bytes to these; only the two publisher widgets (unpriced tokens, publisher health) and the
- * cost-review text kept their size. The publisher widget's periods-awaiting-settlement line then added 161 bytes.
- */
-const ONE_MODEL_ON_CALL_BYTES = 10444;
-const ONE_MODEL_COST_REVIEW_BYTES = 5834;
-
 describe('the on-call dashboard of PromptCacheMonitoringStack, example config', () => {
   const template = synthStack(exampleConfig());
   // The on-call dashboard comes first.
@@ -679,22 +769,28 @@ describe('the on-call dashboard of PromptCacheMonitoringStack, example config', 
     expect(body.periodOverride).toBe('inherit');
     expect(body.widgets.slice(0, 2).map((w) => [w.type, w.x, w.y, w.width])).toEqual([
       ['alarm', 0, 0, 24],
-      ['text', 0, 5, 24],
+      ['text', 0, 3, 24],
     ]);
     for (const w of body.widgets.filter((x) => x.type === 'metric')) expect(w.properties.region).toBe('eu-west-1');
   });
 
-  test('the text explains both ratio definitions, labelled, with both spellings of the cache metrics and the top-N rule', () => {
-    const markdown = body.widgets[1].properties.markdown ?? '';
-    const lines = markdown.split('\n');
-    expect(lines[0]).toBe('## Bedrock prompt cache: on-call');
-    expect(lines.filter((l) => l.startsWith('* **'))).toEqual([
-      '* **Cache hit ratio** (efficiency) = read / (read + write), from `CacheReadInputTokenCount` or `CacheReadInputTokens` and `CacheWriteInputTokenCount` or `CacheWriteInputTokens`. ' +
-        'Low while writes go on = the cached prefix keeps being rebuilt (prefix changed, TTL expired, checkpoint below the model minimum).',
-      '* **Cached input share** (coverage) = read / (input + read + write); `InputTokenCount` excludes cached tokens. ' +
-        'All-models lines sum the per-model series; per-model graphs show the top 10 models and sum the rest.',
+  test("the text's line 3 and the fleet alarms' query name the config's namespace", () => {
+    const stack = new PromptCacheMonitoringStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'TestMonitoring', {
+      config: parseConfig({ ...exampleConfig(), namespace: 'Team/PromptCache' }, 't'),
+    });
+    const t = Template.fromStack(stack).toJSON();
+    const [own] = dashboardBodies(t);
+    expect(readme(own.body)[3]).toBe(
+      '3. One model: open the fleet alarm (status above) and its **Contributors** tab, or search the model id in CloudWatch metrics (namespace `Team/PromptCache`); the graphs below show the 10 worst models.',
+    );
+    const fleet = Object.values(
+      t.Resources as Record<string, { Type: string; Properties: { AlarmName?: string; Metrics?: Array<{ Expression?: string }> } }>,
+    )
+      .filter((r) => r.Properties.AlarmName === 'TestMonitoring-Fleet-LowHitRatio')
+      .map((r) => r.Properties.Metrics![0].Expression);
+    expect(fleet).toEqual([
+      'SELECT MAX(AlarmHitRatioMarginPoints) FROM SCHEMA("Team/PromptCache", ModelId) GROUP BY ModelId ORDER BY MAX() ASC LIMIT 500',
     ]);
-    expect(lines).toContain('* A period without cache traffic has no point (undefined, not 0 %).');
   });
 
   test('per-model graph: read and write SEARCH expressions of both spellings, the 10 largest models and the rest, stacked', () => {
@@ -742,26 +838,9 @@ describe('the on-call dashboard of PromptCacheMonitoringStack, example config', 
   });
 });
 
-describe('dashboard body size', () => {
-  test('1 and 10 configured models: the same bodies but for the per-model alarm widgets and alarm status entries', () => {
-    // Alarm widgets (status lists and per-model alarm graphs) are the only part that may grow with the models.
-    const withoutAlarms = (n: number) =>
-      dashboardBodies(synthStack(configWithModels(n)).toJSON()).map(({ body }) =>
-        JSON.stringify(
-          body.widgets
-            .filter((w) => w.type !== 'alarm' && !(w.properties.annotations as { alarms?: unknown } | undefined)?.alarms)
-            .map((w) => w.properties),
-        ),
-      );
-    const one = withoutAlarms(1);
-    expect(withoutAlarms(10)).toEqual(one);
-    expect(one.map((b) => b.length)).toEqual([ONE_MODEL_ON_CALL_BYTES, ONE_MODEL_COST_REVIEW_BYTES]);
-  });
-});
-
 describe('the dashboards of PromptCacheMonitoring embedded in a team stack', () => {
   test('dashboardName prop wins', () => {
-    const stack = new Stack(new App(), 'TeamStack');
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'TeamStack');
     const monitoring = new PromptCacheMonitoring(stack, 'Cache', { config: exampleConfig(), dashboardName: 'team-cache' });
     Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'team-cache' });
     expect(monitoring.config.models.map((m) => m.displayName)).toEqual(['support-bot', 'code-review', 'claims-triage']);
@@ -769,7 +848,7 @@ describe('the dashboards of PromptCacheMonitoring embedded in a team stack', () 
   });
 
   test('custom metric names reach the SEARCH expressions: a pinned name is the only one read', () => {
-    const stack = new Stack(new App(), 'TeamStack');
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'TeamStack');
     const config = {
       ...exampleConfig(),
       bedrockMetricNames: {
@@ -819,10 +898,12 @@ describe('the dashboards of PromptCacheMonitoring embedded in a team stack', () 
         false,
         false,
       ]);
-    expect((body.widgets[1].properties.markdown ?? '').split('\n').filter((l) => l.startsWith('* **Cache hit ratio**'))).toEqual([
-      '* **Cache hit ratio** (efficiency) = read / (read + write), from `CacheReadInputTokens` and `CacheWriteInputTokens`. ' +
-        'Low while writes go on = the cached prefix keeps being rebuilt (prefix changed, TTL expired, checkpoint below the model minimum).',
-    ]);
+    // Without the publisher the text's line 3 names the metric to search under: the pinned spelling only.
+    const noPublisher = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'TeamStack');
+    new PromptCacheMonitoring(noPublisher, 'Cache', { config, publisher: false });
+    expect(readme(dashboardBodies(Template.fromStack(noPublisher).toJSON())[0].body)[3]).toBe(
+      '3. One model: search the model id in CloudWatch metrics (`CacheReadInputTokens`); the graphs below show the 10 worst models.',
+    );
   });
 });
 
