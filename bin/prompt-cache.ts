@@ -279,7 +279,7 @@ interface DoctorOptions {
   format: 'text' | 'json';
 }
 
-/** What tests swap in: doctor's profile lookups, alarm history reader, sleep and clock (see DoctorProbeOptions). */
+/** What tests swap in: doctor's profile lookups, sleep and clock (see DoctorProbeOptions). */
 export interface CliDeps {
   readonly doctor?: Partial<DoctorProbeOptions>;
 }
@@ -366,7 +366,7 @@ export function buildProgram(io: CliIo, deps: CliDeps = {}): Command {
     .option('--stack <name>', 'the deployed stack', DEFAULT_STACK_NAME)
     .option(
       '--test-notification',
-      'drive one alarm into ALARM so that its roll-up pages the on-call topic once, and check the page went out',
+      "set one alarm to ALARM (PublisherErrors: a ticket) so that the alarm notifier sends one real notification, and read the notifier's log for it",
     )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action((opts: DoctorOptions) => doctor(opts, io, deps));

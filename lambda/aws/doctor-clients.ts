@@ -1,13 +1,16 @@
 /**
- * The clients `prompt-cache doctor` uses: those of {@link createClients} plus CloudFormation (the deployed stack), same
- * retry settings, same call counter. A sibling of clients.ts, imported only by the CLI, so the Lambda bundles do not
- * carry the CloudFormation client.
+ * The clients `prompt-cache doctor` uses: those of {@link createClients} plus CloudFormation (the deployed stack) and
+ * CloudWatch Logs (the alarm notifier's log, for `--test-notification`), same retry settings, same call counter. A
+ * sibling of clients.ts, imported only by the CLI, so the Lambda bundles carry neither client.
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { countCalls, createClients, type AwsClients, type ClientOptions } from './clients';
 
 export interface DoctorAwsClients extends AwsClients {
   readonly cloudFormation: CloudFormationClient;
+  /** FilterLogEvents on the notifier's log group. */
+  readonly logs: CloudWatchLogsClient;
 }
 
 export function createDoctorClients(options: ClientOptions = {}): DoctorAwsClients {
@@ -21,5 +24,6 @@ export function createDoctorClients(options: ClientOptions = {}): DoctorAwsClien
   return {
     ...base,
     cloudFormation: countCalls(new CloudFormationClient(retried), base.calls),
+    logs: countCalls(new CloudWatchLogsClient(retried), base.calls),
   };
 }

@@ -2,9 +2,10 @@
  * Collects what `prompt-cache doctor` checks (lambda/core/doctor.ts), read-only except `testNotification`:
  * - AWS/Bedrock ListMetrics for every spelling of each token metric, all pages, all dimension sets;
  * - the inference profiles seen (bedrock:GetInferenceProfile through the resolver);
- * - the stack (DescribeStacks, ListStackResources and GetTemplate) and its alarms in CloudWatch (DescribeAlarms);
+ * - the stack (DescribeStacks, ListStackResources and GetTemplate), its alarms in CloudWatch (DescribeAlarms by name)
+ *   and the region's Metrics Insights alarms (DescribeAlarms, every page);
  * - the ledger watermark (DynamoDB) and the newest PublisherLagMinutes datum;
- * - with --test-notification: SetAlarmState on one child alarm, the roll-up's state, its Action history.
+ * - with --test-notification: SetAlarmState on one alarm, then the alarm notifier's log (FilterLogEvents) for its line.
  */
 import {
   CloudFormationClient,
@@ -15,25 +16,34 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import {
   CloudWatchClient,
-  DescribeAlarmHistoryCommand,
   DescribeAlarmsCommand,
   GetMetricDataCommand,
   ListMetricsCommand,
   SetAlarmStateCommand,
+  type MetricAlarm,
 } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { PromptCacheConfig } from '../core/config';
 import { BEDROCK_NAMESPACE, CUSTOM_METRICS } from '../core/contract';
 import {
+  NOTIFICATION_WAIT_MINUTES,
+  TOPIC_OUTPUTS,
+  alarmSeverity,
   bedrockMetricNamesToList,
-  classifyActions,
+  firstNotifierRecord,
+  isMetricsInsightsQuery,
+  parseNotifierRecord,
   pickTestAlarm,
   profileArns,
+  topicLabel,
   type AlarmState,
   type DoctorObservations,
   type FreshnessObservation,
   type ListedMetric,
   type NotificationObservation,
+  type NotifierRecord,
+  type NotifierResources,
   type StackAlarm,
   type StackObservation,
 } from '../core/doctor';
@@ -48,6 +58,8 @@ export interface DoctorClients {
   readonly cloudWatch: Sender<CloudWatchClient>;
   readonly cloudFormation: Sender<CloudFormationClient>;
   readonly dynamoDb: DynamoDBClient;
+  /** The notifier's log (FilterLogEvents), for --test-notification. */
+  readonly logs: Sender<CloudWatchLogsClient>;
 }
 
 /** The profile lookups doctor reports (InferenceProfileResolver.lookup). */
@@ -55,43 +67,8 @@ export interface ProfileLookups {
   lookup(modelIds: readonly string[]): Promise<ReadonlyMap<string, ProfileLookup>>;
 }
 
-/** The `Action` history of one composite alarm since a time: its HistorySummary lines, oldest first. */
-export interface AlarmHistoryReader {
-  actionSummaries(compositeName: string, sinceMs: number): Promise<string[]>;
-}
-
-/** DescribeAlarmHistory of a composite alarm: AlarmTypes must name CompositeAlarm, or only metric alarms are searched. */
-export class CloudWatchAlarmHistory implements AlarmHistoryReader {
-  constructor(private readonly cloudWatch: Sender<CloudWatchClient>) {}
-
-  async actionSummaries(compositeName: string, sinceMs: number): Promise<string[]> {
-    const items: { at: number; summary: string }[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await this.cloudWatch.send(
-        new DescribeAlarmHistoryCommand({
-          AlarmName: compositeName,
-          AlarmTypes: ['CompositeAlarm'],
-          HistoryItemType: 'Action',
-          StartDate: new Date(sinceMs),
-          ScanBy: 'TimestampAscending',
-          MaxRecords: 100,
-          NextToken: nextToken,
-        }),
-      );
-      for (const item of page.AlarmHistoryItems ?? []) {
-        if (item.HistoryItemType !== 'Action' || item.HistorySummary === undefined) continue;
-        items.push({ at: item.Timestamp?.getTime() ?? 0, summary: item.HistorySummary });
-      }
-      nextToken = page.NextToken;
-    } while (nextToken);
-    return items.sort((a, b) => a.at - b.at).map((i) => i.summary);
-  }
-}
-
 export interface DoctorProbeOptions {
   readonly profiles: ProfileLookups;
-  readonly history?: AlarmHistoryReader;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly clock?: () => number;
 }
@@ -101,18 +78,20 @@ export interface CollectOptions {
   readonly region: string;
   readonly stackName: string;
   readonly testNotification: boolean;
-  /** What the notification test is doing, as it does it (the operator must know a page is coming). */
+  /** What the notification test is doing, as it does it (the operator must know a notification is coming). */
   readonly say: (line: string) => void;
 }
 
 const ALARM_TYPES = { 'AWS::CloudWatch::Alarm': 'MetricAlarm', 'AWS::CloudWatch::CompositeAlarm': 'CompositeAlarm' } as const;
 const MINUTE_MS = 60_000;
-/** How long the notification test waits for the roll-up and its action. */
-export const NOTIFICATION_WAIT_MS = 2 * MINUTE_MS;
+/** How long the notification test waits for the notifier's line. */
+export const NOTIFICATION_WAIT_MS = NOTIFICATION_WAIT_MINUTES * MINUTE_MS;
 const POLL_MS = 10_000;
 
+/** The notifier's resources are those whose logical id contains this (lib/alarms/notifier.ts, under its construct). */
+const NOTIFIER_ID = 'Notifier';
+
 export class DoctorProbe {
-  private readonly history: AlarmHistoryReader;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly clock: () => number;
 
@@ -120,7 +99,6 @@ export class DoctorProbe {
     private readonly clients: DoctorClients,
     private readonly options: DoctorProbeOptions,
   ) {
-    this.history = options.history ?? new CloudWatchAlarmHistory(clients.cloudWatch);
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.clock = options.clock ?? Date.now;
   }
@@ -196,14 +174,34 @@ export class DoctorProbe {
     } while (nextToken);
     const expected = await this.alarmResources(stackName, resources);
     const found = await this.describeAlarms(expected.map((a) => a.name));
-    // The type is the stack resource's; state, rule and actions are CloudWatch's.
+    // The type is the stack resource's; the state and the query kind are CloudWatch's.
     const alarms: StackAlarm[] = expected.map((a) => ({ ...found.get(a.name), ...a }));
+    const notifier = notifierResources(resources);
     return {
       exists: true,
       status: described.StackStatus ?? 'UNKNOWN',
       outputs,
       alarms: alarms.sort((a, b) => a.name.localeCompare(b.name)),
+      ...(notifier ? { notifier } : {}),
+      metricsInsightsAlarmsInRegion: await this.countMetricsInsightsAlarms(),
     };
+  }
+
+  /**
+   * Metric alarms of the account in this region whose metrics hold a Metrics Insights query: DescribeAlarms of every
+   * metric alarm, 100 a page, every page (CloudWatch's default quota is 200 of them; stack-alarms warns near it).
+   */
+  async countMetricsInsightsAlarms(): Promise<number> {
+    let count = 0;
+    let nextToken: string | undefined;
+    do {
+      const page = await this.clients.cloudWatch.send(
+        new DescribeAlarmsCommand({ AlarmTypes: ['MetricAlarm'], MaxRecords: 100, NextToken: nextToken }),
+      );
+      count += (page.MetricAlarms ?? []).filter(holdsMetricsInsightsQuery).length;
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return count;
   }
 
   /**
@@ -256,18 +254,11 @@ export class DoctorProbe {
               name: a.AlarmName,
               type: 'MetricAlarm',
               state: a.StateValue as AlarmState,
-              actions: a.AlarmActions ?? [],
+              metricsInsights: holdsMetricsInsightsQuery(a),
             });
         }
         for (const a of page.CompositeAlarms ?? []) {
-          if (a.AlarmName)
-            out.set(a.AlarmName, {
-              name: a.AlarmName,
-              type: 'CompositeAlarm',
-              state: a.StateValue as AlarmState,
-              rule: a.AlarmRule ?? '',
-              actions: a.AlarmActions ?? [],
-            });
+          if (a.AlarmName) out.set(a.AlarmName, { name: a.AlarmName, type: 'CompositeAlarm', state: a.StateValue as AlarmState });
         }
         nextToken = page.NextToken;
       } while (nextToken);
@@ -320,57 +311,121 @@ export class DoctorProbe {
     };
   }
 
-  /** Drives one child alarm into ALARM and watches its roll-up notify (the only write doctor makes). */
+  /**
+   * Sets one alarm to ALARM (the only write doctor makes) and reads the alarm notifier's log from then on, every 10 s for
+   * up to 2 minutes, for its line about that alarm: "notification sent", "notification failed" or "event ignored".
+   */
   async testNotification(stackName: string, stack: StackObservation, say: (line: string) => void): Promise<NotificationObservation> {
-    if (!stack.exists) return { attempted: false, reason: `stack ${stackName} not found: no alarm to test` };
-    const pick = pickTestAlarm(stackName, stack.alarms);
-    if (!pick)
-      return { attempted: false, reason: `stack ${stackName} has no alarm under a roll-up with alarm actions: nothing would notify` };
-    const { alarm, composite } = pick;
-    if (composite.state === 'ALARM') {
-      return { attempted: false, reason: `${composite.name} is already in ALARM: a test would send nothing new; rerun when it is OK` };
-    }
-    const topics = composite.actions ?? [];
+    if (!stack.exists) return { attempted: false, reason: 'no-stack' };
+    const { notifier } = stack;
+    if (!notifier) return { attempted: false, reason: 'no-notifier' };
+    const alarm = pickTestAlarm(stackName, stack.alarms);
+    if (!alarm) return { attempted: false, reason: 'no-alarm' };
+    if (alarm.state === 'ALARM') return { attempted: false, reason: 'already-in-alarm', alarmName: alarm.name };
+    const topic = alarmSeverity(stackName, alarm.name);
+    const topicArn = stack.outputs[TOPIC_OUTPUTS[topic]];
     say(
-      `notification-delivery: setting ${alarm} to ALARM with SetAlarmState; its roll-up ${composite.name} WILL send a test page to the on-call topic (${topics.join(', ')}).`,
+      `notification-delivery: setting ${alarm.name} to ALARM with SetAlarmState; the alarm notifier WILL send a test ${topic} to ${topicLabel(topic, topicArn)}.`,
     );
-    say('notification-delivery: the alarms return to their real state at their next evaluation (and the roll-up then sends OK).');
-    const startMs = this.clock();
+    say('notification-delivery: the alarm returns to its real state at its next evaluation (and the notifier then sends its recovery).');
+    const setAtMs = this.clock();
     await this.clients.cloudWatch.send(
       new SetAlarmStateCommand({
-        AlarmName: alarm,
+        AlarmName: alarm.name,
         StateValue: 'ALARM',
         StateReason:
-          'prompt-cache doctor --test-notification: a test of the on-call notification; returns to its real state at the next evaluation',
+          'prompt-cache doctor --test-notification: a test of the alarm notifier; returns to its real state at the next evaluation',
       }),
     );
-    let reached = false;
-    let summaries: string[] = [];
+    let record: NotifierRecord | undefined;
+    let readError: string | undefined;
     for (;;) {
-      const page = await this.clients.cloudWatch.send(
-        new DescribeAlarmsCommand({ AlarmNames: [composite.name], AlarmTypes: ['CompositeAlarm'] }),
-      );
-      reached ||= page.CompositeAlarms?.[0]?.StateValue === 'ALARM';
-      if (reached) {
-        summaries = await this.history.actionSummaries(composite.name, startMs);
-        if (classifyActions(summaries) !== 'none') break;
-      }
-      if (this.clock() - startMs >= NOTIFICATION_WAIT_MS) {
-        if (!reached) summaries = await this.history.actionSummaries(composite.name, startMs);
+      try {
+        record = firstNotifierRecord(await this.notifierRecords(notifier.logGroup, alarm.name, setAtMs), alarm.name);
+      } catch (err) {
+        readError = `${(err as Error).name}: ${(err as Error).message}`;
         break;
       }
+      if (record || this.clock() - setAtMs >= NOTIFICATION_WAIT_MS) break;
       await this.sleep(POLL_MS);
     }
     say(
-      `notification-delivery: ${composite.name} ${reached ? 'went to ALARM' : 'did not go to ALARM within 2 minutes'}; ${summaries.length} action history item(s).`,
+      `notification-delivery: ${
+        record
+          ? `the notifier's line about ${alarm.name}: "${NOTIFIER_LINES[record.kind]}", ${Math.round((record.atMs - setAtMs) / 1000)} s after it was set.`
+          : readError
+            ? `the notifier's log group ${notifier.logGroup} could not be read: ${readError}.`
+            : `no line of the notifier about ${alarm.name} within ${NOTIFICATION_WAIT_MINUTES} minutes.`
+      }`,
     );
     return {
       attempted: true,
-      alarmName: alarm,
-      compositeName: composite.name,
-      topicArns: topics,
-      compositeReachedAlarm: reached,
-      actionSummaries: summaries,
+      alarmName: alarm.name,
+      topic,
+      ...(topicArn === undefined ? {} : { topicArn }),
+      notifier,
+      setAtMs,
+      ...(record ? { record } : {}),
+      ...(readError === undefined ? {} : { readError }),
     };
   }
+
+  /**
+   * FilterLogEvents of the notifier's log group since `sinceMs`, filtered on the alarm name as a quoted term, every
+   * page. A log group that does not exist yet (the function never wrote) has no record.
+   */
+  async notifierRecords(logGroup: string, alarmName: string, sinceMs: number): Promise<NotifierRecord[]> {
+    const out: NotifierRecord[] = [];
+    let nextToken: string | undefined;
+    do {
+      let page;
+      try {
+        page = await this.clients.logs.send(
+          new FilterLogEventsCommand({
+            logGroupName: logGroup,
+            startTime: sinceMs,
+            filterPattern: `"${alarmName}"`,
+            nextToken,
+          }),
+        );
+      } catch (err) {
+        if ((err as Error).name === 'ResourceNotFoundException') return out;
+        throw err;
+      }
+      for (const e of page.events ?? []) {
+        const r = e.message === undefined ? undefined : parseNotifierRecord(e.message, e.timestamp ?? sinceMs);
+        if (r) out.push(r);
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return out;
+  }
+}
+
+const NOTIFIER_LINES = { sent: 'notification sent', failed: 'notification failed', ignored: 'event ignored' } as const;
+
+function holdsMetricsInsightsQuery(a: MetricAlarm): boolean {
+  return (a.Metrics ?? []).some((m) => isMetricsInsightsQuery(m.Expression));
+}
+
+/**
+ * The notifier's resources among the stack's (logical ids containing `Notifier`; ListStackResources gives a log
+ * group's, a function's, a role's and a rule's name as its physical id): its log group, else the function's default one.
+ */
+function notifierResources(resources: readonly StackResourceSummary[]): NotifierResources | undefined {
+  const named = (type: string) =>
+    resources
+      .filter((r) => r.ResourceType === type && (r.LogicalResourceId ?? '').includes(NOTIFIER_ID) && r.PhysicalResourceId)
+      .sort((a, b) => (a.LogicalResourceId ?? '').localeCompare(b.LogicalResourceId ?? ''))[0]?.PhysicalResourceId;
+  const functionName = named('AWS::Lambda::Function');
+  const logGroup = named('AWS::Logs::LogGroup') ?? (functionName === undefined ? undefined : `/aws/lambda/${functionName}`);
+  if (logGroup === undefined) return undefined;
+  const roleName = named('AWS::IAM::Role');
+  const ruleName = named('AWS::Events::Rule');
+  return {
+    logGroup,
+    ...(functionName === undefined ? {} : { functionName }),
+    ...(roleName === undefined ? {} : { roleName }),
+    ...(ruleName === undefined ? {} : { ruleName }),
+  };
 }

@@ -4,6 +4,7 @@
  * The JSON shape is a contract (outside tests depend on it): `{"region", "checks": [{"id", "status", "summary", "fix",
  * "details"}]}`.
  */
+import { FAMILY_NAMES, PIPELINE_SEVERITY, fleetAlarmName, preciseSeverity, type Severity } from './alarm-catalog';
 import type { PromptCacheConfig } from './config';
 import { BEDROCK_METRIC_SPELLINGS, CUSTOM_METRICS, MODEL_ID_DIMENSION, type BedrockTokenKind } from './contract';
 import { isApplicationInferenceProfileArn, type ProfileLookup } from './inference-profiles';
@@ -50,9 +51,19 @@ export interface StackAlarm {
   readonly name: string;
   readonly type: 'MetricAlarm' | 'CompositeAlarm';
   readonly state?: AlarmState;
-  /** Composite alarms: their rule and alarm actions, as CloudWatch holds them. */
-  readonly rule?: string;
-  readonly actions?: readonly string[];
+  /** A metric alarm whose metrics CloudWatch holds as a Metrics Insights query (a fleet alarm). */
+  readonly metricsInsights?: boolean;
+}
+
+/**
+ * The alarm notifier's resources in the stack (logical ids containing `Notifier`): the log group it writes one line per
+ * event to (its AWS::Logs::LogGroup, else the function's default `/aws/lambda/<name>`), and what a fix names.
+ */
+export interface NotifierResources {
+  readonly logGroup: string;
+  readonly functionName?: string;
+  readonly roleName?: string;
+  readonly ruleName?: string;
 }
 
 export type StackObservation =
@@ -62,6 +73,10 @@ export type StackObservation =
       readonly status: string;
       readonly outputs: Readonly<Record<string, string>>;
       readonly alarms: readonly StackAlarm[];
+      /** Absent: the stack has no notifier (an older version, whose roll-ups notify by themselves). */
+      readonly notifier?: NotifierResources;
+      /** Metric alarms of the account in the region whose metrics hold a Metrics Insights query (DescribeAlarms, every page). */
+      readonly metricsInsightsAlarmsInRegion: number;
     };
 
 export interface FreshnessObservation {
@@ -76,16 +91,29 @@ export interface FreshnessObservation {
   readonly settlementDueAtMs?: number;
 }
 
+/** One line of the notifier's log about one alarm event (its Powertools JSON: `message`, `alarmName` and the rest). */
+export type NotifierRecord =
+  | { readonly kind: 'sent'; readonly atMs: number; readonly alarmName: string; readonly topic: string; readonly messageId: string }
+  | { readonly kind: 'failed'; readonly atMs: number; readonly alarmName: string; readonly error: string }
+  | { readonly kind: 'ignored'; readonly atMs: number; readonly alarmName: string; readonly reason: string };
+
 export type NotificationObservation =
-  | { readonly attempted: false; readonly reason: string }
+  | { readonly attempted: false; readonly reason: 'no-stack' | 'no-notifier' | 'no-alarm' }
+  | { readonly attempted: false; readonly reason: 'already-in-alarm'; readonly alarmName: string }
   | {
       readonly attempted: true;
       readonly alarmName: string;
-      readonly compositeName: string;
-      readonly topicArns: readonly string[];
-      readonly compositeReachedAlarm: boolean;
-      /** HistorySummary of the composite's `Action` history items since the test began, oldest first. */
-      readonly actionSummaries: readonly string[];
+      /** The topic the alarm's severity sends to (lambda/core/alarm-catalog.ts). */
+      readonly topic: Severity;
+      /** That topic's ARN, from the stack's outputs (OnCallTopicArn, TicketTopicArn). */
+      readonly topicArn?: string;
+      readonly notifier: NotifierResources;
+      /** When the alarm was set to ALARM: the notifier's log is read from then on. */
+      readonly setAtMs: number;
+      /** The notifier's first line about the alarm since then; absent: none within the wait. */
+      readonly record?: NotifierRecord;
+      /** Why the log could not be read (e.g. `AccessDeniedException: …`); the test then stops looking. */
+      readonly readError?: string;
     };
 
 export interface DoctorObservations {
@@ -282,6 +310,19 @@ function profilesCheck(config: PromptCacheConfig, obs: DoctorObservations): Chec
   });
 }
 
+/**
+ * Metrics Insights alarms per account and region: CloudWatch's default quota, known from AWS's documentation only
+ * (alarm-limits: "A default of 200 alarms using the Metrics Insights query per account per Region"). stack-alarms warns
+ * from {@link METRICS_INSIGHTS_ALARMS_WARN_AT} on.
+ */
+export const METRICS_INSIGHTS_ALARMS_DEFAULT_QUOTA = 200;
+export const METRICS_INSIGHTS_ALARMS_WARN_AT = 180;
+
+/** A metric-data query expression that is a Metrics Insights query (`SELECT …`), not metric math. */
+export function isMetricsInsightsQuery(expression: string | undefined): boolean {
+  return expression !== undefined && /^\s*SELECT\s/i.test(expression);
+}
+
 function stackAlarmsCheck(obs: DoctorObservations): Check {
   const { stack, stackName, region } = obs;
   if (!stack.exists) {
@@ -304,6 +345,11 @@ function stackAlarmsCheck(obs: DoctorObservations): Check {
   const counts: Record<AlarmState, number> = { OK: 0, ALARM: 0, INSUFFICIENT_DATA: 0 };
   for (const a of stack.alarms) if (a.state !== undefined) counts[a.state] += 1;
   const composites = stack.alarms.filter((a) => a.type === 'CompositeAlarm').length;
+  const fleetAlarms = stack.alarms
+    .filter((a) => a.metricsInsights === true)
+    .map((a) => ({ name: a.name, state: a.state ?? null }))
+    .sort((x, y) => x.name.localeCompare(y.name));
+  const inRegion = stack.metricsInsightsAlarmsInRegion;
   const details = {
     stack: stackName,
     exists: true,
@@ -313,6 +359,8 @@ function stackAlarmsCheck(obs: DoctorObservations): Check {
     counts,
     missing,
     insufficientData: insufficient,
+    fleetAlarms,
+    metricsInsightsAlarmsInRegion: inRegion,
   };
   const tally = `${counts.OK} OK, ${counts.ALARM} ALARM, ${counts.INSUFFICIENT_DATA} INSUFFICIENT_DATA`;
   if (missing.length > 0) {
@@ -324,19 +372,29 @@ function stackAlarmsCheck(obs: DoctorObservations): Check {
       details,
     );
   }
+  const quota = METRICS_INSIGHTS_ALARMS_DEFAULT_QUOTA;
+  const summaries: string[] = [];
+  const fixes: string[] = [];
   if (insufficient.length > 0) {
-    return check(
-      'stack-alarms',
-      'warn',
-      `${plural(insufficient.length, 'alarm')} in INSUFFICIENT_DATA (${tally}): ${list(insufficient)}`,
+    summaries.push(`${plural(insufficient.length, 'alarm')} in INSUFFICIENT_DATA (${tally}): ${list(insufficient)}`);
+    fixes.push(
       'A new stack\'s alarms start in INSUFFICIENT_DATA until data arrives; if one stays there past a day, check bedrock-metric-names and the publisher (README "When the publisher is silent").',
-      details,
     );
   }
+  if (inRegion >= METRICS_INSIGHTS_ALARMS_WARN_AT) {
+    summaries.push(
+      `${inRegion} alarms in ${region} use a Metrics Insights query, near CloudWatch's default quota of ${quota} per account and region (known from AWS's documentation; ${fleetAlarms.length} of them this stack's)`,
+    );
+    fixes.push(
+      `Request a quota increase for Metrics Insights alarms in ${region} (Service Quotas, Amazon CloudWatch), or delete the Metrics Insights alarms you no longer use, before this stack or anything else needs more.`,
+    );
+  }
+  if (summaries.length > 0) return check('stack-alarms', 'warn', summaries.join('; '), fixes.join(' '), details);
+  const kinds = [`${fleetAlarms.length} Metrics Insights`, ...(composites > 0 ? [plural(composites, 'composite')] : [])];
   return check(
     'stack-alarms',
     'pass',
-    `stack ${stackName} (${stack.status}): ${plural(stack.alarms.length, 'alarm')}, ${composites} composite: ${tally}`,
+    `stack ${stackName} (${stack.status}): ${plural(stack.alarms.length, 'alarm')} (${kinds.join(', ')}): ${tally}; ${inRegion} of the default ${quota} Metrics Insights alarms in use in ${region}`,
     null,
     details,
   );
@@ -397,49 +455,173 @@ function freshnessCheck(config: PromptCacheConfig, obs: DoctorObservations): Che
   );
 }
 
-/** What an `Action` history item of the composite says: CloudWatch writes "Successfully executed action …" or "Failed to execute action …". */
-export function classifyActions(summaries: readonly string[]): 'succeeded' | 'failed' | 'none' {
-  if (summaries.some((s) => s.startsWith('Failed to execute action'))) return 'failed';
-  if (summaries.some((s) => s.startsWith('Successfully executed action'))) return 'succeeded';
-  return 'none';
+/** How long `--test-notification` waits for the notifier's line about the alarm it set. */
+export const NOTIFICATION_WAIT_MINUTES = 2;
+
+const NOTIFIER_MESSAGES = { 'notification sent': 'sent', 'notification failed': 'failed', 'event ignored': 'ignored' } as const;
+
+function errorText(error: unknown): string | undefined {
+  if (typeof error === 'string') return error;
+  // Powertools logs an Error as {name, message, stack, …}.
+  if (typeof error === 'object' && error !== null) {
+    const { name, message } = error as { name?: unknown; message?: unknown };
+    if (typeof message === 'string') return typeof name === 'string' ? `${name}: ${message}` : message;
+  }
+  return undefined;
+}
+
+/**
+ * One log event of the notifier as a record: its JSON (from the first `{`, so a runtime prefix does not matter) with
+ * `message` "notification sent" (and `topic`, `messageId`), "notification failed" (and `error`) or "event ignored" (and
+ * `reason`), each with `alarmName`. Anything else: undefined.
+ */
+export function parseNotifierRecord(message: string, atMs: number): NotifierRecord | undefined {
+  const start = message.indexOf('{');
+  if (start < 0) return undefined;
+  let line: Record<string, unknown>;
+  try {
+    line = JSON.parse(message.slice(start)) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (typeof line !== 'object' || line === null) return undefined;
+  const kind = NOTIFIER_MESSAGES[line.message as keyof typeof NOTIFIER_MESSAGES];
+  const alarmName = line.alarmName;
+  if (kind === undefined || typeof alarmName !== 'string') return undefined;
+  const text = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v));
+  if (kind === 'sent') return { kind, atMs, alarmName, topic: text(line.topic), messageId: text(line.messageId) };
+  if (kind === 'failed') return { kind, atMs, alarmName, error: errorText(line.error) ?? text(line.error) };
+  return { kind, atMs, alarmName, reason: text(line.reason) };
+}
+
+/** The oldest record about `alarmName`: the test's own event comes before the alarm's return to its real state. */
+export function firstNotifierRecord(records: readonly NotifierRecord[], alarmName: string): NotifierRecord | undefined {
+  return records.filter((r) => r.alarmName === alarmName).sort((a, b) => a.atMs - b.atMs)[0];
+}
+
+/**
+ * The topic an alarm's notification goes to, by its name as lambda/core/alarm-catalog.ts gives it: the heartbeat, the
+ * fleet's money page and a precise model's caching-costs-money alarm page; everything else is a ticket.
+ */
+export function alarmSeverity(prefix: string, name: string): Severity {
+  if (name === `${prefix}-${FAMILY_NAMES.heartbeat}`) return PIPELINE_SEVERITY.heartbeat;
+  if (name === `${prefix}-${FAMILY_NAMES.publisherErrors}`) return PIPELINE_SEVERITY.publisherErrors;
+  if (name === fleetAlarmName(prefix, 'cachingCostsMoney', 'page')) return 'page';
+  if (name.startsWith(`${prefix}-Fleet-`)) return 'ticket';
+  if (name.endsWith(`-${FAMILY_NAMES.cachingCostsMoney}`)) return preciseSeverity('cachingCostsMoney');
+  return 'ticket';
+}
+
+/**
+ * The alarm `--test-notification` sets to ALARM: `<prefix>-PublisherErrors` when CloudWatch has it (a ticket: the
+ * test reaches the ticket topic, not the pager), else the first metric alarm of the stack by name that CloudWatch has.
+ */
+export function pickTestAlarm(prefix: string, alarms: readonly StackAlarm[]): StackAlarm | undefined {
+  const present = alarms.filter((a) => a.type === 'MetricAlarm' && a.state !== undefined);
+  return (
+    present.find((a) => a.name === `${prefix}-${FAMILY_NAMES.publisherErrors}`) ??
+    [...present].sort((a, b) => a.name.localeCompare(b.name))[0]
+  );
+}
+
+/** The stack output that holds a topic's ARN. */
+export const TOPIC_OUTPUTS: { readonly [S in Severity]: string } = { page: 'OnCallTopicArn', ticket: 'TicketTopicArn' };
+const TOPIC_TITLES: { readonly [S in Severity]: string } = { page: 'paging (on-call) topic', ticket: 'ticket topic' };
+
+/** "the ticket topic (arn:…)": how the notice and the summaries name a topic. */
+export function topicLabel(topic: string, arn?: string): string {
+  const title = TOPIC_TITLES[topic as Severity] ?? `${topic} topic`;
+  return `the ${title}${arn === undefined ? '' : ` (${arn})`}`;
 }
 
 function notificationCheck(obs: DoctorObservations): Check {
   const n = obs.notification;
+  const id = 'notification-delivery';
   if (!n)
-    return check('notification-delivery', 'skip', 'not tested: it pages the on-call topic once', 'Rerun with --test-notification.', {});
-  if (!n.attempted) return check('notification-delivery', 'skip', n.reason, null, {});
+    return check(
+      id,
+      'skip',
+      'not tested: it sets one alarm to ALARM, and the notifier sends one real notification for it',
+      'Rerun with --test-notification.',
+      {},
+    );
+  if (!n.attempted) {
+    switch (n.reason) {
+      case 'no-stack':
+        return check(id, 'skip', `stack ${obs.stackName} not found: no alarm to test`, null, {});
+      case 'no-notifier':
+        return check(
+          id,
+          'skip',
+          `stack ${obs.stackName} has no alarm notifier: an older version, whose roll-ups notify by themselves`,
+          'Deploy the current version (npx cdk deploy), then rerun with --test-notification.',
+          {},
+        );
+      case 'no-alarm':
+        return check(id, 'skip', `stack ${obs.stackName} has no metric alarm in CloudWatch to set`, null, {});
+      case 'already-in-alarm':
+        return check(id, 'skip', `${n.alarmName} is already in ALARM: a test would send nothing new; rerun when it is OK`, null, {
+          alarm: n.alarmName,
+        });
+    }
+  }
+  const { notifier, record } = n;
   const details = {
     alarm: n.alarmName,
-    composite: n.compositeName,
-    topics: n.topicArns,
-    compositeReachedAlarm: n.compositeReachedAlarm,
-    actions: n.actionSummaries,
+    topic: n.topic,
+    topicArn: n.topicArn ?? null,
+    logGroup: notifier.logGroup,
+    setAt: iso(n.setAtMs),
+    record: record ?? null,
+    readError: n.readError ?? null,
   };
-  const outcome = classifyActions(n.actionSummaries);
-  if (outcome === 'failed') {
+  const set = `${n.alarmName} set to ALARM`;
+  if (record?.kind === 'sent') {
+    const arn = record.topic === n.topic ? n.topicArn : undefined;
     return check(
-      'notification-delivery',
-      'fail',
-      `${n.compositeName} could not notify: ${n.actionSummaries.find((s) => s.startsWith('Failed to execute action'))}`,
-      'Check that the topic\'s KMS key policy grants cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*, and that the topic policy lets cloudwatch.amazonaws.com publish (README "Alarms and runbooks", the topic).',
-      details,
-    );
-  }
-  if (outcome === 'succeeded') {
-    return check(
-      'notification-delivery',
+      id,
       'pass',
-      `${n.alarmName} set to ALARM; ${n.compositeName} notified: ${n.actionSummaries.find((s) => s.startsWith('Successfully executed action'))}`,
+      `${set}; the notifier sent it to ${topicLabel(record.topic, arn)}, message id ${record.messageId}`,
       null,
       details,
     );
   }
+  if (record?.kind === 'failed') {
+    const role = notifier.roleName === undefined ? "the notifier's role" : `the notifier's role ${notifier.roleName}`;
+    const topic = topicLabel(n.topic, n.topicArn);
+    return check(
+      id,
+      'fail',
+      `${set}; the notifier could not send it: ${record.error}`,
+      `Check that the KMS key policy of ${topic} lets ${role} use the key (kms:Decrypt, kms:GenerateDataKey*), and that the role may sns:Publish to the topic; npx cdk deploy restores both for the topics the stack creates (an imported topic's key policy is yours to grant). Then rerun with --test-notification.`,
+      details,
+    );
+  }
+  if (record?.kind === 'ignored') {
+    return check(
+      id,
+      'warn',
+      `${set}; the notifier ignored the event: ${record.reason}`,
+      `The notifier sent nothing for ${n.alarmName}; its log group ${notifier.logGroup} has the event. If the alarm should notify, deploy the current version (npx cdk deploy) and rerun with --test-notification.`,
+      details,
+    );
+  }
+  if (n.readError !== undefined) {
+    return check(
+      id,
+      'warn',
+      `${set}; the notifier's log group ${notifier.logGroup} could not be read: ${n.readError}`,
+      `Allow logs:FilterLogEvents on ${notifier.logGroup} to the identity running doctor (README "Doctor: check the account"), then rerun with --test-notification.`,
+      details,
+    );
+  }
+  const rule = notifier.ruleName === undefined ? "the stack's EventBridge rule" : `the EventBridge rule ${notifier.ruleName}`;
+  const fn = notifier.functionName === undefined ? 'the notifier function' : `the notifier function ${notifier.functionName}`;
   return check(
-    'notification-delivery',
+    id,
     'warn',
-    `${n.alarmName} set to ALARM; ${n.compositeName} ${n.compositeReachedAlarm ? 'went to ALARM but' : 'did not go to ALARM and'} recorded no action within 2 minutes`,
-    `Look at the history of ${n.compositeName} in the CloudWatch console in a few minutes; if it shows no action, check its alarm actions (npx cdk deploy) and rerun with --test-notification.`,
+    `${set}; no notifier record within ${NOTIFICATION_WAIT_MINUTES} minutes`,
+    `Check that ${rule} is enabled and targets the notifier, and the Errors of ${fn} (its dead-letter queue keeps failed events); then look in ${notifier.logGroup} for a line about ${n.alarmName} and rerun with --test-notification.`,
     details,
   );
 }
@@ -471,26 +653,4 @@ export function renderDoctorText(report: DoctorReport): string {
   return report.checks
     .map((c) => `${c.status.toUpperCase()}  ${c.id}  ${c.summary}\n${c.fix === null ? '' : `      fix: ${c.fix}\n`}`)
     .join('');
-}
-
-/**
- * The alarm `--test-notification` drives into ALARM and the roll-up that notifies for it: `<prefix>-PublisherErrors`
- * under `<prefix>-SavingsPipeline` when the stack has them, else the first metric alarm that a composite with alarm
- * actions names in its rule.
- */
-export function pickTestAlarm(prefix: string, alarms: readonly StackAlarm[]): { alarm: string; composite: StackAlarm } | undefined {
-  const exists = (name: string) => alarms.find((a) => a.name === name && a.state !== undefined);
-  const paging = alarms.filter((a) => a.type === 'CompositeAlarm' && a.state !== undefined && (a.actions ?? []).length > 0);
-  const errors = exists(`${prefix}-PublisherErrors`);
-  const pipeline = paging.find((a) => a.name === `${prefix}-SavingsPipeline`);
-  if (errors && pipeline) return { alarm: errors.name, composite: pipeline };
-  const names = (rule: string, child: string) => rule.includes(`"${child}"`) || rule.includes(`:alarm:${child}"`);
-  for (const child of alarms
-    .filter((a) => a.type === 'MetricAlarm' && a.state !== undefined)
-    .map((a) => a.name)
-    .sort()) {
-    const composite = paging.find((c) => names(c.rule ?? '', child));
-    if (composite) return { alarm: child, composite };
-  }
-  return undefined;
 }

@@ -1,8 +1,9 @@
 /**
- * `prompt-cache doctor` against moto with real SDK clients (CloudWatch, CloudFormation, DynamoDB), in-process with the
- * clock, sleep and two adapters swapped in: the inference-profile lookups (moto has no GetInferenceProfile) and the
- * alarm history reader (moto has no DescribeAlarmHistory, nor composite evaluation); both adapters' request shapes are
- * tested with stub clients in test/aws. Each test keeps to its own region, so none sees another's data.
+ * `prompt-cache doctor` against moto with real SDK clients (CloudWatch, CloudWatch Logs, CloudFormation, DynamoDB),
+ * in-process with the clock, sleep and the inference-profile lookups swapped in (moto has no GetInferenceProfile; the
+ * resolver's request shape is tested with stub clients in test/aws). The alarm notifier is played by the fake sleep: it
+ * writes the notifier's line to the stack's notifier log group while doctor waits. Each test keeps to its own region
+ * (ap-southeast-1, ap-northeast-3, eu-south-2: this file's), so none sees another's data.
  */
 import { CloudWatchClient, DeleteAlarmsCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { spawnSync } from 'node:child_process';
@@ -13,7 +14,7 @@ import { main, type CliDeps } from '../../bin/prompt-cache';
 import type { ProfileLookup } from '../../lambda/core/inference-profiles';
 import { HOUR_MS, MINUTE_MS } from '../../lambda/core/periods';
 import { seedBedrock } from '../support/bedrock-seed';
-import { createDoctorStack, writeWatermark } from '../support/doctor-stack';
+import { createDoctorStack, writeNotifierLine, writeWatermark } from '../support/doctor-stack';
 
 const root = resolve(__dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'prompt-cache-doctor-'));
@@ -28,17 +29,21 @@ function configFile(config: object): string {
   return file;
 }
 
-/** Fake time: the probe's clock starts at NOW and moves only when it sleeps. */
-function deps(profiles: Record<string, ProfileLookup>, actions: string[] = []): CliDeps & { historyCalls: [string, number][] } {
+/** Fake time: the probe's clock starts at NOW and moves only when it sleeps; `onSleep` runs at each sleep, before it. */
+function deps(
+  profiles: Record<string, ProfileLookup>,
+  onSleep: (t: number) => Promise<void> = async () => undefined,
+): CliDeps & { sleeps: number[] } {
   let t = NOW;
-  const historyCalls: [string, number][] = [];
+  const sleeps: number[] = [];
   return {
-    historyCalls,
+    sleeps,
     doctor: {
       profiles: { lookup: async (ids) => new Map(ids.filter((id) => profiles[id]).map((id) => [id, profiles[id]])) },
-      history: { actionSummaries: async (name, since) => (historyCalls.push([name, since]), actions) },
       clock: () => t,
       sleep: async (ms) => {
+        sleeps.push(ms);
+        await onSleep(t);
         t += ms;
       },
     },
@@ -100,7 +105,7 @@ describe('bad arguments exit 2 with one line naming the option', () => {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-test('a healthy account: every check passes and the test page went out (exact JSON, then the text of a run without the test)', async () => {
+test('a healthy account: every check passes and the notifier sent the test ticket (exact JSON, then the text of a run without the test)', async () => {
   const region = 'ap-southeast-1';
   const stack = await createDoctorStack(region, 'Healthy');
   await writeWatermark(region, stack.ledgerTable, 'BedrockPromptCache', NOW - 85 * MINUTE_MS);
@@ -119,19 +124,28 @@ test('a healthy account: every check passes and the test page went out (exact JS
     ],
   });
   const profiles = { [PROFILE]: { status: 'routed', route: { modelId: HAIKU, regions: ['us-east-1', 'us-east-2'] } } } as const;
-  const d = deps(profiles, [`Successfully executed action ${stack.topicArn}`]);
+  const messageId = '5f1c2a9e-0b7d-4c39-9e55-1d2f3a4b5c6d';
+  const lg = stack.notifier!.logGroup;
+  // The notifier answers during doctor's first wait, 6 s after the alarm was set.
+  const d = deps(profiles, async (t) => {
+    if (t === NOW)
+      await writeNotifierLine(region, lg, NOW + 6_000, 'notification sent', {
+        alarmName: 'Healthy-PublisherErrors',
+        topic: 'ticket',
+        messageId,
+      });
+  });
   const out = await run(
     ['doctor', '--region', region, '--config', config, '--stack', 'Healthy', '--test-notification', '--format', 'json'],
     d,
   );
   expect([out.code, out.stderr]).toEqual([
     0,
-    'notification-delivery: setting Healthy-PublisherErrors to ALARM with SetAlarmState; its roll-up Healthy-SavingsPipeline WILL send a test page to the on-call topic (arn:aws:sns:ap-southeast-1:123456789012:Healthy-OnCall).\n' +
-      'notification-delivery: the alarms return to their real state at their next evaluation (and the roll-up then sends OK).\n' +
-      'notification-delivery: Healthy-SavingsPipeline did not go to ALARM within 2 minutes; 1 action history item(s).\n',
+    'notification-delivery: setting Healthy-PublisherErrors to ALARM with SetAlarmState; the alarm notifier WILL send a test ticket to the ticket topic (arn:aws:sns:ap-southeast-1:123456789012:Healthy-Tickets).\n' +
+      'notification-delivery: the alarm returns to its real state at its next evaluation (and the notifier then sends its recovery).\n' +
+      `notification-delivery: the notifier's line about Healthy-PublisherErrors: "notification sent", 6 s after it was set.\n`,
   ]);
-  // moto evaluates no composite: the roll-up stays OK, so the history is read once, after the 2 minutes.
-  expect(d.historyCalls).toEqual([['Healthy-SavingsPipeline', NOW]]);
+  expect(d.sleeps).toEqual([10_000]);
   const names = ['CacheReadInputTokenCount', 'CacheWriteInputTokenCount', 'InputTokenCount', 'OutputTokenCount'];
   expect(JSON.parse(out.stdout)).toEqual({
     region,
@@ -181,17 +195,20 @@ test('a healthy account: every check passes and the test page went out (exact JS
       {
         id: 'stack-alarms',
         status: 'pass',
-        summary: 'stack Healthy (CREATE_COMPLETE): 3 alarms, 1 composite: 3 OK, 0 ALARM, 0 INSUFFICIENT_DATA',
+        summary:
+          'stack Healthy (CREATE_COMPLETE): 6 alarms (4 Metrics Insights): 6 OK, 0 ALARM, 0 INSUFFICIENT_DATA; 4 of the default 200 Metrics Insights alarms in use in ap-southeast-1',
         fix: null,
         details: {
           stack: 'Healthy',
           exists: true,
           status: 'CREATE_COMPLETE',
-          alarms: 3,
-          composites: 1,
-          counts: { OK: 3, ALARM: 0, INSUFFICIENT_DATA: 0 },
+          alarms: 6,
+          composites: 0,
+          counts: { OK: 6, ALARM: 0, INSUFFICIENT_DATA: 0 },
           missing: [],
           insufficientData: [],
+          fleetAlarms: stack.alarms.fleet.map((name) => ({ name, state: 'OK' })),
+          metricsInsightsAlarmsInRegion: 4,
         },
       },
       {
@@ -213,14 +230,16 @@ test('a healthy account: every check passes and the test page went out (exact JS
       {
         id: 'notification-delivery',
         status: 'pass',
-        summary: `Healthy-PublisherErrors set to ALARM; Healthy-SavingsPipeline notified: Successfully executed action ${stack.topicArn}`,
+        summary: `Healthy-PublisherErrors set to ALARM; the notifier sent it to the ticket topic (${stack.ticketTopicArn}), message id ${messageId}`,
         fix: null,
         details: {
           alarm: 'Healthy-PublisherErrors',
-          composite: 'Healthy-SavingsPipeline',
-          topics: [stack.topicArn],
-          compositeReachedAlarm: false,
-          actions: [`Successfully executed action ${stack.topicArn}`],
+          topic: 'ticket',
+          topicArn: stack.ticketTopicArn,
+          logGroup: lg,
+          setAt: iso(NOW),
+          record: { kind: 'sent', atMs: NOW + 6_000, alarmName: 'Healthy-PublisherErrors', topic: 'ticket', messageId },
+          readError: null,
         },
       },
     ],
@@ -237,16 +256,16 @@ test('a healthy account: every check passes and the test page went out (exact JS
       'PASS  models-unconfigured  every model with traffic (2) is in models[]',
       'PASS  models-unpriced  every model with traffic (2) has a price',
       `PASS  inference-profiles  1 application inference profile resolved: a1b2c3d4e5f6 → ${HAIKU} (us-east-1, us-east-2)`,
-      'PASS  stack-alarms  stack Healthy (CREATE_COMPLETE): 3 alarms, 1 composite: 2 OK, 1 ALARM, 0 INSUFFICIENT_DATA',
+      'PASS  stack-alarms  stack Healthy (CREATE_COMPLETE): 6 alarms (4 Metrics Insights): 5 OK, 1 ALARM, 0 INSUFFICIENT_DATA; 4 of the default 200 Metrics Insights alarms in use in ap-southeast-1',
       `PASS  publisher-freshness  watermark ${iso(NOW - 85 * MINUTE_MS)}, 85 min behind (at most 130); last PublisherLagMinutes 75 at ${iso(NOW - 15 * MINUTE_MS)}`,
-      'SKIP  notification-delivery  not tested: it pages the on-call topic once',
+      'SKIP  notification-delivery  not tested: it sets one alarm to ALARM, and the notifier sends one real notification for it',
       '      fix: Rerun with --test-notification.',
       '',
     ].join('\n'),
   });
 });
 
-test('a broken account: the other spelling against a pinned name, an unpriced model, a wrong priceAs, a deleted alarm, a stale watermark (exit 1)', async () => {
+test('a broken account: the other spelling against a pinned name, an unpriced model, a wrong priceAs, a deleted alarm, a stale watermark, a refused test ticket (exit 1)', async () => {
   const region = 'ap-northeast-3';
   const stack = await createDoctorStack(region, 'Broken');
   const cw = new CloudWatchClient({ region });
@@ -269,8 +288,24 @@ test('a broken account: the other spelling against a pinned name, an unpriced mo
     bedrockMetricNames: { cacheReadInputTokens: 'CacheReadInputTokenCount' },
   });
   const profiles = { [PROFILE]: { status: 'routed', route: { modelId: HAIKU, regions: ['us-east-1'] } } } as const;
-  const out = await run(['doctor', '--region', region, '--config', config, '--stack', 'Broken', '--format', 'json'], deps(profiles));
-  expect([out.code, out.stderr]).toEqual([1, '']);
+  const error =
+    'KMSAccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/notifier is not authorized to perform: kms:GenerateDataKey';
+  const d = deps(profiles, async (t) => {
+    if (t === NOW + 20_000)
+      await writeNotifierLine(region, stack.notifier!.logGroup, t + 1_000, 'notification failed', {
+        alarmName: 'Broken-PublisherErrors',
+        error,
+      });
+  });
+  const out = await run(
+    ['doctor', '--region', region, '--config', config, '--stack', 'Broken', '--test-notification', '--format', 'json'],
+    d,
+  );
+  expect(out.code).toBe(1);
+  expect(out.stderr.split('\n')[2]).toBe(
+    `notification-delivery: the notifier's line about Broken-PublisherErrors: "notification failed", 21 s after it was set.`,
+  );
+  expect(d.sleeps).toEqual([10_000, 10_000, 10_000]);
   const checks = (JSON.parse(out.stdout) as { checks: { id: string; status: string; summary: string; fix: string | null }[] }).checks;
   expect(checks.map((c) => [c.id, c.status])).toEqual([
     ['bedrock-metric-names', 'fail'],
@@ -280,9 +315,9 @@ test('a broken account: the other spelling against a pinned name, an unpriced mo
     ['inference-profiles', 'warn'],
     ['stack-alarms', 'fail'],
     ['publisher-freshness', 'fail'],
-    ['notification-delivery', 'skip'],
+    ['notification-delivery', 'fail'],
   ]);
-  const [names, , unconfigured, unpriced, profile, alarms, freshness] = checks;
+  const [names, , unconfigured, unpriced, profile, alarms, freshness, notification] = checks;
   expect([names.summary, names.fix]).toEqual([
     'bedrockMetricNames.cacheReadInputTokens is pinned to CacheReadInputTokenCount, which ap-northeast-3 does not have; it has CacheReadInputTokens',
     'Set bedrockMetricNames.cacheReadInputTokens to "CacheReadInputTokens" in cdk.json (or remove the key: unset reads every spelling).',
@@ -305,6 +340,10 @@ test('a broken account: the other spelling against a pinned name, an unpriced mo
   expect([freshness.summary, freshness.fix]).toEqual([
     'watermark 600 min behind (at most 130 expected); no PublisherLagMinutes datum in 6 hours (expected within 120 min)',
     'See README "When the publisher is silent"; back-fill by hand with npm run -s prompt-cache -- publish --config FILE --ledger-table Broken-ledger --region ap-northeast-3.',
+  ]);
+  expect([notification.summary, notification.fix]).toEqual([
+    `Broken-PublisherErrors set to ALARM; the notifier could not send it: ${error}`,
+    `Check that the KMS key policy of the ticket topic (${stack.ticketTopicArn}) lets the notifier's role ${stack.notifier!.roleName} use the key (kms:Decrypt, kms:GenerateDataKey*), and that the role may sns:Publish to the topic; npx cdk deploy restores both for the topics the stack creates (an imported topic's key policy is yours to grant). Then rerun with --test-notification.`,
   ]);
 });
 
@@ -371,7 +410,7 @@ test('as an operator runs it: no stack and no Bedrock traffic in the region, exa
       {
         id: 'notification-delivery',
         status: 'skip',
-        summary: 'not tested: it pages the on-call topic once',
+        summary: 'not tested: it sets one alarm to ALARM, and the notifier sends one real notification for it',
         fix: 'Rerun with --test-notification.',
         details: {},
       },

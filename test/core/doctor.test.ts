@@ -1,14 +1,20 @@
 /** doctor's checks, table-driven on plain observations (no AWS, no mocks): each check in pass and in warn/fail. */
 import { parseConfig, type ConfigInput } from '../../lambda/core/config';
 import {
-  classifyActions,
+  alarmSeverity,
+  firstNotifierRecord,
+  isMetricsInsightsQuery,
+  parseNotifierRecord,
   pickTestAlarm,
   renderDoctorText,
   runChecks,
   type Check,
   type DoctorObservations,
   type ListedMetric,
+  type NotificationObservation,
+  type NotifierRecord,
   type StackAlarm,
+  type StackObservation,
 } from '../../lambda/core/doctor';
 import type { ProfileLookup } from '../../lambda/core/inference-profiles';
 
@@ -23,6 +29,52 @@ const alarm = (name: string, state?: StackAlarm['state'], type: StackAlarm['type
   type,
   ...(state ? { state } : {}),
 });
+const fleet = (name: string, state: StackAlarm['state'] = 'OK'): StackAlarm => ({
+  name,
+  type: 'MetricAlarm',
+  state,
+  metricsInsights: true,
+});
+const PAGE_ARN = 'arn:aws:sns:us-east-1:111122223333:S-OnCall';
+const TICKET_ARN = 'arn:aws:sns:us-east-1:111122223333:S-Tickets';
+const NOTIFIER = {
+  logGroup: 'S-NotifierLogs-1',
+  functionName: 'S-NotifierFn-1',
+  roleName: 'S-NotifierRole-1',
+  ruleName: 'S-NotifierRule-1',
+};
+const FLEET_STACK = [
+  fleet('S-Fleet-CachingCostsMoney'),
+  fleet('S-Fleet-LowHitRatio'),
+  alarm('S-PublisherErrors', 'OK'),
+  alarm('S-PublisherHeartbeat', 'OK'),
+];
+/** The current version's stack with these alarms and this many Metrics Insights alarms in the region. */
+const stackOf = (alarms: StackAlarm[], metricsInsightsAlarmsInRegion: number): Extract<StackObservation, { exists: true }> => ({
+  exists: true,
+  status: 'CREATE_COMPLETE',
+  outputs: { LedgerTableName: 'L', OnCallTopicArn: PAGE_ARN, TicketTopicArn: TICKET_ARN },
+  alarms,
+  notifier: NOTIFIER,
+  metricsInsightsAlarmsInRegion,
+});
+/** A notification test that set S-PublisherErrors (a ticket) at NOW. */
+const tested = (more: Partial<Extract<NotificationObservation, { attempted: true }>>): NotificationObservation => ({
+  attempted: true,
+  alarmName: 'S-PublisherErrors',
+  topic: 'ticket',
+  topicArn: TICKET_ARN,
+  notifier: NOTIFIER,
+  setAtMs: NOW,
+  ...more,
+});
+const sent = (topic: string, messageId: string): NotifierRecord => ({
+  kind: 'sent',
+  atMs: NOW + 4_000,
+  alarmName: 'S-PublisherErrors',
+  topic,
+  messageId,
+});
 
 const base: DoctorObservations = {
   region: 'us-east-1',
@@ -30,12 +82,7 @@ const base: DoctorObservations = {
   stackName: 'S',
   bedrockMetrics: [...DEFAULT_NAMES.map((n) => perModel(n, SONNET)), { metricName: 'InputTokenCount', dimensions: [] }],
   profiles: new Map(),
-  stack: {
-    exists: true,
-    status: 'CREATE_COMPLETE',
-    outputs: { LedgerTableName: 'L' },
-    alarms: [alarm('S-PublisherErrors', 'OK'), alarm('S-SavingsPipeline', 'OK', 'CompositeAlarm')],
-  },
+  stack: stackOf(FLEET_STACK, 2),
   freshness: { ledgerTable: 'L', watermarkMs: NOW - 85 * 60_000, lastLag: { atMs: NOW - 15 * 60_000, minutes: 75 } },
 };
 
@@ -199,7 +246,11 @@ describe.each<[string, Check['id'], Partial<DoctorObservations>, ConfigInput | u
     'stack-alarms',
     {},
     undefined,
-    ['pass', 'stack S (CREATE_COMPLETE): 2 alarms, 1 composite: 2 OK, 0 ALARM, 0 INSUFFICIENT_DATA', null],
+    [
+      'pass',
+      'stack S (CREATE_COMPLETE): 4 alarms (2 Metrics Insights): 4 OK, 0 ALARM, 0 INSUFFICIENT_DATA; 2 of the default 200 Metrics Insights alarms in use in us-east-1',
+      null,
+    ],
   ],
   [
     'stack: missing',
@@ -211,14 +262,7 @@ describe.each<[string, Check['id'], Partial<DoctorObservations>, ConfigInput | u
   [
     'stack: an alarm deleted',
     'stack-alarms',
-    {
-      stack: {
-        exists: true,
-        status: 'UPDATE_COMPLETE',
-        outputs: {},
-        alarms: [alarm('S-PublisherErrors'), alarm('S-SavingsPipeline', 'OK', 'CompositeAlarm')],
-      },
-    },
+    { stack: { ...stackOf([alarm('S-PublisherErrors'), fleet('S-Fleet-LowHitRatio')], 1), status: 'UPDATE_COMPLETE' } },
     undefined,
     [
       'fail',
@@ -229,19 +273,64 @@ describe.each<[string, Check['id'], Partial<DoctorObservations>, ConfigInput | u
   [
     'stack: insufficient data',
     'stack-alarms',
-    {
-      stack: {
-        exists: true,
-        status: 'CREATE_COMPLETE',
-        outputs: {},
-        alarms: [alarm('S-B', 'INSUFFICIENT_DATA'), alarm('S-A', 'INSUFFICIENT_DATA'), alarm('S-C', 'ALARM')],
-      },
-    },
+    { stack: stackOf([alarm('S-B', 'INSUFFICIENT_DATA'), alarm('S-A', 'INSUFFICIENT_DATA'), alarm('S-C', 'ALARM')], 0) },
     undefined,
     [
       'warn',
       '2 alarms in INSUFFICIENT_DATA (0 OK, 1 ALARM, 2 INSUFFICIENT_DATA): S-A, S-B',
       'A new stack\'s alarms start in INSUFFICIENT_DATA until data arrives; if one stays there past a day, check bedrock-metric-names and the publisher (README "When the publisher is silent").',
+    ],
+  ],
+  [
+    'stack: 179 Metrics Insights alarms in the region, one under the warning line',
+    'stack-alarms',
+    { stack: stackOf(FLEET_STACK, 179) },
+    undefined,
+    [
+      'pass',
+      'stack S (CREATE_COMPLETE): 4 alarms (2 Metrics Insights): 4 OK, 0 ALARM, 0 INSUFFICIENT_DATA; 179 of the default 200 Metrics Insights alarms in use in us-east-1',
+      null,
+    ],
+  ],
+  [
+    'stack: 180 Metrics Insights alarms in the region, 90 % of the default quota',
+    'stack-alarms',
+    { stack: stackOf(FLEET_STACK, 180) },
+    undefined,
+    [
+      'warn',
+      "180 alarms in us-east-1 use a Metrics Insights query, near CloudWatch's default quota of 200 per account and region (known from AWS's documentation; 2 of them this stack's)",
+      'Request a quota increase for Metrics Insights alarms in us-east-1 (Service Quotas, Amazon CloudWatch), or delete the Metrics Insights alarms you no longer use, before this stack or anything else needs more.',
+    ],
+  ],
+  [
+    'stack: insufficient data and the quota full',
+    'stack-alarms',
+    { stack: stackOf([fleet('S-Fleet-LowHitRatio', 'INSUFFICIENT_DATA'), alarm('S-PublisherErrors', 'OK')], 200) },
+    undefined,
+    [
+      'warn',
+      "1 alarm in INSUFFICIENT_DATA (1 OK, 0 ALARM, 1 INSUFFICIENT_DATA): S-Fleet-LowHitRatio; 200 alarms in us-east-1 use a Metrics Insights query, near CloudWatch's default quota of 200 per account and region (known from AWS's documentation; 1 of them this stack's)",
+      'A new stack\'s alarms start in INSUFFICIENT_DATA until data arrives; if one stays there past a day, check bedrock-metric-names and the publisher (README "When the publisher is silent"). Request a quota increase for Metrics Insights alarms in us-east-1 (Service Quotas, Amazon CloudWatch), or delete the Metrics Insights alarms you no longer use, before this stack or anything else needs more.',
+    ],
+  ],
+  [
+    'stack: an older deploy with a roll-up',
+    'stack-alarms',
+    {
+      stack: {
+        ...stackOf(
+          [alarm('S-PublisherErrors', 'OK'), alarm('S-PublisherHeartbeat', 'OK'), alarm('S-SavingsPipeline', 'OK', 'CompositeAlarm')],
+          0,
+        ),
+        status: 'UPDATE_COMPLETE',
+      },
+    },
+    undefined,
+    [
+      'pass',
+      'stack S (UPDATE_COMPLETE): 3 alarms (0 Metrics Insights, 1 composite): 3 OK, 0 ALARM, 0 INSUFFICIENT_DATA; 0 of the default 200 Metrics Insights alarms in use in us-east-1',
+      null,
     ],
   ],
   [
@@ -308,64 +397,141 @@ describe.each<[string, Check['id'], Partial<DoctorObservations>, ConfigInput | u
     'notification-delivery',
     {},
     undefined,
-    ['skip', 'not tested: it pages the on-call topic once', 'Rerun with --test-notification.'],
+    [
+      'skip',
+      'not tested: it sets one alarm to ALARM, and the notifier sends one real notification for it',
+      'Rerun with --test-notification.',
+    ],
   ],
   [
-    'notification: delivered',
+    'notification: no stack',
     'notification-delivery',
-    {
-      notification: {
-        attempted: true,
-        alarmName: 'S-PublisherErrors',
-        compositeName: 'S-SavingsPipeline',
-        topicArns: ['arn:t'],
-        compositeReachedAlarm: true,
-        actionSummaries: ['Successfully executed action arn:t'],
-      },
-    },
+    { notification: { attempted: false, reason: 'no-stack' } },
     undefined,
-    ['pass', 'S-PublisherErrors set to ALARM; S-SavingsPipeline notified: Successfully executed action arn:t', null],
+    ['skip', 'stack S not found: no alarm to test', null],
+  ],
+  [
+    'notification: an older deploy without the notifier',
+    'notification-delivery',
+    { notification: { attempted: false, reason: 'no-notifier' } },
+    undefined,
+    [
+      'skip',
+      'stack S has no alarm notifier: an older version, whose roll-ups notify by themselves',
+      'Deploy the current version (npx cdk deploy), then rerun with --test-notification.',
+    ],
+  ],
+  [
+    'notification: no metric alarm',
+    'notification-delivery',
+    { notification: { attempted: false, reason: 'no-alarm' } },
+    undefined,
+    ['skip', 'stack S has no metric alarm in CloudWatch to set', null],
+  ],
+  [
+    'notification: the alarm is already in ALARM',
+    'notification-delivery',
+    { notification: { attempted: false, reason: 'already-in-alarm', alarmName: 'S-PublisherErrors' } },
+    undefined,
+    ['skip', 'S-PublisherErrors is already in ALARM: a test would send nothing new; rerun when it is OK', null],
+  ],
+  [
+    'notification: sent to the ticket topic',
+    'notification-delivery',
+    { notification: tested({ record: sent('ticket', 'm-1') }) },
+    undefined,
+    ['pass', `S-PublisherErrors set to ALARM; the notifier sent it to the ticket topic (${TICKET_ARN}), message id m-1`, null],
+  ],
+  [
+    'notification: sent, to another topic than its name says',
+    'notification-delivery',
+    { notification: tested({ record: sent('page', 'm-2') }) },
+    undefined,
+    ['pass', 'S-PublisherErrors set to ALARM; the notifier sent it to the paging (on-call) topic, message id m-2', null],
   ],
   [
     'notification: refused by the key',
     'notification-delivery',
     {
-      notification: {
-        attempted: true,
-        alarmName: 'S-PublisherErrors',
-        compositeName: 'S-SavingsPipeline',
-        topicArns: ['arn:t'],
-        compositeReachedAlarm: true,
-        actionSummaries: [
-          'Failed to execute action arn:t. Received error: "CloudWatch Alarms does not have authorization to access the SNS topic encryption key."',
-        ],
-      },
+      notification: tested({
+        record: {
+          kind: 'failed',
+          atMs: NOW + 3_000,
+          alarmName: 'S-PublisherErrors',
+          error: 'KMSAccessDeniedException: User: arn:aws:sts::1:assumed-role/r is not authorized to perform: kms:GenerateDataKey',
+        },
+      }),
     },
     undefined,
     [
       'fail',
-      'S-SavingsPipeline could not notify: Failed to execute action arn:t. Received error: "CloudWatch Alarms does not have authorization to access the SNS topic encryption key."',
-      'Check that the topic\'s KMS key policy grants cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*, and that the topic policy lets cloudwatch.amazonaws.com publish (README "Alarms and runbooks", the topic).',
+      'S-PublisherErrors set to ALARM; the notifier could not send it: KMSAccessDeniedException: User: arn:aws:sts::1:assumed-role/r is not authorized to perform: kms:GenerateDataKey',
+      `Check that the KMS key policy of the ticket topic (${TICKET_ARN}) lets the notifier's role S-NotifierRole-1 use the key (kms:Decrypt, kms:GenerateDataKey*), and that the role may sns:Publish to the topic; npx cdk deploy restores both for the topics the stack creates (an imported topic's key policy is yours to grant). Then rerun with --test-notification.`,
+    ],
+  ],
+  [
+    'notification: failed, the role and the topic ARN unknown',
+    'notification-delivery',
+    {
+      notification: tested({
+        topicArn: undefined,
+        notifier: { logGroup: '/aws/lambda/S-NotifierFn-1' },
+        record: { kind: 'failed', atMs: NOW + 3_000, alarmName: 'S-PublisherErrors', error: 'AuthorizationError: denied' },
+      }),
+    },
+    undefined,
+    [
+      'fail',
+      'S-PublisherErrors set to ALARM; the notifier could not send it: AuthorizationError: denied',
+      "Check that the KMS key policy of the ticket topic lets the notifier's role use the key (kms:Decrypt, kms:GenerateDataKey*), and that the role may sns:Publish to the topic; npx cdk deploy restores both for the topics the stack creates (an imported topic's key policy is yours to grant). Then rerun with --test-notification.",
+    ],
+  ],
+  [
+    'notification: the event ignored',
+    'notification-delivery',
+    {
+      notification: tested({
+        record: { kind: 'ignored', atMs: NOW + 3_000, alarmName: 'S-PublisherErrors', reason: 'not an alarm of the catalog' },
+      }),
+    },
+    undefined,
+    [
+      'warn',
+      'S-PublisherErrors set to ALARM; the notifier ignored the event: not an alarm of the catalog',
+      'The notifier sent nothing for S-PublisherErrors; its log group S-NotifierLogs-1 has the event. If the alarm should notify, deploy the current version (npx cdk deploy) and rerun with --test-notification.',
+    ],
+  ],
+  [
+    'notification: the log group could not be read',
+    'notification-delivery',
+    { notification: tested({ readError: 'AccessDeniedException: no' }) },
+    undefined,
+    [
+      'warn',
+      "S-PublisherErrors set to ALARM; the notifier's log group S-NotifierLogs-1 could not be read: AccessDeniedException: no",
+      'Allow logs:FilterLogEvents on S-NotifierLogs-1 to the identity running doctor (README "Doctor: check the account"), then rerun with --test-notification.',
     ],
   ],
   [
     'notification: nothing in time',
     'notification-delivery',
-    {
-      notification: {
-        attempted: true,
-        alarmName: 'S-PublisherErrors',
-        compositeName: 'S-SavingsPipeline',
-        topicArns: ['arn:t'],
-        compositeReachedAlarm: false,
-        actionSummaries: [],
-      },
-    },
+    { notification: tested({}) },
     undefined,
     [
       'warn',
-      'S-PublisherErrors set to ALARM; S-SavingsPipeline did not go to ALARM and recorded no action within 2 minutes',
-      'Look at the history of S-SavingsPipeline in the CloudWatch console in a few minutes; if it shows no action, check its alarm actions (npx cdk deploy) and rerun with --test-notification.',
+      'S-PublisherErrors set to ALARM; no notifier record within 2 minutes',
+      'Check that the EventBridge rule S-NotifierRule-1 is enabled and targets the notifier, and the Errors of the notifier function S-NotifierFn-1 (its dead-letter queue keeps failed events); then look in S-NotifierLogs-1 for a line about S-PublisherErrors and rerun with --test-notification.',
+    ],
+  ],
+  [
+    'notification: nothing in time, the rule and the function unnamed',
+    'notification-delivery',
+    { notification: tested({ notifier: { logGroup: 'S-NotifierLogs-1' } }) },
+    undefined,
+    [
+      'warn',
+      'S-PublisherErrors set to ALARM; no notifier record within 2 minutes',
+      "Check that the stack's EventBridge rule is enabled and targets the notifier, and the Errors of the notifier function (its dead-letter queue keeps failed events); then look in S-NotifierLogs-1 for a line about S-PublisherErrors and rerun with --test-notification.",
     ],
   ],
 ])('%s', (_name, id, o, config, expected) => {
@@ -374,42 +540,140 @@ describe.each<[string, Check['id'], Partial<DoctorObservations>, ConfigInput | u
   });
 });
 
-test.each<[string[], string]>([
-  [['Successfully executed action arn:t'], 'succeeded'],
-  [['Successfully executed action arn:a', 'Failed to execute action arn:b'], 'failed'],
-  [['Alarm updated from OK to ALARM'], 'none'],
-  [[], 'none'],
-])('classifyActions(%j) = %s', (summaries, expected) => {
-  expect(classifyActions(summaries)).toBe(expected);
+test('stack-alarms details: the counts, the fleet alarms with their states, the region count', () => {
+  const stack = stackOf([fleet('S-Fleet-WritesWithoutReads', 'ALARM'), fleet('S-Fleet-LowHitRatio'), alarm('S-PublisherErrors', 'OK')], 37);
+  const c = runChecks(parseConfig({}, 'test'), { ...base, stack }).checks.find((x) => x.id === 'stack-alarms') as Check;
+  expect(c).toEqual({
+    id: 'stack-alarms',
+    status: 'pass',
+    summary:
+      'stack S (CREATE_COMPLETE): 3 alarms (2 Metrics Insights): 2 OK, 1 ALARM, 0 INSUFFICIENT_DATA; 37 of the default 200 Metrics Insights alarms in use in us-east-1',
+    fix: null,
+    details: {
+      stack: 'S',
+      exists: true,
+      status: 'CREATE_COMPLETE',
+      alarms: 3,
+      composites: 0,
+      counts: { OK: 2, ALARM: 1, INSUFFICIENT_DATA: 0 },
+      missing: [],
+      insufficientData: [],
+      fleetAlarms: [
+        { name: 'S-Fleet-LowHitRatio', state: 'OK' },
+        { name: 'S-Fleet-WritesWithoutReads', state: 'ALARM' },
+      ],
+      metricsInsightsAlarmsInRegion: 37,
+    },
+  });
 });
 
-test.each<[string, StackAlarm[], object | undefined]>([
+test('notification-delivery details: the alarm, its topic, the log group, when it was set and the record', () => {
+  const record = sent('ticket', 'm-1');
+  const c = runChecks(parseConfig({}, 'test'), { ...base, notification: tested({ record }) }).checks.find(
+    (x) => x.id === 'notification-delivery',
+  ) as Check;
+  expect(c.details).toEqual({
+    alarm: 'S-PublisherErrors',
+    topic: 'ticket',
+    topicArn: TICKET_ARN,
+    logGroup: 'S-NotifierLogs-1',
+    setAt: '2026-11-25T12:25:00.000Z',
+    record,
+    readError: null,
+  });
+});
+
+const powertools = (fields: object) =>
+  JSON.stringify({ level: 'INFO', timestamp: '2026-11-25T12:25:04.000Z', service: 'prompt-cache-notifier', ...fields });
+
+test.each<[string, string, NotifierRecord | undefined]>([
   [
-    'PublisherErrors under SavingsPipeline',
-    [alarm('S-X', 'OK'), alarm('S-PublisherErrors', 'OK'), { ...alarm('S-SavingsPipeline', 'OK', 'CompositeAlarm'), actions: ['arn:t'] }],
-    { alarm: 'S-PublisherErrors', composite: 'S-SavingsPipeline' },
+    'sent',
+    powertools({ message: 'notification sent', alarmName: 'S-PublisherErrors', topic: 'ticket', messageId: 'm-1', eventId: 'e' }),
+    { kind: 'sent', atMs: 7, alarmName: 'S-PublisherErrors', topic: 'ticket', messageId: 'm-1' },
   ],
   [
-    'no pipeline: the first child a paging composite names (by ARN, as CDK writes the rule)',
-    [
-      alarm('S-b-LowHitRatio', 'OK'),
-      alarm('S-a-LowHitRatio', 'OK'),
-      {
-        ...alarm('S-CacheHealth', 'OK', 'CompositeAlarm'),
-        rule: 'ALARM("arn:aws:cloudwatch:us-east-1:1:alarm:S-b-LowHitRatio")',
-        actions: ['arn:t'],
-      },
-    ],
-    { alarm: 'S-b-LowHitRatio', composite: 'S-CacheHealth' },
+    'failed, the error a string',
+    powertools({ level: 'ERROR', message: 'notification failed', alarmName: 'S-A', error: 'AuthorizationError: denied' }),
+    { kind: 'failed', atMs: 7, alarmName: 'S-A', error: 'AuthorizationError: denied' },
   ],
   [
-    'a roll-up without actions pages nobody',
-    [alarm('S-PublisherErrors', 'OK'), { ...alarm('S-SavingsPipeline', 'OK', 'CompositeAlarm'), actions: [] }],
-    undefined,
+    'failed, the error as Powertools logs an Error',
+    powertools({
+      message: 'notification failed',
+      alarmName: 'S-A',
+      error: { name: 'KMSAccessDeniedException', location: 'x', message: 'not authorized to perform: kms:GenerateDataKey', stack: 's' },
+    }),
+    { kind: 'failed', atMs: 7, alarmName: 'S-A', error: 'KMSAccessDeniedException: not authorized to perform: kms:GenerateDataKey' },
   ],
+  [
+    'ignored',
+    powertools({ message: 'event ignored', alarmName: 'S-A', reason: 'OK to OK' }),
+    { kind: 'ignored', atMs: 7, alarmName: 'S-A', reason: 'OK to OK' },
+  ],
+  [
+    'behind a runtime prefix',
+    `2026-11-25T12:25:04.000Z\tf00d\tINFO\t${powertools({ message: 'event ignored', alarmName: 'S-A', reason: 'r' })}`,
+    { kind: 'ignored', atMs: 7, alarmName: 'S-A', reason: 'r' },
+  ],
+  ['another message', powertools({ message: 'figures unavailable: sending without them', alarmName: 'S-A' }), undefined],
+  ['no alarm name', powertools({ message: 'notification sent', topic: 'page', messageId: 'm' }), undefined],
+  ['not JSON', 'START RequestId: f00d Version: $LATEST S-A {', undefined],
+  ['no JSON at all', 'REPORT RequestId: f00d Duration: 12.3 ms', undefined],
+])('parseNotifierRecord: %s', (_name, message, expected) => {
+  expect(parseNotifierRecord(message, 7)).toEqual(expected);
+});
+
+test('firstNotifierRecord: the oldest line about that alarm (its return to OK comes later)', () => {
+  const at = (atMs: number, alarmName = 'S-A'): NotifierRecord => ({ kind: 'ignored', atMs, alarmName, reason: String(atMs) });
+  expect(firstNotifierRecord([at(30), at(10, 'S-B'), at(20), at(25)], 'S-A')).toEqual(at(20));
+  expect(firstNotifierRecord([at(10, 'S-B')], 'S-A')).toBeUndefined();
+});
+
+test.each<[string, string]>([
+  ['S-PublisherErrors', 'ticket'],
+  ['S-PublisherHeartbeat', 'page'],
+  ['S-Fleet-LowHitRatio', 'ticket'],
+  ['S-Fleet-WritesWithoutReads', 'ticket'],
+  ['S-Fleet-CachingCostsMoney', 'ticket'],
+  ['S-Fleet-CachingCostsMoney-Page', 'page'],
+  ['S-support-bot-1a2b3c4d-CachingCostsMoney', 'page'],
+  ['S-support-bot-1a2b3c4d-LowHitRatio', 'ticket'],
+  ['S-support-bot-1a2b3c4d-LowHitRatioAnomaly', 'ticket'],
+])('alarmSeverity(S, %s) = %s', (name, expected) => {
+  expect(alarmSeverity('S', name)).toBe(expected);
+});
+
+test.each<[string, StackAlarm[], string | undefined]>([
+  [
+    'PublisherErrors first, whatever the order',
+    [fleet('S-Fleet-LowHitRatio'), alarm('S-PublisherErrors', 'ALARM'), alarm('S-A', 'OK')],
+    'S-PublisherErrors',
+  ],
+  [
+    'no publisher: the first metric alarm by name',
+    [alarm('S-b-1a2b3c4d-LowHitRatio', 'OK'), alarm('S-a-5e6f7a8b-WritesWithoutReads', 'INSUFFICIENT_DATA')],
+    'S-a-5e6f7a8b-WritesWithoutReads',
+  ],
+  [
+    'neither a composite nor an alarm CloudWatch lacks',
+    [alarm('S-A', 'OK', 'CompositeAlarm'), alarm('S-B'), alarm('S-PublisherErrors'), alarm('S-C', 'OK')],
+    'S-C',
+  ],
+  ['nothing to set', [alarm('S-A', 'OK', 'CompositeAlarm'), alarm('S-B')], undefined],
 ])('pickTestAlarm: %s', (_name, alarms, expected) => {
-  const pick = pickTestAlarm('S', alarms);
-  expect(pick === undefined ? undefined : { alarm: pick.alarm, composite: pick.composite.name }).toEqual(expected);
+  expect(pickTestAlarm('S', alarms)?.name).toBe(expected);
+});
+
+test.each<[string | undefined, boolean]>([
+  ['SELECT MAX(AlarmHitRatioMarginPoints) FROM SCHEMA("BedrockPromptCache", ModelId) GROUP BY ModelId', true],
+  ['\n  select avg(CPUUtilization) FROM "AWS/EC2"', true],
+  ["SUM(SEARCH('{AWS/Bedrock,ModelId} SELECT', 'Sum', 300))", false],
+  ['SELECTED', false],
+  ['m1 / m2 * 100', false],
+  [undefined, false],
+])('isMetricsInsightsQuery(%j) = %s', (expression, expected) => {
+  expect(isMetricsInsightsQuery(expression)).toBe(expected);
 });
 
 test('text: one line per check, the fix indented below', () => {
@@ -427,7 +691,7 @@ test('text: one line per check, the fix indented below', () => {
       'FAIL  stack-alarms  stack S not found in us-east-1',
       '      fix: Deploy it with npx cdk deploy (README "First deploy"), or check --stack and --region.',
       'SKIP  publisher-freshness  stack S has no publisher (no LedgerTableName output)',
-      'SKIP  notification-delivery  not tested: it pages the on-call topic once',
+      'SKIP  notification-delivery  not tested: it sets one alarm to ALARM, and the notifier sends one real notification for it',
       '      fix: Rerun with --test-notification.',
       '',
     ].join('\n'),
