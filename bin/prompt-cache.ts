@@ -203,6 +203,7 @@ async function publish(opts: PublishCliOptions, io: CliIo): Promise<void> {
 
 interface CostOptions {
   config?: string;
+  models?: string;
   format: 'markdown' | 'json';
 }
 
@@ -221,6 +222,15 @@ function configFromFileOrCdkJson(file: string | undefined): PromptCacheConfig {
 
 async function cost(opts: CostOptions, io: CliIo): Promise<void> {
   const config = configFromFileOrCdkJson(opts.config);
+  const configured = config.models.length;
+  if (
+    opts.models !== undefined &&
+    (!/^\d+$/.test(opts.models) || !Number.isSafeInteger(Number(opts.models)) || Number(opts.models) < configured)
+  )
+    throw new BadInput(
+      `--models: must be a whole number of models, at least the ${configured} configured (got ${JSON.stringify(opts.models)}); count every model you expect AWS/Bedrock to report, configured or not`,
+    );
+  const models = opts.models === undefined ? configured : Number(opts.models);
   // Synthesized in memory, without bundling or template validation: only the resource list matters here.
   const { App } = await import('aws-cdk-lib');
   const { PromptCacheMonitoringStack } = await import('../lib/prompt-cache-monitoring-stack');
@@ -231,15 +241,23 @@ async function cost(opts: CostOptions, io: CliIo): Promise<void> {
     ...DEFAULT_MONITORING_PRICES,
     ...Object.fromEntries(Object.entries(config.monitoringPrices).filter(([, v]) => v !== undefined)),
   };
-  const estimate = estimateMonitoringCost(summarizeTemplate(template), config, prices);
+  const estimate = estimateMonitoringCost(summarizeTemplate(template), config, prices, { models });
   if (opts.format === 'json') {
     io.stdout(`${JSON.stringify(estimate, null, 2)}\n`);
     return;
   }
   const usd = (v: number) => `$${v.toFixed(v < 0.1 ? 4 : 2)}`;
+  const added = estimate.perAddedModel;
+  const alarmReady = added.series.slice(added.series.length - added.alarmReadySeries);
+  const seriesText =
+    added.series.length === 0
+      ? 'no custom metrics (no publisher)'
+      : `${added.series.slice(0, added.series.length - added.alarmReadySeries).join(', ')}${alarmReady.length > 0 ? `; alarm-ready ${alarmReady.join(', ')}` : '; no alarm-ready series'}`;
   io.stdout(
     [
-      `# Monthly cost of the monitoring: ${usd(estimate.monthlyUSD)}`,
+      `# Monthly cost of the monitoring: ${usd(estimate.monthlyUSD)} (${estimate.models} models)`,
+      '',
+      `Each more model AWS/Bedrock reports (not in the config: the alarms section's settings, fleet mode) adds **$${added.monthlyUSD.toFixed(6)} a month**: ${added.formula}. Its series: ${seriesText}; each of the ${added.metricsInsightsAlarms} Metrics Insights alarms analyzes one metric more. That holds while a publisher run's datums fit the same number of 1,000-datum PutMetricData calls.`,
       '',
       '| what | quantity | unit | unit price | USD a month |',
       '| --- | ---: | --- | ---: | ---: |',
@@ -329,6 +347,10 @@ export function buildProgram(io: CliIo, deps: CliDeps = {}): Command {
     .command('cost')
     .description("estimate the monitoring's own monthly AWS bill from the synthesized stack and the config")
     .option('--config <file>', "JSON config (default: cdk.json's promptCacheMonitoring in this folder)")
+    .option(
+      '--models <n>',
+      "models you expect AWS/Bedrock to report, configured or not (default: the configured count); each beyond the config is counted with the alarms section's settings: 4 custom metrics, up to 3 alarm-ready ones, one metric in each Metrics Insights alarm, its token reads",
+    )
     .addOption(new Option('--format <format>', 'output format').choices(['markdown', 'json']).default('markdown'))
     .action((opts: CostOptions) => cost(opts, io));
   program

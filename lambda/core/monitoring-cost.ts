@@ -1,9 +1,11 @@
 /**
- * What the monitoring itself costs a month: custom metrics, alarm metrics, composite alarms, dashboards, metric API
- * calls from the schedules, Lambda and DynamoDB, from a summary of the synthesized template and the config. Pure.
+ * What the monitoring itself costs a month: custom metrics (the alarm-ready series among them), alarm metrics, Metrics
+ * Insights alarms, composite alarms, dashboards, metric API calls from the schedules, Lambda and DynamoDB, from a summary
+ * of the synthesized template, the config and the number of models the publisher sees. Pure.
  */
-import type { PromptCacheConfig } from './config';
+import { modelAlarmSettings, type PromptCacheConfig } from './config';
 import { bedrockMetricCandidates, CUSTOM_METRICS } from './contract';
+import { ALARM_READY_SERIES, alarmReadyFamilies } from './datums';
 
 /** USD, us-east-1 list prices. Each with its source and the date it was checked; override any of them. */
 export interface MonitoringPrices {
@@ -11,6 +13,8 @@ export interface MonitoringPrices {
   readonly customMetricMonth: number;
   /** Per metric an alarm reads, per month (standard resolution; a math alarm pays for each metric it reads). */
   readonly alarmMetricMonth: number;
+  /** Per metric a Metrics Insights alarm analyzes, per month (a fleet alarm: each model's series is one metric). */
+  readonly metricsInsightsAlarmMetricMonth: number;
   readonly compositeAlarmMonth: number;
   /** Per dashboard-month; the first 3 of an account are free (not assumed here: most accounts use them already). */
   readonly dashboardMonth: number;
@@ -30,6 +34,7 @@ export interface MonitoringPrices {
 export const DEFAULT_MONITORING_PRICES: MonitoringPrices = {
   customMetricMonth: 0.3,
   alarmMetricMonth: 0.1,
+  metricsInsightsAlarmMetricMonth: 0.1,
   compositeAlarmMonth: 0.5,
   dashboardMonth: 3,
   kmsKeyMonth: 1,
@@ -43,6 +48,8 @@ export const DEFAULT_MONITORING_PRICES: MonitoringPrices = {
 
 export const MONITORING_PRICE_SOURCES = {
   cloudWatch: 'aws.amazon.com/cloudwatch/pricing (us-east-1), checked with the other prices; composite alarm $0.50 from the same page',
+  metricsInsightsAlarm:
+    'alarms on a Metrics Insights query: $0.10 per metric analyzed a month, aws.amazon.com/cloudwatch/pricing (us-east-1)',
   lambda: 'aws.amazon.com/lambda/pricing (us-east-1, Arm), checked 2026-11-25',
   dynamoDb: 'aws.amazon.com/dynamodb/pricing/on-demand (us-east-1), checked 2026-11-25',
   kms: 'aws.amazon.com/kms/pricing ($1 per customer-managed key-month), checked 2026-11-25',
@@ -50,8 +57,10 @@ export const MONITORING_PRICE_SOURCES = {
 
 /** What the estimate needs from the synthesized template. */
 export interface TemplateSummary {
-  /** Metrics read by each metric alarm (1 for a plain alarm, the MetricStat count for a math alarm). */
+  /** Metrics read by each metric alarm (1 for a plain alarm, the MetricStat count for a math alarm), Metrics Insights alarms aside. */
   readonly alarmMetrics: readonly number[];
+  /** Alarms on a Metrics Insights query (an `Expression` starting with SELECT): billed per metric the query analyzes. */
+  readonly metricsInsightsAlarms: number;
   readonly compositeAlarms: number;
   readonly dashboards: number;
   readonly kmsKeys: number;
@@ -68,22 +77,44 @@ export interface CostItem {
   readonly monthlyUSD: number;
 }
 
+/** What one more model Bedrock reports (not in config.models: the `alarms` section's settings) adds to the month. */
+export interface ModelCost {
+  /** Its custom metrics: the 4 every model gets, then its alarm-ready series (up to 3, in fleet mode). */
+  readonly series: string[];
+  readonly alarmReadySeries: number;
+  /** Metrics Insights alarms of the template, each of which analyzes one more metric (its series). */
+  readonly metricsInsightsAlarms: number;
+  /** Token metrics GetMetricData reads for it a month: 4 a publisher run and 4 a weekly digest (one query spans both windows). */
+  readonly getMetricDataMetrics: number;
+  readonly monthlyUSD: number;
+  /** The same, as a sum a person can check. */
+  readonly formula: string;
+}
+
 export interface CostEstimate {
   readonly monthlyUSD: number;
+  /** Models the estimate counts: the configured ones plus any others expected from Bedrock. */
+  readonly models: number;
   readonly items: CostItem[];
+  readonly perAddedModel: ModelCost;
   readonly assumptions: string[];
+}
+
+export interface EstimateOptions {
+  /** Models the publisher sees, configured or not (at least config.models.length). @default config.models.length */
+  readonly models?: number;
 }
 
 const HOURS_PER_MONTH = 730;
 
-/** Custom metric series the publisher keeps per configured model, and for all models. */
-export const CUSTOM_METRICS_PER_MODEL = [
+/** Custom metric series the publisher keeps for every model (the alarm-ready ones, up to 3 more, aside), and for all models. */
+const SERIES_PER_MODEL = [
   CUSTOM_METRICS.cacheHitRatio,
   CUSTOM_METRICS.netSavingsUsd,
   CUSTOM_METRICS.costWithCacheUsd,
   CUSTOM_METRICS.costWithoutCacheUsd,
-  CUSTOM_METRICS.writesWithoutReadsTokens,
-].length;
+].map((m) => m.name);
+export const CUSTOM_METRICS_PER_MODEL = SERIES_PER_MODEL.length;
 export const CUSTOM_METRICS_ALL_MODELS = [
   CUSTOM_METRICS.cacheHitRatio,
   CUSTOM_METRICS.netSavingsUsd,
@@ -97,17 +128,33 @@ export const CUSTOM_METRICS_ALL_MODELS = [
   CUSTOM_METRICS.publisherLagMinutes,
 ].length;
 
+/** The alarm-ready series of a model with these settings, by name (none in precise mode or with its alarms off). */
+function alarmReadyNames(config: PromptCacheConfig, model?: PromptCacheConfig['models'][number]): string[] {
+  return alarmReadyFamilies(modelAlarmSettings(config.alarms, model)).map((f) => ALARM_READY_SERIES[f].name);
+}
+
 export function estimateMonitoringCost(
   summary: TemplateSummary,
   config: PromptCacheConfig,
   prices: MonitoringPrices = DEFAULT_MONITORING_PRICES,
+  options: EstimateOptions = {},
 ): CostEstimate {
+  const configured = config.models.length;
+  const models = options.models ?? configured;
+  if (!Number.isSafeInteger(models) || models < configured)
+    throw new RangeError(`models must be a whole number, at least the ${configured} configured (got ${models})`);
   const items: CostItem[] = [];
   const add = (what: string, quantity: number, unit: string, unitPriceUSD: number) => {
     if (quantity > 0) items.push({ what, quantity, unit, unitPriceUSD, monthlyUSD: quantity * unitPriceUSD });
   };
-  const models = config.models.length;
   const publisher = summary.publisherMemoryMb !== undefined;
+  const runs = (HOURS_PER_MONTH * 60) / config.publisher.periodMinutes;
+  const digests = summary.digestMemoryMb === undefined ? 0 : 52 / 12;
+  // A model beyond the config takes the section's settings (fleet mode); each configured one its own.
+  const others = alarmReadyNames(config);
+  const alarmReady = config.models.reduce((n, m) => n + alarmReadyNames(config, m).length, 0) + (models - configured) * others.length;
+  // Each model's series is one metric of every Metrics Insights alarm; without the publisher there is no series.
+  const insightsPerModel = publisher ? summary.metricsInsightsAlarms : 0;
   if (publisher) {
     add(
       `custom metrics, per model (${CUSTOM_METRICS_PER_MODEL} each)`,
@@ -115,6 +162,7 @@ export function estimateMonitoringCost(
       'metric-month',
       prices.customMetricMonth,
     );
+    add('alarm-ready custom metrics (up to 3 per fleet-mode model)', alarmReady, 'metric-month', prices.customMetricMonth);
     add('custom metrics, all models', CUSTOM_METRICS_ALL_MODELS, 'metric-month', prices.customMetricMonth);
   }
   add(
@@ -123,14 +171,19 @@ export function estimateMonitoringCost(
     'metric-month',
     prices.alarmMetricMonth,
   );
+  add(
+    `Metrics Insights alarms (${summary.metricsInsightsAlarms}, each analyzing one metric per model)`,
+    insightsPerModel * models,
+    'metric-month',
+    prices.metricsInsightsAlarmMetricMonth,
+  );
   add('composite alarms', summary.compositeAlarms, 'alarm-month', prices.compositeAlarmMonth);
   add('dashboards', summary.dashboards, 'dashboard-month', prices.dashboardMonth);
   add('KMS keys of the encrypted topics', summary.kmsKeys, 'key-month', prices.kmsKeyMonth);
   if (publisher) {
-    const runs = (HOURS_PER_MONTH * 60) / config.publisher.periodMinutes;
     // Each run reads 4 token metrics per model, writes ceil(datums / 1,000) PutMetricData calls plus its lag report, and
     // lists every spelling of each token metric.
-    const datumsPerRun = CUSTOM_METRICS_PER_MODEL * models + CUSTOM_METRICS_ALL_MODELS;
+    const datumsPerRun = CUSTOM_METRICS_PER_MODEL * models + alarmReady + CUSTOM_METRICS_ALL_MODELS;
     const candidates = bedrockMetricCandidates(config.bedrockMetricNames);
     const listCalls = Object.values(candidates).reduce((n, names) => n + names.length, 0);
     add(
@@ -156,7 +209,6 @@ export function estimateMonitoringCost(
     add('ledger reads (1 a run)', runs / 1e6, 'million reads', prices.dynamoDbPerMillionReads);
   }
   if (summary.digestMemoryMb !== undefined) {
-    const digests = 52 / 12;
     add(
       'digest GetMetricData (4 metrics per model, 2 windows, weekly)',
       (digests * 4 * models) / 1000,
@@ -165,12 +217,23 @@ export function estimateMonitoringCost(
     );
     add('digest Lambda compute (5 s a run)', digests * 5 * (summary.digestMemoryMb / 1024), 'GB-second', prices.lambdaPerGbSecond);
   }
+  const perAddedModel = addedModelCost(
+    publisher ? [...SERIES_PER_MODEL, ...others] : [],
+    insightsPerModel,
+    publisher ? runs : 0,
+    digests,
+    prices,
+  );
   return {
     monthlyUSD: items.reduce((a, i) => a + i.monthlyUSD, 0),
+    models,
     items,
+    perAddedModel,
     assumptions: [
-      `${HOURS_PER_MONTH} hours a month; list prices in us-east-1 (${MONITORING_PRICE_SOURCES.cloudWatch}).`,
-      `Only configured models are counted; each model AWS/Bedrock reports beyond them adds its ${CUSTOM_METRICS_PER_MODEL} custom metrics too.`,
+      `${HOURS_PER_MONTH} hours a month; list prices in us-east-1 (${MONITORING_PRICE_SOURCES.cloudWatch}); ${MONITORING_PRICE_SOURCES.metricsInsightsAlarm}.`,
+      `${models} models: the ${configured} configured${models > configured ? ` and ${models - configured} more that AWS/Bedrock reports (--models), each with the alarms section's settings in fleet mode` : ''}; each further one adds the per-model figure (perAddedModel).`,
+      'Alarm-ready series (WritesWithoutReadsTokens, AlarmHitRatioMarginPoints, AlarmNetSavingsUSDPerHour per model) are sent only in periods above their volume guards, and CloudWatch bills a custom metric only for the hours it receives data: counted as if every hour had one, an upper bound (so is AlarmNetSavingsUSDPerHour for a model whose price is known only at run time, or never).',
+      'Each Metrics Insights alarm is counted with one metric per model the publisher sees, also a model that sends none of its series (precise mode, family off): an upper bound.',
       'GetMetricData reads 4 token metrics per model; a model whose cache metrics ListMetrics has not shown yet is read under both spellings (6).',
       "Dashboards at full price: an account's first 3 are free.",
       'AWS/Bedrock metrics, SNS e-mail and log storage are free or negligible at these volumes and left out.',
@@ -179,16 +242,77 @@ export function estimateMonitoringCost(
   };
 }
 
+const usd6 = (v: number) => `$${v.toFixed(6)}`;
+
+/**
+ * One more model: its custom metrics, one metric more for each Metrics Insights alarm, and its token metrics read by each
+ * publisher run and weekly digest (its datums ride along in the run's PutMetricData calls while they fit the same number).
+ */
+function addedModelCost(
+  series: readonly string[],
+  metricsInsightsAlarms: number,
+  runs: number,
+  digests: number,
+  prices: MonitoringPrices,
+): ModelCost {
+  const getMetricDataMetrics = 4 * (runs + digests);
+  const parts: [string, number][] = [
+    [`${series.length} custom metrics × $${prices.customMetricMonth}`, series.length * prices.customMetricMonth],
+    [
+      `${metricsInsightsAlarms} Metrics Insights alarm metrics × $${prices.metricsInsightsAlarmMetricMonth}`,
+      metricsInsightsAlarms * prices.metricsInsightsAlarmMetricMonth,
+    ],
+    [
+      `${Number(getMetricDataMetrics.toFixed(4))} GetMetricData metrics × $${prices.getMetricDataPer1000Metrics}/1,000`,
+      (getMetricDataMetrics * prices.getMetricDataPer1000Metrics) / 1000,
+    ],
+  ];
+  const alarmReadyNames = new Set<string>(Object.values(ALARM_READY_SERIES).map((m) => m.name));
+  return {
+    series: [...series],
+    alarmReadySeries: series.filter((n) => alarmReadyNames.has(n)).length,
+    metricsInsightsAlarms,
+    getMetricDataMetrics,
+    monthlyUSD: parts.reduce((a, [, v]) => a + v, 0),
+    formula: parts.map(([what, v]) => `${what} = ${usd6(v)}`).join(' + '),
+  };
+}
+
 interface TemplateResource {
   readonly Type: string;
   readonly Properties?: Record<string, unknown>;
 }
 
-/** Reads alarm metrics, composite alarms, dashboards and the functions' memory from a synthesized template. */
+/**
+ * The text an `Expression` starts with: a string as written, or the first literal part of an Fn::Join or Fn::Sub (a
+ * query that names a token, e.g. an imported namespace).
+ */
+function expressionStart(e: unknown): string {
+  if (typeof e === 'string') return e;
+  const join = (e as { 'Fn::Join'?: [unknown, unknown[]] } | null)?.['Fn::Join'];
+  if (Array.isArray(join) && Array.isArray(join[1])) return expressionStart(join[1][0]);
+  const sub = (e as { 'Fn::Sub'?: unknown } | null)?.['Fn::Sub'];
+  if (sub !== undefined) return expressionStart(Array.isArray(sub) ? sub[0] : sub);
+  return '';
+}
+
+/** A metric alarm on a Metrics Insights query: one of its Metrics has an Expression starting with SELECT. */
+function isMetricsInsightsAlarm(alarm: TemplateResource): boolean {
+  const metrics = alarm.Properties?.Metrics;
+  if (!Array.isArray(metrics)) return false;
+  return metrics.some((m) => /^\s*SELECT\s/i.test(expressionStart((m as { Expression?: unknown } | null)?.Expression)));
+}
+
+/**
+ * Reads alarm metrics, Metrics Insights alarms, composite alarms, dashboards and the functions' memory from a
+ * synthesized template: today's metric-math alarms and the fleet alarms alike.
+ */
 export function summarizeTemplate(template: { Resources?: Record<string, TemplateResource> }): TemplateSummary {
   const resources = Object.values(template.Resources ?? {});
-  const alarmMetrics = resources
-    .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+  const alarms = resources.filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+  const insights = alarms.filter(isMetricsInsightsAlarm);
+  const alarmMetrics = alarms
+    .filter((r) => !insights.includes(r))
     .map((r) => {
       const metrics = r.Properties?.Metrics as { MetricStat?: unknown }[] | undefined;
       return metrics ? metrics.filter((m) => m.MetricStat !== undefined).length : 1;
@@ -205,6 +329,7 @@ export function summarizeTemplate(template: { Resources?: Record<string, Templat
   const digestMemoryMb = memoryOf('DIGEST_TOPIC_ARN');
   return {
     alarmMetrics,
+    metricsInsightsAlarms: insights.length,
     compositeAlarms: resources.filter((r) => r.Type === 'AWS::CloudWatch::CompositeAlarm').length,
     dashboards: resources.filter((r) => r.Type === 'AWS::CloudWatch::Dashboard').length,
     kmsKeys: resources.filter((r) => r.Type === 'AWS::KMS::Key').length,

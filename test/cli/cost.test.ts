@@ -1,6 +1,7 @@
 /**
- * `prompt-cache cost` on the example config of cdk.json: the estimate equals the hand-computed figure, and one more
- * priced model adds exactly the per-model cost the README states ($2.429373 a month; $2.029373 with the metric names pinned).
+ * `prompt-cache cost` on the example config of cdk.json: the estimate equals the hand-computed figure, one more
+ * configured priced model adds exactly the per-model cost the README states ($3.029373 a month; $2.629373 with the metric
+ * names pinned), and each model Bedrock reports beyond the config (`--models`) adds the printed per-model figure.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,22 +13,39 @@ const example = (
   JSON.parse(readFileSync(resolve(__dirname, '../../cdk.json'), 'utf8')) as { context: { promptCacheMonitoring: { models: object[] } } }
 ).context.promptCacheMonitoring;
 
-async function estimate(config: object): Promise<{ monthlyUSD: number; items: { what: string; quantity: number; monthlyUSD: number }[] }> {
+interface Estimate {
+  monthlyUSD: number;
+  models: number;
+  items: { what: string; quantity: number; monthlyUSD: number }[];
+  perAddedModel: { series: string[]; metricsInsightsAlarms: number; monthlyUSD: number; formula: string };
+}
+
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+function configFile(config: object): string {
   const file = join(dir, `${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, JSON.stringify(config));
-  let stdout = '';
-  const code = await main(['cost', '--config', file, '--format', 'json'], { stdout: (t) => (stdout += t), stderr: () => undefined });
+  return file;
+}
+
+async function estimate(config: object, ...more: string[]): Promise<Estimate> {
+  const { code, stdout } = await run(['cost', '--config', configFile(config), '--format', 'json', ...more]);
   expect(code).toBe(0);
   return JSON.parse(stdout);
 }
 
-test('the example config: $19.80 of fixed items and 15.8 cents of calls, compute and ledger', async () => {
+test('the example config: $21.20 of fixed items and 15.8 cents of calls, compute and ledger', async () => {
   const e = await estimate(example);
   const r = 730;
   const d = 52 / 12;
-  // 3 models: 15 + 10 custom metrics, 33 alarm metrics (9 per model: both spellings of read and write in two alarms, 1 for
-  // writes without reads; 4 all-models, 2 pipeline), 2 composites, 2 dashboards, 2 KMS keys.
-  const fixed = 15 * 0.3 + 10 * 0.3 + 33 * 0.1 + 2 * 0.5 + 2 * 3 + 2 * 1;
+  // 3 models: 12 + 9 alarm-ready + 10 custom metrics, 29 alarm metrics (9 per model: both spellings of read and write in
+  // two alarms, 1 for writes without reads; 2 pipeline), 2 composites, 2 dashboards, 2 KMS keys.
+  const fixed = 31 * 0.3 + 29 * 0.1 + 2 * 0.5 + 2 * 3 + 2 * 1;
   // 8 calls a run: 1 PutMetricData of periods, 1 of the lag report, 6 ListMetrics (each spelling of 4 token metrics).
   const variable =
     (r * 12 * 0.01) / 1000 +
@@ -39,18 +57,21 @@ test('the example config: $19.80 of fixed items and 15.8 cents of calls, compute
     (d * 12 * 0.01) / 1000 +
     d * 5 * 0.5 * 0.0000133334;
   expect(Math.abs(e.monthlyUSD - (fixed + variable))).toBeLessThan(1e-9);
-  expect(Math.abs(e.monthlyUSD - 19.958460077)).toBeLessThan(1e-9);
-  expect(e.items.find((i) => i.what.startsWith('alarm metrics'))?.quantity).toBe(33);
+  expect(Math.abs(e.monthlyUSD - 21.358460077)).toBeLessThan(1e-9);
+  expect(e.items.find((i) => i.what.startsWith('alarm metrics'))?.quantity).toBe(29);
+  expect(e.items.find((i) => i.what.startsWith('alarm-ready'))?.quantity).toBe(9);
+  expect(e.models).toBe(3);
 });
 
-test('one more priced model adds exactly $2.429373 a month, $2.029373 with the cache metric names pinned', async () => {
+test('one more configured priced model adds exactly $3.029373 a month, $2.629373 with the cache metric names pinned', async () => {
   const before = await estimate(example);
   const after = await estimate({ ...example, models: [...example.models, { modelId: 'eu.anthropic.claude-sonnet-4-20250514-v1:0' }] });
-  // 5 custom metrics ($1.50), 9 alarm metrics ($0.90), 4 GetMetricData metrics a run (730 runs) and a week (52/12 weeks).
+  // 7 custom metrics (4 and 3 alarm-ready: $2.10), 9 alarm metrics of its own alarms in today's template ($0.90), 4
+  // GetMetricData metrics a run (730 runs) and a week (52/12 weeks).
   expect(
-    Math.abs(after.monthlyUSD - before.monthlyUSD - (5 * 0.3 + 9 * 0.1 + (730 * 4 * 0.01) / 1000 + ((52 / 12) * 4 * 0.01) / 1000)),
+    Math.abs(after.monthlyUSD - before.monthlyUSD - (7 * 0.3 + 9 * 0.1 + (730 * 4 * 0.01) / 1000 + ((52 / 12) * 4 * 0.01) / 1000)),
   ).toBeLessThan(1e-9);
-  expect(Math.abs(after.monthlyUSD - before.monthlyUSD - 2.429373333)).toBeLessThan(1e-9);
+  expect(Math.abs(after.monthlyUSD - before.monthlyUSD - 3.029373333)).toBeLessThan(1e-9);
   const pin = {
     bedrockMetricNames: { cacheReadInputTokens: 'CacheReadInputTokenCount', cacheWriteInputTokens: 'CacheWriteInputTokenCount' },
   };
@@ -61,5 +82,39 @@ test('one more priced model adds exactly $2.429373 a month, $2.029373 with the c
     models: [...example.models, { modelId: 'eu.anthropic.claude-sonnet-4-20250514-v1:0' }],
   });
   // 5 alarm metrics instead of 9: one spelling of read and write in the two raw-Sum alarms.
-  expect(Math.abs(pinnedAfter.monthlyUSD - pinnedBefore.monthlyUSD - 2.029373333)).toBeLessThan(1e-9);
+  expect(Math.abs(pinnedAfter.monthlyUSD - pinnedBefore.monthlyUSD - 2.629373333)).toBeLessThan(1e-9);
+});
+
+test('--models: each model Bedrock reports beyond the config adds the printed per-model cost, exactly', async () => {
+  const at3 = await estimate(example);
+  const at4 = await estimate(example, '--models', '4');
+  const at50 = await estimate(example, '--models', '50');
+  // 7 custom metrics ($2.10: its 4 and 3 alarm-ready series), no Metrics Insights alarm in today's template, 4 token
+  // metrics a run and a week; no alarm of its own (the template does not change).
+  expect([at3.models, at4.models, at50.models, at4.perAddedModel.series.length, at4.perAddedModel.metricsInsightsAlarms]).toEqual([
+    3, 4, 50, 7, 0,
+  ]);
+  expect(Math.abs(at4.perAddedModel.monthlyUSD - 2.129373333)).toBeLessThan(1e-9);
+  expect(Math.abs(at4.monthlyUSD - at3.monthlyUSD - at4.perAddedModel.monthlyUSD)).toBeLessThan(1e-9);
+  // 50 models: 360 datums a run (200, 150 alarm-ready, 10 for all models), still one PutMetricData call.
+  expect(Math.abs(at50.monthlyUSD - at3.monthlyUSD - 47 * at4.perAddedModel.monthlyUSD)).toBeLessThan(1e-9);
+
+  const file = configFile(example);
+  const markdown = await run(['cost', '--config', file, '--models', '4']);
+  expect(markdown.code).toBe(0);
+  expect(markdown.stdout.split('\n').slice(0, 3)).toEqual([
+    `# Monthly cost of the monitoring: $${at4.monthlyUSD.toFixed(2)} (4 models)`,
+    '',
+    "Each more model AWS/Bedrock reports (not in the config: the alarms section's settings, fleet mode) adds **$2.129373 a month**: 7 custom metrics × $0.3 = $2.100000 + 0 Metrics Insights alarm metrics × $0.1 = $0.000000 + 2937.3333 GetMetricData metrics × $0.01/1,000 = $0.029373. Its series: CacheHitRatio, NetSavingsUSD, CostWithCacheUSD, CostWithoutCacheUSD; alarm-ready WritesWithoutReadsTokens, AlarmHitRatioMarginPoints, AlarmNetSavingsUSDPerHour; each of the 0 Metrics Insights alarms analyzes one metric more. That holds while a publisher run's datums fit the same number of 1,000-datum PutMetricData calls.",
+  ]);
+  expect((await run(['cost', '--help'])).stdout).toContain('--models <n>');
+});
+
+test.each(['2', '3.5', 'many', '-4'])('--models %s: exit 2, nothing printed, one line saying what to pass', async (value) => {
+  const out = await run(['cost', '--config', configFile(example), '--models', value]);
+  expect([out.code, out.stdout, out.stderr]).toEqual([
+    2,
+    '',
+    `error: --models: must be a whole number of models, at least the 3 configured (got "${value}"); count every model you expect AWS/Bedrock to report, configured or not\n`,
+  ]);
 });

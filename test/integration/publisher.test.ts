@@ -107,6 +107,7 @@ const REGIONS = [
   'ca-west-1',
   'ap-southeast-5',
   'eu-south-1',
+  'mx-central-1',
 ];
 
 interface World {
@@ -183,6 +184,8 @@ const PER_MODEL = [
   CUSTOM_METRICS.costWithCacheUsd,
   CUSTOM_METRICS.costWithoutCacheUsd,
   CUSTOM_METRICS.writesWithoutReadsTokens,
+  CUSTOM_METRICS.alarmHitRatioMarginPoints,
+  CUSTOM_METRICS.alarmNetSavingsUsdPerHour,
 ].map((m) => m.name);
 
 /**
@@ -431,7 +434,7 @@ describe('savings publisher against moto', () => {
       summary.datumsPut,
       summary.watermark,
       summary.settlementDueAt,
-    ]).toEqual([44, 0, 4, 412, new Date(END).toISOString(), new Date(NOW + 48 * HOUR_MS).toISOString()]);
+    ]).toEqual([44, 0, 4, 393, new Date(END).toISOString(), new Date(NOW + 48 * HOUR_MS).toISOString()]);
     expect(summary.calls).toEqual({ GetItem: 1, PutItem: 29, ListMetrics: 6, GetMetricData: 2, PutMetricData: 34 });
     expect(
       await differences(w, expectedDatums(w.config, points, END - 48 * HOUR_MS, END, ALL_MODELS), ALL_MODELS, END - 48 * HOUR_MS, END),
@@ -568,9 +571,9 @@ describe('savings publisher against moto', () => {
     const error = await w.publish({ clients: w.clients(proxy.endpoint, 2) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RunIncomplete);
     const partial = (error as RunIncomplete).result;
-    // 1,000 datums per put, 109 per period (8 all-models series, 5 per model, the heartbeat): the first put completed 9
-    // periods and part of the 10th.
-    expect([partial.datumsPut, partial.periodsPublished]).toEqual([1000, 9]);
+    // 1,000 datums per put, 89 per period (8 all-models series, 4 per model, the heartbeat; these models are below every
+    // alarm-ready guard): the first put completed 11 periods and part of the 12th.
+    expect([partial.datumsPut, partial.periodsPublished]).toEqual([1000, 11]);
     const next = await w.publish({ nowMs: NOW + 16 * MINUTE_MS });
     const expected = expectedDatums(w.config, points, END - 23 * HOUR_MS, END, [...ids].sort());
     expect([next.status, next.datumsPut, next.watermark]).toEqual(['published', expected.length - 2000, new Date(END).toISOString()]);
@@ -616,12 +619,12 @@ describe('savings publisher against moto', () => {
   test('a run that stops part-way still reports the lag of the watermark it committed', async () => {
     const { w } = await multiPutWorld();
     proxy = await startFaultProxy(MOTO);
-    // The second period put is throttled on all 6 attempts: the run stops after 9 whole periods; the lag report (the
+    // The second period put is throttled on all 6 attempts: the run stops after 11 whole periods; the lag report (the
     // 8th PutMetricData) goes through.
     proxy.setPolicy((op, _r, seen) => (op === 'PutMetricData' && seen >= 2 && seen <= 7 ? 'throttle' : undefined));
     const error = await w.publish({ clients: w.clients(proxy.endpoint) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RunIncomplete);
-    const watermark = END - 23 * HOUR_MS + 9 * HOUR_MS;
+    const watermark = END - 23 * HOUR_MS + 11 * HOUR_MS;
     expect((error as RunIncomplete).result.watermarkMs).toBe(watermark);
     const [lag] = await readSeries(
       w.cw,
@@ -663,5 +666,74 @@ describe('savings publisher against moto', () => {
     );
     // Haiku 4.5 in-region (+10 %): read discount 1.1 − 0.11, write premium 1.375 − 1.1 per MTok.
     expect(Math.abs((net.get(END - HOUR_MS) ?? NaN) - (1_000_000 * 0.99 - 200_000 * 0.275) / 1e6)).toBeLessThan(1e-9);
+  });
+
+  test('alarm-ready series: a model above its volume guards gets all three, once a period, as the fleet alarms read them; one below gets none', async () => {
+    const w = await world({ models: [{ modelId: SONNET, displayName: 'support-bot' }], publisher: { initialLookbackHours: 2 } });
+    const P1 = END - 2 * HOUR_MS;
+    const P2 = END - HOUR_MS;
+    const quiet = { inputTokens: 2000, cacheReadInputTokens: 6000, cacheWriteInputTokens: 2000, outputTokens: 1000 };
+    const points: SeedPoint[] = [
+      // 100,000 cache tokens (guards 50,000), 20,000 writes (guard 20,000), hit ratio 80 %.
+      {
+        modelId: SONNET,
+        periodStartMs: P1,
+        tokens: { inputTokens: 1000, cacheReadInputTokens: 80_000, cacheWriteInputTokens: 20_000, outputTokens: 500 },
+      },
+      // 60,000 writes without a read.
+      {
+        modelId: SONNET,
+        periodStartMs: P2,
+        tokens: { inputTokens: 10, cacheReadInputTokens: 0, cacheWriteInputTokens: 60_000, outputTokens: 5 },
+      },
+      // Discovered (the section's settings), 8,000 cache tokens and 2,000 writes: below every guard.
+      { modelId: HAIKU, periodStartMs: P1, tokens: quiet },
+      { modelId: HAIKU, periodStartMs: P2, tokens: quiet },
+    ];
+    await seedBedrock(w.cw, points);
+    const summary = await w.publish();
+    // Per period: 8 all-models series, Sonnet's 4 and its 3 alarm-ready ones, Haiku's 4, the heartbeat.
+    expect([summary.status, summary.periodsPublished, summary.models, summary.datumsPut]).toEqual(['published', 2, 2, 40]);
+    const metrics = [
+      CUSTOM_METRICS.writesWithoutReadsTokens,
+      CUSTOM_METRICS.alarmHitRatioMarginPoints,
+      CUSTOM_METRICS.alarmNetSavingsUsdPerHour,
+    ];
+    const series = [SONNET, HAIKU].flatMap((modelId) => metrics.map((m) => ({ modelId, metricName: m.name })));
+    const got = await readSeries(
+      w.cw,
+      series.flatMap((x) => (['Sum', 'SampleCount'] as const).map((stat) => ({ namespace: w.config.namespace, ...x, stat }))),
+      P1,
+      END,
+      HOUR_MS,
+    );
+    // Catalog price of Claude 3.7 Sonnet via us.: $3 input, $3.75 write, $0.30 read per MTok; break-even 21.7 %, so the
+    // threshold is 50 %. P1: 80 − 50 points, (80,000 × 2.7 − 20,000 × 0.75) / 1e6 $/h; P2: 0 − 50, −60,000 × 0.75 / 1e6.
+    const want = [
+      [{ [P1]: 0, [P2]: 60_000 }, 'WritesWithoutReadsTokens'],
+      [{ [P1]: 30, [P2]: -50 }, 'AlarmHitRatioMarginPoints'],
+      [{ [P1]: 0.201, [P2]: -0.045 }, 'AlarmNetSavingsUSDPerHour'],
+    ] as const;
+    // Oldest first (GetMetricData answers newest first); a value within 1e-9 of the expected one shows as that.
+    const byTime = (values: Map<number, number>) => [...values].sort(([a], [b]) => a - b);
+    const near = (values: Map<number, number>, expected: Record<number, number>) =>
+      byTime(values).map(([t, v]) => [t, Math.abs(v - (expected[t] ?? NaN)) < 1e-9 ? expected[t] : v]);
+    expect(series.map((x, i) => [x.modelId, x.metricName, near(got[2 * i], i < 3 ? want[i][0] : {}), byTime(got[2 * i + 1])])).toEqual([
+      ...want.map(([values, name]) => [
+        SONNET,
+        name,
+        [
+          [P1, values[P1]],
+          [P2, values[P2]],
+        ],
+        [
+          [P1, 1],
+          [P2, 1],
+        ],
+      ]),
+      ...metrics.map((m) => [HAIKU, m.name, [], []]),
+    ]);
+    // And every other series as the core computes it.
+    expect(await differences(w, expectedDatums(w.config, points, P1, END, [SONNET, HAIKU]), [SONNET, HAIKU], P1, END)).toEqual([]);
   });
 });

@@ -86,6 +86,7 @@ export const dashboardsSchema = strictObject({
 export const MONITORING_PRICE_KEYS = [
   'customMetricMonth',
   'alarmMetricMonth',
+  'metricsInsightsAlarmMetricMonth',
   'compositeAlarmMonth',
   'dashboardMonth',
   'kmsKeyMonth',
