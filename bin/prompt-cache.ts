@@ -331,7 +331,10 @@ export function buildProgram(io: CliIo, deps: CliDeps = {}): Command {
     .option('--config <file>', 'JSON config (models, pricing overrides, thresholds); built-in defaults without it')
     .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('markdown'))
     .option('--out <file>', 'write to this file instead of stdout')
-    .option('--chart <file.svg>', 'with --region: write an SVG chart of daily net savings per model and the hit ratio')
+    .option(
+      '--chart <file.svg>',
+      'with --region: write an SVG chart: daily net savings by model, and hit ratio by model against its break-even',
+    )
     .action((opts: ReportOptions) => report(opts, io));
   program
     .command('publish')

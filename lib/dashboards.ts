@@ -4,8 +4,8 @@
  *
  * Size discipline: per-model series come from SEARCH expressions (new model ids and inference profiles appear without a
  * redeploy), so the bodies do not grow with the number of models — except, on the on-call dashboard, the alarm status
- * list and one widget per configured model with alarms (its ratios and alarm thresholds, labelled with its display
- * name). The cost-review body does not grow at all.
+ * list, which lists the alarms of precise models too (the fleet alarms are one per family at any model count). The
+ * cost-review body does not grow at all.
  *
  * Why per-model ratios via SEARCH come from the publisher: CloudWatch metric math cannot combine two arrays of series
  * (`SEARCH(read) / (SEARCH(read) + SEARCH(write))` is refused; arithmetic takes a series array with a single series or
@@ -55,7 +55,7 @@ export interface OnCallDashboardProps {
   readonly metrics: BedrockMetrics;
   /** CloudWatch dashboard name (letters, digits, `-`, `_`; at most 255). */
   readonly dashboardName: string;
-  /** The validated config: configured models and alarm thresholds. @default - no per-model widget, no threshold */
+  /** The validated config: top-N, namespace, runbook link. @default - the defaults */
   readonly config?: PromptCacheConfig;
   /** The alarms: status widget, break-evens, pipeline thresholds. @default - none */
   readonly alarms?: PromptCacheAlarms;
@@ -96,7 +96,7 @@ export function onCallReadme(metrics: BedrockMetrics, props: Pick<OnCallDashboar
     `2. Break-even hit ratio (below it caching loses money): ${breakEvens(a)}.`,
     fleet
       ? `3. One model: open the fleet alarm (status above) and its **Contributors** tab, or search the model id in CloudWatch metrics${namespace ? ` (namespace \`${namespace}\`)` : ''}; the graphs below show the ${props.config?.dashboards.topModels ?? DEFAULT_TOP_MODELS} worst models.`
-      : `3. One model: search the model id in CloudWatch metrics (\`${metrics.describe('cacheReadInputTokens')}\`); the graphs below show the ${props.config?.dashboards.topModels ?? DEFAULT_TOP_MODELS} worst models.`,
+      : `3. One model: search the model id in CloudWatch metrics (${metrics.describe('cacheReadInputTokens')}); the graphs below show the ${props.config?.dashboards.topModels ?? DEFAULT_TOP_MODELS} worst models.`,
   ].join('\n');
 }
 
@@ -242,7 +242,7 @@ export function onCallWidgets(props: Omit<OnCallDashboardProps, 'dashboardName'>
     ),
   );
   if (savings) {
-    const costAlarm = alarms !== undefined && alarms.fleet.size > 0;
+    const costAlarm = alarms?.plan.fleet.some((f) => f.family === 'cachingCostsMoney') ?? false;
     const row: IWidget[] = [
       new GraphWidget({
         title: `Net savings per ${savings.period.toMinutes()} min (USD), the ${top} lowest models and all models`,

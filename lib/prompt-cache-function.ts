@@ -31,7 +31,7 @@ export const BUNDLE = {
   configExpression: 'process.env.PROMPT_CACHE_CONFIG',
 } as const;
 
-export type HandlerName = 'publisher' | 'digest';
+export type HandlerName = 'publisher' | 'digest' | 'notifier';
 
 /** The handler file of an entry point under lambda/handlers. */
 export function handlerEntry(name: HandlerName): string {

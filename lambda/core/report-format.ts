@@ -2,36 +2,34 @@
  * Renders the report model as JSON (the report contract, README "Operator CLI"), CSV (same fields, one row per model plus TOTAL) and a
  * markdown page a person reads in a cost meeting. Pure.
  */
-import type { Report, ReportRow } from './report';
+import { MODEL_STATUSES, type Report, type ReportRow } from './report';
+import { percent, shortModelId, tokens, usd } from './human-numbers';
 
 export const REPORT_FORMATS = ['markdown', 'csv', 'json'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-/**
- * `$1,234.57` at a dollar or more; below a dollar up to 8 decimals without trailing zeros (`$0.04694415`, `$0.50`), so
- * sub-cent sums stay visible and small figures read exactly.
- */
-export function formatUsd(value: number | null): string {
-  if (value === null) return 'n/a';
-  if (value === 0) return '$0.00';
-  const sign = value < 0 ? '-' : '';
-  const abs = Math.abs(value);
-  if (abs >= 1) return `${sign}$${abs.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-  const fixed = abs.toFixed(8).replace(/0+$/, '');
-  const decimals = fixed.length - fixed.indexOf('.') - 1;
-  return `${sign}$${decimals < 2 ? abs.toFixed(2) : fixed}`;
+/** The name a person reads for a model: its display name, else a short form of its id (the full id goes in a footnote). */
+export function modelName(row: Pick<ReportRow, 'modelId' | 'displayName'>): string {
+  return row.displayName ?? shortModelId(row.modelId);
 }
 
-export function formatPercent(value: number | null): string {
-  return value === null ? 'n/a' : `${value.toFixed(1)}%`;
+/** Names of the rows, unique within them (a second model of the same name gets ` (2)`), by model id. */
+export function modelNames(rows: readonly Pick<ReportRow, 'modelId' | 'displayName'>[]): Map<string, string> {
+  const names = new Map<string, string>();
+  const taken = new Set<string>();
+  for (const row of rows) {
+    const base = modelName(row);
+    let name = base;
+    for (let n = 2; taken.has(name); n++) name = `${base} (${n})`;
+    taken.add(name);
+    names.set(row.modelId, name);
+  }
+  return names;
 }
 
-export function formatCount(value: number): string {
-  return value.toLocaleString('en-US');
-}
-
-export function modelLabel(row: Pick<ReportRow, 'modelId' | 'displayName'>): string {
-  return row.displayName ? `${row.displayName} (${row.modelId})` : row.modelId;
+/** `name: full id` for every model whose name is not its id: the footnote of a table that shows names. */
+export function modelIdFootnotes(names: ReadonlyMap<string, string>): string[] {
+  return [...names].filter(([id, name]) => id !== name).map(([id, name]) => `${name}: ${id}`);
 }
 
 export function renderJson(report: Report): string {
@@ -79,61 +77,81 @@ function table(header: string[], rows: string[][], rightAligned: boolean[]): str
 
 export const STATUS_LEGEND: Readonly<Record<ReportRow['status'], string>> = {
   optimized: 'cache hits at or above the target ratio and caching saves money',
-  underutilized: 'hit ratio below the target, or caching costs more than it saves',
+  'losing-money': 'caching costs more than it saves: the hit ratio is below the break-even ratio of its prices',
+  underutilized: 'hit ratio below the target, though caching still saves money',
   misconfigured: 'cache writes but no reads: the cached prefix never matches',
   'not-enabled': 'traffic without any cache reads or writes',
   idle: 'no tokens in the window',
   unpriced: 'no known price: add it to `pricing` or set `priceAs`',
 };
 
+/** The statuses that occur in `rows`, in rule order, each with its legend line. */
+export function statusLegend(rows: readonly Pick<ReportRow, 'status'>[]): string[] {
+  const seen = new Set(rows.map((r) => r.status));
+  return MODEL_STATUSES.filter((s) => seen.has(s)).map((s) => `- **${s}**: ${STATUS_LEGEND[s]}`);
+}
+
+/** ` (2.1% of the cost without cache)`, ` (23.0% on top of the cost without cache)`, or '' (no cost, or net zero). */
+export function costShare(net: number, costWithoutCacheUSD: number): string {
+  if (net === 0 || costWithoutCacheUSD <= 0) return '';
+  const share = percent((100 * Math.abs(net)) / costWithoutCacheUSD);
+  return net > 0 ? ` (${share} of the cost without cache)` : ` (${share} on top of the cost without cache)`;
+}
+
+/** What caching did to the bill: `saved **$21.17** net (2.1% of the cost without cache)`, `lost **$52.25** net (…)`, `broke even`. */
+export function netSentence(net: number, costWithoutCacheUSD: number): string {
+  if (net === 0) return 'broke even';
+  return `${net > 0 ? 'saved' : 'lost'} **${usd(Math.abs(net))}** net${costShare(net, costWithoutCacheUSD)}`;
+}
+
 export function renderMarkdown(report: Report, title: string): string {
   const t = report.totals;
+  const names = modelNames(report.models);
+  const name = (r: ReportRow) => names.get(r.modelId) as string;
   const savingsRows = report.models.map((r) => [
-    modelLabel(r),
+    name(r),
     r.status,
-    formatPercent(r.cacheHitRatioPercent),
-    formatPercent(r.cachedInputSharePercent),
-    formatUsd(r.costWithoutCacheUSD),
-    formatUsd(r.costWithCacheUSD),
-    formatUsd(r.readDiscountUSD),
-    formatUsd(r.writePremiumUSD),
-    formatUsd(r.netSavingsUSD),
+    percent(r.cacheHitRatioPercent),
+    percent(r.cachedInputSharePercent),
+    usd(r.costWithoutCacheUSD),
+    usd(r.costWithCacheUSD),
+    usd(r.readDiscountUSD),
+    usd(r.writePremiumUSD),
+    usd(r.netSavingsUSD),
   ]);
   savingsRows.push([
     '**Total**',
     '',
-    formatPercent(t.cacheHitRatioPercent),
-    formatPercent(t.cachedInputSharePercent),
-    formatUsd(t.costWithoutCacheUSD),
-    formatUsd(t.costWithCacheUSD),
-    formatUsd(t.readDiscountUSD),
-    formatUsd(t.writePremiumUSD),
-    `**${formatUsd(t.netSavingsUSD)}**`,
+    percent(t.cacheHitRatioPercent),
+    percent(t.cachedInputSharePercent),
+    usd(t.costWithoutCacheUSD),
+    usd(t.costWithCacheUSD),
+    usd(t.readDiscountUSD),
+    usd(t.writePremiumUSD),
+    `**${usd(t.netSavingsUSD)}**`,
   ]);
   const tokenRows = report.models.map((r) => [
-    modelLabel(r),
-    formatCount(r.inputTokens),
-    formatCount(r.cacheReadInputTokens),
-    formatCount(r.cacheWriteInputTokens),
-    formatCount(r.outputTokens),
+    name(r),
+    tokens(r.inputTokens),
+    tokens(r.cacheReadInputTokens),
+    tokens(r.cacheWriteInputTokens),
+    tokens(r.outputTokens),
     r.priceSource ?? 'unpriced',
   ]);
   tokenRows.push([
     '**Total**',
-    formatCount(t.inputTokens),
-    formatCount(t.cacheReadInputTokens),
-    formatCount(t.cacheWriteInputTokens),
-    formatCount(t.outputTokens),
+    tokens(t.inputTokens),
+    tokens(t.cacheReadInputTokens),
+    tokens(t.cacheWriteInputTokens),
+    tokens(t.outputTokens),
     '',
   ]);
-  const statuses = [...new Set(report.models.map((r) => r.status))];
-  const saved =
-    t.costWithoutCacheUSD > 0 ? ` (${formatPercent((100 * t.netSavingsUSD) / t.costWithoutCacheUSD)} of the cost without cache)` : '';
+  const footnotes = modelIdFootnotes(names);
   return [
     `# ${title}`,
     '',
-    `Net savings from prompt caching: **${formatUsd(t.netSavingsUSD)}**${saved}.`,
-    t.unpricedTokens > 0 ? `\n${formatCount(t.unpricedTokens)} tokens of unpriced models are left out of the dollar figures.` : '',
+    `Prompt caching ${netSentence(t.netSavingsUSD, t.costWithoutCacheUSD)}.`,
+    t.unpricedTokens > 0 ? `\n${tokens(t.unpricedTokens)} tokens of unpriced models are left out of the dollar figures.` : '',
     '',
     '## Savings',
     '',
@@ -166,8 +184,10 @@ export function renderMarkdown(report: Report, title: string): string {
     '',
     'Hit ratio = cache read / (cache read + cache write). Cached share = cache read / (input + cache read + cache write).',
     'Net savings = read discount − write premium = cost without cache − cost with cache; negative means caching costs money.',
+    'Dollars below $1 to two significant figures, tokens rounded (k = thousand, M = million); `--format json` or `csv` has the exact values.',
     '',
-    ...statuses.map((s) => `- **${s}**: ${STATUS_LEGEND[s]}`),
+    ...statusLegend(report.models),
+    ...(footnotes.length > 0 ? ['', 'Model ids:', '', ...footnotes.map((f) => `- ${f}`)] : []),
     '',
   ]
     .filter((line, i, all) => !(line === '' && all[i - 1] === ''))

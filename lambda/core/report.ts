@@ -22,11 +22,24 @@ import {
  * - `unpriced`: no price known (tokens and ratios still shown, no dollars);
  * - `misconfigured`: cache writes but no cache reads (a prefix that never matches: pure write premium);
  * - `not-enabled`: traffic but no cache reads or writes;
- * - `underutilized`: hit ratio below the model's `minHitRatioPercent` (default `report.minHitRatioPercent`, 50%),
- *   or negative net savings (below the price break-even ratio);
+ * - `losing-money`: cache traffic and net savings below $0 (a hit ratio below the price's break-even ratio): caching
+ *   costs more than it saves;
+ * - `underutilized`: hit ratio below the model's `minHitRatioPercent` (default `report.minHitRatioPercent`, 50%), while
+ *   caching still saves money;
  * - `optimized`: otherwise.
  */
-export type ModelStatus = 'optimized' | 'underutilized' | 'misconfigured' | 'not-enabled' | 'idle' | 'unpriced';
+export type ModelStatus = 'optimized' | 'underutilized' | 'losing-money' | 'misconfigured' | 'not-enabled' | 'idle' | 'unpriced';
+
+/** Every status, in the order of the rules above (the first that applies wins). */
+export const MODEL_STATUSES: readonly ModelStatus[] = [
+  'idle',
+  'unpriced',
+  'misconfigured',
+  'not-enabled',
+  'losing-money',
+  'underutilized',
+  'optimized',
+];
 
 export interface ModelUsage {
   /** The id exactly as AWS/Bedrock reports it. */
@@ -74,8 +87,8 @@ export function modelStatus(t: TokenCounts, priced: Dollars | null, minHitRatioP
   if (!priced) return 'unpriced';
   if (t.cacheReadInputTokens === 0 && t.cacheWriteInputTokens > 0) return 'misconfigured';
   if (t.cacheReadInputTokens === 0 && t.cacheWriteInputTokens === 0) return 'not-enabled';
-  const hit = cacheHitRatioPercent(t) ?? 0;
-  if (hit < minHitRatioPercent || priced.netSavingsUSD < 0) return 'underutilized';
+  if (priced.netSavingsUSD < 0) return 'losing-money';
+  if ((cacheHitRatioPercent(t) ?? 0) < minHitRatioPercent) return 'underutilized';
   return 'optimized';
 }
 

@@ -3,7 +3,8 @@
  * window before) from AWS/Bedrock metrics and publishes it as plain text to the cost-review SNS topic, the headline
  * figure in the subject. Thin: reads env once, wires the adapters, calls the core.
  *
- * Env: PROMPT_CACHE_CONFIG (inlined into the bundle by the CDK construct), DIGEST_TOPIC_ARN.
+ * Env: PROMPT_CACHE_CONFIG (inlined into the bundle by the CDK construct), DIGEST_TOPIC_ARN, and optionally
+ * COST_REVIEW_DASHBOARD_URL (an https:// link to the cost-review dashboard, shown under the headline; absent: no link).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { BedrockClient } from '@aws-sdk/client-bedrock';
@@ -29,6 +30,8 @@ export interface DigestOptions {
   readonly log: RunLog;
   /** Where application inference profiles route (their price). @default - none: a profile needs its priceAs */
   readonly profiles?: InferenceProfileRoutes;
+  /** The cost-review dashboard's console URL, linked in the digest. @default - no link */
+  readonly dashboardUrl?: string;
 }
 
 export interface DigestResult {
@@ -45,19 +48,23 @@ export async function sendDigest(options: DigestOptions): Promise<DigestResult> 
   const read = await readDailyUsage(options.cloudWatch, config, windows, options.log, undefined, options.profiles);
   const review = buildWeeklyReport(read.daily, windows, read.config);
   const subject = digestSubject(review);
-  const messageId = await publishDigest(options.sns, options.topicArn, subject, renderWeeklyDigest(review));
+  const text = renderWeeklyDigest(review, options.dashboardUrl === undefined ? {} : { dashboardUrl: options.dashboardUrl });
+  const messageId = await publishDigest(options.sns, options.topicArn, subject, text);
   const result = { subject, messageId, models: review.models.length, attention: review.attention.length };
   options.log.info('weekly digest sent', { ...result });
   return result;
 }
 
-export function readDigestEnv(env: NodeJS.ProcessEnv): { config: PromptCacheConfig; topicArn: string } {
+export function readDigestEnv(env: NodeJS.ProcessEnv): { config: PromptCacheConfig; topicArn: string; dashboardUrl?: string } {
   const problems: string[] = [];
   const topicArn = env.DIGEST_TOPIC_ARN ?? '';
   if (!topicArn.startsWith('arn:')) problems.push(`DIGEST_TOPIC_ARN must be an SNS topic ARN (got ${JSON.stringify(topicArn)})`);
+  const dashboardUrl = env.COST_REVIEW_DASHBOARD_URL || undefined;
+  if (dashboardUrl !== undefined && !/^https:\/\/\S+$/.test(dashboardUrl))
+    problems.push(`COST_REVIEW_DASHBOARD_URL must be an https:// URL (got ${JSON.stringify(dashboardUrl)})`);
   const config = inlinedConfig(env, problems);
   failOnProblems('digest', problems);
-  return { config: config as PromptCacheConfig, topicArn };
+  return { config: config as PromptCacheConfig, topicArn, ...(dashboardUrl === undefined ? {} : { dashboardUrl }) };
 }
 
 const logger = new Logger({ serviceName: 'prompt-cache-digest' });

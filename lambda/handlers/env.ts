@@ -1,6 +1,9 @@
 /** Environment checks shared by the Lambda handlers: each collects its problems and fails once, naming them all. */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { array, boolean, enum as zodEnum, strictObject, string } from 'zod';
+import { CACHE_FAMILY_KEYS, PIPELINE_FAMILY_KEYS, type CatalogAlarm } from '../core/alarm-catalog';
 import { parseConfig, type PromptCacheConfig } from '../core/config';
 
 /**
@@ -48,4 +51,93 @@ function parsedConfig(text: string, source: string, problems: string[]): PromptC
 /** Throws one error naming every problem, if there are any. */
 export function failOnProblems(what: string, problems: readonly string[]): void {
   if (problems.length > 0) throw new Error(`${what} environment is invalid: ${problems.join('; ')}`);
+}
+
+/** `ALARM_CATALOG` written gzip-compressed (base64) when the plain JSON would crowd Lambda's 4 KB environment. */
+export const GZIP_CATALOG_PREFIX = 'gzip:';
+
+const catalogSchema = array(
+  strictObject({
+    name: string().min(1),
+    family: zodEnum([...CACHE_FAMILY_KEYS, ...PIPELINE_FAMILY_KEYS]),
+    severity: zodEnum(['page', 'ticket']),
+    kind: zodEnum(['fleet', 'precise', 'pipeline']),
+    modelId: string().min(1).optional(),
+    anomalyBand: boolean().optional(),
+  }),
+);
+
+/** The alarm catalog of `ALARM_CATALOG` (JSON of CatalogAlarm[], or `gzip:` and its base64); problems are appended. */
+export function alarmCatalog(text: string | undefined, problems: string[]): CatalogAlarm[] {
+  if (!text) {
+    problems.push('ALARM_CATALOG is not set (the JSON list of the alarms the notifier serves)');
+    return [];
+  }
+  let json: unknown;
+  try {
+    const plain = text.startsWith(GZIP_CATALOG_PREFIX)
+      ? gunzipSync(Buffer.from(text.slice(GZIP_CATALOG_PREFIX.length), 'base64')).toString('utf8')
+      : text;
+    json = JSON.parse(plain);
+  } catch (err) {
+    problems.push(`ALARM_CATALOG is not JSON or gzip:<base64> of JSON (${(err as Error).message})`);
+    return [];
+  }
+  const parsed = catalogSchema.safeParse(json);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const where = first.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+    problems.push(`ALARM_CATALOG${where}: ${first.message}`);
+    return [];
+  }
+  return parsed.data;
+}
+
+export interface NotifierEnv {
+  readonly config: PromptCacheConfig;
+  readonly catalog: readonly CatalogAlarm[];
+  readonly pageTopicArn: string;
+  readonly ticketTopicArn: string;
+  readonly dashboardUrl?: string;
+  readonly runbookUrl?: string;
+  readonly publisherTimeoutMinutes?: number;
+}
+
+/**
+ * The notifier's environment: PAGE_TOPIC_ARN, TICKET_TOPIC_ARN, ALARM_CATALOG, DASHBOARD_URL and RUNBOOK_URL
+ * (optional), PUBLISHER_TIMEOUT_MINUTES (optional) and the config as the other handlers read it.
+ */
+export function readNotifierEnv(env: NodeJS.ProcessEnv): NotifierEnv {
+  const problems: string[] = [];
+  const topic = (name: string) => {
+    const arn = env[name] ?? '';
+    if (!/^arn:aws[a-z-]*:sns:/.test(arn)) problems.push(`${name} must be an SNS topic ARN (got ${JSON.stringify(arn)})`);
+    return arn;
+  };
+  const pageTopicArn = topic('PAGE_TOPIC_ARN');
+  const ticketTopicArn = topic('TICKET_TOPIC_ARN');
+  const catalog = alarmCatalog(env.ALARM_CATALOG, problems);
+  const url = (name: string) => {
+    const value = env[name];
+    if (value === undefined || value === '') return undefined;
+    if (!value.startsWith('https://')) problems.push(`${name} must be an https:// URL (got ${JSON.stringify(value)})`);
+    return value;
+  };
+  const dashboardUrl = url('DASHBOARD_URL');
+  const runbookUrl = url('RUNBOOK_URL');
+  const timeout = env.PUBLISHER_TIMEOUT_MINUTES;
+  const publisherTimeoutMinutes = timeout === undefined || timeout === '' ? undefined : Number(timeout);
+  if (publisherTimeoutMinutes !== undefined && !(Number.isInteger(publisherTimeoutMinutes) && publisherTimeoutMinutes > 0))
+    problems.push(`PUBLISHER_TIMEOUT_MINUTES must be a whole number of minutes (got ${JSON.stringify(timeout)})`);
+  const config = inlinedConfig(env, problems);
+  failOnProblems('notifier', problems);
+  return {
+    config: config as PromptCacheConfig,
+    catalog,
+    pageTopicArn,
+    ticketTopicArn,
+    ...(dashboardUrl ? { dashboardUrl } : {}),
+    ...(runbookUrl ? { runbookUrl } : {}),
+    ...(publisherTimeoutMinutes === undefined ? {} : { publisherTimeoutMinutes }),
+  };
 }

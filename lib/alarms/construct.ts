@@ -8,10 +8,12 @@ import { Annotations, Duration, type CfnResource } from 'aws-cdk-lib';
 import { Alarm, AnomalyDetectionAlarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { CatalogAlarm } from '../../lambda/core/alarm-catalog';
 import { ConfigError, type PromptCacheConfig } from '../../lambda/core/config';
+import { alarmDescription } from '../../lambda/core/pages';
 import { CUSTOM_METRICS, MODEL_ID_DIMENSION } from '../../lambda/core/contract';
 import { BedrockMetrics } from '../bedrock-metrics';
 import { SavingsMetrics } from '../savings-metrics';
@@ -19,7 +21,6 @@ import { addSynthWarning } from '../synth-warnings';
 import {
   CACHE_ALARM_FAMILIES,
   PIPELINE_ALARM_FAMILIES,
-  lowHitRatioRunbook,
   type AlarmSpec,
   type CacheAlarmFamily,
   type ModelAlarmFamily,
@@ -27,7 +28,7 @@ import {
   type PipelineAlarmKind,
   type PublisherTiming,
 } from './families';
-import { mappingLimitProblems, resourceLimitProblems, templateSizeProblems, type LimitSubject } from './limits';
+import { mappingLimitProblems, resolvedLengthBound, resourceLimitProblems, templateSizeProblems, type LimitSubject } from './limits';
 import { shortHash } from './names';
 import {
   DEFAULT_PUBLISHER_TIMEOUT_MINUTES,
@@ -39,8 +40,8 @@ import {
   type ModelAlarmPlan,
   type PlannedAlarm,
 } from './plan';
-import { runbookParts, type Runbook } from './runbooks';
 import { SharedText } from './shared-text';
+import { AlarmNotifier } from './notifier';
 import { OnCallTopic } from './topic';
 
 /** What the alarms must know of the deployed savings publisher. */
@@ -121,14 +122,20 @@ export class PromptCacheAlarms extends Construct {
   readonly pipeline: { -readonly [K in PipelineAlarmKind]?: Alarm } = {};
   /** Every alarm as the notifier knows it. */
   readonly catalog: readonly CatalogAlarm[];
+  /** The notifier: every page and ticket, when any alarm exists. */
+  readonly notifier?: AlarmNotifier;
+  /** Pages on-call directly (CloudWatch's plain message) when the notifier's dead-letter queue holds events. */
+  readonly notifierFailing?: Alarm;
 
   /** Alarm names, parallel to {@link alarms}. */
   private readonly alarmNames: string[] = [];
   private readonly shared = new SharedText(this, 'Runbooks');
+  private readonly config: PromptCacheConfig;
 
   constructor(scope: Construct, id: string, props: PromptCacheAlarmsProps) {
     super(scope, id);
     const { config } = props;
+    this.config = config;
     const source = `PromptCacheAlarms ${this.node.path}`;
     const clash = [
       ...(props.topic && config.alarms.topicArn !== undefined
@@ -230,6 +237,32 @@ export class PromptCacheAlarms extends Construct {
     this.topicKey = pages.key;
     this.ticketTopic = tickets.topic;
     this.ticketTopicKey = tickets.key;
+    this.notifier = new AlarmNotifier(this, 'Notifier', {
+      config,
+      namePrefix: plan.namePrefix,
+      catalog: plan.catalog,
+      pageTopic: pages.topic,
+      ticketTopic: tickets.topic,
+      pageTopicKey: pages.key,
+      ticketTopicKey: tickets.key,
+      dashboardUrl: url,
+      ...(props.publisher ? { publisherTimeout: props.publisher.timeout } : {}),
+    });
+    // The one alarm with an action of its own: when the notifier fails, its events pile up in the dead-letter queue,
+    // and CloudWatch's own (plain) notification is all that can still reach on-call.
+    this.notifierFailing = new Alarm(this, 'NotifierFailing', {
+      alarmName: `${plan.namePrefix}-NotifierFailing`,
+      alarmDescription:
+        `PAGE. The alarm notifier failed: alarm events wait in its dead-letter queue and nobody hears of them. ` +
+        `Do first: read the notifier's log group for "notification failed" (a KMS or SNS permission, a throttle), fix it, ` +
+        `then read the queue's messages: each holds the alarm event it could not send. Clears when the queue is empty. Dashboard: ${url}`,
+      metric: this.notifier.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.notifierFailing.addAlarmAction(new SnsAction(pages.topic));
     const runs = this.shared.sharedRuns().length;
     const mappingProblems = mappingLimitProblems(this, subject, runs, SharedText.mappingsFor(runs), SharedText.MIN_LENGTH);
     if (mappingProblems.length > 0)
@@ -237,16 +270,26 @@ export class PromptCacheAlarms extends Construct {
     this.shared.finalize();
   }
 
-  private description(runbook: Runbook, url: string): string {
-    const { head, tail } = runbookParts(runbook, url);
-    // Split at the subject: the rest of a head is often the same for every model with the same settings and prices.
-    return this.shared.register([runbook.subject, head.slice(runbook.subject.length), tail]);
+  /** The alarm's runbook in night order, the same text its pages carry (lambda/core/pages), within 1,024 characters. */
+  private description(name: string, url: string): string {
+    const alarm = this.catalog.find((a) => a.name === name);
+    if (!alarm) throw new Error(`alarm ${name} is not in the plan's catalog`);
+    const text = alarmDescription(alarm, {
+      config: this.config,
+      dashboardUrl: url,
+      ...(this.config.alarms.runbookUrl ? { runbookUrl: this.config.alarms.runbookUrl } : {}),
+      ...(this.plan.publisher ? { publisherTimeoutMinutes: this.plan.publisher.timeoutMinutes } : {}),
+      lengthOf: resolvedLengthBound,
+    });
+    // Split after the first line (the model and its symptom): the rest is often the same for models with the same settings.
+    const cut = text.indexOf('\n');
+    return this.shared.register(cut < 0 ? [text] : [text.slice(0, cut), text.slice(cut)]);
   }
 
   private metricAlarm(scope: Construct, id: string, p: PlannedAlarm, o: AlarmSpec, url: string): Alarm {
     const alarm = new Alarm(scope, id, {
       alarmName: p.name,
-      alarmDescription: this.description(o.runbook, url),
+      alarmDescription: this.description(p.name, url),
       metric: o.metric,
       threshold: o.threshold,
       comparisonOperator: o.comparisonOperator,
@@ -269,13 +312,7 @@ export class PromptCacheAlarms extends Construct {
     const periodMinutes = this.plan.publisher!.periodMinutes;
     const alarm = new AnomalyDetectionAlarm(scope, 'LowHitRatioAnomaly', {
       alarmName: p.name,
-      alarmDescription: this.description(
-        {
-          ...lowHitRatioRunbook(m, f),
-          what: `hit ratio below its anomaly band (${f.anomalyBandStdDevs} standard deviations of its own history).`,
-        },
-        url,
-      ),
+      alarmDescription: this.description(p.name, url),
       metric: custom(periodMinutes).metric('cacheHitRatio', { modelId: m.modelId, label: `${m.label}: hit ratio %` }),
       stdDevs: f.anomalyBandStdDevs,
       comparisonOperator: ComparisonOperator.LESS_THAN_LOWER_THRESHOLD,
@@ -308,7 +345,6 @@ function fleetAlarmSpec(config: PromptCacheConfig, spec: FleetAlarmSpec): AlarmS
     datapointsToAlarm: spec.window.datapointsToAlarm,
     // A model below its volume guard has no datum: not evaluated, so it is not breaching (and recovers).
     treatMissingData: TreatMissingData.NOT_BREACHING,
-    runbook: spec.runbook,
   };
 }
 

@@ -1,24 +1,20 @@
 /**
- * The alarm families of the on-call view, their SNS topic, their runbooks and the composite roll-ups that page.
+ * The alarms of the on-call view, their topics and the notifier.
  *
- * Per configured model, and once for all models (from the publisher's all-models series: AWS documents no
- * dimensionless AWS/Bedrock runtime series), one alarm per cache family (families/: low hit ratio, writes without
- * reads, caching costs money); with the publisher, the pipeline families (publisher errors, the heartbeat on
- * `PublisherLagMinutes`). The metric alarms carry no action: one composite (`<prefix>-CacheHealth`) is in ALARM while
- * any cache alarm is, another (`<prefix>-SavingsPipeline`) while any pipeline alarm is; only these two notify the
- * on-call topic, on ALARM by their alarm action and on recovery by an EventBridge rule (not on their first OK after
- * creation), so one incident pages once.
+ * Fleet alarms (CloudWatch Metrics Insights, one contributor per model) over the publisher's alarm-ready series, one
+ * per cache family (families/: low hit ratio, writes without reads, caching costs money, with a paging variant for
+ * money lost fast); precise per-model alarms on the raw AWS/Bedrock Sums for opted-in models; with the publisher, the
+ * pipeline families (publisher errors, the heartbeat on `PublisherLagMinutes`). No alarm has an action: every state
+ * change, and every contributor's, reaches the notifier (notifier.ts) through EventBridge, which sends one page or
+ * ticket with the runbook (lambda/core/pages, also each alarm's description, ≤ 1,024 characters).
  *
- * No alarm uses SEARCH (CloudWatch refuses it); every metric math alarm reads at most 4 metrics of one period. Each
- * alarm's description is its runbook (≤ 1,024 characters, checked at synth).
- *
- * plan.ts decides (pure), families/ describe each family, construct.ts builds, topic.ts is the on-call topic,
- * runbooks.ts and shared-text.ts write the descriptions, limits.ts holds the limits and their checks.
+ * plan.ts decides (pure), families/ describe each family, construct.ts builds, topic.ts is a topic (pages, tickets),
+ * shared-text.ts stores repeated description text once, limits.ts holds the limits and their checks.
  */
 export * from './construct';
 export * from './families';
 export * from './limits';
+export * from './notifier';
 export * from './plan';
-export * from './runbooks';
 export * from './shared-text';
 export * from './topic';

@@ -8,7 +8,6 @@ import type { ModelAlarmSettings } from '../../lambda/core/config';
 import type { ResolvedPrice } from '../../lambda/core/prices';
 import type { SavingsMetricKind } from '../savings-metrics';
 import type { SynthWarning } from '../synth-warnings';
-import type { Runbook } from './runbooks';
 
 /** What the alarms know of the deployed savings publisher, in minutes (the plan is pure). */
 export interface PublisherTiming {
@@ -39,7 +38,6 @@ export interface FleetAlarmSpec {
   readonly threshold: number;
   readonly comparisonOperator: ComparisonOperator;
   readonly window: PublisherWindow;
-  readonly runbook: Runbook;
 }
 
 export interface PlannedAlarm {

@@ -71,14 +71,31 @@ describe('prompt-cache report --usage: the worked example', () => {
     expect(JSON.parse(r.stdout)).toEqual({ models: [WORKED], totals: { ...totals, unpricedTokens: 0 } });
   });
 
-  test('markdown shows the figures a person reads, exactly', async () => {
+  test('markdown shows the figures a person reads: two significant figures below a dollar, short names, the ids in a footnote', async () => {
     const r = await run('report', '--usage', file('w.jsonl', invokeLines.join('\n')));
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('Net savings from prompt caching: **$0.04694415** (13.2% of the cost without cache).');
-    expect(r.stdout).toContain(
-      `| ${sonnet} | underutilized | 33.7% | 33.7% | $0.356106 | $0.30916185 | $0.1032669 | $0.05632275 | $0.04694415 |`,
-    );
-    expect(r.stdout).toContain(`| ${sonnet} | 28 | 38,247 | 75,097 | 1,066 | catalog:anthropic.claude-3-7-sonnet-20250219-v1:0 |`);
+    const lines = r.stdout.split('\n');
+    expect(lines[2]).toBe('Prompt caching saved **$0.047** net (13.2% of the cost without cache).');
+    expect(lines).toContain('| us.claude-3-7-sonnet | underutilized | 33.7% | 33.7% | $0.36 | $0.31 | $0.10 | $0.056 | $0.047 |');
+    expect(lines).toContain(`| us.claude-3-7-sonnet | 28 | 38 k | 75 k | 1.1 k | catalog:anthropic.claude-3-7-sonnet-20250219-v1:0 |`);
+    expect(lines.slice(-6)).toEqual([
+      '- **underutilized**: hit ratio below the target, though caching still saves money',
+      '',
+      'Model ids:',
+      '',
+      `- us.claude-3-7-sonnet: ${sonnet}`,
+      '',
+    ]);
+  });
+
+  test('markdown of a model that loses money: "lost", its status, no minus sign in the sentence', async () => {
+    const losing = {
+      models: [{ modelId: sonnet, inputTokens: 0, cacheReadInputTokens: 100_000, cacheWriteInputTokens: 900_000, outputTokens: 0 }],
+    };
+    const r = await run('report', '--usage', file('losing.json', JSON.stringify(losing)));
+    // 100 k reads x $2.70/MTok - 900 k writes x $0.75/MTok = -$0.405; the cost without cache is 1 M x $3/MTok = $3.
+    expect(r.stdout.split('\n')[2]).toBe('Prompt caching lost **$0.41** net (13.5% on top of the cost without cache).');
+    expect(r.stdout).toContain('| us.claude-3-7-sonnet | losing-money | 10.0% | 10.0% | $3.00 | $3.41 | $0.27 | $0.68 | -$0.41 |');
   });
 
   test('CSV carries the same numbers, one row per model plus TOTAL', async () => {

@@ -1,6 +1,7 @@
 import { parseConfig } from '../../lambda/core/config';
 import type { TokenCounts } from '../../lambda/core/contract';
-import { buildReport, modelStatus, type ModelStatus } from '../../lambda/core/report';
+import { buildReport, MODEL_STATUSES, modelStatus, type ModelStatus } from '../../lambda/core/report';
+import { STATUS_LEGEND } from '../../lambda/core/report-format';
 import type { Dollars } from '../../lambda/core/savings';
 
 const tokens = (input: number, read: number, write: number, output: number): TokenCounts => ({
@@ -27,7 +28,9 @@ describe('model status: the first rule that applies', () => {
     ['no cache traffic', 'not-enabled', tokens(10, 0, 0, 5), dollars(0)],
     ['hit ratio just below 50%', 'underutilized', tokens(0, 4999, 5001, 0), dollars(1)],
     ['hit ratio exactly 50%', 'optimized', tokens(0, 5000, 5000, 0), dollars(1)],
-    ['ratio above target but losing money', 'underutilized', tokens(0, 90, 10, 0), dollars(-0.000001)],
+    ['ratio above target but losing money', 'losing-money', tokens(0, 90, 10, 0), dollars(-0.000001)],
+    ['ratio below target and losing money', 'losing-money', tokens(0, 10, 90, 0), dollars(-1)],
+    ['misconfigured beats losing money', 'misconfigured', tokens(0, 0, 90, 0), dollars(-1)],
     ['ratio above target and net zero', 'optimized', tokens(0, 90, 10, 0), dollars(0)],
     ['reads only', 'optimized', tokens(1, 1, 0, 0), dollars(0.1)],
   ])('%s → %s', (_name, want, t, d) => {
@@ -42,6 +45,11 @@ describe('model status: the first rule that applies', () => {
   ])('threshold %d%% with a 75%% hit ratio → %s', (threshold, want) => {
     expect(modelStatus(tokens(0, 75, 25, 0), dollars(1), threshold)).toBe(want);
   });
+});
+
+test('the statuses in the order their rules apply, each with a legend line', () => {
+  expect(MODEL_STATUSES).toEqual(['idle', 'unpriced', 'misconfigured', 'not-enabled', 'losing-money', 'underutilized', 'optimized']);
+  expect(Object.keys(STATUS_LEGEND).sort()).toEqual([...MODEL_STATUSES].sort());
 });
 
 describe('buildReport', () => {

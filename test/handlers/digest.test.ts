@@ -9,3 +9,16 @@ test('the digest environment is checked once, every problem named', () => {
     readDigestEnv({ DIGEST_TOPIC_ARN: 'arn:aws:sns:us-east-1:1:t', PROMPT_CACHE_CONFIG: '{"digest":{"days":14}}' }).config.digest.days,
   ).toBe(14);
 });
+
+test('the cost-review dashboard URL is optional, and an https:// link when given', () => {
+  const base = { DIGEST_TOPIC_ARN: 'arn:aws:sns:us-east-1:1:t', PROMPT_CACHE_CONFIG: '{}' };
+  expect([readDigestEnv(base).dashboardUrl, readDigestEnv({ ...base, COST_REVIEW_DASHBOARD_URL: '' }).dashboardUrl]).toEqual([
+    undefined,
+    undefined,
+  ]);
+  const url = 'https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/PromptCache-CostReview';
+  expect(readDigestEnv({ ...base, COST_REVIEW_DASHBOARD_URL: url }).dashboardUrl).toBe(url);
+  expect(() => readDigestEnv({ ...base, COST_REVIEW_DASHBOARD_URL: 'http://example.com/x' })).toThrow(
+    'digest environment is invalid: COST_REVIEW_DASHBOARD_URL must be an https:// URL (got "http://example.com/x")',
+  );
+});

@@ -16,8 +16,10 @@ const TODAY = Math.floor(Date.now() / DAY_MS) * DAY_MS;
 const SONNET = 'us.anthropic.claude-3-7-sonnet-20250219-v1:0';
 const HAIKU = 'anthropic.claude-3-5-haiku-20241022-v1:0';
 const quiet: RunLog = { info: () => undefined, warn: () => undefined };
+/** The UTC day `n` days before today: `2026-11-30`. */
+const day = (n: number) => new Date(TODAY - n * DAY_MS).toISOString().slice(0, 10);
 
-test('the digest reaches the cost-review topic: the headline in the subject, every model in the text', async () => {
+test('the digest reaches the cost-review topic: the headline figure in the subject, the actions, the headline, every model, the dashboard link', async () => {
   const cw = new CloudWatchClient({ region: REGION });
   const sns = new SNSClient({ region: REGION });
   const sqs = new SQSClient({ region: REGION });
@@ -40,27 +42,47 @@ test('the digest reaches the cost-review topic: the headline in the subject, eve
   await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: Attributes?.QueueArn }));
 
   const config = parseConfig({ models: [{ modelId: SONNET, displayName: 'support-bot' }] }, 'test');
-  const result = await sendDigest({ config, topicArn: TopicArn as string, nowMs: TODAY + 8 * HOUR_MS, cloudWatch: cw, sns, log: quiet });
-  const net = 3 * (9000 * 2.7e-6 - 1000 * 0.75e-6) - 5000 * 0.2e-6; // Sonnet 3.7 via us. + Claude 3.5 Haiku writes
-  const week = `${new Date(TODAY - 7 * DAY_MS).toISOString().slice(0, 10)} to ${new Date(TODAY - DAY_MS).toISOString().slice(0, 10)}`;
-  const subject = `Prompt caching saved $${net.toFixed(8).replace(/0+$/, '')} net, ${week} (+$${(net + 5000 * 0.2e-6).toFixed(8).replace(/0+$/, '')})`;
+  const dashboardUrl = 'https://console.aws.amazon.com/cloudwatch/home?region=ap-east-1#dashboards/dashboard/PromptCache-CostReview';
+  const result = await sendDigest({
+    config,
+    topicArn: TopicArn as string,
+    nowMs: TODAY + 8 * HOUR_MS,
+    cloudWatch: cw,
+    sns,
+    log: quiet,
+    dashboardUrl,
+  });
+  // Sonnet 3.7 via us.: 3 x (9,000 x $2.70 - 1,000 x $0.75) per MTok = $0.07065; Claude 3.5 Haiku's 5,000 writes x $0.20: -$0.001.
+  const week = `${day(7)} to ${day(1)}`;
+  const subject = `Prompt caching saved $0.070 net, ${week} (from losing $0.0010)`;
   expect([result.subject, result.models, result.attention]).toEqual([subject, 2, 1]);
-  expect(result.subject.length).toBeLessThanOrEqual(100);
 
   const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
   expect(Messages).toHaveLength(1);
   const envelope = JSON.parse(Messages?.[0].Body as string);
   expect(envelope.Subject).toBe(subject);
-  const lines = (envelope.Message as string).split('\n');
-  expect(lines[0]).toBe(
-    `Prompt caching saved $${net.toFixed(8).replace(/0+$/, '')} net (${week}), +$${(net + 5000 * 0.2e-6).toFixed(8).replace(/0+$/, '')} vs the previous 7 days`,
-  );
-  expect(lines.filter((l) => /^ {2}\S/.test(l) && l.includes('['))).toEqual([
-    `  support-bot (${SONNET}) [optimized]`,
-    `  ${HAIKU} [misconfigured]`,
-  ]);
-  expect(lines).toContain(
-    `  - ${HAIKU}: 5,000 cache-write tokens and no reads: the cached prefix never matches (write premium $0.001 for nothing)`,
+  // Haiku wrote on day 9 and day 2 and never read: still open from last week (the days between without traffic do not break it).
+  expect(envelope.Message).toBe(
+    [
+      `Prompt cache weekly review, ${week}`,
+      '',
+      'ACTIONS',
+      `1. claude-3-5-haiku: $0.0010 a week at stake. It writes its cache and never reads it since ${day(9).slice(5)} (still open from last week): $0.00014 a day of write premium for nothing (5 k cache-write tokens this week). Make the prompt before the cache point identical across calls, or stop caching it.`,
+      '',
+      'Caching saved $0.070 net this week (70.5% of the cost without cache), after losing $0.0010 last week.',
+      'Hit ratio 77.1% (+77.1 pts against last week); 27 k cache-read and 8 k cache-write tokens.',
+      '',
+      `Cost-review dashboard: ${dashboardUrl}`,
+      '',
+      'PER MODEL',
+      '  support-bot [optimized]: saved $0.071, +$0.071 (from $0.00) against last week; hit ratio 90.0% (n/a), break-even 21.7%',
+      '  claude-3-5-haiku [misconfigured]: lost $0.0010, $0.00 (0.0%) against last week; hit ratio 0.0% (0.0 pts), break-even 21.7%',
+      '',
+      'MODEL IDS',
+      `  support-bot: ${SONNET}`,
+      `  claude-3-5-haiku: ${HAIKU}`,
+      '',
+    ].join('\n'),
   );
   for (const c of [cw, sns, sqs]) c.destroy();
 });

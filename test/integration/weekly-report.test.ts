@@ -77,7 +77,7 @@ describe('report --region: the weekly review from CloudWatch', () => {
     window: { start: string; end: string; days: number };
     models: Array<Record<string, unknown> & { previous: Record<string, number | null>; change: Record<string, number | null> }>;
     totals: Record<string, unknown> & { change: Record<string, number | null> };
-    attention: Array<{ reason: string; modelId: string }>;
+    attention: Array<{ reason: string; modelId: string; since: string | null; stillOpen: boolean; atStakePerWeekUSD: number | null }>;
   };
   let stderr: string;
   const chart = join(dir, 'week.svg');
@@ -97,7 +97,7 @@ describe('report --region: the weekly review from CloudWatch', () => {
     const rows = Object.fromEntries(json.models.map((m) => [m.modelId as string, m]));
     expect(json.models.map((m) => [m.modelId, m.displayName ?? null, m.status])).toEqual([
       [IMPROVING, 'support-bot', 'optimized'],
-      [REGRESSING, 'code-review', 'underutilized'],
+      [REGRESSING, 'code-review', 'losing-money'],
       [MISCONFIGURED, null, 'misconfigured'],
       [UNPRICED, null, 'unpriced'],
     ]);
@@ -123,12 +123,14 @@ describe('report --region: the weekly review from CloudWatch', () => {
     expect(json.totals.unpricedTokens).toBe(7 * 770);
   });
 
-  test('needs attention: the regression, the misconfigured model and the unpriced traffic', () => {
-    expect(json.attention.map((a) => [a.reason, a.modelId])).toEqual([
-      ['hit-ratio-drop', REGRESSING],
-      ['misconfigured', MISCONFIGURED],
-      ['unpriced', UNPRICED],
+  test('needs attention, largest at stake first: the regression (losing money since the window began), the misconfigured model, the unpriced traffic', () => {
+    expect(json.attention.map((a) => [a.reason, a.modelId, a.since, a.stillOpen])).toEqual([
+      ['losing-money', REGRESSING, new Date(END - 7 * DAY_MS).toISOString().slice(0, 10), false],
+      ['misconfigured', MISCONFIGURED, new Date(END - 14 * DAY_MS).toISOString().slice(0, 10), true],
+      ['unpriced', UNPRICED, new Date(END - 14 * DAY_MS).toISOString().slice(0, 10), true],
     ]);
+    // Loses 2,000 x $2.70 - 8,000 x $0.75 per MTok a day ($0.0006), saved $0.0201 a day before: 7 x $0.0207 at stake.
+    expect(json.attention.map((a) => Number(a.atStakePerWeekUSD?.toFixed(9)))).toEqual([0.1449, 0.0042, NaN]);
   });
 
   test('progress goes to stderr: the windows and the calls', () => {
@@ -143,24 +145,38 @@ describe('report --region: the weekly review from CloudWatch', () => {
     const md = (await run('report', '--region', REGION, '--config', config)).stdout;
     const csv = (await run('report', '--region', REGION, '--config', config, '--format', 'csv')).stdout;
     const improving = json.models[0];
-    expect(md).toContain(`| support-bot (${IMPROVING}) | optimized | 90.0% | +40.0 pts |`);
-    expect(md).toContain(`- **hit-ratio-drop**: code-review: hit ratio fell 60.0 points, from 80.0% to 20.0%`);
+    const since = (days: number) => new Date(END - days * DAY_MS).toISOString().slice(5, 10);
+    expect(md.split('\n').slice(2, 8)).toEqual([
+      '## Actions',
+      '',
+      `1. **code-review: $0.14 a week at stake.** Caching loses $0.00060 a day since ${since(7)}, after saving $0.020 a day before; hit ratio 20.0% against a break-even of 21.7%. Find what changed in the cached prefix, or stop caching it.`,
+      `2. **claude-3-5-haiku: $0.0042 a week at stake.** It writes its cache and never reads it since ${since(14)} or earlier (still open from last week): $0.00060 a day of write premium for nothing (21 k cache-write tokens this week). Make the prompt before the cache point identical across calls, or stop caching it.`,
+      `3. **us.llama3-3-70b-instruct: 5.4 k tokens this week with no known price.** Unpriced since ${since(14)} or earlier (still open from last week), left out of the dollars. Add it to pricing or set priceAs.`,
+      '',
+    ]);
+    expect(md).toContain(`| support-bot | optimized | 90.0% | 21.7% | +40.0 pts |`);
+    expect(md).toContain(`- support-bot: ${IMPROVING}`);
     const row = csv.split('\r\n').find((l) => l.startsWith(IMPROVING)) as string;
     expect(row.split(',').slice(14, 16).map(Number)).toEqual([improving.netSavingsUSD, improving.previous.netSavingsUSD]);
   });
 
-  test('the chart is an SVG with one bar series per priced model and the hit-ratio line', () => {
+  test('the chart: two panels, bars per priced model, a hit-ratio line per model with cache traffic, their break-evens', () => {
     const svg = readFileSync(chart, 'utf8');
     expect([svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'), svg.trimEnd().endsWith('</svg>')]).toEqual([true, true]);
-    // One legend entry per model with dollars (the unpriced one has no bars), full labels.
-    expect(svg.match(/aria-label="Symbol legend titled 'Model' for fill color with (\d+) values: ([^"]*)"/)?.slice(1)).toEqual([
-      '3',
-      `${MISCONFIGURED}, code-review, support-bot`,
-    ]);
-    // 7 days x 3 priced models = 21 bars; one hit-ratio line with a point a day.
+    // One legend entry per model, in the review's order, by name.
+    expect(
+      svg.match(/aria-label="Symbol legend titled 'Model' for fill color and stroke color with (\d+) values: ([^"]*)"/)?.slice(1),
+    ).toEqual(['4', 'support-bot, code-review, claude-3-5-haiku, us.llama3-3-70b-instruct']);
+    // 7 days x 3 priced models = 21 bars; lines: all models' net savings, and the hit ratio of the 3 models with cache traffic.
     expect((svg.match(/aria-roledescription="bar"/g) ?? []).length).toBe(21);
-    expect((svg.match(/aria-roledescription="line mark"/g) ?? []).length).toBe(1);
-    expect((svg.match(/Hit ratio, all models \(%\): [\d.]+" role="graphics-symbol" aria-roledescription="point"/g) ?? []).length).toBe(7);
+    expect((svg.match(/aria-roledescription="line mark"/g) ?? []).length).toBe(4);
+    expect(
+      svg.match(/aria-label="Hit ratio \(%\): [\d.]+; Model: [^"]+" role="graphics-symbol" aria-roledescription="rule mark"/g),
+    ).toEqual([
+      'aria-label="Hit ratio (%): 21.7391304348; Model: support-bot" role="graphics-symbol" aria-roledescription="rule mark"',
+      'aria-label="Hit ratio (%): 21.7391304348; Model: code-review" role="graphics-symbol" aria-roledescription="rule mark"',
+      'aria-label="Hit ratio (%): 21.7391304348; Model: claude-3-5-haiku" role="graphics-symbol" aria-roledescription="rule mark"',
+    ]);
   });
 });
 

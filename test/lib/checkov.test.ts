@@ -77,11 +77,11 @@ test('0 failed checks in both templates, no parsing error', () => {
     failed: [],
   });
   expect(run.report.summary).toEqual({
-    passed: 94,
+    passed: 100,
     failed: 0,
     skipped: 24,
     parsing_errors: 0,
-    resource_count: 88,
+    resource_count: 73,
     checkov_version: '3.3.30',
   });
 });

@@ -8,7 +8,8 @@ import { Annotations, App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations as Found, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { PromptCacheAlarms, PromptCacheMonitoring, parseConfig, planAlarms, type ConfigInput } from '../../lib';
+import { PromptCacheAlarms, PromptCacheMonitoring, parseConfig, planAlarms, plannedResources, type ConfigInput } from '../../lib';
+import { NOTIFIER_RESOURCES } from '../../lib/alarms';
 import { SYNTH_WARNING_KINDS } from '../../lib/synth-warnings';
 import { exampleConfig, thrownMessage } from './template-helpers';
 
@@ -19,8 +20,15 @@ const newStack = (id = 'Team', env?: { region: string; account: string }) =>
   new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), id, { env });
 const resources = (stack: Stack) => Template.fromStack(stack).toJSON().Resources as Resources;
 const ofType = (r: Resources, type: string) => Object.entries(r).filter(([, x]) => x.Type === type);
-const named = (r: Resources, name: string) =>
-  ofType(r, 'AWS::CloudWatch::CompositeAlarm').find(([, x]) => x.Properties.AlarmName === name)![1].Properties;
+/** What each alarm could notify by (none: the notifier routes every state change). */
+const alarmActions = (r: Resources) =>
+  ofType(r, 'AWS::CloudWatch::Alarm').map(([, x]) => [
+    x.Properties.AlarmActions,
+    x.Properties.OKActions,
+    x.Properties.InsufficientDataActions,
+  ]);
+const subscriptions = (r: Resources) =>
+  ofType(r, 'AWS::SNS::Subscription').map(([, x]) => [x.Properties.TopicArn, x.Properties.Protocol, x.Properties.Endpoint]);
 const warnings = (stack: Stack) =>
   Found.fromStack(stack)
     .findWarning('*', Match.anyValue())
@@ -48,26 +56,55 @@ describe('onCallTopic: a topic created in the same stack', () => {
   const r = resources(stack);
   const [[pagerId]] = ofType(r, 'AWS::SNS::Topic').filter(([id]) => id.startsWith('Pager'));
 
-  test('the roll-ups notify it on ALARM and OK; no topic, key or recovery rule is created for on-call', () => {
-    expect(monitoring.alarms.topic).toBe(pager);
-    for (const name of ['Team-CacheHealth', 'Team-SavingsPipeline']) {
-      expect([named(r, name).AlarmActions, named(r, name).OKActions]).toEqual([[{ Ref: pagerId }], [{ Ref: pagerId }]]);
-    }
-    expect(ofType(r, 'AWS::SNS::Topic').map(([id, x]) => [id.startsWith('Pager'), x.Properties?.DisplayName ?? null])).toEqual([
-      [true, null],
-      [false, 'Prompt cache weekly cost review'],
+  test('it is the paging topic: no on-call topic or key is created, the ticket topic is; no alarm notifies either by an action', () => {
+    expect([monitoring.alarms.topic, monitoring.alarms.topicKey]).toEqual([pager, undefined]);
+    expect(ofType(r, 'AWS::SNS::Topic').map(([id, x]) => [id, x.Properties?.DisplayName ?? null])).toEqual([
+      [pagerId, null],
+      ['CacheWeeklyDigestCostReviewTopic15D4D9DB', 'Prompt cache weekly cost review'],
+      ['CacheAlarmsTicketsTicketTopic4D653A8D', 'Bedrock prompt cache tickets'],
     ]);
-    expect([
-      monitoring.alarms.topicKey,
-      monitoring.alarms.recoveryRule,
-      ofType(r, 'AWS::Events::Rule').filter(([id]) => id.includes('Recoveries')),
-    ]).toEqual([undefined, undefined, []]);
+    expect(ofType(r, 'AWS::KMS::Key').map(([id]) => id)).toEqual([
+      'CacheWeeklyDigestTopicKey44DF78D9',
+      'CacheAlarmsTicketsTicketTopicKeyAE6A8457',
+    ]);
+    expect([stack.resolve(monitoring.alarms.ticketTopic!.topicArn), stack.resolve(monitoring.alarms.ticketTopicKey!.keyArn)]).toEqual([
+      { Ref: 'CacheAlarmsTicketsTicketTopic4D653A8D' },
+      { 'Fn::GetAtt': ['CacheAlarmsTicketsTicketTopicKeyAE6A8457', 'Arn'] },
+    ]);
+    expect(alarmActions(r)).toEqual(Array(6).fill([undefined, undefined, undefined]));
   });
 
-  test('alarms.emails are subscribed to it', () => {
-    expect(
-      ofType(r, 'AWS::SNS::Subscription').map(([, x]) => [x.Properties.TopicArn, x.Properties.Protocol, x.Properties.Endpoint]),
-    ).toEqual([[{ Ref: pagerId }, 'email', 'oncall@example.com']]);
+  test('alarms.emails are subscribed to it, and to the ticket topic (alarms.tickets.emails unset)', () => {
+    expect(subscriptions(r)).toEqual([
+      [{ Ref: pagerId }, 'email', 'oncall@example.com'],
+      [{ Ref: 'CacheAlarmsTicketsTicketTopic4D653A8D' }, 'email', 'oncall@example.com'],
+    ]);
+  });
+});
+
+describe('onCallTopic and ticketTopic: both topics of the app', () => {
+  const stack = newStack();
+  const pager = new sns.Topic(stack, 'Pager');
+  const queue = new sns.Topic(stack, 'Queue');
+  const monitoring = new PromptCacheMonitoring(stack, 'Cache', {
+    config: { ...exampleConfig(), alarms: { emails: ['oncall@example.com'], tickets: { emails: ['team@example.com'] } } },
+    onCallTopic: pager,
+    ticketTopic: queue,
+  });
+  const r = resources(stack);
+
+  test('no alarm topic or key is created; alarms.emails subscribe to the paging topic, alarms.tickets.emails only to a ticket topic created here', () => {
+    expect([monitoring.alarms.topic, monitoring.alarms.ticketTopic, monitoring.alarms.topicKey, monitoring.alarms.ticketTopicKey]).toEqual([
+      pager,
+      queue,
+      undefined,
+      undefined,
+    ]);
+    const [[pagerId], [queueId]] = [ofType(r, 'AWS::SNS::Topic')[0], ofType(r, 'AWS::SNS::Topic')[1]];
+    expect([pagerId.startsWith('Pager'), queueId.startsWith('Queue'), ofType(r, 'AWS::SNS::Topic').length]).toEqual([true, true, 3]);
+    // The config's own words: tickets go to an existing topic or to e-mails of a topic created here, not both.
+    expect(subscriptions(r)).toEqual([[{ Ref: pagerId }, 'email', 'oncall@example.com']]);
+    expect([warnings(stack), plannedResources(monitoring.alarms.plan).notification]).toEqual([[], NOTIFIER_RESOURCES + 1]);
   });
 });
 
@@ -78,6 +115,16 @@ test('onCallTopic together with alarms.topicArn is refused, naming both', () => 
   expect(thrownMessage(() => new PromptCacheMonitoring(stack, 'Cache', { config, onCallTopic: pager }))).toBe(
     'invalid config in PromptCacheMonitoring Team/Cache:\n' +
       '  - onCallTopic: config.alarms.topicArn ("arn:aws:sns:eu-west-1:111122223333:team-pager") names an on-call topic too; give one of them (the prop for a topic of your app, the key for an existing topic)',
+  );
+});
+
+test('ticketTopic together with alarms.tickets.topicArn is refused, naming both', () => {
+  const stack = newStack();
+  const queue = new sns.Topic(stack, 'Queue');
+  const config = { ...exampleConfig(), alarms: { tickets: { topicArn: 'arn:aws:sns:eu-west-1:111122223333:team-tickets' } } };
+  expect(thrownMessage(() => new PromptCacheMonitoring(stack, 'Cache', { config, ticketTopic: queue }))).toBe(
+    'invalid config in PromptCacheMonitoring Team/Cache:\n' +
+      '  - ticketTopic: config.alarms.tickets.topicArn ("arn:aws:sns:eu-west-1:111122223333:team-tickets") names a ticket topic too; give one of them (the prop for a topic of your app, the key for an existing topic)',
   );
 });
 
@@ -157,22 +204,21 @@ describe('each kind of synth warning has its own id', () => {
   const seen = new Set<string>();
   const ids = (messages: string[]) => messages.map((m) => /\[ack: (prompt-cache:[a-z-]+)\]$/.exec(m)![1]);
 
-  test('unpriced model, no write premium, a threshold that never fires', () => {
+  test('unpriced model, no write premium, a threshold that never fires (precise alarms: no publisher)', () => {
     const stack = newStack();
     const config = {
       models: [
-        { modelId: 'us.example.unknown-model-v1:0' },
+        { modelId: 'us.example.unknown-model-v1:0', alarms: { lowHitRatio: { thresholdPercent: 0, breakEvenMarginPoints: 0 } } },
         { modelId: 'us.amazon.nova-pro-v1:0' },
-        { modelId: SONNET, alarms: { lowHitRatio: { thresholdPercent: 0 } } },
       ],
     };
     new PromptCacheMonitoring(stack, 'Cache', { config, publisher: false });
     const found = ids(warnings(stack));
-    expect(found).toEqual(['prompt-cache:unpriced-model', 'prompt-cache:no-write-premium', 'prompt-cache:threshold-never-fires']);
+    expect(found).toEqual(['prompt-cache:threshold-never-fires', 'prompt-cache:unpriced-model', 'prompt-cache:no-write-premium']);
     found.forEach((id) => seen.add(id));
   });
 
-  test('alarms off with e-mails; an on-call topic in another region; a cost-review topic without a digest', () => {
+  test('alarms off with e-mails; a cost-review topic without a digest; both alarm topics in another region; pages routed, tickets not', () => {
     const off = newStack('Off');
     new PromptCacheMonitoring(off, 'Cache', {
       config: { alarms: { enabled: false, emails: ['a@example.com'] }, digest: { enabled: false } },
@@ -181,11 +227,33 @@ describe('each kind of synth warning has its own id', () => {
     });
     const away = newStack('Away', { region: 'eu-west-1', account: '111122223333' });
     new PromptCacheMonitoring(away, 'Cache', {
-      config: { ...exampleConfig(), alarms: { topicArn: 'arn:aws:sns:us-west-2:111122223333:pager' } },
+      config: {
+        ...exampleConfig(),
+        alarms: {
+          topicArn: 'arn:aws:sns:us-west-2:111122223333:pager',
+          tickets: { topicArn: 'arn:aws:sns:us-west-2:111122223333:tickets' },
+        },
+      },
       publisher: false,
     });
-    const found = [...ids(warnings(off)), ...ids(warnings(away))];
-    expect(found).toEqual(['prompt-cache:cost-review-topic-unused', 'prompt-cache:notifications-unused', 'prompt-cache:topic-region']);
+    expect(warnings(away)).toEqual([
+      'alarms.topicArn: the topic is in us-west-2 but the stack deploys to eu-west-1; CloudWatch alarms notify topics of their own region only [ack: prompt-cache:topic-region]',
+      'alarms.tickets.topicArn: the topic is in us-west-2 but the stack deploys to eu-west-1; CloudWatch alarms notify topics of their own region only [ack: prompt-cache:topic-region]',
+    ]);
+    const unrouted = newStack('Unrouted');
+    new PromptCacheMonitoring(unrouted, 'Cache', {
+      config: exampleConfig(),
+      publisher: false,
+      onCallTopic: new sns.Topic(unrouted, 'Pager'),
+    });
+    const found = [...ids(warnings(off)), ...ids(warnings(away)), ...ids(warnings(unrouted))];
+    expect(found).toEqual([
+      'prompt-cache:cost-review-topic-unused',
+      'prompt-cache:notifications-unused',
+      'prompt-cache:topic-region',
+      'prompt-cache:topic-region',
+      'prompt-cache:tickets-unrouted',
+    ]);
     found.forEach((id) => seen.add(id));
   });
 

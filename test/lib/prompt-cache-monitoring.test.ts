@@ -12,13 +12,32 @@ import { EXAMPLE_STACK_RESOURCE_TYPES, exampleConfig, synthStack, thrownMessage 
 describe('PromptCacheMonitoringStack with the example config of cdk.json', () => {
   const template = synthStack(exampleConfig());
 
-  test('two dashboards, the alarms with their topic, the savings publisher and the weekly digest', () => {
+  test('two dashboards, the fleet and pipeline alarms with their paging and ticket topics, the savings publisher and the weekly digest', () => {
     expect(
       Object.values(template.toJSON().Resources)
         .map((r) => (r as { Type: string }).Type)
         .sort(),
     ).toEqual(EXAMPLE_STACK_RESOURCE_TYPES);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 2);
+    template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 0);
+  });
+
+  test('outputs: both dashboards, the publisher, the paging and the ticket topic, the digest topic', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Description: string; Value: unknown }>;
+    expect(Object.entries(outputs).map(([name, o]) => [name, o.Description])).toEqual([
+      ['OnCallDashboardUrl', 'The on-call dashboard'],
+      ['LedgerTableName', 'Publisher ledger (prompt-cache publish --ledger-table)'],
+      ['PublisherFunctionName', 'The savings publisher Lambda'],
+      ['FailedRunsQueueUrl', 'Failed publisher invocations'],
+      ['CostReviewDashboardUrl', 'The cost-review dashboard (7 days, 1-day periods)'],
+      ['OnCallTopicArn', 'On-call topic: pages (caching losing money fast, the savings pipeline silent); subscribe your pager here'],
+      ['TicketTopicArn', 'Ticket topic: everything that can wait for working hours; subscribe e-mail or chat here'],
+      ['CostReviewTopicArn', 'Weekly digest topic: subscribe the cost meeting here'],
+    ]);
+    expect([outputs.OnCallTopicArn.Value, outputs.TicketTopicArn.Value]).toEqual([
+      { Ref: 'PromptCacheMonitoringAlarmsOnCallTopic472E8723' },
+      { Ref: 'PromptCacheMonitoringAlarmsTicketsTicketTopic093B01F5' },
+    ]);
   });
 });
 

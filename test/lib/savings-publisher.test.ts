@@ -27,7 +27,7 @@ const one = (t: ReturnType<typeof template>, type: string) => {
   return found[0][1];
 };
 const id = (t: ReturnType<typeof template>, type: string) => byType(t, type)[0][0];
-/** The schedule rule (the other rule notifies the roll-ups' recoveries; alarms.test.ts covers it). */
+/** The schedule rule (found by its schedule expression, whatever other rules the stack holds). */
 const schedule = (t: ReturnType<typeof template>) => {
   const found = byType(t, 'AWS::Events::Rule').filter(([, r]) => r.Properties.ScheduleExpression !== undefined);
   expect(found).toHaveLength(1);
@@ -165,9 +165,22 @@ describe('SavingsPublisher options', () => {
       ServiceToken: { 'Fn::GetAtt': [id(t, 'AWS::Lambda::Function'), 'Arn'] },
       Namespace: 'BedrockPromptCache',
     });
-    const alarms = [...byType(t, 'AWS::CloudWatch::Alarm'), ...byType(t, 'AWS::CloudWatch::CompositeAlarm')];
-    expect(alarms.map(([, r]) => (r as { DependsOn?: string[] }).DependsOn?.includes(runId))).toEqual(alarms.map(() => true));
-    expect(alarms).toHaveLength(7); // 3 all-models, 2 pipeline, 2 roll-ups
+    // The 4 fleet alarms and the 2 pipeline alarms (no model is configured, none is precise).
+    expect(
+      byType(t, 'AWS::CloudWatch::Alarm').map(([, r]) => [
+        r.Properties.AlarmName,
+        (r as { DependsOn?: string[] }).DependsOn?.includes(runId),
+      ]),
+    ).toEqual(
+      [
+        'Fleet-LowHitRatio',
+        'Fleet-WritesWithoutReads',
+        'Fleet-CachingCostsMoney',
+        'Fleet-CachingCostsMoney-Page',
+        'PublisherErrors',
+        'PublisherHeartbeat',
+      ].map((n) => [`T-${n}`, true]),
+    );
   });
 
   test('runAtDeploy: false leaves the deploy-time run out', () => {

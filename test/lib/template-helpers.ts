@@ -79,21 +79,22 @@ export function dashboardBodies(template: { Resources?: Record<string, { Type: s
     });
 }
 
-/** Resource types of the example config's stack, sorted: 3 models x 3 alarm families, 3 all-models and 2 pipeline alarms. */
+/**
+ * Resource types of the example config's stack, sorted: 4 fleet and 2 pipeline alarms (no composite), the paging and
+ * ticket topics with their keys and policies beside the weekly digest's, the two schedules (no recovery rule).
+ */
 export const EXAMPLE_STACK_RESOURCE_TYPES: readonly string[] = [
-  ...Array(14).fill('AWS::CloudWatch::Alarm'),
-  'AWS::CloudWatch::CompositeAlarm',
-  'AWS::CloudWatch::CompositeAlarm',
+  ...Array(6).fill('AWS::CloudWatch::Alarm'),
   'AWS::CloudWatch::Dashboard',
   'AWS::CloudWatch::Dashboard',
   'AWS::DynamoDB::Table',
   'AWS::Events::Rule',
   'AWS::Events::Rule',
-  'AWS::Events::Rule',
   'AWS::IAM::Policy',
   'AWS::IAM::Policy',
   'AWS::IAM::Role',
   'AWS::IAM::Role',
+  'AWS::KMS::Key',
   'AWS::KMS::Key',
   'AWS::KMS::Key',
   'AWS::Lambda::EventInvokeConfig',
@@ -106,6 +107,8 @@ export const EXAMPLE_STACK_RESOURCE_TYPES: readonly string[] = [
   'AWS::Logs::LogGroup',
   'AWS::SNS::Topic',
   'AWS::SNS::Topic',
+  'AWS::SNS::Topic',
+  'AWS::SNS::TopicPolicy',
   'AWS::SNS::TopicPolicy',
   'AWS::SNS::TopicPolicy',
   'AWS::SQS::Queue',

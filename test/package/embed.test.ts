@@ -152,6 +152,8 @@ test('the tarball holds compiled JavaScript with declarations, the CLI and the p
     'dist/bin/prompt-cache.js',
     'dist/bundles/digest/index.js',
     'dist/bundles/digest/index.js.map',
+    'dist/bundles/notifier/index.js',
+    'dist/bundles/notifier/index.js.map',
     'dist/bundles/publisher/index.js',
     'dist/bundles/publisher/index.js.map',
     'package.json',

@@ -4,55 +4,11 @@
  * metric math over the raw Sums with the model's resolved price constants, paging above the same loss rate.
  */
 import { ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import type { ModelAlarmSettings } from '../../../lambda/core/config';
 import { modelRef } from '../names';
-import type { ModelAlarmPlan } from '../plan-types';
-import { formatCount, formatPercent, formatPrice, formatUsd, perMTok, type Runbook } from '../runbooks';
 import { fleetWindow, publisherWindow, type CacheAlarmFamily } from './family';
 
-export function cachingCostsMoneyRunbook(
-  m: ModelAlarmPlan | undefined,
-  s: ModelAlarmSettings['cachingCostsMoney'],
-  windowMinutes: number,
-  periods: number,
-  lossUsdPerHour: number,
-): Runbook {
-  const loss = lossUsdPerHour > 0 ? `more than ${formatUsd(lossUsdPerHour)}/h` : 'money';
-  if (!m || !m.price) {
-    return {
-      subject: 'Any model',
-      what: `caching loses ${loss} (net savings per hour from the publisher) in ${periods} ${windowMinutes}-min period(s) in a row with >= ${formatCount(s.minCacheTokens)} cache tokens.`,
-      means: 'for this model, cache write premiums exceed read discounts: caching costs more than it saves.',
-      causes: [
-        'any cause of a low hit ratio (a changed prefix)',
-        'a 1-hour TTL (2x write) where 5 minutes would do',
-        'checkpoints on content that changes per call',
-      ],
-      checks: [
-        'its hit ratio vs its break-even on the dashboard',
-        'deploys and prompt changes since then',
-        '`prompt-cache report --region`',
-      ],
-    };
-  }
-  const p = m.price;
-  const be = formatPercent(m.breakEvenPercent ?? 0);
-  return {
-    subject: m.label,
-    what: `caching loses ${loss}: net savings = read x ${formatPrice(p.inputMicro - p.cacheReadMicro)} - write x ${formatPrice(p.cacheWriteMicro - p.inputMicro)} per MTok in ${s.evaluationPeriods} ${s.windowMinutes}-min windows in a row with >= ${formatCount(s.minCacheTokens)} cache tokens.`,
-    means: `the write premium beats the read discount: hit ratio under the ${be} break-even (${p.source}).`,
-    causes: [
-      'any cause of a low hit ratio',
-      'a 1-hour TTL (2x write) where 5 minutes would do',
-      'checkpoints on content that changes per call',
-    ],
-    checks: [
-      `hit ratio vs ${be} on the dashboard`,
-      'cacheWriteTtl and checkpoint placement',
-      'stop caching prefixes that are never reused',
-    ],
-  };
-}
+/** Micro-dollars per million tokens as dollars per million tokens (the metric math's constants). */
+const perMTok = (micro: number) => micro / 1e6;
 
 export const cachingCostsMoney: CacheAlarmFamily<'cachingCostsMoney'> = {
   key: 'cachingCostsMoney',
@@ -91,7 +47,6 @@ export const cachingCostsMoney: CacheAlarmFamily<'cachingCostsMoney'> = {
       threshold: -lossUsdPerHour,
       comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
       window,
-      runbook: cachingCostsMoneyRunbook(undefined, f, window.periodMinutes, window.evaluationPeriods, lossUsdPerHour),
     });
     // Any loss is a ticket; a loss above alarms.pageAboveUsdPerHour pages.
     return [spec('ticket', 0), spec('page', page)];
@@ -116,7 +71,6 @@ export const cachingCostsMoney: CacheAlarmFamily<'cachingCostsMoney'> = {
       evaluationPeriods: f.evaluationPeriods,
       datapointsToAlarm: f.evaluationPeriods,
       treatMissingData: TreatMissingData.NOT_BREACHING,
-      runbook: cachingCostsMoneyRunbook(m, f, f.windowMinutes, f.evaluationPeriods, lossUsdPerHour),
     };
   },
 };

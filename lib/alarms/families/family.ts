@@ -11,7 +11,6 @@ import type { BedrockMetrics } from '../../bedrock-metrics';
 import type { SavingsMetrics } from '../../savings-metrics';
 import type { SynthWarning } from '../../synth-warnings';
 import type { AlarmPlan, FleetAlarmSpec, ModelAlarmPlan, PublisherTiming, PublisherWindow } from '../plan-types';
-import type { Runbook } from '../runbooks';
 
 export type { FleetAlarmSpec, PublisherTiming, PublisherWindow } from '../plan-types';
 
@@ -113,7 +112,6 @@ export interface AlarmSpec {
   readonly evaluationPeriods: number;
   readonly datapointsToAlarm: number;
   readonly treatMissingData: TreatMissingData;
-  readonly runbook: Runbook;
 }
 
 /**

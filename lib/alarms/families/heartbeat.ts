@@ -6,26 +6,7 @@ import { Duration } from 'aws-cdk-lib';
 import { ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { PromptCacheConfig } from '../../../lambda/core/config';
 import { SavingsMetrics } from '../../savings-metrics';
-import type { Runbook } from '../runbooks';
 import type { PipelineAlarmFamily, PublisherTiming } from './family';
-
-export function heartbeatRunbook(periodMinutes: number, periods: number, thresholdMinutes: number): Runbook {
-  return {
-    subject: 'Savings publisher',
-    what: `no PublisherLagMinutes report, or a lag over ${thresholdMinutes} min, in ${periods} periods of ${periodMinutes} min in a row: pages ${periods} to ${periods + 1} periods after the last good run.`,
-    means: 'no run finished, or runs cannot advance the watermark: dollar savings, the cost review and the all-models alarms go stale.',
-    causes: [
-      'schedule rule disabled or function throttled',
-      'every run failing (see the errors alarm)',
-      "a lease held by a crashed run (runs end 'busy')",
-    ],
-    checks: [
-      "the function's invocations and errors",
-      "the publisher's log group: run summaries",
-      '`prompt-cache doctor`: publisher-freshness',
-    ],
-  };
-}
 
 /** Value of a period with no `PublisherLagMinutes` report: above any threshold, so silence breaches. */
 export const LAG_FILL_MINUTES = 99_999;
@@ -86,7 +67,6 @@ export const heartbeat: PipelineAlarmFamily<'heartbeat'> = {
       datapointsToAlarm: plan.heartbeatPeriods,
       // FILL gives every silent period a breaching value; no datum in the whole range (never ran) breaches too.
       treatMissingData: TreatMissingData.BREACHING,
-      runbook: heartbeatRunbook(publisher.periodMinutes, plan.heartbeatPeriods, plan.lagThresholdMinutes),
     };
   },
 };

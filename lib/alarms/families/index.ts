@@ -19,8 +19,8 @@ export type PipelineAlarmKind = (typeof PIPELINE_ALARM_FAMILIES)[number]['key'];
 export const MODEL_ALARM_FAMILIES: readonly ModelAlarmFamily[] = CACHE_ALARM_FAMILIES.map((f) => f.key);
 
 export * from './family';
-export { HIT_RATIO_CAUSES, lowHitRatio, lowHitRatioRunbook } from './low-hit-ratio';
-export { writesWithoutReads, writesWithoutReadsRunbook } from './writes-without-reads';
-export { cachingCostsMoney, cachingCostsMoneyRunbook } from './caching-costs-money';
-export { publisherErrors, publisherErrorsRunbook } from './publisher-errors';
-export { LAG_FILL_MINUTES, heartbeat, heartbeatPeriods, heartbeatRunbook, lagExpression, lagThresholdMinutes } from './heartbeat';
+export { lowHitRatio } from './low-hit-ratio';
+export { writesWithoutReads } from './writes-without-reads';
+export { cachingCostsMoney } from './caching-costs-money';
+export { publisherErrors } from './publisher-errors';
+export { LAG_FILL_MINUTES, heartbeat, heartbeatPeriods, lagExpression, lagThresholdMinutes } from './heartbeat';

@@ -5,10 +5,8 @@
  * every spelling the config does not pin (the larger per period).
  */
 import { ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { lowHitThresholdPercent, type ModelAlarmSettings } from '../../../lambda/core/config';
+import { lowHitThresholdPercent } from '../../../lambda/core/config';
 import { modelRef } from '../names';
-import type { ModelAlarmPlan } from '../plan-types';
-import { formatCount, formatPercent, formatPrice, type Runbook } from '../runbooks';
 import { fleetWindow, publisherWindow, type CacheAlarmFamily } from './family';
 
 /** The usual causes of a hit-ratio drop, most likely first. */
@@ -22,26 +20,6 @@ export const HIT_RATIO_CAUSES = [
   'a proxy dropping cachePoint/cache_control',
   'cross-region routing under load',
 ];
-
-export function lowHitRatioRunbook(m: ModelAlarmPlan | undefined, s: ModelAlarmSettings['lowHitRatio']): Runbook {
-  const p = m?.price;
-  const threshold = m
-    ? formatPercent(lowHitThresholdPercent(s, m.breakEvenPercent))
-    : `the larger of ${s.thresholdPercent}% and break-even + ${s.breakEvenMarginPoints} points`;
-  return {
-    subject: m ? m.label : 'Any model',
-    what: `hit ratio read/(read+write) < ${threshold} in ${s.datapointsToAlarm} of ${s.evaluationPeriods} ${s.periodMinutes}-min periods with >= ${formatCount(s.minCacheTokens)} cache tokens.`,
-    means: p
-      ? `writes cost ${formatPrice(p.cacheWriteMicro)}/MTok, reads ${formatPrice(p.cacheReadMicro)}, input ${formatPrice(p.inputMicro)}: under ${formatPercent(m?.breakEvenPercent ?? 0)} caching loses money.`
-      : 'writes cost 1.25-2x input, reads 0.1x: under the break-even (21.7% for a 5-min Claude cache, 52.6% for 1 h) caching loses money.',
-    causes: HIT_RATIO_CAUSES,
-    checks: [
-      "the model's read vs write on the dashboard: since when?",
-      'deploys, prompt, tool or model changes then',
-      'diff the prefixes of two consecutive requests',
-    ],
-  };
-}
 
 export const lowHitRatio: CacheAlarmFamily<'lowHitRatio'> = {
   key: 'lowHitRatio',
@@ -90,12 +68,6 @@ export const lowHitRatio: CacheAlarmFamily<'lowHitRatio'> = {
         threshold: 0,
         comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
         window,
-        runbook: lowHitRatioRunbook(undefined, {
-          ...f,
-          periodMinutes: window.periodMinutes,
-          evaluationPeriods: window.evaluationPeriods,
-          datapointsToAlarm: window.datapointsToAlarm,
-        }),
       },
     ];
   },
@@ -115,7 +87,6 @@ export const lowHitRatio: CacheAlarmFamily<'lowHitRatio'> = {
       datapointsToAlarm: f.datapointsToAlarm,
       // A quiet period (below the minimum volume) has no datapoint: it is not a broken cache.
       treatMissingData: TreatMissingData.NOT_BREACHING,
-      runbook: lowHitRatioRunbook(m, f),
     };
   },
 };

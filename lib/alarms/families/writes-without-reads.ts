@@ -4,36 +4,7 @@
  * only periods above the model's write minimum) above 0. Precise: the raw Sums.
  */
 import { ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import type { ModelAlarmSettings } from '../../../lambda/core/config';
-import type { ModelAlarmPlan } from '../plan-types';
-import { formatCount, formatPrice, formatUsd, perMTok, type Runbook } from '../runbooks';
 import { fleetWindow, publisherWindow, type CacheAlarmFamily } from './family';
-
-export function writesWithoutReadsRunbook(m: ModelAlarmPlan | undefined, s: ModelAlarmSettings['writesWithoutReads']): Runbook {
-  let means = 'every write (1.25-2x the input price) is wasted: nothing is read back.';
-  if (m?.price) {
-    const premium = m.price.cacheWriteMicro - m.price.inputMicro;
-    const perPeriod = (s.minWriteTokens * perMTok(premium)) / 1e6;
-    means = `${formatPrice(premium)}/MTok over input wasted: at least ${formatUsd(perPeriod)} a period, ${formatUsd((perPeriod * 1440) / s.periodMinutes)} a day.`;
-  }
-  return {
-    subject: m ? m.label : 'Any model',
-    what: `>= ${formatCount(s.minWriteTokens)} cache tokens written and none read in ${s.evaluationPeriods === 1 ? `a ${s.periodMinutes}-min period` : `${s.evaluationPeriods} ${s.periodMinutes}-min periods in a row`}: the prefix never matches.`,
-    means,
-    causes: [
-      'timestamp, request id or user data before the checkpoint',
-      'tools or their order differing per call',
-      'calls further apart than the TTL',
-      'a proxy rewriting the prompt',
-      'cross-region routing',
-    ],
-    checks: [
-      'diff the prefixes of two consecutive requests',
-      'invocations vs cache reads and writes on the dashboard',
-      'time between calls vs the TTL (5 min or 1 h)',
-    ],
-  };
-}
 
 export const writesWithoutReads: CacheAlarmFamily<'writesWithoutReads'> = {
   key: 'writesWithoutReads',
@@ -59,11 +30,6 @@ export const writesWithoutReads: CacheAlarmFamily<'writesWithoutReads'> = {
         threshold: 0,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         window: { ...window, datapointsToAlarm: window.evaluationPeriods },
-        runbook: writesWithoutReadsRunbook(undefined, {
-          ...f,
-          periodMinutes: window.periodMinutes,
-          evaluationPeriods: window.evaluationPeriods,
-        }),
       },
     ];
   },
@@ -82,7 +48,6 @@ export const writesWithoutReads: CacheAlarmFamily<'writesWithoutReads'> = {
       evaluationPeriods: f.evaluationPeriods,
       datapointsToAlarm: f.evaluationPeriods,
       treatMissingData: TreatMissingData.NOT_BREACHING,
-      runbook: writesWithoutReadsRunbook(m, f),
     };
   },
 };
