@@ -1,79 +1,235 @@
 /**
- * The demo's scenario, run as `npm run demo` runs it (its own moto region here): the expected alarms fire, and only
- * those: low hit ratio on the regressing model within the hour of its prefix change, writes-without-reads on the
- * misconfigured one, nothing on the healthy one.
+ * The demo's scenario, run as `npm run demo` runs it (its own moto region here): the notifications the fleet and
+ * pipeline alarms would have sent, exactly, and nothing else. code-review's regression pages while claims-triage's
+ * misconfiguration is still open; the model in no config pages under its id while code-review's page is open; the
+ * healthy model sends nothing. Every time is relative to the scenario's (scenario.ts), every figure follows from its
+ * traffic and the catalog's prices.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HOUR_MS } from '../../lambda/core/periods';
+import { DAY_MS, HOUR_MS } from '../../lambda/core/periods';
 import { runDemo, type DemoResult } from './demo';
+import { FIVE_MINUTES_MS, requests } from './scenario';
+import { minuteUtc, type Notification } from './timeline';
 
 let result: DemoResult;
 const outDir = mkdtempSync(join(tmpdir(), 'demo-'));
 const printed: string[] = [];
+const nowMs = Date.now();
 
 beforeAll(async () => {
-  result = await runDemo({ region: 'eu-central-2', outDir, nowMs: Date.now(), print: (l) => printed.push(l), progressBar: false });
-  // ~4 minutes on 2 cores: the 14-day backfill puts each period 24 hours or older in a PutMetricData call of its own.
+  result = await runDemo({ region: 'eu-central-2', outDir, nowMs, print: (l) => printed.push(l), progressBar: false });
+  // ~5 minutes on 2 cores: the 14-day backfill puts each period 24 hours or older in a PutMetricData call of its own.
 }, 600_000);
 
-const fired = (modelId: string | undefined, family: string) =>
-  result.transitions.filter((t) => t.to === 'ALARM' && t.modelId === modelId && t.alarm.endsWith(`-${family}`));
+const H = HOUR_MS;
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
-test('the regressing model pages for a low hit ratio within the hour of its prefix change, not before', () => {
-  const low = fired(result.models.regressing, 'LowHitRatio');
-  expect(low).toHaveLength(1);
-  expect(low[0].atMs - result.changeAtMs).toBeGreaterThan(0);
-  expect(low[0].atMs - result.changeAtMs).toBeLessThanOrEqual(HOUR_MS);
+/** claims-triage's writes in the hour from `fromMs`: 2 writes of 4,500 tokens a request (scenario.ts). */
+function claimsWrites(fromMs: number): number {
+  let tokens = 0;
+  for (let t = fromMs; t < fromMs + H; t += FIVE_MINUTES_MS) tokens += 2 * requests(t) * 4500;
+  return tokens;
+}
+
+/** The timeline the scenario must give, in order; a RegExp where a figure is asserted on the notification instead. */
+function expectedTimeline(r: DemoResult): (string | RegExp)[] {
+  const { fromMs, toMs } = r.replay;
+  const { changeAtMs: C, unconfiguredBreaksAtMs: U, unconfiguredFixedAtMs: F } = r.times;
+  const u = r.models.unconfigured;
+  const first = fromMs + H;
+  const lines: [number, string | RegExp][] = [
+    // claims-triage is misconfigured from the first hour replayed: three tickets, open to the end.
+    [first, `${minuteUtc(first)}  TICKET  claims-triage  low hit ratio: OK -> ALARM  hit ratio 0.0% (threshold 50.0%)`],
+    [
+      first,
+      `${minuteUtc(first)}  TICKET  claims-triage  writes without reads: OK -> ALARM  ${claimsWrites(fromMs).toLocaleString('en-US')} tokens written without a read`,
+    ],
+    [first, new RegExp(`^${escape(minuteUtc(first))}  TICKET  claims-triage  caching costs money: OK -> ALARM  -0\\.\\d{1,2} \\$/h$`)],
+    // The demo's publisher ran once, at the end: no lag report in the window, so the heartbeat pages after 2 periods.
+    [fromMs + 2 * H, `${minuteUtc(fromMs + 2 * H)}  PAGE    pipeline  savings pipeline silent: OK -> ALARM  no lag report`],
+    // code-review's prefix change at 09:00: the 09:00-10:00 hour is evaluated at 10:00.
+    [C + H, `${minuteUtc(C + H)}  TICKET  code-review  low hit ratio: OK -> ALARM  hit ratio 8.9% (threshold 62.6%)`],
+    [C + H, `${minuteUtc(C + H)}  TICKET  code-review  caching costs money: OK -> ALARM  -2.02 $/h`],
+    [C + H, `${minuteUtc(C + H)}  PAGE    code-review  caching costs money (over $1/h): OK -> ALARM  -2.02 $/h`],
+    // The model in no config: its bad deploy at 11:00 pages at 12:00, its rollback at 17:00 clears at 18:00.
+    [U + H, `${minuteUtc(U + H)}  TICKET  ${u}  low hit ratio: OK -> ALARM  hit ratio 9.6% (threshold 50.0%)`],
+    [U + H, `${minuteUtc(U + H)}  TICKET  ${u}  caching costs money: OK -> ALARM  -1.37 $/h`],
+    [U + H, `${minuteUtc(U + H)}  PAGE    ${u}  caching costs money (over $1/h): OK -> ALARM  -1.37 $/h`],
+    [F + H, `${minuteUtc(F + H)}  TICKET  ${u}  low hit ratio: ALARM -> OK  hit ratio 89.8% (threshold 50.0%)`],
+    [F + H, `${minuteUtc(F + H)}  TICKET  ${u}  caching costs money: ALARM -> OK  6.61 $/h`],
+    [F + H, `${minuteUtc(F + H)}  PAGE    ${u}  caching costs money (over $1/h): ALARM -> OK  6.61 $/h`],
+  ];
+  // code-review loses under $1/h at night (20:00 to 08:00): its page clears at 21:00 and comes back at 09:00, every
+  // day to the end, while its tickets stay open.
+  for (let day = C - 9 * H; day < toMs; day += DAY_MS) {
+    lines.push([day + 21 * H, `${minuteUtc(day + 21 * H)}  PAGE    code-review  caching costs money (over $1/h): ALARM -> OK  -0.89 $/h`]);
+    const next = day + DAY_MS + 9 * H;
+    lines.push([next, `${minuteUtc(next)}  PAGE    code-review  caching costs money (over $1/h): OK -> ALARM  -1.25 $/h`]);
+  }
+  return lines
+    .filter(([at]) => at <= toMs)
+    .sort((a, b) => a[0] - b[0])
+    .map(([, line]) => line);
+}
+
+/** A contributor's (or single alarm's) state at `atMs` after the notifications up to then: OK before any. */
+function stateAt(alarmSuffix: string, modelId: string | undefined, atMs: number): string {
+  const mine = result.notifications.filter((n) => n.alarm.name.endsWith(alarmSuffix) && n.modelId === modelId && n.atMs <= atMs);
+  return mine.length === 0 ? 'OK' : mine[mine.length - 1].to;
+}
+
+const firstPage = (modelId: string): Notification | undefined =>
+  result.notifications.find((n) => n.modelId === modelId && n.topic === 'page' && n.to === 'ALARM');
+
+test('the timeline is exactly the expected notifications, one line each', () => {
+  const expected = expectedTimeline(result);
+  expect(result.timeline.length).toBe(expected.length);
+  result.timeline.forEach((line, i) => {
+    const want = expected[i];
+    if (typeof want === 'string') expect(line).toBe(want);
+    else expect(line).toMatch(want);
+  });
+  expect(readFileSync(join(outDir, 'alarm-timeline.txt'), 'utf8')).toBe(`${result.timeline.join('\n')}\n`);
+  // What each line printed says, after the replay's summary line.
+  const at = printed.findIndex((l) => l.startsWith('4/6 '));
+  expect(printed.slice(at + 2, at + 2 + result.timeline.length)).toEqual(result.timeline.map((l) => `    ${l}`));
 });
 
-test('the misconfigured model fires writes-without-reads', () => {
-  expect(fired(result.models.misconfigured, 'WritesWithoutReads').map((t) => t.to)).toEqual(['ALARM']);
+test("code-review's regression pages while claims-triage's misconfiguration is open", () => {
+  const page = firstPage(result.models.regressing);
+  // 09:00-10:00, about 10 requests every 5 minutes, 1 in 10 reading its 6,000-token prefix: $2.0196 lost.
+  expect([page?.atMs, page?.alarm.name, page?.label, page?.value]).toEqual([
+    result.times.changeAtMs + H,
+    'PromptCacheDemo-Fleet-CachingCostsMoney-Page',
+    'code-review',
+    expect.closeTo(-2.0196, 9),
+  ]);
+  const at = page?.atMs ?? 0;
+  expect(
+    ['-Fleet-LowHitRatio', '-Fleet-WritesWithoutReads', '-Fleet-CachingCostsMoney'].map((a) => stateAt(a, result.models.misconfigured, at)),
+  ).toEqual(['ALARM', 'ALARM', 'ALARM']);
+  // The writes-without-reads fleet alarm was in ALARM already (for claims-triage) when code-review's tickets went out.
+  expect(result.fleetStates.get('PromptCacheDemo-Fleet-WritesWithoutReads')?.get(at - H)).toBe('ALARM');
 });
 
-test('the healthy model fires nothing', () => {
-  expect(result.transitions.filter((t) => t.modelId === result.models.healthy && t.to === 'ALARM')).toEqual([]);
+test('the model in no config pages under its id, while the paging alarm is already in ALARM for code-review', () => {
+  const u = result.models.unconfigured;
+  expect(u).toBe('us.anthropic.claude-sonnet-4-20250514-v1:0');
+  const page = firstPage(u);
+  expect([page?.atMs, page?.label, page?.value]).toEqual([result.times.unconfiguredBreaksAtMs + H, u, expect.closeTo(-1.3716, 9)]);
+  expect(result.timeline.filter((l) => l.includes('  PAGE  ') && l.includes(`  ${u}  `))).toHaveLength(2);
+  const at = page?.atMs ?? 0;
+  expect(stateAt('-Fleet-CachingCostsMoney-Page', result.models.regressing, at)).toBe('ALARM');
+  // The alarm as a whole did not change (its own transition would notify nobody anyway): the contributor did.
+  expect([at - H, at].map((t) => result.fleetStates.get('PromptCacheDemo-Fleet-CachingCostsMoney-Page')?.get(t))).toEqual([
+    'ALARM',
+    'ALARM',
+  ]);
+});
+
+test('claims-triage sends tickets only, never a page: it loses under $1/h', () => {
+  const mine = result.notifications.filter((n) => n.modelId === result.models.misconfigured);
+  expect(mine.map((n) => [n.alarm.name, n.topic, n.to])).toEqual([
+    ['PromptCacheDemo-Fleet-LowHitRatio', 'ticket', 'ALARM'],
+    ['PromptCacheDemo-Fleet-WritesWithoutReads', 'ticket', 'ALARM'],
+    ['PromptCacheDemo-Fleet-CachingCostsMoney', 'ticket', 'ALARM'],
+  ]);
+  // Haiku 4.5 through a regional route: writes $1.375/MTok against input $1.10, $0.275/MTok wasted.
+  expect(mine[2].value).toBeCloseTo(-(claimsWrites(result.replay.fromMs) * 0.275) / 1e6, 9);
+  const lines = result.timeline.filter((l) => l.includes('  claims-triage  '));
+  expect([lines.length, lines.filter((l) => l.includes('  TICKET  ')).length, lines.filter((l) => /PAGE/i.test(l)).length]).toEqual([
+    3, 3, 0,
+  ]);
+});
+
+test('the healthy model sends nothing', () => {
+  expect(result.notifications.filter((n) => n.modelId === result.models.healthy)).toEqual([]);
+  expect(result.timeline.filter((l) => l.includes('support-bot') || l.includes(result.models.healthy))).toEqual([]);
+});
+
+test('every line goes to exactly one topic: PAGE or TICKET, in its second column', () => {
+  const topics = result.timeline.map((l) => (l.match(/\b(PAGE|TICKET)\b/gi) ?? []).join(','));
+  expect(topics.filter((t) => t !== 'PAGE' && t !== 'TICKET')).toEqual([]);
+  expect(result.timeline.map((l) => l.split(/\s+/)[1])).toEqual(result.notifications.map((n) => (n.topic === 'page' ? 'PAGE' : 'TICKET')));
+  // Each line names the notification's model (or the pipeline) right after its topic.
+  expect(result.timeline.map((l) => /^\S+ {2}(?:PAGE {2}|TICKET) {2}(\S+) {2}/.exec(l)?.[1])).toEqual(
+    result.notifications.map((n) => n.label),
+  );
+  expect([...new Set(result.notifications.filter((n) => n.topic === 'page').map((n) => n.label))]).toEqual([
+    'pipeline',
+    'code-review',
+    result.models.unconfigured,
+  ]);
+});
+
+test('the replay: 6 alarms, 4 of them fleet alarms, over the published window', () => {
+  expect([result.replay.alarms, result.replay.fleetAlarms, result.replay.fromMs % H, result.replay.toMs - result.replay.fromMs]).toEqual([
+    6,
+    4,
+    0,
+    (14 * 24 - 3) * H,
+  ]);
 });
 
 test('the publisher backfilled the window: every hour from the first CloudWatch still takes, none lost', () => {
   // Whatever the minute it runs at: the window ends at the last settled hour and starts 3 hours into the 14 days.
-  expect([result.publish.status, result.publish.periodsPublished, result.publish.periodsLost]).toEqual(['published', 14 * 24 - 3, 0]);
+  const periods = 14 * 24 - 3;
+  // Periods 24 hours old or older at the run go one a call; the recent ones (22 or 23) together; the lag report alone.
+  let old = 0;
+  for (let p = result.replay.fromMs; p < result.replay.toMs; p += H) if (nowMs - p >= DAY_MS) old++;
+  expect([result.seeded, result.publish.status, result.publish.periodsPublished, result.publish.periodsLost]).toEqual([
+    4032 * 4 * 4,
+    'published',
+    periods,
+    0,
+  ]);
+  // Per period: 8 all-models datums, 7 per model (4 dollar and ratio series, 3 alarm-ready), the PublishedPeriods heartbeat.
+  expect([result.publish.datumsPut, result.publish.calls.PutMetricData, result.publish.calls.GetMetricData]).toEqual([
+    periods * (8 + 4 * 7 + 1),
+    old + 2,
+    1,
+  ]);
 });
 
 test('the emulator created every resource but the Lambda functions and what only exists for them', () => {
-  // The publisher-errors alarm reads the function's Errors metric; the pipeline roll-up and the on-call dashboard show it;
-  // the deploy-time run's service token is the function; the recovery rule watches the pipeline roll-up, and the on-call
-  // topic's policy names that rule.
+  // The publisher-errors alarm reads the function's Errors and the on-call dashboard shows it; the deploy-time run's
+  // service token is the function; the schedules invoke the functions.
   expect([...new Set(result.leftOut.map((l) => l.type))].sort()).toEqual([
     'AWS::CloudWatch::Alarm',
-    'AWS::CloudWatch::CompositeAlarm',
     'AWS::CloudWatch::Dashboard',
     'AWS::Events::Rule',
     'AWS::Lambda::EventInvokeConfig',
     'AWS::Lambda::Function',
     'AWS::Lambda::Permission',
-    'AWS::SNS::TopicPolicy',
     'Custom::PromptCacheFirstRun',
   ]);
   expect(result.leftOut.filter((l) => l.type.startsWith('AWS::CloudWatch::')).map((l) => l.logicalId.replace(/[0-9A-F]{8}$/, ''))).toEqual([
     'PublisherErrors378f3d60',
-    'PromptCacheMonitoringAlarmsSavingsPipeline',
     'PromptCacheMonitoringOnCallDashboard',
   ]);
-  expect(result.created.some((c) => c.startsWith('AWS::DynamoDB::Table '))).toBe(true);
+  // moto 5.2.5's CloudFormation accepts these and creates nothing: it has no alarm, topic-policy or queue-policy
+  // resource (the replay reads the alarms from the template).
+  expect(result.notCreated.map((n) => `${n.type} ${n.logicalId.replace(/[0-9A-F]{8}$/, '')}`).sort()).toEqual([
+    'AWS::CloudWatch::Alarm CachingCostsMoney187e429c',
+    'AWS::CloudWatch::Alarm CachingCostsMoneyPagebaa67abe',
+    'AWS::CloudWatch::Alarm LowHitRatio8b6a253d',
+    'AWS::CloudWatch::Alarm PublisherHeartbeat3c3e248f',
+    'AWS::CloudWatch::Alarm WritesWithoutReadsf44baa23',
+    'AWS::SNS::TopicPolicy PromptCacheMonitoringAlarmsOnCallTopicPolicy',
+    'AWS::SNS::TopicPolicy PromptCacheMonitoringAlarmsTicketsTicketTopicPolicy',
+    'AWS::SNS::TopicPolicy PromptCacheMonitoringWeeklyDigestCostReviewTopicPolicy',
+    'AWS::SQS::QueuePolicy PromptCacheMonitoringSavingsPublisherFailedRunsPolicy',
+  ]);
+  expect(result.created.filter((c) => c.startsWith('AWS::DynamoDB::Table '))).toHaveLength(1);
 });
 
-test('outputs: the weekly review, its chart, the alarm timeline; and the cost next to the savings', () => {
+test('outputs: the weekly review, its chart; and the cost next to the savings', () => {
   expect(readFileSync(join(outDir, 'weekly-review.md'), 'utf8').split('\n')[0]).toMatch(
     /^# Prompt cache weekly review: \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}$/,
   );
   expect(readFileSync(join(outDir, 'weekly-review.svg'), 'utf8').startsWith('<svg')).toBe(true);
-  expect(
-    readFileSync(join(outDir, 'alarm-timeline.txt'), 'utf8')
-      .split('\n')
-      .filter((l) => l.includes('ALARM')).length,
-  ).toBe(result.transitions.filter((t) => t.to === 'ALARM').length);
   expect(printed[printed.length - 1]).toBe(
     `    about $${result.monitoringMonthlyUSD.toFixed(2)} a month ($${((result.monitoringMonthlyUSD * 12) / 52).toFixed(2)} a week); caching saved $${result.weeklyNetSavingsUSD.toFixed(2)} net this week: ${(result.weeklyNetSavingsUSD / ((result.monitoringMonthlyUSD * 12) / 52)).toFixed(1)}x what the monitoring costs`,
   );

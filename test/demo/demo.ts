@@ -1,18 +1,23 @@
 /**
- * `npm run demo`: the whole pipeline on the local AWS emulator, in under two minutes.
+ * `npm run demo`: the whole pipeline on the local AWS emulator, in a few minutes.
  * 1. starts moto server (stopped again on exit, Ctrl-C or failure);
  * 2. synthesizes the stack from cdk.json's example config and creates its resources in the emulator's CloudFormation,
  *    saying which it had to leave out (the Lambda functions: their code is a CDK asset and moto runs Lambda in Docker,
- *    which is not here; the demo runs the same handler code in-process instead);
- * 3. seeds 14 days of AWS/Bedrock metrics for three models (healthy, regressing mid-week, misconfigured);
+ *    which is not here; the demo runs the same handler code in-process instead) and which the emulator accepted
+ *    without creating them;
+ * 3. seeds 14 days of AWS/Bedrock metrics for the three configured models (healthy, regressing mid-week,
+ *    misconfigured) and one in no config (regressing for an afternoon), see scenario.ts;
  * 4. runs the publisher over the whole window (a backfill), with a progress bar;
- * 5. replays the synthesized alarms over the data (moto evaluates no metric math) and prints a timeline;
+ * 5. replays the synthesized alarms over the data (moto evaluates no alarm): the fleet alarms' Metrics Insights
+ *    queries per contributor (model), the pipeline and any precise alarms by their metric math; prints the timeline of
+ *    the notifications they would have sent, one line each, PAGE or TICKET (timeline.ts);
  * 6. prints the weekly review and writes it, its chart and the timeline under demo-output/;
  * 7. prints the monitoring's own monthly cost next to the week's net savings.
  */
 import { CloudFormationClient, CreateStackCommand, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { App } from 'aws-cdk-lib';
+import type { CatalogAlarm } from '../../lambda/core/alarm-catalog';
 import { SingleBar } from 'cli-progress';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -25,8 +30,10 @@ import { publishOnce, type PublishSummary } from '../../lambda/handlers/publishe
 import { PromptCacheMonitoringStack } from '../../lib/prompt-cache-monitoring-stack';
 import { readSeries, seedBedrock } from '../support/bedrock-seed';
 import { startMoto } from '../support/moto';
-import { alarmDatapoints, readAlarms, replayAlarm, replayComposite, type AlarmState, type Transition } from './alarm-replay';
-import { demoTraffic, DEMO_DAYS, type DemoModels } from './scenario';
+import { alarmDatapoints, readAlarms, replayAlarm, replayFleetAlarm, type AlarmState } from './alarm-replay';
+import { readInsightsSeries, type InsightsQuery, type MetricSeries } from './metrics-insights';
+import { demoTimes, demoTraffic, DEMO_DAYS, UNCONFIGURED_MODEL_ID, type DemoModels, type DemoTimes } from './scenario';
+import { contributorNotifications, modelLabel, singleNotifications, sortNotifications, timelineLine, type Notification } from './timeline';
 
 const ROOT = resolve(__dirname, '../..');
 export const DEMO_STACK = 'PromptCacheDemo';
@@ -41,12 +48,25 @@ export interface DemoOptions {
 }
 
 export interface DemoResult {
+  /** `<type> <logical id>` of every resource the emulator created. */
   readonly created: string[];
+  /** Resources the demo took out of the template before creating it, and why. */
   readonly leftOut: { logicalId: string; type: string; why: string }[];
+  /** Resources of the template it was sent that the emulator accepted but did not create. */
+  readonly notCreated: { logicalId: string; type: string }[];
   readonly models: DemoModels;
-  readonly changeAtMs: number;
+  readonly times: DemoTimes;
+  /** AWS/Bedrock datapoints seeded. */
+  readonly seeded: number;
+  /** The replayed window, on the publisher's period grid: [fromMs, toMs). */
+  readonly replay: { readonly fromMs: number; readonly toMs: number; readonly alarms: number; readonly fleetAlarms: number };
   readonly publish: PublishSummary;
-  readonly transitions: (Transition & { modelId?: string })[];
+  /** What the alarms would have sent, in time order (timeline.ts). */
+  readonly notifications: Notification[];
+  /** The timeline's lines, one per notification, as printed and written to alarm-timeline.txt. */
+  readonly timeline: string[];
+  /** Each fleet alarm's own state after each evaluation (period end), by alarm name. */
+  readonly fleetStates: ReadonlyMap<string, ReadonlyMap<number, AlarmState>>;
   readonly weeklyNetSavingsUSD: number;
   readonly monitoringMonthlyUSD: number;
 }
@@ -61,10 +81,12 @@ function exampleConfig(): PromptCacheConfig {
   return parseConfig(cdkJson.context.promptCacheMonitoring, 'cdk.json context "promptCacheMonitoring"');
 }
 
-function synthesize(config: PromptCacheConfig): Template {
+/** The stack's template and its alarm catalog (every alarm with its family, severity and kind). */
+function synthesize(config: PromptCacheConfig): { template: Template; catalog: readonly CatalogAlarm[] } {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  new PromptCacheMonitoringStack(app, DEMO_STACK, { config });
-  return JSON.parse(JSON.stringify(app.synth({ validateOnSynthesis: false }).getStackByName(DEMO_STACK).template)) as Template;
+  const stack = new PromptCacheMonitoringStack(app, DEMO_STACK, { config });
+  const template = JSON.parse(JSON.stringify(app.synth({ validateOnSynthesis: false }).getStackByName(DEMO_STACK).template)) as Template;
+  return { template, catalog: stack.monitoring.alarms.catalog };
 }
 
 /** The template the emulator can create: no Lambda functions, nor what only exists for them. */
@@ -95,6 +117,56 @@ function emulatorTemplate(template: Template): { body: Template; leftOut: DemoRe
   return { body, leftOut: [...why].map(([logicalId, reason]) => ({ logicalId, type: template.Resources[logicalId].Type, why: reason })) };
 }
 
+/**
+ * The replay reads its series a day at a time: the emulator's GetMetricData scans every datapoint of the requested
+ * range for each period of each query, so 14 one-day reads cost about a fourteenth of one 14-day read, with the same
+ * buckets (a day is a whole number of alarm periods from the period-aligned start).
+ */
+const READ_CHUNK_MS = 24 * HOUR_MS;
+
+function chunks(fromMs: number, toMs: number, periodMs: number): [number, number][] {
+  const step = Math.max(periodMs, Math.floor(READ_CHUNK_MS / periodMs) * periodMs);
+  const out: [number, number][] = [];
+  for (let a = fromMs; a < toMs; a += step) out.push([a, Math.min(toMs, a + step)]);
+  return out;
+}
+
+/** readInsightsSeries over [fromMs, toMs), read a day at a time and joined per series. */
+async function readInsightsByDay(
+  cw: CloudWatchClient,
+  query: InsightsQuery,
+  fromMs: number,
+  toMs: number,
+  periodMs: number,
+): Promise<MetricSeries[]> {
+  const joined = new Map<string, MetricSeries>();
+  for (const [a, b] of chunks(fromMs, toMs, periodMs)) {
+    for (const s of await readInsightsSeries(cw, query, a, b, periodMs)) {
+      const key = JSON.stringify(Object.entries(s.dimensions).sort());
+      const seen = joined.get(key);
+      joined.set(key, seen ? { ...seen, points: new Map([...seen.points, ...s.points]) } : s);
+    }
+  }
+  return [...joined.values()];
+}
+
+/** readSeries over [fromMs, toMs), read a day at a time. */
+async function readSeriesByDay(
+  cw: CloudWatchClient,
+  queries: Parameters<typeof readSeries>[1],
+  fromMs: number,
+  toMs: number,
+  periodMs: number,
+): Promise<Map<number, number>[]> {
+  const joined: Map<number, number>[] = queries.map(() => new Map());
+  for (const [a, b] of chunks(fromMs, toMs, periodMs)) {
+    (await readSeries(cw, queries, a, b, periodMs)).forEach((m, i) => {
+      for (const [t, v] of m) joined[i].set(t, v);
+    });
+  }
+  return joined;
+}
+
 const day = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16);
 
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
@@ -103,24 +175,33 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const print = (line: string) => options.print(/^\d\/\d /.test(line) ? `${line}  [${((Date.now() - t0) / 1000).toFixed(0)} s]` : line);
   mkdirSync(outDir, { recursive: true });
   const config = exampleConfig();
+  if (config.models.some((m) => m.modelId === UNCONFIGURED_MODEL_ID))
+    throw new Error(`the demo's unconfigured model ${UNCONFIGURED_MODEL_ID} is in cdk.json's models: pick another id in scenario.ts`);
   const [healthy, regressing, misconfigured] = config.models.map((m) => m.modelId);
-  const models: DemoModels = { healthy, regressing, misconfigured };
-  const label = (id: string | undefined) => config.models.find((m) => m.modelId === id)?.displayName ?? id ?? 'all models';
+  const models: DemoModels = { healthy, regressing, misconfigured, unconfigured: UNCONFIGURED_MODEL_ID };
+  const label = (id: string) => modelLabel(config, id);
 
   print('1/6 Synthesizing the stack from cdk.json and creating it in the emulator');
-  const template = synthesize(config);
+  const { template, catalog } = synthesize(config);
   const { body, leftOut } = emulatorTemplate(template);
   const cfn = new CloudFormationClient({ region });
   await cfn.send(new CreateStackCommand({ StackName: DEMO_STACK, TemplateBody: JSON.stringify(body), Capabilities: ['CAPABILITY_IAM'] }));
   const resources = (await cfn.send(new DescribeStackResourcesCommand({ StackName: DEMO_STACK }))).StackResources ?? [];
   const created = resources.map((r) => `${r.ResourceType} ${r.LogicalResourceId}`);
+  const createdIds = new Set(resources.map((r) => r.LogicalResourceId));
+  const notCreated = Object.entries(body.Resources)
+    .filter(([id]) => !createdIds.has(id))
+    .map(([logicalId, r]) => ({ logicalId, type: r.Type }));
   print(
     `    created through the emulator's CloudFormation: ${resources.length} resources (${[...new Set(resources.map((r) => r.ResourceType).filter((t) => t !== undefined))].sort().join(', ')})`,
   );
   for (const l of leftOut) print(`    left out: ${l.type} ${l.logicalId}: ${l.why}`);
+  for (const n of notCreated) print(`    accepted but not created by the emulator: ${n.type} ${n.logicalId}`);
   const ledgerTable = resources.find((r) => r.ResourceType === 'AWS::DynamoDB::Table')?.PhysicalResourceId as string;
 
-  print(`2/6 Seeding ${DEMO_DAYS} days of AWS/Bedrock metrics (5-minute datapoints) for ${config.models.length} models`);
+  print(
+    `2/6 Seeding ${DEMO_DAYS} days of AWS/Bedrock metrics (5-minute datapoints) for ${config.models.length + 1} models (${config.models.length} configured, 1 in no config)`,
+  );
   // The window ends at the last settled hour, so the result does not depend on the minute the demo runs at.
   const end = Math.floor((options.nowMs - config.publisher.settleDelayMinutes * MINUTE_MS) / HOUR_MS) * HOUR_MS;
   const start = end - DEMO_DAYS * DAY_MS;
@@ -128,11 +209,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   // minutes after `end`): the first 3 hours of the seeded window may already be out of reach, so the backfill and the
   // replay start after them.
   const firstPublishable = start + 3 * HOUR_MS;
-  // Mid-week in the last 7 days, at 09:00 UTC: code-review's prompt prefix changes.
-  const changeAtMs = Math.floor((end - 3.5 * DAY_MS) / DAY_MS) * DAY_MS + 9 * HOUR_MS;
+  const times = demoTimes(end);
   const cw = new CloudWatchClient({ region });
-  const seeded = await seedBedrock(cw, demoTraffic(models, end, changeAtMs));
-  print(`    ${seeded.toLocaleString('en-US')} datapoints; ${label(regressing)}'s prompt prefix changes at ${day(changeAtMs)} UTC`);
+  const seeded = await seedBedrock(cw, demoTraffic(models, end, times));
+  print(`    ${seeded.toLocaleString('en-US')} datapoints; ${label(regressing)}'s prompt prefix changes at ${day(times.changeAtMs)} UTC;`);
+  print(
+    `    ${models.unconfigured} (in no config) regresses at ${day(times.unconfiguredBreaksAtMs)} UTC and is rolled back at ${day(times.unconfiguredFixedAtMs)} UTC`,
+  );
 
   print('3/6 Publishing savings for the whole window (a backfill)');
   const bar = options.progressBar
@@ -161,13 +244,33 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
   print('4/6 Replaying the alarms of the synthesized template over the seeded and published data');
   const { alarms, composites } = readAlarms(template);
-  const transitions: DemoResult['transitions'] = [];
-  const states = new Map<string, Map<number, AlarmState>>();
+  // The alarms have no composites any more; a template with one would need its replay back (replayComposite).
+  if (composites.length > 0)
+    throw new Error(`the demo replays no composite alarm, but the template has ${composites.map((c) => c.name).join(', ')}`);
+  const notifications: Notification[] = [];
+  const fleetStates = new Map<string, Map<number, AlarmState>>();
+  // The two caching-costs-money alarms (ticket and page) run one query: read its series once.
+  const insights = new Map<string, Promise<MetricSeries[]>>();
   const replayFrom = firstPublishable;
   const replayTo = publish.watermark ? Date.parse(publish.watermark) : end;
   for (const alarm of alarms) {
+    const entry = catalog.find((a) => a.name === alarm.name);
+    if (!entry) throw new Error(`alarm ${alarm.name} (${alarm.logicalId}) is not in the alarm catalog`);
+    const periodMs = alarm.periodSeconds * 1000;
+    if (alarm.query) {
+      // A fleet alarm: its Metrics Insights query, one contributor per ModelId, each with its own state.
+      const key = JSON.stringify([alarm.query, periodMs]);
+      if (!insights.has(key)) insights.set(key, readInsightsByDay(cw, alarm.query, replayFrom, replayTo, periodMs));
+      const data = await (insights.get(key) as Promise<MetricSeries[]>);
+      const replay = replayFleetAlarm(alarm, data, replayFrom, replayTo);
+      if (replay.partial)
+        print(`    warning: ${alarm.name}: more than 500 series or 10,000 metrics, CloudWatch would evaluate part of them`);
+      fleetStates.set(alarm.name, replay.states);
+      notifications.push(...contributorNotifications(entry, replay.contributorTransitions, alarm.periodSeconds, config));
+      continue;
+    }
     const ids = Object.keys(alarm.metrics);
-    const data = await readSeries(
+    const data = await readSeriesByDay(
       cw,
       ids.map((id) => ({
         namespace: alarm.metrics[id].namespace,
@@ -177,33 +280,19 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       })),
       replayFrom,
       replayTo,
-      alarm.periodSeconds * 1000,
+      periodMs,
     );
     const series = Object.fromEntries(ids.map((id, i) => [id, data[i]]));
-    const name = alarm.name.replace('<AWS::StackName>', DEMO_STACK);
-    const replay = replayAlarm({ ...alarm, name }, alarmDatapoints(alarm, series, replayFrom, replayTo));
-    states.set(alarm.logicalId, replay.states);
-    states.set(name, replay.states);
-    const modelId = Object.values(alarm.metrics).find((m) => m.dimensions.ModelId)?.dimensions.ModelId;
-    transitions.push(
-      ...replay.transitions
-        .filter((t) => t.from !== 'INSUFFICIENT_DATA' || t.to === 'ALARM')
-        .map((t) => ({ ...t, ...(modelId ? { modelId } : {}) })),
-    );
+    const replay = replayAlarm(alarm, alarmDatapoints(alarm, series, replayFrom, replayTo));
+    notifications.push(...singleNotifications(entry, replay.transitions, alarm.periodSeconds, config));
   }
-  for (const c of composites)
-    transitions.push(
-      ...replayComposite({ ...c, name: c.name.replace('<AWS::StackName>', DEMO_STACK) }, states).filter(
-        (t) => t.from !== 'INSUFFICIENT_DATA' || t.to === 'ALARM',
-      ),
-    );
-  transitions.sort((a, b) => a.atMs - b.atMs || a.alarm.localeCompare(b.alarm));
-  const timeline = transitions.map(
-    (t) =>
-      `${day(t.atMs)}  ${t.to.padEnd(5)}  ${t.alarm}${t.modelId ? ` (${label(t.modelId)})` : ''}${t.value === null ? '' : `  value ${Number(t.value.toFixed(2))}`}`,
+  const sorted = sortNotifications(notifications, catalog);
+  const timeline = sorted.map((n) => timelineLine(n, config));
+  const pages = sorted.filter((n) => n.topic === 'page').length;
+  print(
+    `    ${alarms.length} alarms (${fleetStates.size} fleet alarms, one contributor per model) over ${day(replayFrom)} to ${day(replayTo)} UTC: ${sorted.length} notifications, ${pages} to the paging topic (PAGE), ${sorted.length - pages} to the ticket topic (TICKET):`,
   );
-  print(`    ${alarms.length} alarms and ${composites.length} composite over ${day(replayFrom)} to ${day(replayTo)} UTC:`);
-  for (const line of timeline.length ? timeline : ['(no alarm would have fired)']) print(`    ${line}`);
+  for (const line of timeline.length ? timeline : ['(nothing would have been sent)']) print(`    ${line}`);
   writeFileSync(join(outDir, 'alarm-timeline.txt'), `${timeline.join('\n')}\n`);
 
   print('5/6 The weekly review (written to demo-output/weekly-review.md, chart in weekly-review.svg)');
@@ -254,10 +343,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   return {
     created,
     leftOut,
+    notCreated,
     models,
-    changeAtMs,
+    times,
+    seeded,
+    replay: { fromMs: replayFrom, toMs: replayTo, alarms: alarms.length, fleetAlarms: fleetStates.size },
     publish,
-    transitions,
+    notifications: sorted,
+    timeline,
+    fleetStates,
     weeklyNetSavingsUSD: weekly.totals.netSavingsUSD,
     monitoringMonthlyUSD: monthly,
   };
