@@ -128,7 +128,7 @@ export const digestSchema = strictObject({
 });
 
 export const reportSchema = strictObject({
-  /** A model with cache traffic whose hit ratio is below this is `underutilized` (so is one that loses money). */
+  /** A model with cache traffic whose hit ratio is below this is `underutilized` (one that loses money is `losing-money`). */
   minHitRatioPercent: percent.default(50),
   /** Weekly review: a hit ratio that fell by more than this many points against the previous window needs attention. */
   hitRatioDropPoints: percent.default(10),
