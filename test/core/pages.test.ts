@@ -19,7 +19,7 @@ import {
   modelFacts,
   modelReading,
   notificationFor,
-  publishedWindow,
+  coveringWindow,
   readAlarmEvent,
   shortModelId,
   type AlarmNotice,
@@ -651,7 +651,7 @@ describe('what the core restates from lib/ (it may not import the CDK) is equal 
         [5, 12, 9],
         [1440, 1, 1],
       ]) {
-        const { published: _p, ...w } = publishedWindow(p, n, m, publisher);
+        const { published: _p, ...w } = coveringWindow(p, n, m, publisher);
         mine.push(w);
         lib.push(publisherWindow(p, n, m, publisher));
       }

@@ -23,5 +23,13 @@ export { alarmDescription, DESCRIPTION_MAX, fitSubject, notificationFor, SUBJECT
 export type { DescriptionContext, Notification, PageContext, RunbookContext } from './render';
 export { LAG_FILL_MINUTES, NIGHT_HOURS, runbookSections } from './runbook';
 export type { LiveView, RunbookInput, RunbookSections } from './runbook';
-export { alarmWindow, DEFAULT_PUBLISHER_TIMEOUT_MINUTES, heartbeatPeriods, lagThresholdMinutes, publishedWindow } from './windows';
+export {
+  alarmWindow,
+  coveringWindow,
+  DEFAULT_PUBLISHER_TIMEOUT_MINUTES,
+  fleetWindow,
+  heartbeatPeriods,
+  INSIGHTS_EVALUATION_MINUTES,
+  lagThresholdMinutes,
+} from './windows';
 export type { EvalWindow } from './windows';

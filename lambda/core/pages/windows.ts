@@ -1,13 +1,13 @@
 /**
  * Each alarm's evaluation window as the pages state it ("clears when …"): fleet alarms judge the publisher's
- * alarm-ready series per publisher period, the config's window covered by whole periods (as lib/alarms's
- * publisherWindow does; a test keeps the two equal); precise alarms the config's own periods; the pipeline alarms
- * the publisher's periods. Pure.
+ * alarm-ready series per publisher period, the config's window covered by whole periods and cut to the 3 hours a
+ * Metrics Insights alarm sees (lib/alarms builds the alarms with these same functions); precise alarms the config's
+ * own periods; the pipeline alarms the publisher's periods. Pure.
  */
 import type { CatalogAlarm } from '../alarm-catalog';
 import type { ModelAlarmSettings, PromptCacheConfig } from '../config';
 
-/** The publisher's Lambda timeout unless the CDK says otherwise (lib/alarms DEFAULT_PUBLISHER_TIMEOUT_MINUTES). */
+/** The publisher's Lambda timeout unless the CDK says otherwise. */
 export const DEFAULT_PUBLISHER_TIMEOUT_MINUTES = 5;
 
 export interface EvalWindow {
@@ -19,7 +19,7 @@ export interface EvalWindow {
 }
 
 /** The config's window (period × N, M of N) in whole publisher periods covering at least as long, within one day. */
-export function publishedWindow(
+export function coveringWindow(
   periodMinutes: number,
   evaluationPeriods: number,
   datapointsToAlarm: number,
@@ -34,7 +34,30 @@ export function publishedWindow(
   };
 }
 
-/** `missingPeriods` publisher periods, at most CloudWatch's one day (lib/alarms heartbeatPeriods). */
+/** Metrics Insights alarms evaluate only the latest 3 hours of data (CloudWatch's alarm limits, known from its docs). */
+export const INSIGHTS_EVALUATION_MINUTES = 180;
+
+/**
+ * A fleet alarm's window: `w` cut to what a Metrics Insights alarm can see, its 3 hours holding the N periods plus the
+ * newest one, which the publisher fills only a settle delay after it ends (at 60-minute periods: 1 period).
+ */
+export function fleetWindow<W extends Omit<EvalWindow, 'published'>>(
+  w: W,
+  publisher: { readonly periodMinutes: number; readonly settleDelayMinutes: number },
+): W {
+  const fit = Math.max(
+    1,
+    Math.floor((INSIGHTS_EVALUATION_MINUTES - publisher.settleDelayMinutes - publisher.periodMinutes) / publisher.periodMinutes),
+  );
+  const n = Math.min(w.evaluationPeriods, fit);
+  return {
+    ...w,
+    evaluationPeriods: n,
+    datapointsToAlarm: Math.max(1, Math.min(n, Math.ceil((w.datapointsToAlarm * n) / w.evaluationPeriods))),
+  };
+}
+
+/** `missingPeriods` publisher periods, at most CloudWatch's one day. */
 export function heartbeatPeriods(missingPeriods: number, periodMinutes: number): number {
   return missingPeriods * periodMinutes > 1440 ? Math.floor(1440 / periodMinutes) : missingPeriods;
 }
@@ -63,6 +86,8 @@ export function alarmWindow(
     return { ...own(p, n, n), published: true };
   }
   const precise = alarm.kind === 'precise';
+  const publishedWindow = (periodMinutes: number, n: number, m: number, publisherMinutes: number): EvalWindow =>
+    fleetWindow(coveringWindow(periodMinutes, n, m, publisherMinutes), config.publisher);
   if (alarm.family === 'lowHitRatio') {
     const f = settings.lowHitRatio;
     return precise

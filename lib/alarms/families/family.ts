@@ -6,6 +6,7 @@
 import type { ComparisonOperator, IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ModelAlarmSettings, ModelConfig, PromptCacheConfig } from '../../../lambda/core/config';
+import { coveringWindow, fleetWindow, INSIGHTS_EVALUATION_MINUTES } from '../../../lambda/core/pages';
 import type { ResolvedPrice } from '../../../lambda/core/prices';
 import type { BedrockMetrics } from '../../bedrock-metrics';
 import type { SavingsMetrics } from '../../savings-metrics';
@@ -17,6 +18,7 @@ export type { FleetAlarmSpec, PublisherTiming, PublisherWindow } from '../plan-t
 /**
  * The config's window (period × evaluation periods, M of N) in whole publisher periods, covering at least as much
  * time, within CloudWatch's one day: 15 min × 4 with 3 to alarm at a 60-minute publisher is 1 period, 1 to alarm.
+ * The same function words the pages' "clears when" (lambda/core/pages).
  */
 export function publisherWindow(
   periodMinutes: number,
@@ -24,33 +26,11 @@ export function publisherWindow(
   datapointsToAlarm: number,
   publisherMinutes: number,
 ): PublisherWindow {
-  const n = Math.max(1, Math.min(Math.floor(1440 / publisherMinutes), Math.ceil((periodMinutes * evaluationPeriods) / publisherMinutes)));
-  return {
-    periodMinutes: publisherMinutes,
-    evaluationPeriods: n,
-    datapointsToAlarm: Math.max(1, Math.min(n, Math.ceil((datapointsToAlarm * n) / evaluationPeriods))),
-  };
+  const { published: _published, ...w } = coveringWindow(periodMinutes, evaluationPeriods, datapointsToAlarm, publisherMinutes);
+  return w;
 }
 
-/** Metrics Insights alarms evaluate only the latest 3 hours of data (CloudWatch's alarm limits, known from its docs). */
-export const INSIGHTS_EVALUATION_MINUTES = 180;
-
-/**
- * A window in publisher periods cut to what a Metrics Insights alarm can see: its 3 hours hold the N periods plus the
- * newest one, which the publisher fills only a settle delay after it ends (at 60-minute periods: 1 period).
- */
-export function fleetWindow(w: PublisherWindow, publisher: Pick<PublisherTiming, 'periodMinutes' | 'settleDelayMinutes'>): PublisherWindow {
-  const fit = Math.max(
-    1,
-    Math.floor((INSIGHTS_EVALUATION_MINUTES - publisher.settleDelayMinutes - publisher.periodMinutes) / publisher.periodMinutes),
-  );
-  const n = Math.min(w.evaluationPeriods, fit);
-  return {
-    periodMinutes: w.periodMinutes,
-    evaluationPeriods: n,
-    datapointsToAlarm: Math.max(1, Math.min(n, Math.ceil((w.datapointsToAlarm * n) / w.evaluationPeriods))),
-  };
-}
+export { fleetWindow, INSIGHTS_EVALUATION_MINUTES };
 
 type Warn = (warning: SynthWarning) => void;
 
