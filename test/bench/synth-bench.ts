@@ -12,11 +12,10 @@ import { App } from 'aws-cdk-lib';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../../lambda/core/config';
 import { plannedResources } from '../../lib/alarms';
 import { PromptCacheMonitoringStack } from '../../lib/prompt-cache-monitoring-stack';
 import { dashboardBodies } from '../lib/template-helpers';
-import { benchConfig } from '../support/configs';
+import { allPrecise, benchConfig } from '../support/configs';
 
 /** CloudFormation's template size limit as aws-cdk-lib checks it (bytes); the bench's bar is half of it. */
 export const TEMPLATE_LIMIT_BYTES = 1_000_000;
@@ -35,12 +34,6 @@ export interface SynthFigures {
   readonly fleetAlarmUsdPerModel: number;
 }
 
-/** The bench config of `n` models, each in precise mode when `precise`. */
-function config(n: number, long: boolean, precise: boolean) {
-  const c = benchConfig(n, long);
-  return precise ? parseConfig({ ...c, models: c.models.map((m) => ({ ...m, alarms: { mode: 'precise' } })) }, 'bench') : c;
-}
-
 /** One synth of the full stack with `n` models (`long`: ARNs as model ids; `precise`: every model in precise mode). */
 export function synthFigures(n: number, long = false, precise = false): SynthFigures {
   const previous = process.env.CDK_VALIDATION;
@@ -49,7 +42,9 @@ export function synthFigures(n: number, long = false, precise = false): SynthFig
   try {
     const started = performance.now();
     const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
-    const stack = new PromptCacheMonitoringStack(app, 'BedrockPromptCacheMonitoring', { config: config(n, long, precise) });
+    const stack = new PromptCacheMonitoringStack(app, 'BedrockPromptCacheMonitoring', {
+      config: precise ? allPrecise(benchConfig(n, long)) : benchConfig(n, long),
+    });
     const assembly = app.synth();
     const synthMs = performance.now() - started;
     const artifact = assembly.getStackByName(stack.stackName);

@@ -26,8 +26,8 @@ import {
 } from '../../lib/bedrock-metrics';
 import { CONSOLE_HOSTS, LONGEST_CONSOLE_HOST, dashboardUrl } from '../../lib/console-url';
 import { resolvedLengthBound } from '../../lib/alarms';
-import { benchConfig } from '../support/configs';
-import { configWithModels, dashboardBodies, exampleConfig, synthStack, type DashboardBody } from './template-helpers';
+import { allPrecise, benchConfig } from '../support/configs';
+import { configWithModels, dashboardBodies, exampleConfig, synthStack, withoutAssetHashes, type DashboardBody } from './template-helpers';
 
 type Widget = DashboardBody['widgets'][number];
 
@@ -37,7 +37,7 @@ type Bodies = {
   texts: string[];
   alarmNames: string[];
   resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
-  /** The whole template's JSON, asset hashes (they follow the bundled config) replaced by `<hash>`. */
+  /** The whole template's JSON, its asset hashes stood in for. */
   template: string;
 };
 
@@ -57,7 +57,7 @@ function bodies(config: PromptCacheConfig, publisher = true): Bodies {
     texts: [onCall.text, costReview.text],
     alarmNames,
     resources: template.Resources,
-    template: JSON.stringify(template).replace(/[0-9a-f]{64}/g, '<hash>'),
+    template: withoutAssetHashes(JSON.stringify(template)),
   };
 }
 
@@ -662,10 +662,6 @@ function figures(b: DashboardBody) {
     longestSearch: Math.max(...searches.map((x) => x.length)),
   };
 }
-/** `n` configured models, each in precise mode. */
-const allPrecise = (config: PromptCacheConfig) =>
-  parseConfig({ ...config, models: config.models.map((m) => ({ ...m, alarms: { mode: 'precise' } })) }, 'test');
-
 describe('body size against the model count', () => {
   test('1, 100 and 1,000 configured models (fleet mode): the same widgets, metrics and bytes, on call and in the cost review', () => {
     const at = [1, 100, 1000].map((n) => bodies(configWithModels(n)));

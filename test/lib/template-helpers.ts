@@ -132,6 +132,11 @@ export const APPLICATION_PROFILES_ARN = {
   ],
 };
 
+/** A template's text with its asset hashes (they follow the bundled config, which holds the models) as `<hash>`. */
+export function withoutAssetHashes(text: string): string {
+  return text.replace(/[0-9a-f]{64}/g, '<hash>');
+}
+
 /** The message of the error `fn` throws (fails the test if it does not throw). */
 export function thrownMessage(fn: () => unknown): string {
   try {

@@ -21,3 +21,8 @@ export function benchConfig(n: number, long = false): PromptCacheConfig {
     'bench',
   );
 }
+
+/** The same config with every model in precise mode (`models[].alarms.mode: "precise"`: alarms of its own). */
+export function allPrecise(config: PromptCacheConfig): PromptCacheConfig {
+  return parseConfig({ ...config, models: config.models.map((m) => ({ ...m, alarms: { ...m.alarms, mode: 'precise' } })) }, 'precise');
+}
