@@ -5,6 +5,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { PromptCacheConfig } from '../../../lambda/core/config';
+import { heartbeatPeriods } from '../../../lambda/core/pages';
 import { SavingsMetrics } from '../../savings-metrics';
 import type { PipelineAlarmFamily, PublisherTiming } from './family';
 
@@ -16,10 +17,7 @@ export function lagThresholdMinutes(timing: PublisherTiming): number {
   return timing.settleDelayMinutes + timing.periodMinutes + timing.timeoutMinutes;
 }
 
-/** `missingPeriods` publisher periods, at most CloudWatch's one day of evaluation. */
-export function heartbeatPeriods(missingPeriods: number, periodMinutes: number): number {
-  return missingPeriods * periodMinutes > 1440 ? Math.floor(1440 / periodMinutes) : missingPeriods;
-}
+export { heartbeatPeriods };
 
 /**
  * The pipeline alarm's metric: the largest lag reported per publisher period, silent periods filled with
