@@ -64,6 +64,10 @@ test('the monitoring stack has no unacknowledged finding (AwsSolutions and built
       [
         ['AwsSolutions-SQS3', 'This queue is itself the failure destination (the dead letters) of the publisher.'],
         [
+          'AwsSolutions-SQS3',
+          'This queue is itself the dead-letter queue of the alarm notifier (its rule target and its async invocations).',
+        ],
+        [
           'AwsSolutions-IAM5[Resource::<PromptCacheMonitoringSavingsPublisherLambdaLogsBE913FDE.Arn>:*]',
           "Log streams of the function's own log group, whose names Lambda chooses.",
         ],
@@ -74,6 +78,10 @@ test('the monitoring stack has no unacknowledged finding (AwsSolutions and built
         [
           'AwsSolutions-IAM5[Resource::*]',
           'cloudwatch:GetMetricData and ListMetrics support no resource-level permissions; the digest only reads metrics.',
+        ],
+        [
+          'AwsSolutions-IAM5[Resource::*]',
+          'cloudwatch:GetMetricData supports no resource-level permissions; the notifier only reads the figures of the page it sends.',
         ],
         [
           'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:<AWS::Region>:<AWS::AccountId>:application-inference-profile/*]',
@@ -90,6 +98,14 @@ test('the monitoring stack has no unacknowledged finding (AwsSolutions and built
         [
           'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
           "aws-cdk-lib's grantPublish on an encrypted topic: GenerateDataKey and its WithoutPlaintext variant, on this topic's own key only.",
+        ],
+        [
+          'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+          "SNS's publisher permissions for an encrypted topic: GenerateDataKey and its WithoutPlaintext variant, on the two topics' keys only.",
+        ],
+        [
+          'AwsSolutions-IAM5[Resource::<PromptCacheMonitoringAlarmsNotifierLambdaLogs1D34B032.Arn>:*]',
+          "Log streams of the function's own log group, whose names Lambda chooses.",
         ],
       ],
     ],

@@ -56,7 +56,7 @@ describe('onCallTopic: a topic created in the same stack', () => {
   const r = resources(stack);
   const [[pagerId]] = ofType(r, 'AWS::SNS::Topic').filter(([id]) => id.startsWith('Pager'));
 
-  test('it is the paging topic: no on-call topic or key is created, the ticket topic is; no alarm notifies either by an action', () => {
+  test('it is the paging topic: no on-call topic or key is created, the ticket topic is; only NotifierFailing notifies it by an action (the notifier sends the other pages)', () => {
     expect([monitoring.alarms.topic, monitoring.alarms.topicKey]).toEqual([pager, undefined]);
     expect(ofType(r, 'AWS::SNS::Topic').map(([id, x]) => [id, x.Properties?.DisplayName ?? null])).toEqual([
       [pagerId, null],
@@ -71,7 +71,7 @@ describe('onCallTopic: a topic created in the same stack', () => {
       { Ref: 'CacheAlarmsTicketsTicketTopic4D653A8D' },
       { 'Fn::GetAtt': ['CacheAlarmsTicketsTicketTopicKeyAE6A8457', 'Arn'] },
     ]);
-    expect(alarmActions(r)).toEqual(Array(6).fill([undefined, undefined, undefined]));
+    expect(alarmActions(r)).toEqual([...Array(6).fill([undefined, undefined, undefined]), [[{ Ref: pagerId }], undefined, undefined]]);
   });
 
   test('alarms.emails are subscribed to it, and to the ticket topic (alarms.tickets.emails unset)', () => {

@@ -21,12 +21,15 @@ function template(config: ConfigInput = {}, publisher?: ConstructorParameters<ty
 }
 
 const byType = (t: ReturnType<typeof template>, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
+/** The publisher's own resources of a type (the alarms' notifier brings its own function, role, queue and log group). */
+const publisherOnly = (t: ReturnType<typeof template>, type: string) =>
+  byType(t, type).filter(([k]) => k.startsWith('MonitoringSavingsPublisher'));
 const one = (t: ReturnType<typeof template>, type: string) => {
-  const found = byType(t, type);
+  const found = publisherOnly(t, type);
   expect(found).toHaveLength(1);
   return found[0][1];
 };
-const id = (t: ReturnType<typeof template>, type: string) => byType(t, type)[0][0];
+const id = (t: ReturnType<typeof template>, type: string) => publisherOnly(t, type)[0][0];
 /** The schedule rule (found by its schedule expression, whatever other rules the stack holds). */
 const schedule = (t: ReturnType<typeof template>) => {
   const found = byType(t, 'AWS::Events::Rule').filter(([, r]) => r.Properties.ScheduleExpression !== undefined);
@@ -69,7 +72,7 @@ describe('SavingsPublisher with the defaults', () => {
         Resource: { 'Fn::GetAtt': [queue, 'Arn'] },
       },
     ]);
-    expect(byType(t, 'AWS::IAM::Role').map(([, r]) => r.Properties.ManagedPolicyArns)).toEqual([undefined]);
+    expect(publisherOnly(t, 'AWS::IAM::Role').map(([, r]) => r.Properties.ManagedPolicyArns)).toEqual([undefined]);
   });
 
   test('ledger: on-demand, encrypted, point-in-time recovery, TTL on run records, retained on delete', () => {
@@ -165,7 +168,7 @@ describe('SavingsPublisher options', () => {
       ServiceToken: { 'Fn::GetAtt': [id(t, 'AWS::Lambda::Function'), 'Arn'] },
       Namespace: 'BedrockPromptCache',
     });
-    // The 4 fleet alarms and the 2 pipeline alarms (no model is configured, none is precise).
+    // The 4 fleet alarms, the 2 pipeline alarms and the notifier's (no model is configured, none is precise).
     expect(
       byType(t, 'AWS::CloudWatch::Alarm').map(([, r]) => [
         r.Properties.AlarmName,
@@ -179,6 +182,7 @@ describe('SavingsPublisher options', () => {
         'Fleet-CachingCostsMoney-Page',
         'PublisherErrors',
         'PublisherHeartbeat',
+        'NotifierFailing',
       ].map((n) => [`T-${n}`, true]),
     );
   });
@@ -188,7 +192,7 @@ describe('SavingsPublisher options', () => {
   });
 
   test('publisher: false leaves it out', () => {
-    expect(byType(template({}, false), 'AWS::Lambda::Function')).toEqual([]);
+    expect(publisherOnly(template({}, false), 'AWS::Lambda::Function')).toEqual([]);
   });
 
   test('a lease not longer than the timeout is refused at synth, with the fix', () => {

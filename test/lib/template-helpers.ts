@@ -80,18 +80,22 @@ export function dashboardBodies(template: { Resources?: Record<string, { Type: s
 }
 
 /**
- * Resource types of the example config's stack, sorted: 4 fleet and 2 pipeline alarms (no composite), the paging and
- * ticket topics with their keys and policies beside the weekly digest's, the two schedules (no recovery rule).
+ * Resource types of the example config's stack, sorted: 4 fleet and 2 pipeline alarms and the notifier's (no composite),
+ * the paging and ticket topics with their keys and policies beside the weekly digest's, the two schedules and the
+ * notifier's alarm rule (no recovery rule), the publisher's and the notifier's dead-letter queues.
  */
 export const EXAMPLE_STACK_RESOURCE_TYPES: readonly string[] = [
-  ...Array(6).fill('AWS::CloudWatch::Alarm'),
+  ...Array(7).fill('AWS::CloudWatch::Alarm'),
   'AWS::CloudWatch::Dashboard',
   'AWS::CloudWatch::Dashboard',
   'AWS::DynamoDB::Table',
   'AWS::Events::Rule',
   'AWS::Events::Rule',
+  'AWS::Events::Rule',
   'AWS::IAM::Policy',
   'AWS::IAM::Policy',
+  'AWS::IAM::Policy',
+  'AWS::IAM::Role',
   'AWS::IAM::Role',
   'AWS::IAM::Role',
   'AWS::KMS::Key',
@@ -99,10 +103,14 @@ export const EXAMPLE_STACK_RESOURCE_TYPES: readonly string[] = [
   'AWS::KMS::Key',
   'AWS::Lambda::EventInvokeConfig',
   'AWS::Lambda::EventInvokeConfig',
+  'AWS::Lambda::EventInvokeConfig',
+  'AWS::Lambda::Function',
   'AWS::Lambda::Function',
   'AWS::Lambda::Function',
   'AWS::Lambda::Permission',
   'AWS::Lambda::Permission',
+  'AWS::Lambda::Permission',
+  'AWS::Logs::LogGroup',
   'AWS::Logs::LogGroup',
   'AWS::Logs::LogGroup',
   'AWS::SNS::Topic',
@@ -112,6 +120,8 @@ export const EXAMPLE_STACK_RESOURCE_TYPES: readonly string[] = [
   'AWS::SNS::TopicPolicy',
   'AWS::SNS::TopicPolicy',
   'AWS::SQS::Queue',
+  'AWS::SQS::Queue',
+  'AWS::SQS::QueuePolicy',
   'AWS::SQS::QueuePolicy',
   'Custom::PromptCacheFirstRun',
 ];
