@@ -1,7 +1,8 @@
 /**
  * `prompt-cache cost` on the example config of cdk.json: the estimate equals the hand-computed figure, one more
- * configured priced model adds exactly the per-model cost the README states ($3.029373 a month; $2.629373 with the metric
- * names pinned), and each model Bedrock reports beyond the config (`--models`) adds the printed per-model figure.
+ * configured priced model adds exactly the per-model cost of the fleet alarms' design ($2.529373 a month, pinned metric
+ * names or not: it has no alarm of its own), and each model Bedrock reports beyond the config (`--models`) adds the same
+ * printed per-model figure.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,13 +40,13 @@ async function estimate(config: object, ...more: string[]): Promise<Estimate> {
   return JSON.parse(stdout);
 }
 
-test('the example config: $21.20 of fixed items and 15.8 cents of calls, compute and ledger', async () => {
+test('the example config: $19.80 of fixed items and 15.8 cents of calls, compute and ledger', async () => {
   const e = await estimate(example);
   const r = 730;
   const d = 52 / 12;
-  // 3 models: 12 + 9 alarm-ready + 10 custom metrics, 29 alarm metrics (9 per model: both spellings of read and write in
-  // two alarms, 1 for writes without reads; 2 pipeline), 2 composites, 2 dashboards, 2 KMS keys.
-  const fixed = 31 * 0.3 + 29 * 0.1 + 2 * 0.5 + 2 * 3 + 2 * 1;
+  // 3 models: 12 + 9 alarm-ready + 10 custom metrics, 3 alarm metrics (2 pipeline, 1 NotifierFailing), 4 fleet Metrics
+  // Insights alarms analyzing one metric per model (12), no composites, 2 dashboards, 3 KMS keys.
+  const fixed = 31 * 0.3 + 3 * 0.1 + 4 * 3 * 0.1 + 2 * 3 + 3 * 1;
   // 8 calls a run: 1 PutMetricData of periods, 1 of the lag report, 6 ListMetrics (each spelling of 4 token metrics).
   const variable =
     (r * 12 * 0.01) / 1000 +
@@ -57,21 +58,23 @@ test('the example config: $21.20 of fixed items and 15.8 cents of calls, compute
     (d * 12 * 0.01) / 1000 +
     d * 5 * 0.5 * 0.0000133334;
   expect(Math.abs(e.monthlyUSD - (fixed + variable))).toBeLessThan(1e-9);
-  expect(Math.abs(e.monthlyUSD - 21.358460077)).toBeLessThan(1e-9);
-  expect(e.items.find((i) => i.what.startsWith('alarm metrics'))?.quantity).toBe(29);
+  expect(Math.abs(e.monthlyUSD - 19.958460077)).toBeLessThan(1e-9);
+  expect(e.items.find((i) => i.what.startsWith('alarm metrics'))?.quantity).toBe(3);
+  expect(e.items.find((i) => i.what.startsWith('Metrics Insights alarms'))?.quantity).toBe(12);
+  expect(e.items.find((i) => i.what.startsWith('KMS keys'))?.quantity).toBe(3);
   expect(e.items.find((i) => i.what.startsWith('alarm-ready'))?.quantity).toBe(9);
   expect(e.models).toBe(3);
 });
 
-test('one more configured priced model adds exactly $3.029373 a month, $2.629373 with the cache metric names pinned', async () => {
+test('one more configured priced model adds exactly $2.529373 a month, the same with the cache metric names pinned', async () => {
   const before = await estimate(example);
   const after = await estimate({ ...example, models: [...example.models, { modelId: 'eu.anthropic.claude-sonnet-4-20250514-v1:0' }] });
-  // 7 custom metrics (4 and 3 alarm-ready: $2.10), 9 alarm metrics of its own alarms in today's template ($0.90), 4
-  // GetMetricData metrics a run (730 runs) and a week (52/12 weeks).
+  // 7 custom metrics (4 and 3 alarm-ready: $2.10), one more metric in each of the 4 fleet Metrics Insights alarms ($0.40),
+  // no alarm of its own, 4 GetMetricData metrics a run (730 runs) and a week (52/12 weeks).
   expect(
-    Math.abs(after.monthlyUSD - before.monthlyUSD - (7 * 0.3 + 9 * 0.1 + (730 * 4 * 0.01) / 1000 + ((52 / 12) * 4 * 0.01) / 1000)),
+    Math.abs(after.monthlyUSD - before.monthlyUSD - (7 * 0.3 + 4 * 0.1 + (730 * 4 * 0.01) / 1000 + ((52 / 12) * 4 * 0.01) / 1000)),
   ).toBeLessThan(1e-9);
-  expect(Math.abs(after.monthlyUSD - before.monthlyUSD - 3.029373333)).toBeLessThan(1e-9);
+  expect(Math.abs(after.monthlyUSD - before.monthlyUSD - 2.529373333)).toBeLessThan(1e-9);
   const pin = {
     bedrockMetricNames: { cacheReadInputTokens: 'CacheReadInputTokenCount', cacheWriteInputTokens: 'CacheWriteInputTokenCount' },
   };
@@ -81,20 +84,20 @@ test('one more configured priced model adds exactly $3.029373 a month, $2.629373
     ...pin,
     models: [...example.models, { modelId: 'eu.anthropic.claude-sonnet-4-20250514-v1:0' }],
   });
-  // 5 alarm metrics instead of 9: one spelling of read and write in the two raw-Sum alarms.
-  expect(Math.abs(pinnedAfter.monthlyUSD - pinnedBefore.monthlyUSD - 2.629373333)).toBeLessThan(1e-9);
+  // Pinning the spellings no longer changes a model's cost: the fleet alarms read the alarm-ready series, not the raw sums.
+  expect(Math.abs(pinnedAfter.monthlyUSD - pinnedBefore.monthlyUSD - 2.529373333)).toBeLessThan(1e-9);
 });
 
 test('--models: each model Bedrock reports beyond the config adds the printed per-model cost, exactly', async () => {
   const at3 = await estimate(example);
   const at4 = await estimate(example, '--models', '4');
   const at50 = await estimate(example, '--models', '50');
-  // 7 custom metrics ($2.10: its 4 and 3 alarm-ready series), no Metrics Insights alarm in today's template, 4 token
-  // metrics a run and a week; no alarm of its own (the template does not change).
+  // 7 custom metrics ($2.10: its 4 and 3 alarm-ready series), one more metric in each of the 4 fleet Metrics Insights
+  // alarms ($0.40), 4 token metrics a run and a week; no alarm of its own (the template does not change).
   expect([at3.models, at4.models, at50.models, at4.perAddedModel.series.length, at4.perAddedModel.metricsInsightsAlarms]).toEqual([
-    3, 4, 50, 7, 0,
+    3, 4, 50, 7, 4,
   ]);
-  expect(Math.abs(at4.perAddedModel.monthlyUSD - 2.129373333)).toBeLessThan(1e-9);
+  expect(Math.abs(at4.perAddedModel.monthlyUSD - 2.529373333)).toBeLessThan(1e-9);
   expect(Math.abs(at4.monthlyUSD - at3.monthlyUSD - at4.perAddedModel.monthlyUSD)).toBeLessThan(1e-9);
   // 50 models: 360 datums a run (200, 150 alarm-ready, 10 for all models), still one PutMetricData call.
   expect(Math.abs(at50.monthlyUSD - at3.monthlyUSD - 47 * at4.perAddedModel.monthlyUSD)).toBeLessThan(1e-9);
@@ -105,7 +108,7 @@ test('--models: each model Bedrock reports beyond the config adds the printed pe
   expect(markdown.stdout.split('\n').slice(0, 3)).toEqual([
     `# Monthly cost of the monitoring: $${at4.monthlyUSD.toFixed(2)} (4 models)`,
     '',
-    "Each more model AWS/Bedrock reports (not in the config: the alarms section's settings, fleet mode) adds **$2.129373 a month**: 7 custom metrics × $0.3 = $2.100000 + 0 Metrics Insights alarm metrics × $0.1 = $0.000000 + 2937.3333 GetMetricData metrics × $0.01/1,000 = $0.029373. Its series: CacheHitRatio, NetSavingsUSD, CostWithCacheUSD, CostWithoutCacheUSD; alarm-ready WritesWithoutReadsTokens, AlarmHitRatioMarginPoints, AlarmNetSavingsUSDPerHour; each of the 0 Metrics Insights alarms analyzes one metric more. That holds while a publisher run's datums fit the same number of 1,000-datum PutMetricData calls.",
+    "Each more model AWS/Bedrock reports (not in the config: the alarms section's settings, fleet mode) adds **$2.529373 a month**: 7 custom metrics × $0.3 = $2.100000 + 4 Metrics Insights alarm metrics × $0.1 = $0.400000 + 2937.3333 GetMetricData metrics × $0.01/1,000 = $0.029373. Its series: CacheHitRatio, NetSavingsUSD, CostWithCacheUSD, CostWithoutCacheUSD; alarm-ready WritesWithoutReadsTokens, AlarmHitRatioMarginPoints, AlarmNetSavingsUSDPerHour; each of the 4 Metrics Insights alarms analyzes one metric more. That holds while a publisher run's datums fit the same number of 1,000-datum PutMetricData calls.",
   ]);
   expect((await run(['cost', '--help'])).stdout).toContain('--models <n>');
 });
