@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { DAY_MS, HOUR_MS } from '../../lambda/core/periods';
 import { runDemo, type DemoResult } from './demo';
 import { FIVE_MINUTES_MS, requests } from './scenario';
-import { minuteUtc, type Notification } from './timeline';
+import { minuteUtc, type TimelineEntry } from './timeline';
 
 let result: DemoResult;
 const outDir = mkdtempSync(join(tmpdir(), 'demo-'));
@@ -39,34 +39,34 @@ function expectedTimeline(r: DemoResult): (string | RegExp)[] {
   const { changeAtMs: C, unconfiguredBreaksAtMs: U, unconfiguredFixedAtMs: F } = r.times;
   const u = r.models.unconfigured;
   const first = fromMs + H;
+  // claims-triage's loss depends on the hour the replay starts at: its dollars are asserted on the notification.
+  const claims = (text: string) => new RegExp(`^${escape(`${minuteUtc(first)}  TICKET  claims-triage  `)}${text}  OK -> ALARM$`);
+  const usd = String.raw`\$0\.\d{2,4}/h`;
   const lines: [number, string | RegExp][] = [
     // claims-triage is misconfigured from the first hour replayed: three tickets, open to the end.
-    [first, `${minuteUtc(first)}  TICKET  claims-triage  low hit ratio: OK -> ALARM  hit ratio 0.0% (threshold 50.0%)`],
-    [
-      first,
-      `${minuteUtc(first)}  TICKET  claims-triage  writes without reads: OK -> ALARM  ${claimsWrites(fromMs).toLocaleString('en-US')} tokens written without a read`,
-    ],
-    [first, new RegExp(`^${escape(minuteUtc(first))}  TICKET  claims-triage  caching costs money: OK -> ALARM  -0\\.\\d{1,2} \\$/h$`)],
+    [first, claims(`hit ratio 0% under 50% \\(losing ${usd}\\)`)],
+    [first, claims(`cache writes never read, ${usd} wasted`)],
+    [first, claims(`caching losing ${usd} \\(hit 0%, break-even 21\\.7%\\)`)],
     // The demo's publisher ran once, at the end: no lag report in the window, so the heartbeat pages after 2 periods.
-    [fromMs + 2 * H, `${minuteUtc(fromMs + 2 * H)}  PAGE    pipeline  savings pipeline silent: OK -> ALARM  no lag report`],
+    [fromMs + 2 * H, `${minuteUtc(fromMs + 2 * H)}  PAGE    savings pipeline  silent; cache alarms blind  OK -> ALARM`],
     // code-review's prefix change at 09:00: the 09:00-10:00 hour is evaluated at 10:00.
-    [C + H, `${minuteUtc(C + H)}  TICKET  code-review  low hit ratio: OK -> ALARM  hit ratio 8.9% (threshold 62.6%)`],
-    [C + H, `${minuteUtc(C + H)}  TICKET  code-review  caching costs money: OK -> ALARM  -2.02 $/h`],
-    [C + H, `${minuteUtc(C + H)}  PAGE    code-review  caching costs money (over $1/h): OK -> ALARM  -2.02 $/h`],
+    [C + H, `${minuteUtc(C + H)}  TICKET  code-review  hit ratio 8.9% under 62.6% (losing $2.02/h)  OK -> ALARM`],
+    [C + H, `${minuteUtc(C + H)}  TICKET  code-review  caching losing $2.02/h (hit 8.9%, break-even 52.6%)  OK -> ALARM`],
+    [C + H, `${minuteUtc(C + H)}  PAGE    code-review  caching losing $2.02/h (hit 8.9%, break-even 52.6%)  OK -> ALARM`],
     // The model in no config: its bad deploy at 11:00 pages at 12:00, its rollback at 17:00 clears at 18:00.
-    [U + H, `${minuteUtc(U + H)}  TICKET  ${u}  low hit ratio: OK -> ALARM  hit ratio 9.6% (threshold 50.0%)`],
-    [U + H, `${minuteUtc(U + H)}  TICKET  ${u}  caching costs money: OK -> ALARM  -1.37 $/h`],
-    [U + H, `${minuteUtc(U + H)}  PAGE    ${u}  caching costs money (over $1/h): OK -> ALARM  -1.37 $/h`],
-    [F + H, `${minuteUtc(F + H)}  TICKET  ${u}  low hit ratio: ALARM -> OK  hit ratio 89.8% (threshold 50.0%)`],
-    [F + H, `${minuteUtc(F + H)}  TICKET  ${u}  caching costs money: ALARM -> OK  6.61 $/h`],
-    [F + H, `${minuteUtc(F + H)}  PAGE    ${u}  caching costs money (over $1/h): ALARM -> OK  6.61 $/h`],
+    [U + H, `${minuteUtc(U + H)}  TICKET  ${u}  hit ratio 9.6% under 50% (losing $1.37/h)  OK -> ALARM`],
+    [U + H, `${minuteUtc(U + H)}  TICKET  ${u}  caching losing $1.37/h (hit 9.6%, break-even 21.7%)  OK -> ALARM`],
+    [U + H, `${minuteUtc(U + H)}  PAGE    ${u}  caching losing $1.37/h (hit 9.6%, break-even 21.7%)  OK -> ALARM`],
+    [F + H, `${minuteUtc(F + H)}  TICKET  ${u}  hit ratio no longer low (89.8%)  ALARM -> OK`],
+    [F + H, `${minuteUtc(F + H)}  TICKET  ${u}  caching no longer losing money  ALARM -> OK`],
+    [F + H, `${minuteUtc(F + H)}  PAGE    ${u}  caching no longer losing over $1.00/h  ALARM -> OK`],
   ];
   // code-review loses under $1/h at night (20:00 to 08:00): its page clears at 21:00 and comes back at 09:00, every
   // day to the end, while its tickets stay open.
   for (let day = C - 9 * H; day < toMs; day += DAY_MS) {
-    lines.push([day + 21 * H, `${minuteUtc(day + 21 * H)}  PAGE    code-review  caching costs money (over $1/h): ALARM -> OK  -0.89 $/h`]);
+    lines.push([day + 21 * H, `${minuteUtc(day + 21 * H)}  PAGE    code-review  caching no longer losing over $1.00/h  ALARM -> OK`]);
     const next = day + DAY_MS + 9 * H;
-    lines.push([next, `${minuteUtc(next)}  PAGE    code-review  caching costs money (over $1/h): OK -> ALARM  -1.25 $/h`]);
+    lines.push([next, `${minuteUtc(next)}  PAGE    code-review  caching losing $1.25/h (hit 13%, break-even 52.6%)  OK -> ALARM`]);
   }
   return lines
     .filter(([at]) => at <= toMs)
@@ -76,12 +76,14 @@ function expectedTimeline(r: DemoResult): (string | RegExp)[] {
 
 /** A contributor's (or single alarm's) state at `atMs` after the notifications up to then: OK before any. */
 function stateAt(alarmSuffix: string, modelId: string | undefined, atMs: number): string {
-  const mine = result.notifications.filter((n) => n.alarm.name.endsWith(alarmSuffix) && n.modelId === modelId && n.atMs <= atMs);
-  return mine.length === 0 ? 'OK' : mine[mine.length - 1].to;
+  const mine = result.notifications.filter(
+    (e) => e.notice.alarm.name.endsWith(alarmSuffix) && e.notice.modelId === modelId && e.change.atMs <= atMs,
+  );
+  return mine.length === 0 ? 'OK' : mine[mine.length - 1].change.to;
 }
 
-const firstPage = (modelId: string): Notification | undefined =>
-  result.notifications.find((n) => n.modelId === modelId && n.topic === 'page' && n.to === 'ALARM');
+const firstPage = (modelId: string): TimelineEntry | undefined =>
+  result.notifications.find((e) => e.notice.modelId === modelId && e.notification.topic === 'page' && e.change.to === 'ALARM');
 
 test('the timeline is exactly the expected notifications, one line each', () => {
   const expected = expectedTimeline(result);
@@ -97,30 +99,57 @@ test('the timeline is exactly the expected notifications, one line each', () => 
   expect(printed.slice(at + 2, at + 2 + result.timeline.length)).toEqual(result.timeline.map((l) => `    ${l}`));
 });
 
+test("no fleet alarm's own transition notifies, nor a first evaluation: the notifier ignores them", () => {
+  const codeReviewPages = result.notifications.filter(
+    (e) => e.notice.modelId === result.models.regressing && e.notification.topic === 'page',
+  );
+  const counts = new Map<string, number>();
+  for (const i of result.ignored) counts.set(i.reason, (counts.get(i.reason) ?? 0) + 1);
+  // The three ticket alarms go to ALARM once (claims-triage); the paging one starts OK, then follows code-review.
+  expect([...counts]).toEqual([
+    ["a fleet alarm's own transition (its contributors notify, one per model)", 3 + 1 + codeReviewPages.length],
+    ['INSUFFICIENT_DATA → OK is no recovery (only OK after ALARM is)', 2],
+    ['not in the alarm catalog', 1],
+  ]);
+  expect(result.ignored.filter((i) => i.reason === 'not in the alarm catalog').map((i) => [i.change.alarm, i.change.to])).toEqual([
+    ['PromptCacheDemo-NotifierFailing', 'OK'],
+  ]);
+});
+
 test("code-review's regression pages while claims-triage's misconfiguration is open", () => {
   const page = firstPage(result.models.regressing);
   // 09:00-10:00, about 10 requests every 5 minutes, 1 in 10 reading its 6,000-token prefix: $2.0196 lost.
-  expect([page?.atMs, page?.alarm.name, page?.label, page?.value]).toEqual([
+  expect([page?.change.atMs, page?.notice.alarm.name, page?.label, page?.notice.value]).toEqual([
     result.times.changeAtMs + H,
     'PromptCacheDemo-Fleet-CachingCostsMoney-Page',
     'code-review',
     expect.closeTo(-2.0196, 9),
   ]);
-  const at = page?.atMs ?? 0;
+  expect(page?.notification.subject).toBe('PAGE code-review: caching losing $2.02/h (hit 8.9%, break-even 52.6%)');
+  const at = page?.change.atMs ?? 0;
   expect(
     ['-Fleet-LowHitRatio', '-Fleet-WritesWithoutReads', '-Fleet-CachingCostsMoney'].map((a) => stateAt(a, result.models.misconfigured, at)),
   ).toEqual(['ALARM', 'ALARM', 'ALARM']);
-  // The writes-without-reads fleet alarm was in ALARM already (for claims-triage) when code-review's tickets went out.
-  expect(result.fleetStates.get('PromptCacheDemo-Fleet-WritesWithoutReads')?.get(at - H)).toBe('ALARM');
+  // The ticket alarms were in ALARM already (for claims-triage) when code-review's tickets went out.
+  expect(['Fleet-LowHitRatio', 'Fleet-CachingCostsMoney'].map((a) => result.fleetStates.get(`PromptCacheDemo-${a}`)?.get(at - H))).toEqual([
+    'ALARM',
+    'ALARM',
+  ]);
 });
 
 test('the model in no config pages under its id, while the paging alarm is already in ALARM for code-review', () => {
   const u = result.models.unconfigured;
   expect(u).toBe('us.anthropic.claude-sonnet-4-20250514-v1:0');
   const page = firstPage(u);
-  expect([page?.atMs, page?.label, page?.value]).toEqual([result.times.unconfiguredBreaksAtMs + H, u, expect.closeTo(-1.3716, 9)]);
-  expect(result.timeline.filter((l) => l.includes('  PAGE  ') && l.includes(`  ${u}  `))).toHaveLength(2);
-  const at = page?.atMs ?? 0;
+  expect([page?.change.atMs, page?.label, page?.notice.value]).toEqual([
+    result.times.unconfiguredBreaksAtMs + H,
+    u,
+    expect.closeTo(-1.3716, 9),
+  ]);
+  // The notifier's own subject shortens the id; the timeline names the model by its full id.
+  expect(page?.notification.subject).toBe('PAGE us.claude-sonnet-4-20250514: caching losing $1.37/h (hit 9.6%, break-even 21.7%)');
+  expect(result.timeline.filter((l) => l.includes('  PAGE    ') && l.includes(`  ${u}  `))).toHaveLength(2);
+  const at = page?.change.atMs ?? 0;
   expect(stateAt('-Fleet-CachingCostsMoney-Page', result.models.regressing, at)).toBe('ALARM');
   // The alarm as a whole did not change (its own transition would notify nobody anyway): the contributor did.
   expect([at - H, at].map((t) => result.fleetStates.get('PromptCacheDemo-Fleet-CachingCostsMoney-Page')?.get(t))).toEqual([
@@ -130,14 +159,15 @@ test('the model in no config pages under its id, while the paging alarm is alrea
 });
 
 test('claims-triage sends tickets only, never a page: it loses under $1/h', () => {
-  const mine = result.notifications.filter((n) => n.modelId === result.models.misconfigured);
-  expect(mine.map((n) => [n.alarm.name, n.topic, n.to])).toEqual([
+  const mine = result.notifications.filter((e) => e.notice.modelId === result.models.misconfigured);
+  expect(mine.map((e) => [e.notice.alarm.name, e.notification.topic, e.change.to])).toEqual([
     ['PromptCacheDemo-Fleet-LowHitRatio', 'ticket', 'ALARM'],
     ['PromptCacheDemo-Fleet-WritesWithoutReads', 'ticket', 'ALARM'],
     ['PromptCacheDemo-Fleet-CachingCostsMoney', 'ticket', 'ALARM'],
   ]);
   // Haiku 4.5 through a regional route: writes $1.375/MTok against input $1.10, $0.275/MTok wasted.
-  expect(mine[2].value).toBeCloseTo(-(claimsWrites(result.replay.fromMs) * 0.275) / 1e6, 9);
+  const writes = claimsWrites(result.replay.fromMs);
+  expect([mine[1].notice.value, mine[2].notice.value]).toEqual([writes, expect.closeTo(-(writes * 0.275) / 1e6, 9)]);
   const lines = result.timeline.filter((l) => l.includes('  claims-triage  '));
   expect([lines.length, lines.filter((l) => l.includes('  TICKET  ')).length, lines.filter((l) => /PAGE/i.test(l)).length]).toEqual([
     3, 3, 0,
@@ -145,28 +175,30 @@ test('claims-triage sends tickets only, never a page: it loses under $1/h', () =
 });
 
 test('the healthy model sends nothing', () => {
-  expect(result.notifications.filter((n) => n.modelId === result.models.healthy)).toEqual([]);
+  expect(result.notifications.filter((e) => e.notice.modelId === result.models.healthy)).toEqual([]);
   expect(result.timeline.filter((l) => l.includes('support-bot') || l.includes(result.models.healthy))).toEqual([]);
 });
 
 test('every line goes to exactly one topic: PAGE or TICKET, in its second column', () => {
   const topics = result.timeline.map((l) => (l.match(/\b(PAGE|TICKET)\b/gi) ?? []).join(','));
   expect(topics.filter((t) => t !== 'PAGE' && t !== 'TICKET')).toEqual([]);
-  expect(result.timeline.map((l) => l.split(/\s+/)[1])).toEqual(result.notifications.map((n) => (n.topic === 'page' ? 'PAGE' : 'TICKET')));
-  // Each line names the notification's model (or the pipeline) right after its topic.
-  expect(result.timeline.map((l) => /^\S+ {2}(?:PAGE {2}|TICKET) {2}(\S+) {2}/.exec(l)?.[1])).toEqual(
-    result.notifications.map((n) => n.label),
+  expect(result.timeline.map((l) => l.split(/\s+/)[1])).toEqual(
+    result.notifications.map((e) => (e.notification.topic === 'page' ? 'PAGE' : 'TICKET')),
   );
-  expect([...new Set(result.notifications.filter((n) => n.topic === 'page').map((n) => n.label))]).toEqual([
-    'pipeline',
+  // Each line names the notification's model (or the pipeline) right after its topic.
+  expect(result.timeline.map((l) => /^\S+ {2}(?:PAGE {2}|TICKET) {2}(.+?) {2}/.exec(l)?.[1])).toEqual(
+    result.notifications.map((e) => e.label),
+  );
+  expect([...new Set(result.notifications.filter((e) => e.notification.topic === 'page').map((e) => e.label))]).toEqual([
+    'savings pipeline',
     'code-review',
     result.models.unconfigured,
   ]);
 });
 
-test('the replay: 6 alarms, 4 of them fleet alarms, over the published window', () => {
+test('the replay: 7 alarms, 4 of them fleet alarms, over the published window', () => {
   expect([result.replay.alarms, result.replay.fleetAlarms, result.replay.fromMs % H, result.replay.toMs - result.replay.fromMs]).toEqual([
-    6,
+    7,
     4,
     0,
     (14 * 24 - 3) * H,
@@ -195,7 +227,8 @@ test('the publisher backfilled the window: every hour from the first CloudWatch 
 
 test('the emulator created every resource but the Lambda functions and what only exists for them', () => {
   // The publisher-errors alarm reads the function's Errors and the on-call dashboard shows it; the deploy-time run's
-  // service token is the function; the schedules invoke the functions.
+  // service token is the function; the schedules and the notifier's alarm-event rule invoke the functions, and the
+  // notifier's dead-letter queue policy names that rule.
   expect([...new Set(result.leftOut.map((l) => l.type))].sort()).toEqual([
     'AWS::CloudWatch::Alarm',
     'AWS::CloudWatch::Dashboard',
@@ -203,18 +236,25 @@ test('the emulator created every resource but the Lambda functions and what only
     'AWS::Lambda::EventInvokeConfig',
     'AWS::Lambda::Function',
     'AWS::Lambda::Permission',
+    'AWS::SQS::QueuePolicy',
     'Custom::PromptCacheFirstRun',
+  ]);
+  expect(result.leftOut.filter((l) => l.type === 'AWS::Lambda::Function').map((l) => l.logicalId.replace(/[0-9A-F]{8}$/, ''))).toEqual([
+    'PromptCacheMonitoringSavingsPublisherLambdaFunction',
+    'PromptCacheMonitoringWeeklyDigestLambdaFunction',
+    'PromptCacheMonitoringAlarmsNotifierLambdaFunction',
   ]);
   expect(result.leftOut.filter((l) => l.type.startsWith('AWS::CloudWatch::')).map((l) => l.logicalId.replace(/[0-9A-F]{8}$/, ''))).toEqual([
     'PublisherErrors378f3d60',
     'PromptCacheMonitoringOnCallDashboard',
   ]);
   // moto 5.2.5's CloudFormation accepts these and creates nothing: it has no alarm, topic-policy or queue-policy
-  // resource (the replay reads the alarms from the template).
+  // resource (the replay reads the alarms from the template, NotifierFailing included).
   expect(result.notCreated.map((n) => `${n.type} ${n.logicalId.replace(/[0-9A-F]{8}$/, '')}`).sort()).toEqual([
     'AWS::CloudWatch::Alarm CachingCostsMoney187e429c',
     'AWS::CloudWatch::Alarm CachingCostsMoneyPagebaa67abe',
     'AWS::CloudWatch::Alarm LowHitRatio8b6a253d',
+    'AWS::CloudWatch::Alarm PromptCacheMonitoringAlarmsNotifierFailing',
     'AWS::CloudWatch::Alarm PublisherHeartbeat3c3e248f',
     'AWS::CloudWatch::Alarm WritesWithoutReadsf44baa23',
     'AWS::SNS::TopicPolicy PromptCacheMonitoringAlarmsOnCallTopicPolicy',

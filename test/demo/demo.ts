@@ -25,15 +25,25 @@ import { main as cli } from '../../bin/prompt-cache';
 import { parseConfig, type PromptCacheConfig } from '../../lambda/core/config';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../lambda/core/periods';
 import type { RunLog } from '../../lambda/core/publish-run';
+import { readAlarmFigures } from '../../lambda/aws/alarm-figures';
 import { createClients } from '../../lambda/aws/clients';
 import { publishOnce, type PublishSummary } from '../../lambda/handlers/publisher';
 import { PromptCacheMonitoringStack } from '../../lib/prompt-cache-monitoring-stack';
 import { readSeries, seedBedrock } from '../support/bedrock-seed';
 import { startMoto } from '../support/moto';
-import { alarmDatapoints, readAlarms, replayAlarm, replayFleetAlarm, type AlarmState } from './alarm-replay';
+import { alarmDatapoints, readAlarms, replayAlarm, replayFleetAlarm, type AlarmState, type Transition } from './alarm-replay';
 import { readInsightsSeries, type InsightsQuery, type MetricSeries } from './metrics-insights';
 import { demoTimes, demoTraffic, DEMO_DAYS, UNCONFIGURED_MODEL_ID, type DemoModels, type DemoTimes } from './scenario';
-import { contributorNotifications, modelLabel, singleNotifications, sortNotifications, timelineLine, type Notification } from './timeline';
+import {
+  figuresAt,
+  routeChanges,
+  sortEntries,
+  timelineEntry,
+  timelineLine,
+  type Routed,
+  type StateChange,
+  type TimelineEntry,
+} from './timeline';
 
 const ROOT = resolve(__dirname, '../..');
 export const DEMO_STACK = 'PromptCacheDemo';
@@ -61,8 +71,10 @@ export interface DemoResult {
   /** The replayed window, on the publisher's period grid: [fromMs, toMs). */
   readonly replay: { readonly fromMs: number; readonly toMs: number; readonly alarms: number; readonly fleetAlarms: number };
   readonly publish: PublishSummary;
-  /** What the alarms would have sent, in time order (timeline.ts). */
-  readonly notifications: Notification[];
+  /** What the notifier would have sent, in time order (timeline.ts). */
+  readonly notifications: TimelineEntry[];
+  /** The state changes the notifier ignores, with its reason (a fleet alarm's own, a first evaluation). */
+  readonly ignored: Routed['ignored'];
   /** The timeline's lines, one per notification, as printed and written to alarm-timeline.txt. */
   readonly timeline: string[];
   /** Each fleet alarm's own state after each evaluation (period end), by alarm name. */
@@ -179,7 +191,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     throw new Error(`the demo's unconfigured model ${UNCONFIGURED_MODEL_ID} is in cdk.json's models: pick another id in scenario.ts`);
   const [healthy, regressing, misconfigured] = config.models.map((m) => m.modelId);
   const models: DemoModels = { healthy, regressing, misconfigured, unconfigured: UNCONFIGURED_MODEL_ID };
-  const label = (id: string) => modelLabel(config, id);
+  const label = (id: string) => config.models.find((m) => m.modelId === id)?.displayName ?? id;
 
   print('1/6 Synthesizing the stack from cdk.json and creating it in the emulator');
   const { template, catalog } = synthesize(config);
@@ -247,15 +259,23 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   // The alarms have no composites any more; a template with one would need its replay back (replayComposite).
   if (composites.length > 0)
     throw new Error(`the demo replays no composite alarm, but the template has ${composites.map((c) => c.name).join(', ')}`);
-  const notifications: Notification[] = [];
+  const changes: StateChange[] = [];
   const fleetStates = new Map<string, Map<number, AlarmState>>();
   // The two caching-costs-money alarms (ticket and page) run one query: read its series once.
   const insights = new Map<string, Promise<MetricSeries[]>>();
   const replayFrom = firstPublishable;
   const replayTo = publish.watermark ? Date.parse(publish.watermark) : end;
+  // An alarm's own changes, each with when its previous state began (the event's previousState timestamp).
+  const own = (name: string, ts: readonly Transition[]) =>
+    ts.map((t, i): StateChange => ({
+      alarm: name,
+      atMs: t.atMs,
+      from: t.from,
+      to: t.to,
+      value: t.value,
+      sinceMs: i === 0 ? replayFrom : ts[i - 1].atMs,
+    }));
   for (const alarm of alarms) {
-    const entry = catalog.find((a) => a.name === alarm.name);
-    if (!entry) throw new Error(`alarm ${alarm.name} (${alarm.logicalId}) is not in the alarm catalog`);
     const periodMs = alarm.periodSeconds * 1000;
     if (alarm.query) {
       // A fleet alarm: its Metrics Insights query, one contributor per ModelId, each with its own state.
@@ -266,7 +286,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       if (replay.partial)
         print(`    warning: ${alarm.name}: more than 500 series or 10,000 metrics, CloudWatch would evaluate part of them`);
       fleetStates.set(alarm.name, replay.states);
-      notifications.push(...contributorNotifications(entry, replay.contributorTransitions, alarm.periodSeconds, config));
+      changes.push(...own(alarm.name, replay.transitions));
+      changes.push(
+        ...replay.contributorTransitions.map((t): StateChange => ({
+          alarm: alarm.name,
+          atMs: t.atMs,
+          from: t.from,
+          to: t.to,
+          value: t.value,
+          contributor: t.contributor,
+        })),
+      );
       continue;
     }
     const ids = Object.keys(alarm.metrics);
@@ -283,14 +313,28 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       periodMs,
     );
     const series = Object.fromEntries(ids.map((id, i) => [id, data[i]]));
-    const replay = replayAlarm(alarm, alarmDatapoints(alarm, series, replayFrom, replayTo));
-    notifications.push(...singleNotifications(entry, replay.transitions, alarm.periodSeconds, config));
+    changes.push(...own(alarm.name, replayAlarm(alarm, alarmDatapoints(alarm, series, replayFrom, replayTo)).transitions));
   }
-  const sorted = sortNotifications(notifications, catalog);
-  const timeline = sorted.map((n) => timelineLine(n, config));
-  const pages = sorted.filter((n) => n.topic === 'page').length;
+  // Each change as the EventBridge event CloudWatch sends, through the notifier's reader: what notifies, and where.
+  const routed = routeChanges(changes, catalog, region);
+  // An alarm outside the catalog (the notifier's own NotifierFailing) notifies by an action of its own, which the
+  // timeline does not show: it must stay quiet here.
+  const unrouted = routed.ignored.filter((i) => i.reason === 'not in the alarm catalog' && i.change.to === 'ALARM');
+  if (unrouted.length > 0)
+    throw new Error(`the timeline cannot show ${unrouted.map((i) => i.change.alarm).join(', ')}: not in the alarm catalog`);
+  const entries: TimelineEntry[] = [];
+  for (const { change, notice } of routed.notices) {
+    // The figures the notifier reads for its page: one GetMetricData call, the periods published by then.
+    const figures = await readAlarmFigures(cw, figuresAt(notice, config));
+    entries.push(timelineEntry(change, notice, figures, config));
+  }
+  const sorted = sortEntries(entries, catalog);
+  const timeline = sorted.map(timelineLine);
+  const pages = sorted.filter((e) => e.notification.topic === 'page').length;
+  const why = new Map<string, number>();
+  for (const i of routed.ignored) why.set(i.reason, (why.get(i.reason) ?? 0) + 1);
   print(
-    `    ${alarms.length} alarms (${fleetStates.size} fleet alarms, one contributor per model) over ${day(replayFrom)} to ${day(replayTo)} UTC: ${sorted.length} notifications, ${pages} to the paging topic (PAGE), ${sorted.length - pages} to the ticket topic (TICKET):`,
+    `    ${alarms.length} alarms (${fleetStates.size} fleet alarms, one contributor per model) over ${day(replayFrom)} to ${day(replayTo)} UTC: ${changes.length} state changes, ${sorted.length} notifications, ${pages} to the paging topic (PAGE), ${sorted.length - pages} to the ticket topic (TICKET); the notifier ignores ${[...why].map(([reason, n]) => `${n} (${reason})`).join(', ')}:`,
   );
   for (const line of timeline.length ? timeline : ['(nothing would have been sent)']) print(`    ${line}`);
   writeFileSync(join(outDir, 'alarm-timeline.txt'), `${timeline.join('\n')}\n`);
@@ -350,6 +394,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     replay: { fromMs: replayFrom, toMs: replayTo, alarms: alarms.length, fleetAlarms: fleetStates.size },
     publish,
     notifications: sorted,
+    ignored: routed.ignored,
     timeline,
     fleetStates,
     weeklyNetSavingsUSD: weekly.totals.netSavingsUSD,

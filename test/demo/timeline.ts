@@ -1,150 +1,148 @@
 /**
- * The demo's notification timeline: which replayed transitions would notify someone, on which topic, and one line
- * each. Pure.
+ * The demo's notification timeline: each state change the replay found, sent through the notifier's own pure core
+ * (lambda/core/pages) as the EventBridge event CloudWatch would send for it, so the notifier decides which notify,
+ * where, and what the subject says. Pure, but for the figures, which the demo reads from the emulator as the notifier
+ * would (lambda/aws/alarm-figures.ts) with {@link figuresAt}.
  *
- * What notifies (as the notifier routes CloudWatch's EventBridge events): every transition of a fleet alarm's
- * contributor (a model going to ALARM, or back to OK after ALARM: a contributor is never INSUFFICIENT_DATA and starts in
- * OK), and of a single alarm (precise, pipeline) a change to ALARM and a return from ALARM to OK. A fleet alarm's own
- * transitions name no model and notify nobody; a first evaluation (INSUFFICIENT_DATA → OK) is no recovery. Each goes to
- * the topic of its alarm's severity (the catalog's), a recovery to the same topic as its alarm.
+ * What notifies (readAlarmEvent): every transition of a fleet alarm's contributor (a model going to ALARM, or back to
+ * OK after ALARM), and of a single alarm (precise, pipeline) a change to ALARM and a return from ALARM to OK. A fleet
+ * alarm's own transitions name no model and notify nobody; nor does a first evaluation (INSUFFICIENT_DATA → OK), nor an
+ * alarm outside the catalog. Each goes to the topic of its alarm's severity, a recovery to the same topic as its alarm.
  *
- *   2026-11-28T10:00Z  PAGE    code-review  caching costs money (over $1/h): OK -> ALARM  -2.02 $/h
+ * One line each: the time, the topic (PAGE: the paging topic; TICKET: the ticket topic), the model (its display name,
+ * else its full id; `savings pipeline` / `savings publisher` for the pipeline alarms), the notifier's subject after its
+ * model, and the transition:
+ *
+ *   2026-11-28T10:00Z  PAGE    code-review  caching losing $2.02/h (hit 8.9%, break-even 52.6%)  OK -> ALARM
  */
-import { FAMILY_TITLES, type CatalogAlarm, type Severity } from '../../lambda/core/alarm-catalog';
-import { lowHitThresholdPercent, modelAlarmSettings, type PromptCacheConfig } from '../../lambda/core/config';
-import { resolveModelPrice } from '../../lambda/core/prices';
-import { breakEvenHitRatioPercent } from '../../lambda/core/savings';
-import { LAG_FILL_MINUTES } from '../../lib/alarms/families';
-import type { AlarmState, ContributorTransition, Transition } from './alarm-replay';
+import type { CatalogAlarm } from '../../lambda/core/alarm-catalog';
+import type { PromptCacheConfig } from '../../lambda/core/config';
+import { alignDown, MINUTE_MS } from '../../lambda/core/periods';
+import {
+  figuresQuery,
+  isIgnored,
+  modelFacts,
+  notificationFor,
+  readAlarmEvent,
+  type AlarmNotice,
+  type FiguresQuery,
+  type LiveFigures,
+  type Notification,
+} from '../../lambda/core/pages';
+import { contributorEvent, stateEvent } from '../support/alarm-events';
+import type { AlarmState } from './alarm-replay';
 
-/** One notification the replay says would have been sent. */
-export interface Notification {
+/** A state change the replay found: an alarm's own, or (with `contributor`) a fleet alarm contributor's. */
+export interface StateChange {
+  /** The alarm's name. */
+  readonly alarm: string;
   /** When the state changed (the end of the evaluated period). */
   readonly atMs: number;
-  readonly alarm: CatalogAlarm;
-  /** The topic it goes to: the alarm's severity. */
-  readonly topic: Severity;
-  /** `alarm`: into ALARM; `recovery`: back to OK after ALARM. */
-  readonly transition: 'alarm' | 'recovery';
-  /** The contributor's ModelId (fleet), the precise alarm's model; none for the pipeline alarms. */
-  readonly modelId?: string;
-  /** The model's display name when configured, else its id; `pipeline` for the pipeline alarms. */
-  readonly label: string;
   readonly from: AlarmState;
   readonly to: AlarmState;
-  /** The evaluated datapoint, in the alarm metric's unit (null: none, e.g. a contributor whose series stopped). */
+  /** The evaluated datapoint (null: none, e.g. a contributor whose series stopped). */
   readonly value: number | null;
-  /** The alarm's period, in seconds. */
-  readonly periodSeconds: number;
+  /** The contributor's ModelId. */
+  readonly contributor?: string;
+  /** When the alarm entered `from` (an alarm's own change only: the event's previous state timestamp). */
+  readonly sinceMs?: number;
 }
 
-/** A model's label: its display name when the config has one, else its id. */
-export function modelLabel(config: Pick<PromptCacheConfig, 'models'>, modelId: string): string {
-  return config.models.find((m) => m.modelId === modelId)?.displayName ?? modelId;
+/** The EventBridge event CloudWatch sends for a change ("Contributor State Change" or "State Change"). */
+export function changeEvent(c: StateChange, region: string): Record<string, unknown> {
+  const datapoint = c.value === null ? {} : { datapoint: c.value };
+  if (c.contributor !== undefined) {
+    if (c.to === 'INSUFFICIENT_DATA') throw new Error(`timeline: a contributor of ${c.alarm} is never INSUFFICIENT_DATA`);
+    return contributorEvent({ alarmName: c.alarm, modelId: c.contributor, state: c.to, atMs: c.atMs, region, ...datapoint });
+  }
+  return stateEvent({
+    alarmName: c.alarm,
+    state: c.to,
+    previous: c.from,
+    atMs: c.atMs,
+    ...(c.sinceMs === undefined ? {} : { previousAtMs: c.sinceMs }),
+    ...datapoint,
+  });
 }
 
-function notification(
-  alarm: CatalogAlarm,
-  t: Transition,
-  periodSeconds: number,
-  config: Pick<PromptCacheConfig, 'models'>,
-  modelId: string | undefined,
-): Notification {
-  return {
-    atMs: t.atMs,
-    alarm,
-    topic: alarm.severity,
-    transition: t.to === 'ALARM' ? 'alarm' : 'recovery',
-    ...(modelId === undefined ? {} : { modelId }),
-    label: modelId === undefined ? 'pipeline' : modelLabel(config, modelId),
-    from: t.from,
-    to: t.to,
-    value: t.value,
-    periodSeconds,
-  };
+export interface Routed {
+  /** The changes that notify, with the notifier's notice. */
+  readonly notices: { readonly change: StateChange; readonly notice: AlarmNotice }[];
+  /** The rest, with the notifier's reason. */
+  readonly ignored: { readonly change: StateChange; readonly reason: string }[];
 }
 
-/** The notifications of a fleet alarm: one per contributor transition (each names its model). */
-export function contributorNotifications(
-  alarm: CatalogAlarm,
-  transitions: readonly ContributorTransition[],
-  periodSeconds: number,
-  config: Pick<PromptCacheConfig, 'models'>,
-): Notification[] {
-  if (alarm.kind !== 'fleet') throw new Error(`timeline: ${alarm.name} is a ${alarm.kind} alarm, it has no contributors`);
-  return transitions
-    .filter((t) => t.to === 'ALARM' || t.from === 'ALARM')
-    .map((t) => notification(alarm, t, periodSeconds, config, t.contributor));
+/** Sends each change's event through the notifier's reader: which notify, which it ignores and why. */
+export function routeChanges(changes: readonly StateChange[], catalog: readonly CatalogAlarm[], region: string): Routed {
+  const notices: Routed['notices'][number][] = [];
+  const ignored: Routed['ignored'][number][] = [];
+  for (const change of changes) {
+    const read = readAlarmEvent(changeEvent(change, region), catalog);
+    if (isIgnored(read)) ignored.push({ change, reason: read.ignored });
+    else notices.push({ change, notice: read });
+  }
+  return { notices, ignored };
 }
 
-/** The notifications of a single (precise or pipeline) alarm: into ALARM, and from ALARM back to OK. */
-export function singleNotifications(
-  alarm: CatalogAlarm,
-  transitions: readonly Transition[],
-  periodSeconds: number,
-  config: Pick<PromptCacheConfig, 'models'>,
-): Notification[] {
-  if (alarm.kind === 'fleet') throw new Error(`timeline: ${alarm.name} is a fleet alarm: its contributors notify, not the alarm`);
-  return transitions
-    .filter((t) => (t.to === 'ALARM' && t.from !== 'ALARM') || (t.to === 'OK' && t.from === 'ALARM'))
-    .map((t) => notification(alarm, t, periodSeconds, config, alarm.modelId));
+/**
+ * The figures the notifier would read for a notice: its query, cut to the periods that ended by the notice. The demo's
+ * data is backfilled, so later periods are in the emulator already; when the notifier runs (the settle delay after the
+ * period the alarm judged) they are not published yet.
+ */
+export function figuresAt(notice: AlarmNotice, config: Pick<PromptCacheConfig, 'namespace' | 'publisher'>): FiguresQuery {
+  const q = figuresQuery(notice, config);
+  return { ...q, endMs: alignDown(notice.atMs, config.publisher.periodMinutes * MINUTE_MS) };
+}
+
+/** One notification the replay says would have been sent. */
+export interface TimelineEntry {
+  readonly change: StateChange;
+  readonly notice: AlarmNotice;
+  /** What the notifier sends: its topic (the alarm's severity), subject and message. */
+  readonly notification: Notification;
+  /** The model's display name, else its full id; the notifier's label for the pipeline alarms. */
+  readonly label: string;
+  /** The subject after its word (PAGE, TICKET or OK) and its model. */
+  readonly summary: string;
+}
+
+/** The notifier's notification of a notice, with the figures it read; the line's model and summary. */
+export function timelineEntry(
+  change: StateChange,
+  notice: AlarmNotice,
+  figures: LiveFigures,
+  config: PromptCacheConfig,
+  publisherTimeoutMinutes?: number,
+): TimelineEntry {
+  const notification = notificationFor(notice, {
+    config,
+    figures,
+    ...(publisherTimeoutMinutes === undefined ? {} : { publisherTimeoutMinutes }),
+  });
+  const subject = /^(?:PAGE|TICKET|OK) (.*)$/.exec(notification.subject)?.[1];
+  if (subject === undefined) throw new Error(`timeline: a subject without its word: ${notification.subject}`);
+  // The subject names the model by its display name, else a short id: the line by its display name, else its full id.
+  const known = notice.modelId === undefined ? undefined : modelFacts(config, notice.modelId).label;
+  const cut = known !== undefined && subject.startsWith(`${known}: `) ? known.length + 2 : subject.indexOf(': ') + 2;
+  if (cut < 2) throw new Error(`timeline: a subject without its model: ${notification.subject}`);
+  const label =
+    notice.modelId === undefined
+      ? subject.slice(0, cut - 2)
+      : (config.models.find((m) => m.modelId === notice.modelId)?.displayName ?? notice.modelId);
+  return { change, notice, notification, label, summary: subject.slice(cut) };
 }
 
 /** In time order; at one time in catalog order (fleet, precise, pipeline), then by label. */
-export function sortNotifications(list: readonly Notification[], catalog: readonly CatalogAlarm[]): Notification[] {
-  const rank = (n: Notification) => catalog.findIndex((a) => a.name === n.alarm.name);
-  return [...list].sort((a, b) => a.atMs - b.atMs || rank(a) - rank(b) || a.label.localeCompare(b.label));
-}
-
-const usd = (v: number) => String(Number(v.toFixed(2)));
-const count = (v: number) => Math.round(v).toLocaleString('en-US');
-
-/** The family as a person reads it; the paging fleet alarm of money lost says its threshold. */
-export function alarmTitle(alarm: CatalogAlarm, config: Pick<PromptCacheConfig, 'alarms'>): string {
-  const title = FAMILY_TITLES[alarm.family];
-  if (alarm.kind === 'fleet' && alarm.family === 'cachingCostsMoney' && alarm.severity === 'page')
-    return `${title} (over $${usd(config.alarms.pageAboveUsdPerHour)}/h)`;
-  return alarm.anomalyBand ? `${title} (anomaly band)` : title;
-}
-
-/** The model's low-hit-ratio threshold, as the publisher applies it (its settings, its price's break-even). */
-function lowHitThreshold(config: PromptCacheConfig, modelId: string): number {
-  const model = config.models.find((m) => m.modelId === modelId);
-  const price = resolveModelPrice(model, modelId, config.pricing);
-  return lowHitThresholdPercent(modelAlarmSettings(config.alarms, model).lowHitRatio, price && breakEvenHitRatioPercent(price));
-}
-
-/** The evaluated datapoint as a person reads it, '' when there is none. */
-export function valueText(n: Notification, config: PromptCacheConfig): string {
-  const v = n.value;
-  if (v === null || n.alarm.anomalyBand) return '';
-  const fleet = n.alarm.kind === 'fleet';
-  switch (n.alarm.family) {
-    case 'lowHitRatio': {
-      if (!fleet || n.modelId === undefined) return `hit ratio ${v.toFixed(1)}%`;
-      // The fleet series is the margin: hit ratio minus the model's threshold, in points.
-      const threshold = lowHitThreshold(config, n.modelId);
-      return `hit ratio ${(v + threshold).toFixed(1)}% (threshold ${threshold.toFixed(1)}%)`;
-    }
-    case 'writesWithoutReads':
-      return `${count(v)} tokens written without a read`;
-    case 'cachingCostsMoney':
-      // Fleet: net savings per hour; precise: net savings over the alarm's period.
-      return `${usd(fleet ? v : (v * 3600) / n.periodSeconds)} $/h`;
-    case 'heartbeat':
-      // The heartbeat's FILL value stands for no report at all.
-      return v >= LAG_FILL_MINUTES ? 'no lag report' : `lag ${count(v)} min`;
-    case 'publisherErrors':
-      return `${count(v)} error${v === 1 ? '' : 's'}`;
-  }
+export function sortEntries(list: readonly TimelineEntry[], catalog: readonly CatalogAlarm[]): TimelineEntry[] {
+  const rank = (e: TimelineEntry) => catalog.findIndex((a) => a.name === e.notice.alarm.name);
+  return [...list].sort((a, b) => a.change.atMs - b.change.atMs || rank(a) - rank(b) || a.label.localeCompare(b.label));
 }
 
 /** `2026-11-28T10:00Z`. */
 export const minuteUtc = (ms: number): string => `${new Date(ms).toISOString().slice(0, 16)}Z`;
 
-/** One line: time, topic (PAGE or TICKET), model, alarm, transition, value. */
-export function timelineLine(n: Notification, config: PromptCacheConfig): string {
-  const value = valueText(n, config);
-  const topic = n.topic === 'page' ? 'PAGE' : 'TICKET';
-  return `${minuteUtc(n.atMs)}  ${topic.padEnd(6)}  ${n.label}  ${alarmTitle(n.alarm, config)}: ${n.from} -> ${n.to}${value === '' ? '' : `  ${value}`}`;
+/** One line: time, topic (PAGE or TICKET), model, the subject's summary, transition. */
+export function timelineLine(e: TimelineEntry): string {
+  const topic = e.notification.topic === 'page' ? 'PAGE' : 'TICKET';
+  return `${minuteUtc(e.change.atMs)}  ${topic.padEnd(6)}  ${e.label}  ${e.summary}  ${e.change.from} -> ${e.change.to}`;
 }
