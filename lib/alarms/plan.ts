@@ -216,11 +216,11 @@ export function plannedAlarms(plan: AlarmPlan): PlannedAlarm[] {
 
 /**
  * CloudFormation resources of the notification side: per created topic its key, topic and policy; the notifier's
- * function, role, role policy, log group, rule, invoke permission and dead-letter queue with its policy; and the alarm
- * on that queue.
+ * function, role, role policy, log group, rule, invoke permission, async-invocation config and dead-letter queue with
+ * its policy; and NotifierFailing, the alarm on that queue.
  */
 export const TOPIC_RESOURCES = 3;
-export const NOTIFIER_RESOURCES = 9;
+export const NOTIFIER_RESOURCES = 10;
 
 export interface PlannedResources {
   readonly metricAlarms: number;

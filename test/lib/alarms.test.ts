@@ -59,9 +59,10 @@ function withModelAlarms(byName: Record<string, object>, input: ConfigInput = {}
 }
 
 type AlarmProps = Cfn & { id: string; name: string };
+/** The planned alarms (what the notifier serves); the notifier's own watchdog, NotifierFailing, has a test of its own. */
 function alarms(t: TemplateJson): AlarmProps[] {
   return Object.entries(t.Resources)
-    .filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm')
+    .filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm' && !String(r.Properties.AlarmName).endsWith('-NotifierFailing'))
     .map(([id, r]) => ({ ...r.Properties, id, name: r.Properties.AlarmName as string }));
 }
 const byName = (t: TemplateJson, name: string) => {
@@ -272,20 +273,23 @@ describe('fleet alarms with the example config of cdk.json (publisher deployed, 
     expect([...stack.monitoring.alarms.fleet.keys()]).toEqual(FLEET);
   });
 
-  test("plannedResources: 6 alarms; 2 created topics of 3 resources each and the notifier's 9; $0.20 a month fixed, $0.40 per model the fleet sees", () => {
-    expect([TOPIC_RESOURCES, NOTIFIER_RESOURCES]).toEqual([3, 9]);
+  test("plannedResources: 6 alarms; 2 created topics of 3 resources each and the notifier's 10; $0.20 a month fixed, $0.40 per model the fleet sees", () => {
+    expect([TOPIC_RESOURCES, NOTIFIER_RESOURCES]).toEqual([3, 10]);
     expect(plannedResources(stack.monitoring.alarms.plan)).toEqual({
       metricAlarms: 6,
-      notification: 15,
-      total: 21,
+      notification: 16,
+      total: 22,
       monthlyAlarmCostUSD: 0.2,
       fleetAlarmUsdPerModel: 0.4,
     });
-    // What the template holds of it today: the alarms and both topics with their keys and policies.
+    // What the template holds of it: the alarms, both topics with their keys and policies, and the notifier's resources.
     const built = Object.keys(t.Resources).filter(
       (id) => id.startsWith('PromptCacheMonitoringAlarms') || alarms(t).some((a) => a.id === id),
     );
-    expect(built.length).toBe(21 - NOTIFIER_RESOURCES);
+    expect([built.length, built.filter((id) => id.startsWith('PromptCacheMonitoringAlarmsNotifier')).length]).toEqual([
+      22,
+      NOTIFIER_RESOURCES,
+    ]);
   });
 
   test("two topics, pages and tickets: each a rotating customer-managed key CloudWatch may use (AWS's statement, no condition), SSL only, publishable by our alarms only", () => {
@@ -343,52 +347,29 @@ describe('fleet alarms with the example config of cdk.json (publisher deployed, 
       });
     }
     expect([t.Outputs!.OnCallTopicArn.Value, t.Outputs!.TicketTopicArn.Value]).toEqual([{ Ref: ON_CALL.topic }, { Ref: TICKETS.topic }]);
-    // Nobody is subscribed (the example config has no e-mails), and no other notification resource exists yet.
-    expect([emailsOf(t), ofType(t, 'AWS::Events::Rule').length]).toEqual([[], 2]);
+    // Nobody is subscribed (the example config has no e-mails); the rules: the publisher's and digest's schedules, the notifier's.
+    expect([emailsOf(t), ofType(t, 'AWS::Events::Rule').length]).toEqual([[], 3]);
   });
 
-  test("a runbook per fleet alarm: what fired for any model, what it means, causes, three checks, the dashboard in the stack's region", () => {
-    expect(resolve(byName(t, FLEET[0]).AlarmDescription, t)).toBe(
-      [
-        'Any model: hit ratio read/(read+write) < the larger of 50% and break-even + 10 points in 1 of 1 60-min periods with >= 50,000 cache tokens.',
-        'Means: writes cost 1.25-2x input, reads 0.1x: under the break-even (21.7% for a 5-min Claude cache, 52.6% for 1 h) caching loses money.',
-        'Causes: timestamp or request id in the prefix; tools or their order changed; system prompt edited; model or inference profile switched; ' +
-          'checkpoint under the model minimum; gaps longer than the TTL; a proxy dropping cachePoint/cache_control; cross-region routing under load.',
-        "Check: 1) the model's read vs write on the dashboard: since when? 2) deploys, prompt, tool or model changes then 3) diff the prefixes of two consecutive requests",
-        `On-call dashboard: ${DASHBOARD}`,
-      ].join('\n'),
-    );
-    const heads = (name: string) => resolve(byName(t, name).AlarmDescription, t).split('\n').slice(0, 2);
-    expect([FLEET[1], FLEET[2], FLEET[3], PIPELINE[1]].map(heads)).toEqual([
-      [
-        'Any model: >= 20,000 cache tokens written and none read in a 60-min period: the prefix never matches.',
-        'Means: every write (1.25-2x the input price) is wasted: nothing is read back.',
-      ],
-      [
-        'Any model: caching loses money (net savings per hour from the publisher) in 1 60-min period(s) in a row with >= 50,000 cache tokens.',
-        'Means: for this model, cache write premiums exceed read discounts: caching costs more than it saves.',
-      ],
-      [
-        'Any model: caching loses more than $1.00/h (net savings per hour from the publisher) in 1 60-min period(s) in a row with >= 50,000 cache tokens.',
-        'Means: for this model, cache write premiums exceed read discounts: caching costs more than it saves.',
-      ],
-      [
-        'Savings publisher: no PublisherLagMinutes report, or a lag over 75 min, in 2 periods of 60 min in a row: pages 2 to 3 periods after the last good run.',
-        'Means: no run finished, or runs cannot advance the watermark: dollar savings, the cost review and the fleet alarms go stale.',
-      ],
+  test("a runbook per fleet alarm, in night order: symptom, how bad, do first, checks, can it wait, clears, the dashboard in the stack's region", () => {
+    expect(resolve(byName(t, FLEET[0]).AlarmDescription, t).split('\n')).toEqual([
+      "TICKET. Low hit ratio, per model (contributor ModelId): hit ratio read/(read+write) under the larger of 50% and this model's break-even (5-minute Claude cache 21.7%, 1-hour 52.6%) + 10 points.",
+      'How bad: under its break-even caching loses money; above, it saves less than it could.',
+      'Do first: nothing tonight: it can wait for working hours.',
+      'Checks: 1) the hit ratio on the dashboard: since when; what changed then (deploy, system prompt, tools or their order, model) 2) diff the prefixes of two consecutive requests (a timestamp, id or user data before the checkpoint) 3) TTL: 5-minute misses calls over 5 min apart; 1-hour writes at 2x input (break-even 52.6%)',
+      'Can it wait: yes: a loss over $1.00/h pages (caching costs money).',
+      'Clears: when a published hour has a hit ratio ≥ its threshold or traffic below 50,000 cache tokens.',
+      `Dashboard: ${DASHBOARD}`,
     ]);
-    expect(
-      alarms(t).map((a) => {
-        const lines = resolve(a.AlarmDescription, t).split('\n');
-        return [
-          lines.length,
-          lines[1].startsWith('Means: '),
-          lines[2].startsWith('Causes: '),
-          /^Check: 1\) .+ 2\) .+ 3\) .+$/.test(lines[3]),
-          lines[4],
-        ];
-      }),
-    ).toEqual(alarms(t).map(() => [5, true, true, true, `On-call dashboard: ${DASHBOARD}`]));
+    // Every alarm: PAGE or TICKET as its catalog says, then the sections in night order, the dashboard last.
+    const order = ['How bad', 'Do first', 'Checks', 'Can it wait', 'Clears', 'Dashboard'];
+    const shape = (a: AlarmProps) => {
+      const lines = resolve(a.AlarmDescription, t).split('\n');
+      const labels = lines.slice(1).map((l) => l.slice(0, l.indexOf(':')));
+      return [lines[0].split('.')[0], labels.filter((l) => order.includes(l)).join('|') === labels.join('|'), labels[labels.length - 1]];
+    };
+    const severity = (a: AlarmProps) => (a.name.endsWith('-Page') || a.name.endsWith('-PublisherHeartbeat') ? 'PAGE' : 'TICKET');
+    expect(alarms(t).map(shape)).toEqual(alarms(t).map((a) => [severity(a), true, 'Dashboard']));
   });
 
   test("runbook links and the stack's dashboard outputs name the console of the deploy partition", () => {
@@ -402,10 +383,10 @@ describe('fleet alarms with the example config of cdk.json (publisher deployed, 
     for (const [partition, host] of hosts) {
       const lines = resolve(byName(t, FLEET[0]).AlarmDescription, t, 'cn-north-1', partition).split('\n');
       expect([
-        lines[4],
+        lines.find((l) => l.startsWith('Dashboard: ')),
         resolve(t.Outputs!.OnCallDashboardUrl.Value, t, 'cn-north-1', partition),
         resolve(t.Outputs!.CostReviewDashboardUrl.Value, t, 'cn-north-1', partition),
-      ]).toEqual([`On-call dashboard: ${board(host, 'OnCall')}`, board(host, 'OnCall'), board(host, 'CostReview')]);
+      ]).toEqual([`Dashboard: ${board(host, 'OnCall')}`, board(host, 'OnCall'), board(host, 'CostReview')]);
     }
     expect(t.Mappings!.ConsoleHost).toEqual({
       aws: { host: 'console.aws.amazon.com' },
@@ -427,20 +408,8 @@ describe('fleet alarms with the example config of cdk.json (publisher deployed, 
     });
   });
 
-  test('the one text two fleet alarms share (the caching-costs-money tail of the ticket and the page) is stored once, in a Mapping', () => {
-    expect(Object.keys(t.Mappings!)).toEqual(['Runbooks2349ca', 'ConsoleHost']);
-    expect(t.Mappings!.Runbooks2349ca).toEqual({
-      t0: {
-        text:
-          '\nCauses: any cause of a low hit ratio (a changed prefix); a 1-hour TTL (2x write) where 5 minutes would do; checkpoints on content that changes per call.' +
-          '\nCheck: 1) its hit ratio vs its break-even on the dashboard 2) deploys and prompt changes since then 3) `prompt-cache report --region`\nOn-call dashboard: https://',
-      },
-    });
-    expect(
-      [FLEET[2], FLEET[3]].map((n) =>
-        JSON.stringify(byName(t, n).AlarmDescription).includes('"Fn::FindInMap":["Runbooks2349ca","t0","text"]'),
-      ),
-    ).toEqual([true, true]);
+  test('fleet descriptions share no run worth a Mapping: the template has only the console-host mapping', () => {
+    expect(Object.keys(t.Mappings!)).toEqual(['ConsoleHost']);
   });
 });
 
@@ -486,7 +455,7 @@ describe('the fleet window: the config window in publisher periods, cut to the 3
       [PIPELINE[1], undefined, 'GreaterThanThreshold', 30, 2, 2, 'breaching'],
     ]);
     expect(resolve(byName(t, FLEET[0]).AlarmDescription, t).split('\n')[0]).toBe(
-      'Any model: hit ratio read/(read+write) < the larger of 50% and break-even + 10 points in 3 of 4 15-min periods with >= 50,000 cache tokens.',
+      "TICKET. Low hit ratio, per model (contributor ModelId): hit ratio read/(read+write) under the larger of 50% and this model's break-even (5-minute Claude cache 21.7%, 1-hour 52.6%) + 10 points.",
     );
   });
 
@@ -499,7 +468,7 @@ describe('the fleet window: the config window in publisher periods, cut to the 3
     );
     expect([FLEET[2], FLEET[3], `${NAMES.support}-CachingCostsMoney`].map((n) => byName(t, n).Threshold)).toEqual([0, -2.5, -1.25]);
     expect(resolve(byName(t, FLEET[3]).AlarmDescription, t).split('\n')[0]).toBe(
-      'Any model: caching loses more than $2.50/h (net savings per hour from the publisher) in 1 60-min period(s) in a row with >= 50,000 cache tokens.',
+      'PAGE. Caching costs money, per model (contributor ModelId): losing more than $2.50/h (net savings under -$2.50/h, alarms.pageAboveUsdPerHour).',
     );
   });
 
@@ -624,35 +593,31 @@ describe('precise mode: models[].alarms.mode "precise"', () => {
       TreatMissingData: 'notBreaching',
     });
     expect(resolve(AlarmDescription, t).split('\n')[0]).toBe(
-      'code-review: hit ratio below its anomaly band (2 standard deviations of its own history).',
+      'TICKET. code-review: low hit ratio: hit ratio read/(read+write) under 62.6% (break-even 52.6% + 10 points), or under the band CloudWatch learned from its history (2 standard deviations).',
     );
   });
 
   test('a runbook per precise alarm: the model, its threshold, its prices and break-even', () => {
     expect(resolve(byName(t, `${NAMES.support}-LowHitRatio`).AlarmDescription, t)).toBe(
       [
-        'support-bot: hit ratio read/(read+write) < 50% in 3 of 4 15-min periods with >= 50,000 cache tokens.',
-        'Means: writes cost $3.75/MTok, reads $0.30, input $3.00: under 21.7% caching loses money.',
-        'Causes: timestamp or request id in the prefix; tools or their order changed; system prompt edited; model or inference profile switched; ' +
-          'checkpoint under the model minimum; gaps longer than the TTL; a proxy dropping cachePoint/cache_control; cross-region routing under load.',
-        "Check: 1) the model's read vs write on the dashboard: since when? 2) deploys, prompt, tool or model changes then 3) diff the prefixes of two consecutive requests",
-        `On-call dashboard: ${DASHBOARD}`,
+        'TICKET. support-bot: low hit ratio: hit ratio read/(read+write) under 50% (the configured threshold).',
+        'How bad: under its 21.7% break-even caching loses money; between 21.7% and 50% it still saves, less than it should.',
+        'Do first: nothing tonight: it can wait for working hours.',
+        'Checks: 1) the hit ratio on the dashboard: since when; what changed then (deploy, system prompt, tools or their order, model) 2) diff the prefixes of two consecutive requests (a timestamp, id or user data before the checkpoint) 3) 5-minute cache (writes at 1.25x input): calls over 5 min apart miss and write again; with regular gaps of 5 to 60 min the 1-hour cache (break-even 52.6%) may pay',
+        'Can it wait: yes: a loss over $1.00/h pages (caching costs money).',
+        'Clears: when fewer than 3 of the last 4 15-minute periods with ≥ 50,000 cache tokens are under 50%.',
+        `Dashboard: ${DASHBOARD}`,
       ].join('\n'),
     );
-    const heads = (name: string) => resolve(byName(t, name).AlarmDescription, t).split('\n').slice(0, 2);
-    expect([`${NAMES.review}-LowHitRatio`, `${NAMES.review}-WritesWithoutReads`, `${NAMES.review}-CachingCostsMoney`].map(heads)).toEqual([
-      [
-        'code-review: hit ratio read/(read+write) < 62.6% in 3 of 4 15-min periods with >= 50,000 cache tokens.',
-        'Means: writes cost $6.00/MTok, reads $0.30, input $3.00: under 52.6% caching loses money.',
-      ],
-      [
-        'code-review: >= 20,000 cache tokens written and none read in 3 15-min periods in a row: the prefix never matches.',
-        'Means: $3.00/MTok over input wasted: at least $0.06 a period, $5.76 a day.',
-      ],
-      [
-        'code-review: caching loses more than $1.00/h: net savings = read x $2.70 - write x $3.00 per MTok in 3 60-min windows in a row with >= 50,000 cache tokens.',
-        'Means: the write premium beats the read discount: hit ratio under the 52.6% break-even (catalog:anthropic.claude-sonnet-4-5-20250929-v1:0 (1h write)).',
-      ],
+    const head = (name: string) => resolve(byName(t, name).AlarmDescription, t).split('\n')[0];
+    expect(
+      [`${NAMES.review}-LowHitRatio`, `${NAMES.review}-WritesWithoutReads`, `${NAMES.review}-CachingCostsMoney`].map((n) =>
+        head(n).split(': ').slice(0, 2).join(': '),
+      ),
+    ).toEqual([
+      'TICKET. code-review: low hit ratio',
+      'TICKET. code-review: writes without reads',
+      'PAGE. code-review: caching costs money',
     ]);
   });
 
@@ -661,24 +626,21 @@ describe('precise mode: models[].alarms.mode "precise"', () => {
       alarms(x)
         .map((a) => [a.name, resolve(a.AlarmDescription, x, 'ap-southeast-77x', 'aws-us-gov').length] as const)
         .reduce((m, a) => (a[1] > m[1] ? a : m));
-    // The fleet low-hit-ratio runbook (every cause kept): 867, within CloudWatch's 1,024.
-    expect([longest(t), longest(synth(exampleConfig()).t), ALARM_DESCRIPTION_MAX]).toEqual([[FLEET[0], 867], [FLEET[0], 867], 1024]);
+    // The longest keep fewer checks (the last ones give way first), within CloudWatch's 1,024.
+    expect([longest(t), longest(synth(exampleConfig()).t), ALARM_DESCRIPTION_MAX]).toEqual([
+      ['TestMonitoring-code-review-77b9d0c7-LowHitRatio', 1017],
+      [FLEET[3], 1014],
+      1024,
+    ]);
   });
 
-  test('runbook text shared by several precise alarms is stored once, in a Mapping (causes, checks, URL start; the 21.7 % cost tail of two models)', () => {
+  test('runbook text shared by several precise alarms is stored once, in a Mapping (the low-hit text of the two 21.7 % models)', () => {
     const every = synth(
       withModelAlarms({ 'support-bot': { mode: 'precise' }, 'code-review': { mode: 'precise' }, 'claims-triage': { mode: 'precise' } }),
     ).t;
     const mapping = every.Mappings!.Runbooks2349ca;
-    expect(Object.values(mapping).map((v) => v.text.split('\n')[1].slice(0, 40))).toEqual([
-      'Causes: timestamp or request id in the p',
-      'Causes: timestamp, request id or user da',
-      'Causes: any cause of a low hit ratio (a ',
-      'Causes: any cause of a low hit ratio; a ',
-    ]);
-    expect(mapping.t3.text.split('\n')[2]).toBe(
-      'Check: 1) hit ratio vs 21.7% on the dashboard 2) cacheWriteTtl and checkpoint placement 3) stop caching prefixes that are never reused',
-    );
+    // The text after the first line that two 5-minute Claude models share: stored once, each alarm points at it.
+    expect(Object.values(mapping).map((v) => v.text.split('\n')[1].slice(0, 40))).toEqual(['How bad: under its 21.7% break-even cach']);
   });
 
   test('an anomaly band asked of a fleet model: an info says it needs precise mode, and none is built', () => {
@@ -784,7 +746,7 @@ describe('topics and where notifications go', () => {
       [{ Ref: TICKETS.topic }, 'team@example.com'],
       [{ Ref: TICKETS.topic }, 'lead@example.com'],
     ]);
-    expect([plannedResources(split.stack.monitoring.alarms.plan).notification, warningsOf(split.stack)]).toEqual([15 + 3, []]);
+    expect([plannedResources(split.stack.monitoring.alarms.plan).notification, warningsOf(split.stack)]).toEqual([16 + 3, []]);
   });
 
   test('existing topics by ARN: none created, nothing else changes; the paging addresses subscribe to the paging ARN', () => {
@@ -804,7 +766,7 @@ describe('topics and where notifications go', () => {
     expect(plannedResources(stack.monitoring.alarms.plan)).toEqual({
       metricAlarms: 6,
       notification: NOTIFIER_RESOURCES + 1,
-      total: 16,
+      total: 17,
       monthlyAlarmCostUSD: 0.2,
       fleetAlarmUsdPerModel: 0.4,
     });
@@ -910,10 +872,11 @@ describe('migration from the per-model alarms and roll-ups', () => {
       'email',
       'oncall@example.com',
     ]);
-    // The old roll-ups' recovery rule is gone too: the two rules left are the publisher's and the digest's schedules.
+    // The old roll-ups' recovery rule is gone: the rules are the publisher's and the digest's schedules and the notifier's.
     expect(ofType(t, 'AWS::Events::Rule').map(([id]) => id)).toEqual([
       'PromptCacheMonitoringSavingsPublisherSchedule4CB41D93',
       'PromptCacheMonitoringWeeklyDigestSchedule9C08B69A',
+      'PromptCacheMonitoringAlarmsNotifierAlarmEventsCF1D603C',
     ]);
   });
 });
@@ -984,8 +947,8 @@ describe('scale', () => {
         .sort();
     const onCall = (t: TemplateJson) => Buffer.byteLength(dashboardBodies(t).find((b) => b.text.includes('Paged? start here'))!.text);
     expect([few, many].map(({ t }) => [Object.keys(t.Resources).length, alarms(t).length, onCall(t)])).toEqual([
-      [35, 6, 10669],
-      [35, 6, 10669],
+      [45, 6, 10669],
+      [45, 6, 10669],
     ]);
     expect(types(many.t)).toEqual(types(few.t));
     expect(plannedResources(many.stack.monitoring.alarms.plan)).toEqual(plannedResources(few.stack.monitoring.alarms.plan));
@@ -1008,8 +971,8 @@ describe('scale', () => {
     expect(step(plan(benchConfig(1)), plan(benchConfig(2)))).toEqual([0, 0, 0]);
     expect(plan(allPrecise(benchConfig(1)))).toEqual({
       metricAlarms: 9,
-      notification: 15,
-      total: 24,
+      notification: 16,
+      total: 25,
       monthlyAlarmCostUSD: 1.4,
       fleetAlarmUsdPerModel: 0.4,
     });
@@ -1023,7 +986,7 @@ describe('scale', () => {
       () => new PromptCacheMonitoringStack(new App({ context: BUNDLING_SKIPPED }), 'BedrockPromptCacheMonitoring', { config }),
     ).toThrow(
       'invalid config in PromptCacheMonitoring BedrockPromptCacheMonitoring/PromptCacheMonitoring:\n' +
-        '  - models: 200 models with up to 3 alarms each need 645 CloudFormation resources in stack BedrockPromptCacheMonitoring, over the limit of 500: at most 151 of these models fit. ' +
+        '  - models: 200 models with up to 3 alarms each need 646 CloudFormation resources in stack BedrockPromptCacheMonitoring, over the limit of 500: at most 151 of these models fit. ' +
         'Turn alarm families off (alarms.<family>.enabled: false), turn alarms off for some models (models[].alarms.enabled: false), or split the models across stacks.',
     );
     // A lower limit (aws-cdk-lib's context key) shows the boundary at a fraction of the synth time: Y models fit, Y + 1 do not.
@@ -1034,20 +997,23 @@ describe('scale', () => {
     };
     expect(thrownMessage(() => limited(30))).toBe(
       'invalid config in PromptCacheMonitoring Small/PromptCacheMonitoring:\n' +
-        '  - models: 30 models with up to 3 alarms each need 135 CloudFormation resources in stack Small, over the limit of 100: at most 18 of these models fit. ' +
+        '  - models: 30 models with up to 3 alarms each need 136 CloudFormation resources in stack Small, over the limit of 100: at most 18 of these models fit. ' +
         'Turn alarm families off (alarms.<family>.enabled: false), turn alarms off for some models (models[].alarms.enabled: false), or split the models across stacks.',
     );
     expect(thrownMessage(() => limited(19))).toContain(
-      '19 models with up to 3 alarms each need 102 CloudFormation resources in stack Small, over the limit of 100: at most 18',
+      '19 models with up to 3 alarms each need 103 CloudFormation resources in stack Small, over the limit of 100: at most 18',
     );
-    // 18 fit: 89 resources, with the notifier's 9 to come and AWS::CDK::Metadata (when `cdk synth` adds it) 99.
-    expect(limited(18)).toBe(89);
+    // 18 fit: 99 resources, the notifier's 10 among them, and AWS::CDK::Metadata (when `cdk synth` adds it) 100.
+    expect(limited(18)).toBe(99);
   });
 
-  test('100 precise models: the template as written, every description within 1,024 characters', () => {
-    const { t } = synth(allPrecise(benchConfig(100)), 'BedrockPromptCacheMonitoring');
-    expect([Object.keys(t.Resources).length, alarms(t).length, writtenBytes(t)]).toEqual([335, 306, 641_020]);
+  test("precise models are bounded by the notifier's catalog (Lambda's 4 KB of environment): 40 fit, 100 are refused with the fix", () => {
+    const { t } = synth(allPrecise(benchConfig(40)), 'BedrockPromptCacheMonitoring');
+    expect([Object.keys(t.Resources).length, alarms(t).length]).toEqual([165, 126]);
     const lengths = alarms(t).map((a) => resolve(a.AlarmDescription, t, 'ap-southeast-77x', 'aws-us-gov').length);
-    expect([Math.max(...lengths), lengths.filter((n) => n > ALARM_DESCRIPTION_MAX)]).toEqual([881, []]);
+    expect(lengths.filter((n) => n > ALARM_DESCRIPTION_MAX)).toEqual([]);
+    expect(thrownMessage(() => synth(allPrecise(benchConfig(100)), 'BedrockPromptCacheMonitoring'))).toBe(
+      "AlarmNotifier: the catalog of 306 alarms is 2977 characters compressed, over the 2048 the notifier's environment holds (Lambda allows 4 KB in all); put fewer models in precise mode (models[].alarms.mode)",
+    );
   });
 });
