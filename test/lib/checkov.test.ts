@@ -77,11 +77,11 @@ test('0 failed checks in both templates, no parsing error', () => {
     failed: [],
   });
   expect(run.report.summary).toEqual({
-    passed: 100,
+    passed: 140,
     failed: 0,
-    skipped: 24,
+    skipped: 36,
     parsing_errors: 0,
-    resource_count: 73,
+    resource_count: 93,
     checkov_version: '3.3.30',
   });
 });
@@ -93,17 +93,23 @@ test('exactly these checks are acknowledged, each on its resource with its reaso
       .map((c) => `${c.check_id} ${c.resource.replace(/PromptCacheMonitoring|[0-9A-F]{8}$/g, '')}`)
       .sort();
   const expected = [
+    'CKV_AWS_115 AWS::Lambda::Function.AlarmsNotifierLambdaFunction',
     'CKV_AWS_115 AWS::Lambda::Function.SavingsPublisherLambdaFunction',
     'CKV_AWS_115 AWS::Lambda::Function.WeeklyDigestLambdaFunction',
+    'CKV_AWS_116 AWS::Lambda::Function.AlarmsNotifierLambdaFunction',
     'CKV_AWS_116 AWS::Lambda::Function.SavingsPublisherLambdaFunction',
     'CKV_AWS_116 AWS::Lambda::Function.WeeklyDigestLambdaFunction',
+    'CKV_AWS_117 AWS::Lambda::Function.AlarmsNotifierLambdaFunction',
     'CKV_AWS_117 AWS::Lambda::Function.SavingsPublisherLambdaFunction',
     'CKV_AWS_117 AWS::Lambda::Function.WeeklyDigestLambdaFunction',
     'CKV_AWS_119 AWS::DynamoDB::Table.SavingsPublisherLedger',
+    'CKV_AWS_158 AWS::Logs::LogGroup.AlarmsNotifierLambdaLogs',
     'CKV_AWS_158 AWS::Logs::LogGroup.SavingsPublisherLambdaLogs',
     'CKV_AWS_158 AWS::Logs::LogGroup.WeeklyDigestLambdaLogs',
+    'CKV_AWS_173 AWS::Lambda::Function.AlarmsNotifierLambdaFunction',
     'CKV_AWS_173 AWS::Lambda::Function.SavingsPublisherLambdaFunction',
     'CKV_AWS_173 AWS::Lambda::Function.WeeklyDigestLambdaFunction',
+    'CKV_AWS_27 AWS::SQS::Queue.AlarmsNotifierDeadLetters',
     'CKV_AWS_27 AWS::SQS::Queue.SavingsPublisherFailedRuns',
   ];
   expect([skipped('Example.template.json'), skipped('Everything.template.json')]).toEqual([expected, expected]);
