@@ -79,31 +79,23 @@ function synth(config: PromptCacheConfig): Synthesized {
   };
 }
 
-describe('the worst case the validator admits: 189 precise models, two alarm families, 64-character names, priced in pairs', () => {
-  // Two families (low hit ratio, caching costs money) let the most models fit (189: one more and the template would
-  // exceed CloudFormation's 1,000,000 bytes, which synth refuses), and their heads and cost tails are the most texts
-  // pairs can share. Both spellings of the cache metrics are read (nothing pinned): each alarm reads 4 metrics.
-  const config = sharedTextHeavyConfig(189, 2, ['writesWithoutReads']);
+describe("the worst case admitted: the notifier's catalog bounds precise models before the template does", () => {
+  // Precise models are the only alarms that grow with the models, and the notifier's environment (Lambda's 4 KB) holds
+  // the catalog of at most about 40 of them: 40 with 64-character names, priced in pairs, stay far from CloudFormation's
+  // 1,000,000 bytes and 200 mapping keys.
+  const config = sharedTextHeavyConfig(40, 2);
   let s: Synthesized;
   beforeAll(() => {
     s = synth(config);
   }, 60_000);
 
-  test('474 shared texts in 3 mappings of at most 200 keys, next to the console-host mapping; under 1,000,000 bytes', () => {
-    expect(s.mappings).toEqual({ Runbooksb49000: 200, Runbooksb490002: 200, Runbooksb490003: 74, ConsoleHost: 3 });
+  test('40 precise models: the shared texts fit one mapping; well under 1,000,000 bytes', () => {
+    expect([s.mappings, s.resources, s.bytes]).toEqual([{ Runbooksb49000: 41, ConsoleHost: 3 }, 165, 390_911]);
     expect(Object.values(s.mappings).every((keys) => keys <= MAPPING_ATTRIBUTES_MAX)).toBe(true);
-    // 378 alarms (2 per model) and the fleet and pipeline alarms, topics, publisher, digest and dashboards.
-    expect(s.resources).toBe(412);
-    expect(s.bytes).toBe(998_329);
-    expect(s.bytes).toBeLessThan(1_000_000);
   });
 
-  test('one more model is refused at synth: the template would exceed 1,000,000 bytes; the error names the fixes', () => {
-    expect(() => synth(sharedTextHeavyConfig(190, 2, ['writesWithoutReads']))).toThrow(
-      "models: the template of stack BedrockPromptCacheMonitoring would be 1,002,644 bytes with these 190 models, over CloudFormation's 1,000,000. " +
-        "Pin bedrockMetricNames.cacheReadInputTokens and .cacheWriteInputTokens to the spelling `prompt-cache doctor` reports (halves the cache alarms' inputs), " +
-        'turn alarm families off (alarms.<family>.enabled: false), turn alarms off for some models (models[].alarms.enabled: false), or split the models across stacks.',
-    );
+  test('100 are refused at synth by the notifier, with the fix', () => {
+    expect(() => synth(sharedTextHeavyConfig(100, 2))).toThrow('put fewer models in precise mode (models[].alarms.mode)');
   });
 
   test('cfn-lint: 0 errors, 0 warnings', () => {
@@ -111,21 +103,6 @@ describe('the worst case the validator admits: 189 precise models, two alarm fam
     const r = spawnSync(CFN_LINT, [s.file], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
     expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
   }, 150_000);
-});
-
-test('140 precise models with 64-character names in 70 price groups (one mapping would have 424 keys): 200 + 200 + 24 with the names pinned; over 1 MB without', () => {
-  const pin = {
-    bedrockMetricNames: { cacheReadInputTokens: 'CacheReadInputTokenCount', cacheWriteInputTokens: 'CacheWriteInputTokenCount' },
-  };
-  expect(synth(parseConfig({ ...sharedTextHeavyConfig(140, 2), ...pin }, 'pinned')).mappings).toEqual({
-    Runbooksb49000: 200,
-    Runbooksb490002: 200,
-    Runbooksb490003: 24,
-    ConsoleHost: 3,
-  });
-  expect(() => synth(sharedTextHeavyConfig(140, 2))).toThrow(
-    'models: the template of stack BedrockPromptCacheMonitoring would be 1,073,697 bytes with these 140 models',
-  );
 });
 
 describe('more than 200 mappings in the template is refused at synth, with the fix', () => {
@@ -148,7 +125,7 @@ describe('more than 200 mappings in the template is refused at synth, with the f
   test('199 own mappings: 201, refused', () => {
     expect(() => withOwnMappings(199)).toThrow(
       'invalid config in PromptCacheMonitoring Team/Cache:\n' +
-        "  - models: the runbooks of 3 models share 3 texts, 1 template mappings of at most 200, and stack Team already has 200: over CloudFormation's limit of 200 mappings per template. " +
+        "  - models: the runbooks of 3 models share 1 texts, 1 template mappings of at most 200, and stack Team already has 200: over CloudFormation's limit of 200 mappings per template. " +
         'Give the models shorter display names (under 48 characters a name is not shared), turn alarm families off (alarms.<family>.enabled: false), remove mappings from the stack, or split the models across stacks.',
     );
   });
