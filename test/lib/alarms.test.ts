@@ -935,9 +935,6 @@ describe('synth-time warnings and the name prefix', () => {
   });
 });
 
-/** A template's bytes as the stack writes it (unindented), its asset hashes stood in for. */
-const writtenBytes = (t: TemplateJson) => Buffer.byteLength(withoutAssetHashes(JSON.stringify(t)));
-
 describe('scale', () => {
   test('the fleet does not grow with the models: 3 and 300 configured models, the same resources and the same on-call dashboard body', () => {
     const [few, many] = [3, 300].map((n) => synth(configWithModels(n)));
@@ -1009,7 +1006,9 @@ describe('scale', () => {
 
   test("precise models are bounded by the notifier's catalog (Lambda's 4 KB of environment): 40 fit, 100 are refused with the fix", () => {
     const { t } = synth(allPrecise(benchConfig(40)), 'BedrockPromptCacheMonitoring');
-    expect([Object.keys(t.Resources).length, alarms(t).length]).toEqual([165, 126]);
+    expect([Object.keys(t.Resources).length, alarms(t).length, Buffer.byteLength(withoutAssetHashes(JSON.stringify(t)))]).toEqual([
+      165, 126, 0,
+    ]);
     const lengths = alarms(t).map((a) => resolve(a.AlarmDescription, t, 'ap-southeast-77x', 'aws-us-gov').length);
     expect(lengths.filter((n) => n > ALARM_DESCRIPTION_MAX)).toEqual([]);
     expect(thrownMessage(() => synth(allPrecise(benchConfig(100)), 'BedrockPromptCacheMonitoring'))).toBe(
