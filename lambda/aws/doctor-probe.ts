@@ -349,15 +349,7 @@ export class DoctorProbe {
       if (record || this.clock() - setAtMs >= NOTIFICATION_WAIT_MS) break;
       await this.sleep(POLL_MS);
     }
-    say(
-      `notification-delivery: ${
-        record
-          ? `the notifier's line about ${alarm.name}: "${NOTIFIER_LINES[record.kind]}", ${Math.round((record.atMs - setAtMs) / 1000)} s after it was set.`
-          : readError
-            ? `the notifier's log group ${notifier.logGroup} could not be read: ${readError}.`
-            : `no line of the notifier about ${alarm.name} within ${NOTIFICATION_WAIT_MINUTES} minutes.`
-      }`,
-    );
+    say(`notification-delivery: ${outcomeLine(alarm.name, notifier.logGroup, setAtMs, record, readError)}`);
     return {
       attempted: true,
       alarmName: alarm.name,
@@ -371,8 +363,9 @@ export class DoctorProbe {
   }
 
   /**
-   * FilterLogEvents of the notifier's log group since `sinceMs`, filtered on the alarm name as a quoted term, every
-   * page. A log group that does not exist yet (the function never wrote) has no record.
+   * FilterLogEvents of the notifier's log group since `sinceMs`, every page: the lines with the alarm name or "notification
+   * failed" (quoted terms, either; the handler's failure line names no alarm). A log group that does not exist yet (the
+   * function never wrote) has no record.
    */
   async notifierRecords(logGroup: string, alarmName: string, sinceMs: number): Promise<NotifierRecord[]> {
     const out: NotifierRecord[] = [];
@@ -384,7 +377,7 @@ export class DoctorProbe {
           new FilterLogEventsCommand({
             logGroupName: logGroup,
             startTime: sinceMs,
-            filterPattern: `"${alarmName}"`,
+            filterPattern: `?"${alarmName}" ?"notification failed"`,
             nextToken,
           }),
         );
@@ -403,6 +396,17 @@ export class DoctorProbe {
 }
 
 const NOTIFIER_LINES = { sent: 'notification sent', failed: 'notification failed', ignored: 'event ignored' } as const;
+
+/** What the notification test found, as it tells the operator. */
+function outcomeLine(alarmName: string, logGroup: string, setAtMs: number, record?: NotifierRecord, readError?: string): string {
+  if (readError !== undefined) return `the notifier's log group ${logGroup} could not be read: ${readError}.`;
+  if (!record) return `no line of the notifier about ${alarmName} within ${NOTIFICATION_WAIT_MINUTES} minutes.`;
+  const which =
+    record.alarmName === undefined
+      ? "the notifier's first failure since then (its line names no alarm)"
+      : `the notifier's line about ${alarmName}`;
+  return `${which}: "${NOTIFIER_LINES[record.kind]}", ${Math.round((record.atMs - setAtMs) / 1000)} s after it was set.`;
+}
 
 function holdsMetricsInsightsQuery(a: MetricAlarm): boolean {
   return (a.Metrics ?? []).some((m) => isMetricsInsightsQuery(m.Expression));

@@ -94,7 +94,8 @@ export interface FreshnessObservation {
 /** One line of the notifier's log about one alarm event (its Powertools JSON: `message`, `alarmName` and the rest). */
 export type NotifierRecord =
   | { readonly kind: 'sent'; readonly atMs: number; readonly alarmName: string; readonly topic: string; readonly messageId: string }
-  | { readonly kind: 'failed'; readonly atMs: number; readonly alarmName: string; readonly error: string }
+  /** `alarmName` absent: the notifier's failure line names no alarm (its handler logs only the event id). */
+  | { readonly kind: 'failed'; readonly atMs: number; readonly alarmName?: string; readonly error: string }
   | { readonly kind: 'ignored'; readonly atMs: number; readonly alarmName: string; readonly reason: string };
 
 export type NotificationObservation =
@@ -458,7 +459,17 @@ function freshnessCheck(config: PromptCacheConfig, obs: DoctorObservations): Che
 /** How long `--test-notification` waits for the notifier's line about the alarm it set. */
 export const NOTIFICATION_WAIT_MINUTES = 2;
 
-const NOTIFIER_MESSAGES = { 'notification sent': 'sent', 'notification failed': 'failed', 'event ignored': 'ignored' } as const;
+/**
+ * The notifier's message of each kind: the contract's (`notification sent`, `notification failed`, `event ignored`) and
+ * the spellings lambda/handlers/notifier.ts logs (`alarm event ignored`, `notification failed: the event goes to the
+ * dead-letter queue`).
+ */
+function recordKind(message: unknown): NotifierRecord['kind'] | undefined {
+  if (message === 'notification sent') return 'sent';
+  if (message === 'notification failed' || (typeof message === 'string' && message.startsWith('notification failed:'))) return 'failed';
+  if (message === 'event ignored' || message === 'alarm event ignored') return 'ignored';
+  return undefined;
+}
 
 function errorText(error: unknown): string | undefined {
   if (typeof error === 'string') return error;
@@ -473,7 +484,7 @@ function errorText(error: unknown): string | undefined {
 /**
  * One log event of the notifier as a record: its JSON (from the first `{`, so a runtime prefix does not matter) with
  * `message` "notification sent" (and `topic`, `messageId`), "notification failed" (and `error`) or "event ignored" (and
- * `reason`), each with `alarmName`. Anything else: undefined.
+ * `reason`, or `ignored` as the handler logs it), each with `alarmName` (a failure may lack it). Anything else: undefined.
  */
 export function parseNotifierRecord(message: string, atMs: number): NotifierRecord | undefined {
   const start = message.indexOf('{');
@@ -485,18 +496,25 @@ export function parseNotifierRecord(message: string, atMs: number): NotifierReco
     return undefined;
   }
   if (typeof line !== 'object' || line === null) return undefined;
-  const kind = NOTIFIER_MESSAGES[line.message as keyof typeof NOTIFIER_MESSAGES];
-  const alarmName = line.alarmName;
-  if (kind === undefined || typeof alarmName !== 'string') return undefined;
+  const kind = recordKind(line.message);
+  const alarmName = typeof line.alarmName === 'string' ? line.alarmName : undefined;
+  if (kind === undefined) return undefined;
   const text = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v));
+  if (kind === 'failed')
+    return { kind, atMs, ...(alarmName === undefined ? {} : { alarmName }), error: errorText(line.error) ?? text(line.error) };
+  if (alarmName === undefined) return undefined;
   if (kind === 'sent') return { kind, atMs, alarmName, topic: text(line.topic), messageId: text(line.messageId) };
-  if (kind === 'failed') return { kind, atMs, alarmName, error: errorText(line.error) ?? text(line.error) };
-  return { kind, atMs, alarmName, reason: text(line.reason) };
+  return { kind, atMs, alarmName, reason: text(line.reason ?? line.ignored) };
 }
 
-/** The oldest record about `alarmName`: the test's own event comes before the alarm's return to its real state. */
+/**
+ * The oldest record about `alarmName`, or of a failure that names no alarm (within the test's wait, most likely the
+ * test's): the test's own event comes before the alarm's return to its real state.
+ */
 export function firstNotifierRecord(records: readonly NotifierRecord[], alarmName: string): NotifierRecord | undefined {
-  return records.filter((r) => r.alarmName === alarmName).sort((a, b) => a.atMs - b.atMs)[0];
+  return records
+    .filter((r) => r.alarmName === alarmName || (r.kind === 'failed' && r.alarmName === undefined))
+    .sort((a, b) => a.atMs - b.atMs)[0];
 }
 
 /**
@@ -512,16 +530,22 @@ export function alarmSeverity(prefix: string, name: string): Severity {
   return 'ticket';
 }
 
+/** The one alarm with an action of its own (lib/alarms/construct.ts): it pages directly when the notifier fails. */
+const NOTIFIER_FAILING = 'NotifierFailing';
+
 /**
  * The alarm `--test-notification` sets to ALARM: `<prefix>-PublisherErrors` when CloudWatch has it (a ticket: the
- * test reaches the ticket topic, not the pager), else the first metric alarm of the stack by name that CloudWatch has.
+ * test reaches the ticket topic, not the pager), else the first metric alarm of the stack by name that CloudWatch has
+ * and the notifier would notify for: not a fleet alarm (its contributors notify, not its own state) and not
+ * `<prefix>-NotifierFailing` (its action pages directly).
  */
 export function pickTestAlarm(prefix: string, alarms: readonly StackAlarm[]): StackAlarm | undefined {
   const present = alarms.filter((a) => a.type === 'MetricAlarm' && a.state !== undefined);
-  return (
-    present.find((a) => a.name === `${prefix}-${FAMILY_NAMES.publisherErrors}`) ??
-    [...present].sort((a, b) => a.name.localeCompare(b.name))[0]
-  );
+  const errors = present.find((a) => a.name === `${prefix}-${FAMILY_NAMES.publisherErrors}`);
+  if (errors) return errors;
+  return present
+    .filter((a) => a.metricsInsights !== true && a.name !== `${prefix}-${NOTIFIER_FAILING}`)
+    .sort((a, b) => a.name.localeCompare(b.name))[0];
 }
 
 /** The stack output that holds a topic's ARN. */
@@ -558,7 +582,7 @@ function notificationCheck(obs: DoctorObservations): Check {
           {},
         );
       case 'no-alarm':
-        return check(id, 'skip', `stack ${obs.stackName} has no metric alarm in CloudWatch to set`, null, {});
+        return check(id, 'skip', `stack ${obs.stackName} has no metric alarm in CloudWatch that the notifier would notify for`, null, {});
       case 'already-in-alarm':
         return check(id, 'skip', `${n.alarmName} is already in ALARM: a test would send nothing new; rerun when it is OK`, null, {
           alarm: n.alarmName,
@@ -589,10 +613,14 @@ function notificationCheck(obs: DoctorObservations): Check {
   if (record?.kind === 'failed') {
     const role = notifier.roleName === undefined ? "the notifier's role" : `the notifier's role ${notifier.roleName}`;
     const topic = topicLabel(n.topic, n.topicArn);
+    const what =
+      record.alarmName === undefined
+        ? `the notifier failed ${Math.round((record.atMs - n.setAtMs) / 1000)} s later, in a line that names no alarm (the first since the test)`
+        : 'the notifier could not send it';
     return check(
       id,
       'fail',
-      `${set}; the notifier could not send it: ${record.error}`,
+      `${set}; ${what}: ${record.error}`,
       `Check that the KMS key policy of ${topic} lets ${role} use the key (kms:Decrypt, kms:GenerateDataKey*), and that the role may sns:Publish to the topic; npx cdk deploy restores both for the topics the stack creates (an imported topic's key policy is yours to grant). Then rerun with --test-notification.`,
       details,
     );

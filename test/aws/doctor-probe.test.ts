@@ -82,7 +82,7 @@ describe('the stack and its notifier', () => {
   test('describeStack: the alarms with their state and query kind, the notifier by logical id, the Metrics Insights alarms of the region', async () => {
     const { probe } = fakeTime();
     const n = s.notifier!;
-    expect(n.logGroup).toMatch(/^Seen-AlarmsNotifierLambdaLogs1A2B3C4D-[A-Z0-9]{12}$/);
+    expect(n.logGroup).toMatch(/^Seen-PromptCacheMonitoringAlarmsNotifierLambdaLogs1D34B032-[A-Z0-9]{12}$/);
     expect(await probe.describeStack('Seen')).toEqual({
       exists: true,
       status: 'CREATE_COMPLETE',
@@ -92,6 +92,7 @@ describe('the stack and its notifier', () => {
         { name: 'Seen-Fleet-CachingCostsMoney-Page', type: 'MetricAlarm', state: 'OK', metricsInsights: true },
         { name: 'Seen-Fleet-LowHitRatio', type: 'MetricAlarm', state: 'OK', metricsInsights: true },
         { name: 'Seen-Fleet-WritesWithoutReads', type: 'MetricAlarm', state: 'OK', metricsInsights: true },
+        { name: 'Seen-NotifierFailing', type: 'MetricAlarm', state: 'OK', metricsInsights: false },
         { name: 'Seen-PublisherErrors', type: 'MetricAlarm', state: 'OK', metricsInsights: false },
         { name: 'Seen-PublisherHeartbeat', type: 'MetricAlarm', state: 'OK', metricsInsights: false },
       ],
@@ -169,7 +170,12 @@ describe('--test-notification against moto', () => {
       },
     });
     expect(sleeps).toEqual([10_000]);
-    const request = { logGroupName: lg, startTime: start, filterPattern: '"Sent-PublisherErrors"', nextToken: undefined };
+    const request = {
+      logGroupName: lg,
+      startTime: start,
+      filterPattern: '?"Sent-PublisherErrors" ?"notification failed"',
+      nextToken: undefined,
+    };
     expect(requests).toEqual([request, request]);
     expect(said).toEqual([
       `notification-delivery: setting Sent-PublisherErrors to ALARM with SetAlarmState; the alarm notifier WILL send a test ticket to the ticket topic (${s.ticketTopicArn}).`,
@@ -185,12 +191,13 @@ describe('--test-notification against moto', () => {
     });
   });
 
-  test('"notification failed" (an SNS AuthorizationError logged as an Error object): the check fails and names the role', async () => {
+  test('"notification failed" as the handler logs it (no alarm name, an SNS AuthorizationError as an Error): the check fails and names the role', async () => {
     const s = await createDoctorStack(region, 'Refused');
     const { probe, sleeps, start } = fakeTime();
-    // Already there at the first read: the notifier answered before doctor looked.
-    await writeNotifierLine(region, s.notifier!.logGroup, start + 2_000, 'notification failed', {
-      alarmName: 'Refused-PublisherErrors',
+    // Already there at the first read: the notifier failed before doctor looked.
+    await writeNotifierLine(region, s.notifier!.logGroup, start + 2_000, 'notification failed: the event goes to the dead-letter queue', {
+      level: 'ERROR',
+      eventId: '7bf73129-1428-4cd3-a780-95db273d1602',
       error: {
         name: 'AuthorizationError',
         location: 'file:///var/task/index.mjs:1:2',
@@ -198,23 +205,45 @@ describe('--test-notification against moto', () => {
         stack: 'AuthorizationError: …',
       },
     });
+    const said: string[] = [];
     const stack = await probe.describeStack('Refused');
-    const result = await probe.testNotification('Refused', stack, () => undefined);
+    const result = await probe.testNotification('Refused', stack, (l) => said.push(l));
     expect(sleeps).toEqual([]);
     expect(result).toMatchObject({
       attempted: true,
       record: {
         kind: 'failed',
         atMs: start + 2_000,
-        alarmName: 'Refused-PublisherErrors',
         error: 'AuthorizationError: User: arn:aws:sts::123456789012:assumed-role/notifier is not authorized to perform: SNS:Publish',
       },
     });
+    expect(said[2]).toBe(
+      'notification-delivery: the notifier\'s first failure since then (its line names no alarm): "notification failed", 2 s after it was set.',
+    );
     const c = checkOf('notification-delivery', 'Refused', stack, { notification: result });
     expect([c.status, c.summary, c.fix]).toEqual([
       'fail',
-      'Refused-PublisherErrors set to ALARM; the notifier could not send it: AuthorizationError: User: arn:aws:sts::123456789012:assumed-role/notifier is not authorized to perform: SNS:Publish',
+      'Refused-PublisherErrors set to ALARM; the notifier failed 2 s later, in a line that names no alarm (the first since the test): AuthorizationError: User: arn:aws:sts::123456789012:assumed-role/notifier is not authorized to perform: SNS:Publish',
       `Check that the KMS key policy of the ticket topic (${s.ticketTopicArn}) lets the notifier's role ${s.notifier!.roleName} use the key (kms:Decrypt, kms:GenerateDataKey*), and that the role may sns:Publish to the topic; npx cdk deploy restores both for the topics the stack creates (an imported topic's key policy is yours to grant). Then rerun with --test-notification.`,
+    ]);
+  });
+
+  test('"alarm event ignored" as the handler logs it (the reason in "ignored"): a warning with the reason', async () => {
+    const s = await createDoctorStack(region, 'Ignored');
+    const { probe, start } = fakeTime();
+    await writeNotifierLine(region, s.notifier!.logGroup, start + 1_500, 'alarm event ignored', {
+      sent: false,
+      eventId: 'e-2',
+      ignored: 'not in the alarm catalog',
+      alarmName: 'Ignored-PublisherErrors',
+    });
+    const stack = await probe.describeStack('Ignored');
+    const result = await probe.testNotification('Ignored', stack, () => undefined);
+    const c = checkOf('notification-delivery', 'Ignored', stack, { notification: result });
+    expect([c.status, c.summary, c.fix]).toEqual([
+      'warn',
+      'Ignored-PublisherErrors set to ALARM; the notifier ignored the event: not in the alarm catalog',
+      `The notifier sent nothing for Ignored-PublisherErrors; its log group ${s.notifier!.logGroup} has the event. If the alarm should notify, deploy the current version (npx cdk deploy) and rerun with --test-notification.`,
     ]);
   });
 

@@ -426,7 +426,7 @@ describe.each<[string, Check['id'], Partial<DoctorObservations>, ConfigInput | u
     'notification-delivery',
     { notification: { attempted: false, reason: 'no-alarm' } },
     undefined,
-    ['skip', 'stack S has no metric alarm in CloudWatch to set', null],
+    ['skip', 'stack S has no metric alarm in CloudWatch that the notifier would notify for', null],
   ],
   [
     'notification: the alarm is already in ALARM',
@@ -484,6 +484,21 @@ describe.each<[string, Check['id'], Partial<DoctorObservations>, ConfigInput | u
       'fail',
       'S-PublisherErrors set to ALARM; the notifier could not send it: AuthorizationError: denied',
       "Check that the KMS key policy of the ticket topic lets the notifier's role use the key (kms:Decrypt, kms:GenerateDataKey*), and that the role may sns:Publish to the topic; npx cdk deploy restores both for the topics the stack creates (an imported topic's key policy is yours to grant). Then rerun with --test-notification.",
+    ],
+  ],
+  [
+    'notification: a failure line that names no alarm, as the handler logs it',
+    'notification-delivery',
+    {
+      notification: tested({
+        record: { kind: 'failed', atMs: NOW + 12_400, error: 'AuthorizationError: not authorized to perform: SNS:Publish' },
+      }),
+    },
+    undefined,
+    [
+      'fail',
+      'S-PublisherErrors set to ALARM; the notifier failed 12 s later, in a line that names no alarm (the first since the test): AuthorizationError: not authorized to perform: SNS:Publish',
+      `Check that the KMS key policy of the ticket topic (${TICKET_ARN}) lets the notifier's role S-NotifierRole-1 use the key (kms:Decrypt, kms:GenerateDataKey*), and that the role may sns:Publish to the topic; npx cdk deploy restores both for the topics the stack creates (an imported topic's key policy is yours to grant). Then rerun with --test-notification.`,
     ],
   ],
   [
@@ -616,6 +631,26 @@ test.each<[string, string, NotifierRecord | undefined]>([
     `2026-11-25T12:25:04.000Z\tf00d\tINFO\t${powertools({ message: 'event ignored', alarmName: 'S-A', reason: 'r' })}`,
     { kind: 'ignored', atMs: 7, alarmName: 'S-A', reason: 'r' },
   ],
+  [
+    'ignored, as the handler logs it (alarm event ignored, the reason in "ignored")',
+    powertools({ message: 'alarm event ignored', sent: false, eventId: 'e', ignored: 'not in the alarm catalog', alarmName: 'S-A' }),
+    { kind: 'ignored', atMs: 7, alarmName: 'S-A', reason: 'not in the alarm catalog' },
+  ],
+  [
+    'failed, as the handler logs it (no alarm name, the error an Error)',
+    powertools({
+      level: 'ERROR',
+      message: 'notification failed: the event goes to the dead-letter queue',
+      eventId: 'e',
+      error: { name: 'AuthorizationError', location: 'x', message: 'not authorized', stack: 's' },
+    }),
+    { kind: 'failed', atMs: 7, error: 'AuthorizationError: not authorized' },
+  ],
+  [
+    'ignored without an alarm name',
+    powertools({ message: 'alarm event ignored', ignored: 'not a CloudWatch alarm state change' }),
+    undefined,
+  ],
   ['another message', powertools({ message: 'figures unavailable: sending without them', alarmName: 'S-A' }), undefined],
   ['no alarm name', powertools({ message: 'notification sent', topic: 'page', messageId: 'm' }), undefined],
   ['not JSON', 'START RequestId: f00d Version: $LATEST S-A {', undefined],
@@ -624,10 +659,17 @@ test.each<[string, string, NotifierRecord | undefined]>([
   expect(parseNotifierRecord(message, 7)).toEqual(expected);
 });
 
-test('firstNotifierRecord: the oldest line about that alarm (its return to OK comes later)', () => {
+test('firstNotifierRecord: the oldest line about that alarm (its return to OK comes later), or of a failure naming none', () => {
   const at = (atMs: number, alarmName = 'S-A'): NotifierRecord => ({ kind: 'ignored', atMs, alarmName, reason: String(atMs) });
+  const failed = (atMs: number, alarmName?: string): NotifierRecord => ({
+    kind: 'failed',
+    atMs,
+    ...(alarmName ? { alarmName } : {}),
+    error: 'e',
+  });
   expect(firstNotifierRecord([at(30), at(10, 'S-B'), at(20), at(25)], 'S-A')).toEqual(at(20));
-  expect(firstNotifierRecord([at(10, 'S-B')], 'S-A')).toBeUndefined();
+  expect(firstNotifierRecord([at(10, 'S-B'), failed(5, 'S-B')], 'S-A')).toBeUndefined();
+  expect(firstNotifierRecord([at(30), failed(15), failed(5, 'S-B'), at(20)], 'S-A')).toEqual(failed(15));
 });
 
 test.each<[string, string]>([
@@ -660,7 +702,21 @@ test.each<[string, StackAlarm[], string | undefined]>([
     [alarm('S-A', 'OK', 'CompositeAlarm'), alarm('S-B'), alarm('S-PublisherErrors'), alarm('S-C', 'OK')],
     'S-C',
   ],
-  ['nothing to set', [alarm('S-A', 'OK', 'CompositeAlarm'), alarm('S-B')], undefined],
+  [
+    'neither NotifierFailing (it pages by its own action) nor a fleet alarm (its contributors notify)',
+    [
+      alarm('S-NotifierFailing', 'OK'),
+      fleet('S-Fleet-CachingCostsMoney'),
+      alarm('S-PublisherHeartbeat', 'OK'),
+      alarm('S-support-bot-1a2b3c4d-LowHitRatio', 'OK'),
+    ],
+    'S-PublisherHeartbeat',
+  ],
+  [
+    'nothing to set',
+    [alarm('S-A', 'OK', 'CompositeAlarm'), alarm('S-B'), alarm('S-NotifierFailing', 'OK'), fleet('S-Fleet-LowHitRatio')],
+    undefined,
+  ],
 ])('pickTestAlarm: %s', (_name, alarms, expected) => {
   expect(pickTestAlarm('S', alarms)?.name).toBe(expected);
 });

@@ -1,9 +1,10 @@
 /**
  * A small monitoring stack in the emulator for `prompt-cache doctor`, named as lib/alarms/ names it: a ledger table
  * (output LedgerTableName), the paging and ticket topics (OnCallTopicArn, TicketTopicArn), the four fleet alarms
- * (Metrics Insights queries), the two pipeline alarms, none with an action, and the alarm notifier's resources (its
- * log group, function, role and EventBridge rule, logical ids containing `Notifier`). `version: 'roll-ups'` builds an
- * older deploy instead: the two pipeline alarms under a paging roll-up, and no notifier.
+ * (Metrics Insights queries) and the two pipeline alarms, none with an action, and the alarm notifier's resources with
+ * the logical ids the stack gives them (its log group, role, function, EventBridge rule and dead-letter queue) and
+ * `<prefix>-NotifierFailing`, the one alarm with an action (the paging topic). `version: 'roll-ups'` builds an older
+ * deploy instead: the two pipeline alarms under a paging roll-up, and no notifier.
  *
  * moto's CloudFormation does not implement AWS::CloudWatch::Alarm or ::CompositeAlarm (it lists them with blank ids and
  * creates nothing), so after CreateStack this puts the alarms with PutMetricAlarm, as CloudFormation would; doctor finds
@@ -35,6 +36,8 @@ export interface DoctorStack {
     readonly fleet: readonly string[];
     /** The roll-up of the roll-ups version. */
     readonly pipeline?: string;
+    /** `<prefix>-NotifierFailing` (the current version only). */
+    readonly notifierFailing?: string;
   };
   /** The notifier's resources as ListStackResources names them (the current version only). */
   readonly notifier?: { readonly logGroup: string; readonly functionName: string; readonly roleName: string; readonly ruleName: string };
@@ -60,6 +63,21 @@ export function metricsInsightsAlarm(name: string, series: string, below: boolea
   };
 }
 
+const pageTopicRef = { Ref: 'OnCallTopic' };
+
+/** `<prefix>-NotifierFailing`: the notifier's dead-letter queue holds events; pages by its own action. */
+const notifierFailing = (name: string, topic: unknown) => ({
+  AlarmName: name,
+  Namespace: 'AWS/SQS',
+  MetricName: 'ApproximateNumberOfMessagesVisible',
+  Statistic: 'Maximum',
+  Period: 300,
+  EvaluationPeriods: 1,
+  Threshold: 1,
+  ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+  AlarmActions: [topic],
+});
+
 const metricAlarm = (name: string, metric: string): PutMetricAlarmCommandInput => ({
   AlarmName: name,
   Namespace: NAMESPACE,
@@ -76,6 +94,7 @@ export async function createDoctorStack(region: string, stackName: string, optio
   const errors = `${stackName}-PublisherErrors`;
   const heartbeat = `${stackName}-PublisherHeartbeat`;
   const pipeline = `${stackName}-SavingsPipeline`;
+  const failing = `${stackName}-NotifierFailing`;
   const ledgerTable = `${stackName}-ledger`;
   const fleet: PutMetricAlarmCommandInput[] = rollUps
     ? []
@@ -118,8 +137,8 @@ export async function createDoctorStack(region: string, stackName: string, optio
     resources.TicketTopic = { Type: 'AWS::SNS::Topic', Properties: { TopicName: `${stackName}-Tickets` } };
     outputs.TicketTopicArn = { Value: { Ref: 'TicketTopic' } };
     Object.assign(resources, {
-      AlarmsNotifierLambdaLogs1A2B3C4D: { Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } },
-      AlarmsNotifierLambdaServiceRole5E6F7A8B: {
+      PromptCacheMonitoringAlarmsNotifierLambdaLogs1D34B032: { Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } },
+      PromptCacheMonitoringAlarmsNotifierLambdaRole131D39E8: {
         Type: 'AWS::IAM::Role',
         Properties: {
           AssumeRolePolicyDocument: {
@@ -128,17 +147,22 @@ export async function createDoctorStack(region: string, stackName: string, optio
           },
         },
       },
-      AlarmsNotifierLambda9C0D1E2F: {
+      PromptCacheMonitoringAlarmsNotifierLambdaFunction22C0F2C9: {
         Type: 'AWS::Lambda::Function',
         Properties: {
           Runtime: 'nodejs20.x',
           Handler: 'index.handler',
           Code: { ZipFile: 'exports.handler = async () => undefined;' },
-          Role: { 'Fn::GetAtt': ['AlarmsNotifierLambdaServiceRole5E6F7A8B', 'Arn'] },
-          LoggingConfig: { LogGroup: { Ref: 'AlarmsNotifierLambdaLogs1A2B3C4D' } },
+          Role: { 'Fn::GetAtt': ['PromptCacheMonitoringAlarmsNotifierLambdaRole131D39E8', 'Arn'] },
+          LoggingConfig: { LogGroup: { Ref: 'PromptCacheMonitoringAlarmsNotifierLambdaLogs1D34B032' } },
         },
       },
-      AlarmsNotifierAlarmEvents3A4B5C6D: {
+      PromptCacheMonitoringAlarmsNotifierDeadLettersED2B8B0A: { Type: 'AWS::SQS::Queue', Properties: {} },
+      PromptCacheMonitoringAlarmsNotifierFailingEAEDCB22: {
+        Type: 'AWS::CloudWatch::Alarm',
+        Properties: notifierFailing(failing, pageTopicRef),
+      },
+      PromptCacheMonitoringAlarmsNotifierAlarmEventsCF1D603C: {
         Type: 'AWS::Events::Rule',
         Properties: {
           EventPattern: {
@@ -164,13 +188,22 @@ export async function createDoctorStack(region: string, stackName: string, optio
       await cw.send(new SetAlarmStateCommand({ AlarmName: a.AlarmName, StateValue: 'OK', StateReason: 'test: evaluated' }));
     }
     if (rollUps) await cw.send(new PutMetricAlarmCommand({ ...metricAlarm(pipeline, 'Rollup'), AlarmActions: [pageTopicArn] }));
+    else {
+      await cw.send(new PutMetricAlarmCommand(notifierFailing(failing, pageTopicArn) as PutMetricAlarmCommandInput));
+      await cw.send(new SetAlarmStateCommand({ AlarmName: failing, StateValue: 'OK', StateReason: 'test: evaluated' }));
+    }
     const listed = (await cfn.send(new ListStackResourcesCommand({ StackName: stackName }))).StackResourceSummaries ?? [];
     const physical = (type: string) => listed.find((r) => r.ResourceType === type)?.PhysicalResourceId as string;
     return {
       ledgerTable,
       pageTopicArn,
       ...(rollUps ? {} : { ticketTopicArn: output('TicketTopicArn') }),
-      alarms: { errors, heartbeat, fleet: fleet.map((a) => a.AlarmName as string).sort(), ...(rollUps ? { pipeline } : {}) },
+      alarms: {
+        errors,
+        heartbeat,
+        fleet: fleet.map((a) => a.AlarmName as string).sort(),
+        ...(rollUps ? { pipeline } : { notifierFailing: failing }),
+      },
       ...(rollUps
         ? {}
         : {
