@@ -93,7 +93,7 @@ function functions(app: string, outdir: string, stack: string) {
     });
 }
 
-const EXPECTED_FUNCTIONS = ['prompt-cache-publisher', 'prompt-cache-digest'].map((service) => ({
+const EXPECTED_FUNCTIONS = ['prompt-cache-publisher', 'prompt-cache-digest', 'prompt-cache-notifier'].map((service) => ({
   service,
   handler: 'index.handler',
   runtime: 'nodejs24.x',
