@@ -105,7 +105,7 @@ describe('the deploy-time run', () => {
   });
 });
 
-describe("recoveries: the synthesized event pattern, matched by the emulator's EventBridge (a rule with an SQS target)", () => {
+describe("the notifier's rule: the synthesized event pattern, matched by the emulator's EventBridge (a rule with an SQS target)", () => {
   const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Fresh');
   new PromptCacheMonitoring(stack, 'Cache', {
     config: parseConfig({ models: [{ modelId: 'us.anthropic.claude-3-7-sonnet-20250219-v1:0' }] }, 'test'),
@@ -117,39 +117,40 @@ describe("recoveries: the synthesized event pattern, matched by the emulator's E
     >,
   ).find((r) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern !== undefined)!;
   const arn = (name: string) => `arn:aws:cloudwatch:${REGION}:123456789012:alarm:${name}`;
-  // The pattern's resources are the roll-ups' ARNs (GetAtt in the template): their deployed values.
-  const pattern = JSON.stringify({ ...rule.Properties.EventPattern, resources: [arn('Fresh-CacheHealth'), arn('Fresh-SavingsPipeline')] });
+  const pattern = JSON.stringify(rule.Properties.EventPattern);
 
-  test('ALARM → OK of a roll-up passes; its first INSUFFICIENT_DATA → OK, a page (→ ALARM) and another alarm do not', async () => {
+  test("every state change of this stack's alarms and of their contributors passes; other stacks' alarms and configuration changes do not", async () => {
     const events = new EventBridgeClient({ region: REGION });
     const sqs = new SQSClient({ region: REGION });
-    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'recoveries' }))).QueueUrl!;
+    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'notifier-events' }))).QueueUrl!;
     const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!
       .QueueArn;
-    await events.send(new PutRuleCommand({ Name: 'recoveries', EventPattern: pattern }));
-    await events.send(new PutTargetsCommand({ Rule: 'recoveries', Targets: [{ Id: 'q', Arn: queueArn }] }));
-    const cases: Array<[string, string, string]> = [
-      ['Fresh-CacheHealth', 'ALARM', 'OK'],
-      ['Fresh-SavingsPipeline', 'INSUFFICIENT_DATA', 'OK'],
-      ['Fresh-CacheHealth', 'OK', 'ALARM'],
-      ['Other-CacheHealth', 'ALARM', 'OK'],
-      ['Fresh-SavingsPipeline', 'ALARM', 'OK'],
+    await events.send(new PutRuleCommand({ Name: 'notifier-events', EventPattern: pattern }));
+    await events.send(new PutTargetsCommand({ Rule: 'notifier-events', Targets: [{ Id: 'q', Arn: queueArn }] }));
+    const cases: Array<[string, string]> = [
+      ['Fresh-Fleet-LowHitRatio', 'CloudWatch Alarm Contributor State Change'],
+      ['Fresh-PublisherErrors', 'CloudWatch Alarm State Change'],
+      ['Other-Fleet-LowHitRatio', 'CloudWatch Alarm Contributor State Change'],
+      ['Fresh-PublisherErrors', 'CloudWatch Alarm Configuration Change'],
     ];
     await events.send(
       new PutEventsCommand({
-        Entries: cases.map(([name, from, to]) => ({
+        Entries: cases.map(([name, detailType]) => ({
           Source: 'aws.cloudwatch',
-          DetailType: 'CloudWatch Alarm State Change',
+          DetailType: detailType,
           Resources: [arn(name)],
-          Detail: JSON.stringify({ alarmName: name, state: { value: to, reason: 'r' }, previousState: { value: from, reason: 'p' } }),
+          Detail: JSON.stringify({ alarmName: name, state: { value: 'ALARM', reason: 'r' } }),
         })),
       }),
     );
     const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
     const delivered = (got.Messages ?? []).map((m) => {
-      const e = JSON.parse(m.Body ?? '{}') as { detail: { alarmName: string; previousState: { value: string }; state: { value: string } } };
-      return `${e.detail.alarmName} ${e.detail.previousState.value} -> ${e.detail.state.value}`;
+      const e = JSON.parse(m.Body ?? '{}') as { 'detail-type': string; detail: { alarmName: string } };
+      return `${e.detail.alarmName} ${e['detail-type']}`;
     });
-    expect(delivered.sort()).toEqual(['Fresh-CacheHealth ALARM -> OK', 'Fresh-SavingsPipeline ALARM -> OK']);
+    expect(delivered.sort()).toEqual([
+      'Fresh-Fleet-LowHitRatio CloudWatch Alarm Contributor State Change',
+      'Fresh-PublisherErrors CloudWatch Alarm State Change',
+    ]);
   });
 });
