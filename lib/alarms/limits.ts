@@ -9,10 +9,8 @@ import { bedrockMetricCandidates } from '../../lambda/core/contract';
 import type { PromptCacheConfig } from '../../lambda/core/config';
 import { CONSOLE_HOST_HINT, LONGEST_CONSOLE_HOST } from '../console-url';
 
-/** CloudWatch: at most 1,024 characters of alarm description, 100 alarms and 10,240 characters per composite rule. */
+/** CloudWatch: at most 1,024 characters of alarm description. */
 export const ALARM_DESCRIPTION_MAX = 1024;
-export const COMPOSITE_MAX_CHILDREN = 100;
-export const COMPOSITE_RULE_MAX = 10240;
 /** CloudFormation's resource limit per stack (aws-cdk-lib's `@aws-cdk/core:stackResourceLimit` context overrides it). */
 export const STACK_RESOURCE_LIMIT = 500;
 /** CloudFormation's template size limit through S3 (bytes). */
@@ -22,21 +20,6 @@ export const TEMPLATE_MAPPINGS_MAX = 200;
 export const MAPPING_ATTRIBUTES_MAX = 200;
 /** The longest region name a description's `${AWS::Region}` can resolve to, for the length check. */
 export const LONGEST_REGION = 16;
-
-/** The longest ARN prefix of an alarm, `arn:aws-us-gov:cloudwatch:<16-character region>:<account>:alarm:`. */
-const ALARM_ARN_PREFIX_MAX = 'arn:aws-us-gov:cloudwatch:'.length + LONGEST_REGION + ':123456789012:alarm:'.length;
-
-/**
- * The most characters the roll-up rule `(ALARM("<arn>") OR ALARM("<arn>") …)` over these alarm names can resolve to
- * (children are referenced by ARN: `Fn::GetAtt` also makes CloudFormation create them first).
- */
-export function ruleLengthBound(names: readonly string[]): number {
-  return (
-    names.reduce((sum, name) => sum + `ALARM("")`.length + ALARM_ARN_PREFIX_MAX + name.length, 0) +
-    Math.max(0, names.length - 1) * ' OR '.length +
-    2
-  );
-}
 
 /**
  * Length of a string with tokens: the console host's `${Token[ConsoleHost.…]}` counted as the longest console host,
