@@ -1,8 +1,11 @@
 /**
  * The alarms as the notifier and the demo know them: each alarm's family, how urgent it is (a page wakes someone, a
  * ticket waits for working hours) and whether it is a fleet alarm (one contributor per model) or a single one. The CDK
- * names the alarms with these functions and hands the list to the notifier, so both agree on every name. Pure.
+ * names the alarms with these functions; the notifier gets the fleet and pipeline alarms as a list and recognizes a precise
+ * alarm by its name (the configured model's key and the family), so both agree on every name and the notifier's
+ * environment does not grow with the models in precise mode. Pure.
  */
+import { createHash } from 'node:crypto';
 
 /** The alarm families: three on the cache (per model), two on the savings publisher. */
 export const CACHE_FAMILY_KEYS = ['lowHitRatio', 'writesWithoutReads', 'cachingCostsMoney'] as const;
@@ -74,4 +77,82 @@ export const PIPELINE_SEVERITY: { readonly [K in PipelineFamilyKey]: Severity } 
 /** Severity of a precise model alarm: money lost fast pages; the rest are tickets. */
 export function preciseSeverity(family: CacheFamilyKey): Severity {
   return family === 'cachingCostsMoney' ? 'page' : 'ticket';
+}
+
+/** 8 hex characters of SHA-256: stable per input, short enough for alarm names and logical ids. */
+export function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 8);
+}
+
+/** What names a configured model: its id and its display name. */
+export interface NamedModel {
+  readonly modelId: string;
+  readonly displayName?: string;
+}
+
+/** A name part from the display name or the model id (an ARN's last segment): letters, digits, `.`, `_`, `-`. */
+export function slug(model: NamedModel): string {
+  const base = model.displayName ?? (model.modelId.startsWith('arn:') ? (model.modelId.split('/').pop() ?? model.modelId) : model.modelId);
+  const s = base
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 48);
+  return s === '' ? 'model' : s;
+}
+
+/** `<slug>-<hash of the model id>`: a configured model's part of its precise alarms' names. */
+export function modelAlarmKey(model: NamedModel): string {
+  return `${slug(model)}-${shortHash(model.modelId)}`;
+}
+
+const ANOMALY_SUFFIX = 'Anomaly';
+
+/** `<prefix>-<model key>-LowHitRatio`; the anomaly-band variant ends in `-LowHitRatioAnomaly`. */
+export function preciseAlarmName(prefix: string, model: NamedModel, family: CacheFamilyKey, anomalyBand = false): string {
+  return `${prefix}-${modelAlarmKey(model)}-${FAMILY_NAMES[family]}${anomalyBand ? ANOMALY_SUFFIX : ''}`;
+}
+
+/** The catalog entry of an alarm name, or undefined when it is not one of the stack's. */
+export type AlarmLookup = (name: string) => CatalogAlarm | undefined;
+
+/** The alarms the notifier's environment lists: all but the precise ones, which it recognizes by name. */
+export function listedAlarms(catalog: readonly CatalogAlarm[]): CatalogAlarm[] {
+  return catalog.filter((a) => a.kind !== 'precise');
+}
+
+/** A lookup over a full list (the CDK's catalog, the demo's). */
+export function catalogLookup(catalog: readonly CatalogAlarm[]): AlarmLookup {
+  const byName = new Map(catalog.map((a) => [a.name, a]));
+  return (name) => byName.get(name);
+}
+
+/**
+ * The notifier's lookup: the listed (fleet and pipeline) alarms by name, and a precise alarm of any configured model by
+ * its name (`preciseAlarmName`), whatever the model's mode: an alarm that does not exist raises no event.
+ */
+export function alarmLookup(listed: readonly CatalogAlarm[], prefix: string, models: readonly NamedModel[]): AlarmLookup {
+  const byName = catalogLookup(listed);
+  const byKey = new Map(models.map((m) => [`${prefix}-${modelAlarmKey(m)}-`, m.modelId]));
+  const suffixes = CACHE_FAMILY_KEYS.flatMap((family) => [
+    { suffix: `-${FAMILY_NAMES[family]}`, family, anomalyBand: false },
+    ...(family === 'lowHitRatio' ? [{ suffix: `-${FAMILY_NAMES[family]}${ANOMALY_SUFFIX}`, family, anomalyBand: true }] : []),
+  ]);
+  return (name) => {
+    const listedAlarm = byName(name);
+    if (listedAlarm) return listedAlarm;
+    for (const { suffix, family, anomalyBand } of suffixes) {
+      if (!name.endsWith(suffix)) continue;
+      const modelId = byKey.get(name.slice(0, name.length - suffix.length + 1));
+      if (modelId === undefined) continue;
+      return {
+        name,
+        family,
+        severity: preciseSeverity(family),
+        kind: 'precise',
+        modelId,
+        ...(anomalyBand ? { anomalyBand: true } : {}),
+      };
+    }
+    return undefined;
+  };
 }

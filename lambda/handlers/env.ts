@@ -1,9 +1,8 @@
 /** Environment checks shared by the Lambda handlers: each collects its problems and fails once, naming them all. */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { array, boolean, enum as zodEnum, strictObject, string } from 'zod';
-import { CACHE_FAMILY_KEYS, PIPELINE_FAMILY_KEYS, type CatalogAlarm } from '../core/alarm-catalog';
+import { alarmLookup, CACHE_FAMILY_KEYS, PIPELINE_FAMILY_KEYS, type AlarmLookup, type CatalogAlarm } from '../core/alarm-catalog';
 import { parseConfig, type PromptCacheConfig } from '../core/config';
 
 /**
@@ -53,9 +52,6 @@ export function failOnProblems(what: string, problems: readonly string[]): void 
   if (problems.length > 0) throw new Error(`${what} environment is invalid: ${problems.join('; ')}`);
 }
 
-/** `ALARM_CATALOG` written gzip-compressed (base64) when the plain JSON would crowd Lambda's 4 KB environment. */
-export const GZIP_CATALOG_PREFIX = 'gzip:';
-
 const catalogSchema = array(
   strictObject({
     name: string().min(1),
@@ -67,7 +63,7 @@ const catalogSchema = array(
   }),
 );
 
-/** The alarm catalog of `ALARM_CATALOG` (JSON of CatalogAlarm[], or `gzip:` and its base64); problems are appended. */
+/** The listed alarms of `ALARM_CATALOG` (JSON of CatalogAlarm[]: the fleet and pipeline alarms); problems are appended. */
 export function alarmCatalog(text: string | undefined, problems: string[]): CatalogAlarm[] {
   if (!text) {
     problems.push('ALARM_CATALOG is not set (the JSON list of the alarms the notifier serves)');
@@ -75,12 +71,9 @@ export function alarmCatalog(text: string | undefined, problems: string[]): Cata
   }
   let json: unknown;
   try {
-    const plain = text.startsWith(GZIP_CATALOG_PREFIX)
-      ? gunzipSync(Buffer.from(text.slice(GZIP_CATALOG_PREFIX.length), 'base64')).toString('utf8')
-      : text;
-    json = JSON.parse(plain);
+    json = JSON.parse(text);
   } catch (err) {
-    problems.push(`ALARM_CATALOG is not JSON or gzip:<base64> of JSON (${(err as Error).message})`);
+    problems.push(`ALARM_CATALOG is not JSON (${(err as Error).message})`);
     return [];
   }
   const parsed = catalogSchema.safeParse(json);
@@ -95,7 +88,12 @@ export function alarmCatalog(text: string | undefined, problems: string[]): Cata
 
 export interface NotifierEnv {
   readonly config: PromptCacheConfig;
+  /** The listed (fleet and pipeline) alarms. */
   readonly catalog: readonly CatalogAlarm[];
+  /** Every alarm of the stack by name: the listed ones and the configured models' precise alarms. */
+  readonly findAlarm: AlarmLookup;
+  /** ALARM_NAME_PREFIX: every alarm name starts with it and `-`. */
+  readonly namePrefix: string;
   readonly pageTopicArn: string;
   readonly ticketTopicArn: string;
   readonly dashboardUrl?: string;
@@ -104,8 +102,8 @@ export interface NotifierEnv {
 }
 
 /**
- * The notifier's environment: PAGE_TOPIC_ARN, TICKET_TOPIC_ARN, ALARM_CATALOG, DASHBOARD_URL and RUNBOOK_URL
- * (optional), PUBLISHER_TIMEOUT_MINUTES (optional) and the config as the other handlers read it.
+ * The notifier's environment: PAGE_TOPIC_ARN, TICKET_TOPIC_ARN, ALARM_NAME_PREFIX, ALARM_CATALOG, DASHBOARD_URL and
+ * RUNBOOK_URL (optional), PUBLISHER_TIMEOUT_MINUTES (optional) and the config as the other handlers read it.
  */
 export function readNotifierEnv(env: NodeJS.ProcessEnv): NotifierEnv {
   const problems: string[] = [];
@@ -116,6 +114,8 @@ export function readNotifierEnv(env: NodeJS.ProcessEnv): NotifierEnv {
   };
   const pageTopicArn = topic('PAGE_TOPIC_ARN');
   const ticketTopicArn = topic('TICKET_TOPIC_ARN');
+  const namePrefix = env.ALARM_NAME_PREFIX ?? '';
+  if (namePrefix === '') problems.push('ALARM_NAME_PREFIX is not set (the prefix of every alarm name, before its "-")');
   const catalog = alarmCatalog(env.ALARM_CATALOG, problems);
   const url = (name: string) => {
     const value = env[name];
@@ -134,6 +134,8 @@ export function readNotifierEnv(env: NodeJS.ProcessEnv): NotifierEnv {
   return {
     config: config as PromptCacheConfig,
     catalog,
+    findAlarm: alarmLookup(catalog, namePrefix, (config as PromptCacheConfig).models),
+    namePrefix,
     pageTopicArn,
     ticketTopicArn,
     ...(dashboardUrl ? { dashboardUrl } : {}),

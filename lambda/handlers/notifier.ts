@@ -64,7 +64,7 @@ export async function publishOnce(sns: SNSClient, topicArn: string, n: Notificat
 /** One EventBridge event: at most one notification. */
 export async function notify(event: unknown, deps: NotifierDeps): Promise<NotifyOutcome> {
   const eventId = String((event as { id?: unknown } | null)?.id ?? '');
-  const notice = readAlarmEvent(event, deps.catalog);
+  const notice = readAlarmEvent(event, deps.findAlarm);
   if (isIgnored(notice)) {
     const outcome = { sent: false as const, eventId, ...notice };
     deps.log.info('alarm event ignored', { ...outcome });
@@ -104,8 +104,10 @@ export async function handler(event: unknown): Promise<NotifyOutcome> {
   try {
     return await notify(event, { ...env, ...clients, log });
   } catch (err) {
+    const e = event as { id?: string; detail?: { alarmName?: string } } | null;
     logger.error('notification failed: the event goes to the dead-letter queue', {
-      eventId: (event as { id?: string } | null)?.id,
+      eventId: e?.id,
+      alarmName: e?.detail?.alarmName,
       error: err as Error,
     });
     throw err;

@@ -17,25 +17,21 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { gzipSync } from 'node:zlib';
-import type { CatalogAlarm } from '../../lambda/core/alarm-catalog';
+import { alarmLookup, listedAlarms, type CatalogAlarm } from '../../lambda/core/alarm-catalog';
 import type { PromptCacheConfig } from '../../lambda/core/config';
 import { ALARM_STATE_CHANGE, CONTRIBUTOR_STATE_CHANGE, DEFAULT_PUBLISHER_TIMEOUT_MINUTES } from '../../lambda/core/pages';
-import { GZIP_CATALOG_PREFIX } from '../../lambda/handlers/env';
 import { PromptCacheFunction, skipCheckov } from '../prompt-cache-function';
-
-/**
- * The most characters ALARM_CATALOG takes of Lambda's 4 KB environment (the topics, URLs and names take the rest): a
- * longer JSON goes gzip-compressed (`gzip:` + base64, about a tenth of it), and beyond that the synth stops.
- */
-export const ALARM_CATALOG_MAX = 2048;
 
 export interface AlarmNotifierProps {
   /** The validated config: the function reads it as the publisher does (models, prices, thresholds, namespace). */
   readonly config: PromptCacheConfig;
   /** Every alarm name starts with `<namePrefix>-`; the rule matches exactly those alarms' events. */
   readonly namePrefix: string;
-  /** The alarms served (lambda/core/alarm-catalog.ts): each one's family, severity (the topic) and kind. */
+  /**
+   * The alarms served (lambda/core/alarm-catalog.ts): each one's family, severity (the topic) and kind. The fleet and
+   * pipeline alarms are listed in the function's environment; a precise alarm is recognized by its name (the model's
+   * key and the family, `preciseAlarmName`), so the environment stays the same size whatever the number of models.
+   */
   readonly catalog: readonly CatalogAlarm[];
   /** Where pages go: the on-call topic. */
   readonly pageTopic: sns.ITopic;
@@ -58,24 +54,6 @@ export interface AlarmNotifierProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
-/** ALARM_CATALOG's value: the JSON, or `gzip:` and its base64 when the JSON would crowd the environment. */
-export function encodeCatalog(catalog: readonly CatalogAlarm[]): string {
-  const json = JSON.stringify(catalog);
-  if (json.length <= ALARM_CATALOG_MAX) return json;
-  if (Token.isUnresolved(json)) {
-    throw new Error(
-      `AlarmNotifier: the alarm catalog is ${json.length} characters and holds deploy-time values, so it cannot be compressed; use a literal namePrefix`,
-    );
-  }
-  const zipped = GZIP_CATALOG_PREFIX + gzipSync(json, { level: 9 }).toString('base64');
-  if (zipped.length > ALARM_CATALOG_MAX) {
-    throw new Error(
-      `AlarmNotifier: the catalog of ${catalog.length} alarms is ${zipped.length} characters compressed, over the ${ALARM_CATALOG_MAX} the notifier's environment holds (Lambda allows 4 KB in all); put fewer models in precise mode (models[].alarms.mode)`,
-    );
-  }
-  return zipped;
-}
-
 export class AlarmNotifier extends Construct {
   readonly function: lambda.Function;
   readonly rule: events.Rule;
@@ -89,6 +67,15 @@ export class AlarmNotifier extends Construct {
     const outside = catalog.filter((a) => !a.name.startsWith(`${namePrefix}-`)).map((a) => a.name);
     if (!Token.isUnresolved(namePrefix) && outside.length > 0) {
       throw new Error(`AlarmNotifier: ${outside.join(', ')} do not start with "${namePrefix}-", so the rule would never pass their events`);
+    }
+    const findAlarm = alarmLookup(listedAlarms(catalog), namePrefix, config.models);
+    const same = (a: CatalogAlarm, b: CatalogAlarm | undefined) =>
+      b !== undefined && (['family', 'severity', 'kind', 'modelId', 'anomalyBand'] as const).every((k) => a[k] === b[k]);
+    const unknown = catalog.filter((a) => !same(a, findAlarm(a.name))).map((a) => a.name);
+    if (!Token.isUnresolved(namePrefix) && unknown.length > 0) {
+      throw new Error(
+        `AlarmNotifier: the notifier would not recognize ${unknown.join(', ')} (a precise alarm must be named by preciseAlarmName)`,
+      );
     }
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
@@ -120,7 +107,8 @@ export class AlarmNotifier extends Construct {
       environment: {
         PAGE_TOPIC_ARN: props.pageTopic.topicArn,
         TICKET_TOPIC_ARN: props.ticketTopic.topicArn,
-        ALARM_CATALOG: encodeCatalog(catalog),
+        ALARM_NAME_PREFIX: namePrefix,
+        ALARM_CATALOG: JSON.stringify(listedAlarms(catalog)),
         DASHBOARD_URL: props.dashboardUrl,
         ...(runbookUrl ? { RUNBOOK_URL: runbookUrl } : {}),
         PUBLISHER_TIMEOUT_MINUTES: String(timeoutMinutes),

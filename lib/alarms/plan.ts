@@ -3,7 +3,14 @@
  * Pure (config in, data out), so the resource count and the alarm cost are known before anything is built. Each
  * family decides its own entries (families/); this iterates them for the fleet, per precise model and for the pipeline.
  */
-import { fleetAlarmName, PIPELINE_SEVERITY, preciseSeverity, type CatalogAlarm } from '../../lambda/core/alarm-catalog';
+import {
+  fleetAlarmName,
+  modelAlarmKey,
+  PIPELINE_SEVERITY,
+  preciseAlarmName,
+  preciseSeverity,
+  type CatalogAlarm,
+} from '../../lambda/core/alarm-catalog';
 import { bedrockMetricCandidates } from '../../lambda/core/contract';
 import { modelAlarmSettings, type PromptCacheConfig } from '../../lambda/core/config';
 import { DEFAULT_MONITORING_PRICES } from '../../lambda/core/monitoring-cost';
@@ -19,7 +26,6 @@ import {
   type SectionPlanInput,
 } from './families';
 import { STACK_RESOURCE_LIMIT } from './limits';
-import { shortHash, slug } from './names';
 
 export { publisherWindow, type PublisherTiming, type PublisherWindow } from './families';
 export type { AlarmPlan, FleetAlarmSpec, ModelAlarmPlan, PlannedAlarm, PlannedFleetAlarm, TopicSource } from './plan-types';
@@ -78,7 +84,7 @@ export function planAlarms(config: PromptCacheConfig, options: PlanOptions): Ala
     const settings = modelAlarmSettings(a, m);
     const price = resolveModelPrice(m, m.modelId, config.pricing);
     const breakEvenPercent = price ? breakEvenHitRatioPercent(price) : undefined;
-    const key = `${slug(m)}-${shortHash(m.modelId)}`;
+    const key = modelAlarmKey(m);
     // The display name when there is one: the model id is in the alarm's metrics (and its name carries the slug).
     const label = m.displayName ?? m.modelId;
     const alarms: PlannedAlarm[] = [];
@@ -89,7 +95,7 @@ export function planAlarms(config: PromptCacheConfig, options: PlanOptions): Ala
         if (metrics !== undefined)
           alarms.push({
             family: family.key,
-            name: `${prefix}-${key}-${family.name}`,
+            name: preciseAlarmName(prefix, m, family.key),
             metrics,
             severity: preciseSeverity(family.key),
             kind: 'precise',
@@ -99,7 +105,7 @@ export function planAlarms(config: PromptCacheConfig, options: PlanOptions): Ala
       if (settings.lowHitRatio.enabled && settings.lowHitRatio.anomalyBandStdDevs > 0 && publisher) {
         alarms.push({
           family: 'lowHitRatio',
-          name: `${prefix}-${key}-LowHitRatioAnomaly`,
+          name: preciseAlarmName(prefix, m, 'lowHitRatio', true),
           metrics: ANOMALY_ALARM_METRICS,
           severity: 'ticket',
           kind: 'precise',

@@ -3,7 +3,7 @@
  * and figures, a recovery, the subject within SNS's 100 characters for the longest names, the TTL-specific advice, and
  * every alarm description within 1,024 characters. The constants it shares with lib/ are checked equal to lib's.
  */
-import { fleetAlarms, type CatalogAlarm } from '../../lambda/core/alarm-catalog';
+import { alarmLookup, catalogLookup, fleetAlarms, listedAlarms, type CatalogAlarm } from '../../lambda/core/alarm-catalog';
 import { parseConfig } from '../../lambda/core/config';
 import { HOUR_MS, MINUTE_MS } from '../../lambda/core/periods';
 import {
@@ -30,7 +30,7 @@ import { CONSOLE_HOSTS as LIB_CONSOLE_HOSTS } from '../../lib/console-url';
 import { publisherWindow } from '../../lib/alarms/families/family';
 import { heartbeatPeriods as libHeartbeatPeriods, LAG_FILL_MINUTES as LIB_LAG_FILL } from '../../lib/alarms/families/heartbeat';
 import { DEFAULT_PUBLISHER_TIMEOUT_MINUTES as LIB_TIMEOUT } from '../../lib/alarms/plan';
-import { contributorEvent, PREFIX, sampleCatalog, stateEvent } from '../support/alarm-events';
+import { contributorEvent, PREFIX, preciseName, sampleCatalog, stateEvent, TRIAGE_MODEL } from '../support/alarm-events';
 
 const CODE = 'us.anthropic.claude-sonnet-4-20250514-v1:0';
 const TRIAGE = 'global.anthropic.claude-haiku-4-5-20251001-v1:0';
@@ -56,7 +56,7 @@ const LINKS = {
 };
 
 function notice(event: unknown, cat: readonly CatalogAlarm[] = catalog): AlarmNotice {
-  const n = readAlarmEvent(event, cat);
+  const n = readAlarmEvent(event, catalogLookup(cat));
   if (isIgnored(n)) throw new Error(`ignored: ${n.ignored}`);
   return n;
 }
@@ -366,7 +366,7 @@ describe('which events notify', () => {
       'not a CloudWatch alarm state change (source aws.ec2, detail-type EC2 Instance State-change Notification)',
     ],
   ])('ignored: %s', (_name, event, reason) => {
-    const n = readAlarmEvent(event, catalog);
+    const n = readAlarmEvent(event, catalogLookup(catalog));
     expect(isIgnored(n) ? n.ignored : 'notified').toBe(reason);
   });
 
@@ -398,7 +398,7 @@ describe('which events notify', () => {
 
   test('a single alarm: ALARM from OK or INSUFFICIENT_DATA notifies; OK after ALARM is a recovery that knows since when; a precise alarm names its model', () => {
     const alarm = stateEvent({
-      alarmName: `${PREFIX}-triage-CachingCostsMoney`,
+      alarmName: preciseName('cachingCostsMoney'),
       state: 'ALARM',
       previous: 'INSUFFICIENT_DATA',
       atMs: T,
@@ -407,6 +407,40 @@ describe('which events notify', () => {
     const ok = stateEvent({ alarmName: `${PREFIX}-PublisherErrors`, state: 'OK', previous: 'ALARM', atMs: T, previousAtMs: T - HOUR_MS });
     expect([notice(alarm).transition, notice(alarm).modelId, notice(alarm).value]).toEqual(['alarm', TRIAGE, -0.8]);
     expect([notice(ok).transition, notice(ok).alarmSinceMs]).toEqual(['recovery', T - HOUR_MS]);
+  });
+});
+
+describe('the notifier knows a precise alarm by its name, not by a list', () => {
+  const find = alarmLookup(listedAlarms(sampleCatalog()), PREFIX, [{ modelId: CODE, displayName: 'code-review' }, TRIAGE_MODEL]);
+
+  test('every alarm of the sample catalog resolves to its own entry, the precise ones from the listed five and the models', () => {
+    expect(listedAlarms(sampleCatalog()).map((a) => a.kind)).toEqual(['fleet', 'fleet', 'fleet', 'fleet', 'pipeline', 'pipeline']);
+    expect(sampleCatalog().map((a) => find(a.name))).toEqual(sampleCatalog());
+  });
+
+  test("a precise name: the model's key and the family suffix; the anomaly band; names of no configured model or family", () => {
+    expect(preciseName('lowHitRatio')).toBe('BedrockPromptCache-triage-86c33cf1-LowHitRatio');
+    expect(find(preciseName('lowHitRatio', true))).toEqual({
+      name: preciseName('lowHitRatio', true),
+      family: 'lowHitRatio',
+      severity: 'ticket',
+      kind: 'precise',
+      modelId: TRIAGE_MODEL.modelId,
+      anomalyBand: true,
+    });
+    const code = { modelId: CODE, displayName: 'code-review' };
+    expect([
+      find(preciseName('cachingCostsMoney', false, code))?.modelId,
+      find(preciseName('cachingCostsMoney', false, code))?.severity,
+    ]).toEqual([CODE, 'page']);
+    expect(
+      [
+        preciseName('lowHitRatio', false, { modelId: 'us.amazon.nova-pro-v1:0' }),
+        `${PREFIX}-triage-00000000-LowHitRatio`,
+        `${PREFIX}-triage-86c33cf1-CpuHigh`,
+        `Other-triage-86c33cf1-LowHitRatio`,
+      ].map(find),
+    ).toEqual([undefined, undefined, undefined, undefined]);
   });
 });
 
@@ -559,7 +593,7 @@ describe('alarm descriptions: the same runbook, at most 1,024 characters', () =>
     const dashboardUrl = `https://console.amazonaws-us-gov.com/cloudwatch/home?region=${'r'.repeat(16)}#dashboards/dashboard/${'S'.repeat(128)}-OnCall-${'r'.repeat(16)}`;
     const runbookUrl = `https://${'w'.repeat(60)}.example.com/prompt-cache/README.md#alarms`;
     const band: CatalogAlarm = {
-      name: `${PREFIX}-triage-LowHitRatio-Band`,
+      name: preciseName('lowHitRatio', true),
       family: 'lowHitRatio',
       severity: 'ticket',
       kind: 'precise',

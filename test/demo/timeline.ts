@@ -15,7 +15,7 @@
  *
  *   2026-11-28T10:00Z  PAGE    code-review  caching losing $2.02/h (hit 8.9%, break-even 52.6%)  OK -> ALARM
  */
-import type { CatalogAlarm } from '../../lambda/core/alarm-catalog';
+import { catalogLookup, type CatalogAlarm } from '../../lambda/core/alarm-catalog';
 import type { PromptCacheConfig } from '../../lambda/core/config';
 import { alignDown, MINUTE_MS } from '../../lambda/core/periods';
 import {
@@ -77,7 +77,7 @@ export function routeChanges(changes: readonly StateChange[], catalog: readonly 
   const notices: Routed['notices'][number][] = [];
   const ignored: Routed['ignored'][number][] = [];
   for (const change of changes) {
-    const read = readAlarmEvent(changeEvent(change, region), catalog);
+    const read = readAlarmEvent(changeEvent(change, region), catalogLookup(catalog));
     if (isIgnored(read)) ignored.push({ change, reason: read.ignored });
     else notices.push({ change, notice: read });
   }

@@ -5,23 +5,24 @@
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { gzipSync } from 'node:zlib';
-import { GZIP_CATALOG_PREFIX, readNotifierEnv } from '../../lambda/handlers/env';
+import { listedAlarms } from '../../lambda/core/alarm-catalog';
+import { readNotifierEnv } from '../../lambda/handlers/env';
 import { notify, publishOnce } from '../../lambda/handlers/notifier';
-import { PREFIX, sampleCatalog, stateEvent } from '../support/alarm-events';
+import { PREFIX, sampleCatalog, stateEvent, TRIAGE_MODEL } from '../support/alarm-events';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:oncall';
 const good = {
   PAGE_TOPIC_ARN: TOPIC,
   TICKET_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:tickets',
-  ALARM_CATALOG: JSON.stringify(sampleCatalog()),
-  PROMPT_CACHE_CONFIG: '{"namespace":"Team/Cache"}',
+  ALARM_NAME_PREFIX: PREFIX,
+  ALARM_CATALOG: JSON.stringify(listedAlarms(sampleCatalog())),
+  PROMPT_CACHE_CONFIG: JSON.stringify({ namespace: 'Team/Cache', models: [{ ...TRIAGE_MODEL, alarms: { mode: 'precise' } }] }),
 };
 
 describe('the environment is read once, every problem named', () => {
   test('nothing set', () => {
     expect(() => readNotifierEnv({})).toThrow(
-      'notifier environment is invalid: PAGE_TOPIC_ARN must be an SNS topic ARN (got ""); TICKET_TOPIC_ARN must be an SNS topic ARN (got ""); ALARM_CATALOG is not set (the JSON list of the alarms the notifier serves); PROMPT_CACHE_CONFIG is not set (the CDK construct inlines it into the bundle)',
+      'notifier environment is invalid: PAGE_TOPIC_ARN must be an SNS topic ARN (got ""); TICKET_TOPIC_ARN must be an SNS topic ARN (got ""); ALARM_NAME_PREFIX is not set (the prefix of every alarm name, before its "-"); ALARM_CATALOG is not set (the JSON list of the alarms the notifier serves); PROMPT_CACHE_CONFIG is not set (the CDK construct inlines it into the bundle)',
     );
   });
 
@@ -31,7 +32,7 @@ describe('the environment is read once, every problem named', () => {
       JSON.stringify([{ name: 'a', family: 'cpu', severity: 'page', kind: 'fleet' }]),
       'ALARM_CATALOG[0].family: Invalid option: expected one of "lowHitRatio"|"writesWithoutReads"|"cachingCostsMoney"|"publisherErrors"|"heartbeat"',
     ],
-    ['not JSON', '[{', 'ALARM_CATALOG is not JSON or gzip:<base64> of JSON ('],
+    ['not JSON', '[{', 'ALARM_CATALOG is not JSON ('],
     ['an object', '{}', 'ALARM_CATALOG: Invalid input: expected array, received object'],
   ])('a catalog with %s', (_name, catalog, message) => {
     expect(() => readNotifierEnv({ ...good, ALARM_CATALOG: catalog })).toThrow(`notifier environment is invalid: ${message}`);
@@ -43,17 +44,16 @@ describe('the environment is read once, every problem named', () => {
     );
   });
 
-  test('a good environment: the catalog (plain or gzip), the config with its defaults, optional links absent', () => {
+  test('a good environment: the listed alarms, the config with its defaults, optional links absent; precise alarms by name', () => {
     const plain = readNotifierEnv(good);
-    const zipped = readNotifierEnv({ ...good, ALARM_CATALOG: GZIP_CATALOG_PREFIX + gzipSync(good.ALARM_CATALOG).toString('base64') });
     expect([plain.catalog.length, plain.config.namespace, plain.dashboardUrl, plain.runbookUrl, plain.publisherTimeoutMinutes]).toEqual([
-      9,
+      6,
       'Team/Cache',
       undefined,
       undefined,
       undefined,
     ]);
-    expect(zipped.catalog).toEqual(plain.catalog);
+    expect(sampleCatalog().map((a) => plain.findAlarm(a.name))).toEqual(sampleCatalog());
   });
 });
 

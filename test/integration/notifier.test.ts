@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { catalogLookup, listedAlarms } from '../../lambda/core/alarm-catalog';
 import { parseConfig } from '../../lambda/core/config';
 import { CUSTOM_METRICS, MODEL_ID_DIMENSION } from '../../lambda/core/contract';
 import { HOUR_MS } from '../../lambda/core/periods';
@@ -94,6 +95,8 @@ beforeAll(async () => {
   deps = {
     config,
     catalog,
+    findAlarm: catalogLookup(catalog),
+    namePrefix: PREFIX,
     pageTopicArn: topics.page,
     ticketTopicArn: topics.ticket,
     dashboardUrl: 'https://console.aws.amazon.com/cloudwatch/home?region=mx-central-1#dashboards/dashboard/N-OnCall',
@@ -265,7 +268,8 @@ test('the deployable bundle, with the environment the construct gives it: the re
         PROMPT_CACHE_CONFIG: '',
         PAGE_TOPIC_ARN: topics.page,
         TICKET_TOPIC_ARN: topics.ticket,
-        ALARM_CATALOG: JSON.stringify(catalog),
+        ALARM_NAME_PREFIX: PREFIX,
+        ALARM_CATALOG: JSON.stringify(listedAlarms(catalog)),
         DASHBOARD_URL: 'https://console.aws.amazon.com/cloudwatch/home?region=mx-central-1#dashboards/dashboard/N-OnCall',
         RUNBOOK_URL: 'https://github.com/example/prompt-cache',
       },

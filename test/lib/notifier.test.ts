@@ -11,21 +11,21 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CatalogAlarm } from '../../lambda/core/alarm-catalog';
+import { CACHE_FAMILY_KEYS, listedAlarms, preciseSeverity, type CatalogAlarm } from '../../lambda/core/alarm-catalog';
 import { parseConfig } from '../../lambda/core/config';
-import { alarmCatalog } from '../../lambda/handlers/env';
-import { ALARM_CATALOG_MAX, AlarmNotifier, encodeCatalog, type AlarmNotifierProps } from '../../lib/alarms/notifier';
-import { PREFIX, sampleCatalog } from '../support/alarm-events';
+import { AlarmNotifier, type AlarmNotifierProps } from '../../lib/alarms/notifier';
+import { PREFIX, preciseName, sampleCatalog, TRIAGE_MODEL } from '../support/alarm-events';
 import { ROOT } from './template-helpers';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 const DASHBOARD = 'https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/BedrockPromptCache-OnCall';
 const outdirs: string[] = [];
 afterAll(() => outdirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const PRECISE_TRIAGE = { ...TRIAGE_MODEL, alarms: { mode: 'precise' } };
 
 /** A stack with two encrypted topics (their own keys) and the notifier; `nag`: the AwsSolutions plugin as bin/app.ts adds it. */
 function build(over: Partial<AlarmNotifierProps> = {}, nag = false) {
@@ -39,7 +39,7 @@ function build(over: Partial<AlarmNotifierProps> = {}, nag = false) {
   const pageTopic = new sns.Topic(stack, 'Pages', { masterKey: pageKey, enforceSSL: true });
   const ticketTopic = new sns.Topic(stack, 'Tickets', { masterKey: ticketKey, enforceSSL: true });
   const notifier = new AlarmNotifier(stack, 'Notifier', {
-    config: parseConfig({ alarms: { runbookUrl: 'https://wiki.example.com/prompt-cache#alarms' } }, 'test'),
+    config: parseConfig({ models: [PRECISE_TRIAGE], alarms: { runbookUrl: 'https://wiki.example.com/prompt-cache#alarms' } }, 'test'),
     namePrefix: PREFIX,
     catalog: sampleCatalog(),
     pageTopic,
@@ -145,7 +145,8 @@ describe('AlarmNotifier', () => {
       NODE_OPTIONS: '--enable-source-maps',
       PAGE_TOPIC_ARN: { Ref: idOf(r, 'AWS::SNS::Topic', 'Pages') },
       TICKET_TOPIC_ARN: { Ref: idOf(r, 'AWS::SNS::Topic', 'Tickets') },
-      ALARM_CATALOG: sampleCatalog(),
+      ALARM_NAME_PREFIX: PREFIX,
+      ALARM_CATALOG: listedAlarms(sampleCatalog()),
       DASHBOARD_URL: DASHBOARD,
       RUNBOOK_URL: 'https://wiki.example.com/prompt-cache#alarms',
       PUBLISHER_TIMEOUT_MINUTES: '5',
@@ -159,7 +160,7 @@ describe('AlarmNotifier', () => {
     const s = new Stack(app, 'Imported');
     const arn = (n: string) => `arn:aws:sns:us-east-1:123456789012:${n}`;
     new AlarmNotifier(s, 'Notifier', {
-      config: parseConfig({}, 'test'),
+      config: parseConfig({ models: [PRECISE_TRIAGE] }, 'test'),
       namePrefix: PREFIX,
       catalog: sampleCatalog(),
       pageTopic: sns.Topic.fromTopicArn(s, 'P', arn('oncall')),
@@ -188,36 +189,61 @@ describe('AlarmNotifier', () => {
   });
 });
 
-describe('ALARM_CATALOG within the 4 KB environment', () => {
-  // Alarm names and profile ids carry random-looking hashes, as real ones do (they compress worse than a sequence).
-  const hash = (i: number) => createHash('sha256').update(String(i)).digest('hex').slice(0, 6);
-  const precise = (n: number): CatalogAlarm[] =>
-    Array.from({ length: n }, (_, i) =>
-      (['lowHitRatio', 'writesWithoutReads', 'cachingCostsMoney'] as const).map((family) => ({
-        name: `${PREFIX}-workload-${String(i).padStart(3, '0')}-${hash(i)}-${family}`,
+describe('the environment does not grow with the models in precise mode', () => {
+  // Application inference profile ARNs, the longest model ids, each with a display name.
+  const models = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      modelId: `arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/wl${String(i).padStart(10, '0')}`,
+      displayName: `workload-${String(i).padStart(3, '0')}`,
+      alarms: { mode: 'precise' },
+    }));
+  const preciseCatalog = (n: number): CatalogAlarm[] =>
+    models(n).flatMap((m) =>
+      CACHE_FAMILY_KEYS.map((family) => ({
+        name: preciseName(family, false, m),
         family,
-        severity: family === 'cachingCostsMoney' ? ('page' as const) : ('ticket' as const),
+        severity: preciseSeverity(family),
         kind: 'precise' as const,
-        modelId: `arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/${hash(i + 1000).repeat(2)}`,
+        modelId: m.modelId,
       })),
-    ).flat();
+    );
+  const environment = (n: number) => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const s = new Stack(app, 'Many');
+    const arn = (t: string) => `arn:aws:sns:us-east-1:123456789012:${t}`;
+    new AlarmNotifier(s, 'Notifier', {
+      config: parseConfig({ models: models(n) }, 'test'),
+      namePrefix: PREFIX,
+      catalog: [...listedAlarms(sampleCatalog()), ...preciseCatalog(n)],
+      pageTopic: sns.Topic.fromTopicArn(s, 'P', arn('oncall')),
+      ticketTopic: sns.Topic.fromTopicArn(s, 'T', arn('tickets')),
+      dashboardUrl: DASHBOARD,
+    });
+    return (only(resources(s), 'AWS::Lambda::Function').Properties.Environment as { Variables: Record<string, string> }).Variables;
+  };
 
-  test('plain JSON while it fits; gzip beyond, read back the same; refused with the fix when even that is too long', () => {
-    const small = [...sampleCatalog()];
-    const many = [...sampleCatalog(), ...precise(40)];
-    const zipped = encodeCatalog(many);
-    const problems: string[] = [];
-    expect([encodeCatalog(small), JSON.stringify(many).length, zipped.startsWith('gzip:'), zipped.length <= ALARM_CATALOG_MAX]).toEqual([
-      JSON.stringify(small),
-      28094,
-      true,
-      true,
-    ]);
-    expect([alarmCatalog(zipped, problems), problems]).toEqual([many, []]);
-    // 40 models in precise mode fit (1,793 characters compressed), 50 do not.
-    expect(encodeCatalog(many).length).toBe(1793);
-    expect(() => encodeCatalog([...sampleCatalog(), ...precise(50)])).toThrow(
-      "AlarmNotifier: the catalog of 159 alarms is 2113 characters compressed, over the 2048 the notifier's environment holds (Lambda allows 4 KB in all); put fewer models in precise mode (models[].alarms.mode)",
+  test('at 1 and at 300 precise models: the same variables, the catalog only the six listed alarms, under 4 KB in all', () => {
+    const [one, many] = [environment(1), environment(300)];
+    const size = (v: Record<string, string>) => Object.entries(v).reduce((n, [k, x]) => n + k.length + x.length, 0);
+    expect([many, one.ALARM_CATALOG, size(many) < 4096]).toEqual([one, JSON.stringify(listedAlarms(sampleCatalog())), true]);
+  });
+
+  test("a precise alarm the notifier would not know by its name (not its model's key) is refused at synth", () => {
+    expect(() =>
+      build({
+        catalog: [
+          ...sampleCatalog(),
+          {
+            name: `${PREFIX}-triage-LowHitRatio`,
+            family: 'lowHitRatio',
+            severity: 'ticket',
+            kind: 'precise',
+            modelId: TRIAGE_MODEL.modelId,
+          },
+        ],
+      }),
+    ).toThrow(
+      `AlarmNotifier: the notifier would not recognize ${PREFIX}-triage-LowHitRatio (a precise alarm must be named by preciseAlarmName)`,
     );
   });
 });

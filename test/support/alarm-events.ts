@@ -2,26 +2,34 @@
  * CloudWatch's EventBridge alarm events as AWS documents them (the contributor example of the CloudWatch user guide,
  * with our ModelId attribute), for the notifier's tests, and the catalog of a stack named `BedrockPromptCache`.
  */
-import { fleetAlarms, type CatalogAlarm } from '../../lambda/core/alarm-catalog';
+import { fleetAlarms, preciseAlarmName, type CacheFamilyKey, type CatalogAlarm, type NamedModel } from '../../lambda/core/alarm-catalog';
 
 export const PREFIX = 'BedrockPromptCache';
 export const ACCOUNT = '123456789012';
 
+/** The precise model of the sample catalog: claude-haiku as "triage". */
+export const TRIAGE_MODEL = { modelId: 'global.anthropic.claude-haiku-4-5-20251001-v1:0', displayName: 'triage' } as const;
+
+/** A precise alarm's name of the sample stack: `BedrockPromptCache-triage-<hash>-LowHitRatio`. */
+export const preciseName = (family: CacheFamilyKey, anomalyBand = false, model: NamedModel = TRIAGE_MODEL) =>
+  preciseAlarmName(PREFIX, model, family, anomalyBand);
+
 /** The fleet alarms, the two pipeline alarms and one precise model's three alarms. */
-export function sampleCatalog(preciseModelId = 'global.anthropic.claude-haiku-4-5-20251001-v1:0'): CatalogAlarm[] {
+export function sampleCatalog(model: NamedModel = TRIAGE_MODEL): CatalogAlarm[] {
+  const precise = (family: CacheFamilyKey, severity: CatalogAlarm['severity']): CatalogAlarm => ({
+    name: preciseName(family, false, model),
+    family,
+    severity,
+    kind: 'precise',
+    modelId: model.modelId,
+  });
   return [
     ...fleetAlarms(PREFIX),
     { name: `${PREFIX}-PublisherErrors`, family: 'publisherErrors', severity: 'ticket', kind: 'pipeline' },
     { name: `${PREFIX}-PublisherHeartbeat`, family: 'heartbeat', severity: 'page', kind: 'pipeline' },
-    { name: `${PREFIX}-triage-LowHitRatio`, family: 'lowHitRatio', severity: 'ticket', kind: 'precise', modelId: preciseModelId },
-    {
-      name: `${PREFIX}-triage-WritesWithoutReads`,
-      family: 'writesWithoutReads',
-      severity: 'ticket',
-      kind: 'precise',
-      modelId: preciseModelId,
-    },
-    { name: `${PREFIX}-triage-CachingCostsMoney`, family: 'cachingCostsMoney', severity: 'page', kind: 'precise', modelId: preciseModelId },
+    precise('lowHitRatio', 'ticket'),
+    precise('writesWithoutReads', 'ticket'),
+    precise('cachingCostsMoney', 'page'),
   ];
 }
 

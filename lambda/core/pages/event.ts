@@ -9,7 +9,7 @@
  * evaluation (INSUFFICIENT_DATA → OK), INSUFFICIENT_DATA itself, and alarms not in the catalog.
  */
 import { MODEL_ID_DIMENSION } from '../contract';
-import type { CatalogAlarm } from '../alarm-catalog';
+import type { AlarmLookup, CatalogAlarm } from '../alarm-catalog';
 import { partitionOf } from './links';
 
 export const ALARM_STATE_CHANGE = 'CloudWatch Alarm State Change';
@@ -78,14 +78,14 @@ export function datapointOf(reason: string, reasonData: string | undefined): num
 }
 
 /** The notice of one EventBridge event, or why it is not sent. */
-export function readAlarmEvent(event: unknown, catalog: readonly CatalogAlarm[]): AlarmNotice | Ignored {
+export function readAlarmEvent(event: unknown, findAlarm: AlarmLookup): AlarmNotice | Ignored {
   const e = obj(event);
   const detail = obj(e?.detail);
   const kind = str(e?.['detail-type']);
   const alarmName = str(detail?.alarmName);
   if (str(e?.source) !== 'aws.cloudwatch' || (kind !== ALARM_STATE_CHANGE && kind !== CONTRIBUTOR_STATE_CHANGE) || !alarmName)
     return { ignored: `not a CloudWatch alarm state change (source ${String(e?.source)}, detail-type ${String(kind)})` };
-  const alarm = catalog.find((a) => a.name === alarmName);
+  const alarm = findAlarm(alarmName);
   if (!alarm) return { ignored: 'not in the alarm catalog', alarmName };
   const state = obj(detail?.state);
   const value = str(state?.value);
