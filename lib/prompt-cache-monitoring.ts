@@ -178,11 +178,17 @@ export class PromptCacheMonitoring extends Construct {
     this.config = parseConfig(props.config, 'props.config');
     this.bedrockMetrics = BedrockMetrics.fromConfig(this.config);
     const dashboardName = props.dashboardName ?? `${Stack.of(this).stackName}-OnCall-${Aws.REGION}`;
+    const costReviewDashboardName = props.costReviewDashboardName ?? `${Stack.of(this).stackName}-CostReview-${Aws.REGION}`;
     if (props.publisher !== false) {
       this.publisher = new SavingsPublisher(this, 'SavingsPublisher', { ...props.publisher, config: this.config });
     }
     if (this.config.digest.enabled) {
-      this.digest = new WeeklyDigest(this, 'WeeklyDigest', { ...props.digest, config: this.config, topic: props.costReviewTopic });
+      this.digest = new WeeklyDigest(this, 'WeeklyDigest', {
+        ...props.digest,
+        config: this.config,
+        topic: props.costReviewTopic,
+        costReviewDashboardUrl: dashboardUrl(this, costReviewDashboardName),
+      });
     } else if (props.costReviewTopic) {
       addSynthWarning(this, {
         kind: 'cost-review-topic-unused',
@@ -214,7 +220,7 @@ export class PromptCacheMonitoring extends Construct {
     }).dashboard;
     this.costReviewDashboard = new CostReviewDashboard(this, 'CostReviewDashboard', {
       config: this.config,
-      dashboardName: props.costReviewDashboardName ?? `${Stack.of(this).stackName}-CostReview-${Aws.REGION}`,
+      dashboardName: costReviewDashboardName,
       savings: this.publisher ? SavingsMetrics.fromConfig(this.config, COST_REVIEW_PERIOD) : undefined,
     }).dashboard;
   }

@@ -31,6 +31,11 @@ export interface WeeklyDigestProps extends WeeklyDigestOptions {
    * @default - a topic created here, with its own rotating key
    */
   readonly topic?: sns.ITopic;
+  /**
+   * The cost-review dashboard's console URL (lib/console-url.ts `dashboardUrl`), linked under the digest's headline.
+   * @default - no link
+   */
+  readonly costReviewDashboardUrl?: string;
 }
 
 export class WeeklyDigest extends Construct {
@@ -61,7 +66,11 @@ export class WeeklyDigest extends Construct {
       timeout: props.timeout ?? Duration.minutes(2),
       memorySizeMb: 512,
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      environment: { DIGEST_TOPIC_ARN: this.topic.topicArn, POWERTOOLS_SERVICE_NAME: 'prompt-cache-digest' },
+      environment: {
+        DIGEST_TOPIC_ARN: this.topic.topicArn,
+        ...(props.costReviewDashboardUrl ? { COST_REVIEW_DASHBOARD_URL: props.costReviewDashboardUrl } : {}),
+        POWERTOOLS_SERVICE_NAME: 'prompt-cache-digest',
+      },
       wildcardReason: 'cloudwatch:GetMetricData and ListMetrics support no resource-level permissions; the digest only reads metrics.',
       checkovSkips: [
         { id: 'CKV_AWS_115', comment: 'Runs once a week on a schedule; a reservation fails function creation in low-quota accounts.' },

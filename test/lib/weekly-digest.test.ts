@@ -74,7 +74,7 @@ describe('WeeklyDigest', () => {
     ]);
   });
 
-  test('function: the digest handler with the topic in its environment, no async retries', () => {
+  test('function: the digest handler with the topic and the cost-review dashboard link in its environment, no async retries', () => {
     const [[, fn]] = of(t, 'AWS::Lambda::Function');
     expect([fn.Properties.Runtime, fn.Properties.Architectures, fn.Properties.Timeout, fn.Properties.Environment]).toEqual([
       'nodejs24.x',
@@ -84,6 +84,19 @@ describe('WeeklyDigest', () => {
         Variables: {
           NODE_OPTIONS: '--enable-source-maps',
           DIGEST_TOPIC_ARN: { Ref: topic },
+          COST_REVIEW_DASHBOARD_URL: {
+            'Fn::Join': [
+              '',
+              [
+                'https://',
+                { 'Fn::FindInMap': ['ConsoleHost', { Ref: 'AWS::Partition' }, 'host'] },
+                '/cloudwatch/home?region=',
+                { Ref: 'AWS::Region' },
+                '#dashboards/dashboard/T-CostReview-',
+                { Ref: 'AWS::Region' },
+              ],
+            ],
+          },
           POWERTOOLS_SERVICE_NAME: 'prompt-cache-digest',
         },
       },
