@@ -99,6 +99,10 @@ const cases: Record<string, [unknown, LiveFigures]> = {
     contributorEvent({ alarmName: `${PREFIX}-Fleet-CachingCostsMoney-Page`, modelId: CODE, state: 'OK', datapoint: 0.3, atMs: T }),
     read({ hit: hours([9, 58]), netPerHour: hours([-2.85, 0.3]) }),
   ],
+  stillLosing: [
+    contributorEvent({ alarmName: `${PREFIX}-Fleet-CachingCostsMoney-Page`, modelId: CODE, state: 'OK', datapoint: -0.4, atMs: T }),
+    read({ hit: hours([9, 41]), netPerHour: hours([-2.85, -0.4]) }),
+  ],
   heartbeatRecovery: [
     stateEvent({
       alarmName: `${PREFIX}-PublisherHeartbeat`,
@@ -266,6 +270,23 @@ const GOLDEN: Record<string, ReturnType<typeof page>> = {
       'Now: hit ratio 58%, net savings $0.30/h (the period from 02:00 UTC).',
       'Rule met: a published hour loses at most $1.00/h (net ≥ -$1.00/h) or has fewer than 50,000 cache tokens.',
       'Next: nothing to do now; if the cause is not known yet, find it in working hours (runbook below).',
+      '',
+      'Console: https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2:alarm/BedrockPromptCache-Fleet-CachingCostsMoney-Page',
+      'On-call dashboard: https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/BedrockPromptCache-OnCall',
+      'Runbook: https://github.com/example/prompt-cache#caching-costs-money',
+    ],
+  },
+  stillLosing: {
+    topic: 'page',
+    subject: 'OK code-review: caching no longer losing over $1.00/h',
+    lines: [
+      'OK code-review: caching costs money cleared (was a page) at 03:42 UTC.',
+      'Model: us.anthropic.claude-sonnet-4-20250514-v1:0, 1-hour cache, break-even 52.6%, priced by catalog:anthropic.claude-sonnet-4-20250514-v1:0 (1h write)',
+      'Alarm: BedrockPromptCache-Fleet-CachingCostsMoney-Page (contributor ModelId=us.anthropic.claude-sonnet-4-20250514-v1:0)',
+      '',
+      'Now: hit ratio 41%, net savings -$0.40/h (the period from 02:00 UTC).',
+      'Rule met: a published hour loses at most $1.00/h (net ≥ -$1.00/h) or has fewer than 50,000 cache tokens.',
+      "Next: still losing $0.40/h, under the page's $1.00/h: the ticket (caching costs money) stays open, and this pages again when the loss passes $1.00/h (traffic picking up in the morning). Find the cause in working hours (runbook below).",
       '',
       'Console: https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2:alarm/BedrockPromptCache-Fleet-CachingCostsMoney-Page',
       'On-call dashboard: https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/BedrockPromptCache-OnCall',

@@ -267,10 +267,31 @@ function recoveryMessage(
       : []),
     `Rule met: ${sections.clears.replace(/^when /, '')}`,
     ...was,
-    'Next: nothing to do now; if the cause is not known yet, find it in working hours (runbook below).',
+    nextAfterRecovery(notice, r?.netUsdPerHour, ctx.config),
     '',
     ...links(notice, ctx),
   ].join('\n');
+}
+
+/**
+ * What to do after a recovery. A money page that clears while the model still loses (under the page's rate, e.g. at
+ * night when traffic is low) says so: its ticket stays open and the page returns when the loss passes the rate again.
+ */
+function nextAfterRecovery(notice: AlarmNotice, netUsdPerHour: number | undefined, config: PromptCacheConfig): string {
+  const { alarm } = notice;
+  const limit = config.alarms.pageAboveUsdPerHour;
+  if (
+    alarm.family === 'cachingCostsMoney' &&
+    alarm.severity === 'page' &&
+    alarm.kind === 'fleet' &&
+    netUsdPerHour !== undefined &&
+    netUsdPerHour < 0
+  )
+    return (
+      `Next: still losing ${formatUsdPerHour(-netUsdPerHour)}, under the page's ${formatUsdPerHour(limit)}: the ticket (caching costs money) stays open, ` +
+      `and this pages again when the loss passes ${formatUsdPerHour(limit)} (traffic picking up in the morning). Find the cause in working hours (runbook below).`
+    );
+  return 'Next: nothing to do now; if the cause is not known yet, find it in working hours (runbook below).';
 }
 
 /**
