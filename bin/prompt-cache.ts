@@ -14,6 +14,11 @@ import { basename, dirname, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, parseConfig, type PromptCacheConfig } from '../lambda/core/config';
 import { buildReport } from '../lambda/core/report';
+import { regionGroup } from '../lambda/core/prices';
+import { detectTokensPerUsageUnit, reconcile } from '../lambda/core/reconcile';
+import { renderReconciliation } from '../lambda/core/reconcile-format';
+import { COST_EXPLORER_REQUEST_USD, createCostExplorerClient } from '../lambda/aws/cost-explorer';
+import { readReconcileInputs } from '../lambda/aws/reconcile-source';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../lambda/core/report-format';
 import { parseUsageFile, UsageFileError } from '../lambda/core/usage';
 import { loadConfigFile, loadConfigFromContext } from '../lib/config';
@@ -79,7 +84,11 @@ interface ReportOptions {
   format: ReportFormat;
   out?: string;
   chart?: string;
+  priceRegion?: string;
 }
+
+/** `report --usage` prices as in this region unless `--price-region` says otherwise. */
+export const DEFAULT_PRICE_REGION = 'us-east-1';
 
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 export const MAX_REVIEW_DAYS = 90;
@@ -90,6 +99,10 @@ async function report(opts: ReportOptions, io: CliIo): Promise<void> {
   }
   if (opts.chart !== undefined && opts.region === undefined)
     throw new BadInput('--chart needs --region: the chart draws daily figures, which a usage file does not have');
+  if (opts.priceRegion !== undefined && opts.usage === undefined)
+    throw new BadInput('--price-region goes with --usage: with --region the prices are those of that region');
+  if (opts.priceRegion !== undefined && !REGION_PATTERN.test(opts.priceRegion))
+    throw new BadInput(`--price-region: not an AWS region (got ${JSON.stringify(opts.priceRegion)}); e.g. eu-west-1`);
   if (opts.chart !== undefined && !opts.chart.endsWith('.svg'))
     throw new BadInput(`--chart: the file must end in .svg (got ${JSON.stringify(opts.chart)})`);
   const config = loadConfig(opts.config);
@@ -101,12 +114,22 @@ async function report(opts: ReportOptions, io: CliIo): Promise<void> {
       if (err instanceof UsageFileError) throw new BadInput(err.message);
       throw err;
     }
-    const text = renderReport(buildReport(usage, config), opts.format, `Prompt cache report: ${basename(opts.usage)}`);
+    const priceRegion = opts.priceRegion ?? DEFAULT_PRICE_REGION;
+    warnUnknownPriceRegion(priceRegion, io);
+    const text = renderReport(buildReport(usage, config, priceRegion), opts.format, `Prompt cache report: ${basename(opts.usage)}`);
     if (opts.out === undefined) io.stdout(text);
     else writeAtomically(opts.out, text);
     return;
   }
   await reviewFromCloudWatch(opts as ReportOptions & { region: string }, config, io);
+}
+
+/** A region the price catalog does not know: its dollars are at the US rate, which stderr says (and each priceSource). */
+function warnUnknownPriceRegion(region: string, io: CliIo): void {
+  if (regionGroup(region) === undefined)
+    io.stderr(
+      `warning: the price catalog has no prices for ${region}: dollars are at the US rate (pricing overrides in the config set exact ones)\n`,
+    );
 }
 
 /** `report --region`: the weekly review of the last `--days` days before `--end` and the window before that. */
@@ -144,12 +167,65 @@ async function reviewFromCloudWatch(opts: ReportOptions & { region: string }, co
   io.stderr(
     `  ${modelIds.length} models, ${clients.calls.GetMetricData ?? 0} GetMetricData and ${clients.calls.ListMetrics ?? 0} ListMetrics calls\n`,
   );
-  const review = buildWeeklyReport(daily, windows, priced);
+  warnUnknownPriceRegion(opts.region, io);
+  const review = buildWeeklyReport(daily, windows, priced, opts.region);
   const text = renderWeekly(review, opts.format);
   const svg = opts.chart === undefined ? undefined : await renderWeeklyChartSvg(review);
   if (opts.out === undefined) io.stdout(text);
   else writeAtomically(opts.out, text);
   if (opts.chart !== undefined && svg !== undefined) writeAtomically(opts.chart, svg);
+}
+
+interface ReconcileCliOptions {
+  days: string;
+  end?: string;
+  config?: string;
+  format: ReportFormat;
+  out?: string;
+}
+
+/** `reconcile`: the bill (Cost Explorer) beside the cost computed from the AWS/Bedrock tokens of the same days. */
+async function reconcileBill(opts: ReconcileCliOptions, io: CliIo): Promise<void> {
+  const days = Number(opts.days);
+  if (!Number.isInteger(days) || days < 1 || days > MAX_REVIEW_DAYS)
+    throw new BadInput(`--days: must be a whole number from 1 to ${MAX_REVIEW_DAYS} (got ${JSON.stringify(opts.days)})`);
+  const now = Date.now();
+  const endArg = isoTime(opts.end, '--end');
+  if (endArg !== undefined && endArg > now)
+    throw new BadInput(`--end is in the future (got ${opts.end}); the window ends at a past UTC midnight`);
+  const config = configFromFileOrCdkJson(opts.config);
+  const endMs = alignDown(endArg ?? now, DAY_MS);
+  const startMs = endMs - days * DAY_MS;
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const window = { startMs, endMs, start: day(startMs), end: day(endMs) };
+  const log: RunLog = { info: () => undefined, warn: (message, data) => io.stderr(`warning: ${message} ${JSON.stringify(data ?? {})}\n`) };
+  io.stderr(`reading the bill (Cost Explorer, ${config.reconcile.services.join(', ')}) from ${window.start} to ${window.end}...\n`);
+  const read = await readReconcileInputs(config, window, {
+    ce: createCostExplorerClient(),
+    region: (region) => {
+      const clients = createClients({ region });
+      return { cloudWatch: clients.cloudWatch, profiles: new InferenceProfileResolver(clients.bedrock, log) };
+    },
+    log,
+    onProgress: (m) => io.stderr(`${m}\n`),
+  });
+  for (const region of read.regions) warnUnknownPriceRegion(region, io);
+  const unit = config.reconcile.tokensPerUsageUnit;
+  const tokensPerUsageUnit = unit === 'auto' ? detectTokensPerUsageUnit(read.lines, read.usage, config.reconcile.usageTypes) : unit;
+  const result = reconcile({
+    window: { start: window.start, end: window.end },
+    lines: read.lines,
+    usage: read.usage,
+    config: read.config,
+    tokensPerUsageUnit,
+    overrides: config.reconcile.usageTypes,
+  });
+  io.stderr(
+    `  ${read.costExplorerRequests} Cost Explorer requests: $${(read.costExplorerRequests * COST_EXPLORER_REQUEST_USD).toFixed(2)}\n`,
+  );
+  const text = renderReconciliation(result, opts.format);
+  if (opts.out === undefined) io.stdout(text);
+  else writeAtomically(opts.out, text);
 }
 
 interface PublishCliOptions {
@@ -326,6 +402,7 @@ export function buildProgram(io: CliIo, deps: CliDeps = {}): Command {
     .description('hit ratios and dollar savings per model, from a usage file or from CloudWatch (weekly review)')
     .option('--usage <file>', 'aggregate JSON {"models":[...]} or JSON Lines of {"modelId","usage"} (InvokeModel or Converse usage blocks)')
     .option('--region <region>', 'read AWS/Bedrock metrics from CloudWatch in this region: the weekly review, with the previous window')
+    .option('--price-region <region>', `with --usage: price the tokens as in this region (default ${DEFAULT_PRICE_REGION})`)
     .option('--days <n>', 'with --region: days in the window', '7')
     .option('--end <iso>', "with --region: the window ends at this time's UTC midnight (default: today's)")
     .option('--config <file>', 'JSON config (models, pricing overrides, thresholds); built-in defaults without it')
@@ -346,6 +423,17 @@ export function buildProgram(io: CliIo, deps: CliDeps = {}): Command {
     .option('--until <iso>', 'stands in for the clock: publish the periods closed by then')
     .option('--region <region>', "AWS region (default: the environment's)")
     .action((opts: PublishCliOptions) => publish(opts, io));
+  program
+    .command('reconcile')
+    .description(
+      'the bill beside the computed cost: Cost Explorer against the AWS/Bedrock tokens of the same days, per model, with the drift and the effective prices',
+    )
+    .requiredOption('--days <n>', 'days in the window (whole UTC days, ending at --end)')
+    .option('--end <iso>', "the window ends at this time's UTC midnight (default: today's)")
+    .option('--config <file>', "JSON config (default: cdk.json's promptCacheMonitoring in this folder)")
+    .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('markdown'))
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action((opts: ReconcileCliOptions) => reconcileBill(opts, io));
   program
     .command('cost')
     .description("estimate the monitoring's own monthly AWS bill from the synthesized stack and the config")

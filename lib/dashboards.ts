@@ -337,7 +337,7 @@ export function costReviewReadme(config: PromptCacheConfig, withDollars: boolean
     '* cost without cache = (input + read + write) x p_in + output x p_out; cost with cache = input x p_in + write x p_write + read x p_read + output x p_out.',
     '* **net savings** = read x (p_in - p_read) - write x (p_write - p_in) = cost without - cost with; below 0, caching costs money. **% saved** = net savings / cost without.',
     '* **Hit ratio of the range** = sum(read) / (sum(read) + sum(write)) over the whole range, token-weighted (not an average of hourly ratios).',
-    `* Prices: the built-in catalog (lambda/core/prices.ts; aws.amazon.com/bedrock/pricing and Anthropic's pricing page, checked ${checked}), ` +
+    `* Prices: the built-in catalog (lambda/core/price-catalog.json; aws.amazon.com/bedrock/pricing and Anthropic's pricing page, checked ${checked}), ` +
       `overridden by the config's \`pricing\` (${overrides} ${overrides === 1 ? 'entry' : 'entries'}); \`prompt-cache report\` shows each model's rule as priceSource. ` +
       'Claude 4.5+ through geographic profiles: +10 %. Unpriced models count in Unpriced tokens, not in dollars.',
     withDollars

@@ -85,7 +85,12 @@ export type AlarmReadyValues = { readonly [F in ModelAlarmFamily]: number | null
  * The alarm-ready values of one report row (one model, one period) for `config` (the publisher's, with its prices):
  * `model` is its config.models entry, undefined for a model only discovered (the `alarms` section's settings).
  */
-export function alarmReadyValues(row: ReportRow, model: ModelConfig | undefined, config: PromptCacheConfig): AlarmReadyValues {
+export function alarmReadyValues(
+  row: ReportRow,
+  model: ModelConfig | undefined,
+  config: PromptCacheConfig,
+  priceRegion?: string,
+): AlarmReadyValues {
   const settings = modelAlarmSettings(config.alarms, model);
   const on = new Set(alarmReadyFamilies(settings));
   const cacheTokens = row.cacheReadInputTokens + row.cacheWriteInputTokens;
@@ -94,7 +99,7 @@ export function alarmReadyValues(row: ReportRow, model: ModelConfig | undefined,
   let margin: number | null = null;
   if (on.has('lowHitRatio') && cacheTokens >= settings.lowHitRatio.minCacheTokens && row.cacheHitRatioPercent !== null) {
     // The price buildReport used for the row's dollars (same rule, same config): undefined when unpriced.
-    const price = resolveModelPrice(model, row.modelId, config.pricing);
+    const price = resolveModelPrice(model, row.modelId, config.pricing, priceRegion);
     margin = row.cacheHitRatioPercent - lowHitThresholdPercent(settings.lowHitRatio, price && breakEvenHitRatioPercent(price));
   }
   // periodMinutes divides 60 (config), so this is one multiplication by a whole number: exact for hourly periods.
@@ -115,6 +120,8 @@ export function periodDatums(
   usage: ReadonlyMap<string, TokenCounts>,
   modelIds: readonly string[],
   config: PromptCacheConfig,
+  /** The publisher's own region: what the tokens cost there. @default - the catalog's `*` (US) rate */
+  priceRegion?: string,
 ): PeriodFigures {
   const report = buildReport(
     modelIds.map((modelId) => ({
@@ -122,6 +129,7 @@ export function periodDatums(
       tokens: usage.get(modelId) ?? { inputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, outputTokens: 0 },
     })),
     config,
+    priceRegion,
   );
   const datums: Datum[] = [];
   const push = (metric: { name: string; unit: Datum['unit'] }, value: number | null, modelId?: string) => {
@@ -150,7 +158,7 @@ export function periodDatums(
     push(CUSTOM_METRICS.netSavingsUsd, row.netSavingsUSD, row.modelId);
     push(CUSTOM_METRICS.costWithCacheUsd, row.costWithCacheUSD, row.modelId);
     push(CUSTOM_METRICS.costWithoutCacheUsd, row.costWithoutCacheUSD, row.modelId);
-    const alarm = alarmReadyValues(row, configured.get(row.modelId), config);
+    const alarm = alarmReadyValues(row, configured.get(row.modelId), config, priceRegion);
     for (const family of ALARM_READY_FAMILIES) push(ALARM_READY_SERIES[family], alarm[family], row.modelId);
   }
   // The heartbeat goes last: present means the whole period went out.

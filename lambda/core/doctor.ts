@@ -257,13 +257,22 @@ function unpricedCheck(config: PromptCacheConfig, obs: DoctorObservations, traff
   for (const id of traffic) {
     const model = config.models.find((m) => m.modelId === id);
     const price = resolvePrice(
-      { modelId: id, priceAs: model?.priceAs ?? routed.get(id), cacheWriteTtl: model?.cacheWriteTtl },
+      { modelId: id, priceAs: model?.priceAs ?? routed.get(id), cacheWriteTtl: model?.cacheWriteTtl, region: obs.region },
       config.pricing,
     );
     if (price) priced[id] = price.source;
     else unpriced.push(id);
   }
   const details = { unpriced, priced };
+  const usRate = Object.entries(priced).filter(([, source]) => source.includes('(US rate: no price for'));
+  if (unpriced.length === 0 && usRate.length > 0)
+    return check(
+      'models-unpriced',
+      'warn',
+      `every model with traffic (${traffic.length}) has a price, but the catalog has no prices for ${obs.region}: ${list(usRate.map(([id]) => id))} at the US rate`,
+      `Check the Bedrock prices in ${obs.region} (aws.amazon.com/bedrock/pricing) and, where they differ, add pricing["${usRate[0][0]}"] in cdk.json.`,
+      details,
+    );
   if (unpriced.length === 0)
     return check('models-unpriced', 'pass', `every model with traffic (${traffic.length}) has a price`, null, details);
   return check(

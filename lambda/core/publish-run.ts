@@ -26,6 +26,7 @@ import { addTokens, CUSTOM_METRICS, ZERO_TOKENS, type TokenCounts } from './cont
 import { datumKey, periodDatums, type Datum } from './datums';
 import { pricedWithProfiles, type InferenceProfileRoutes } from './inference-profiles';
 import { alignUp, periodWindow } from './periods';
+import { regionGroup } from './prices';
 import {
   LedgerConflict,
   PutOutcomeUnknown,
@@ -57,6 +58,8 @@ export interface RunSettings {
   /** First run only: start here instead of `initialLookback` back. */
   readonly sinceMs?: number;
   readonly maxDatumsPerPut: number;
+  /** The region whose prices the dollars are in (the publisher's own). @default - the catalog's `*` (US) rate */
+  readonly priceRegion?: string;
   /**
    * How long after a put of datums 24 hours old or older a presence check of them is trusted (CloudWatch: "at least 48
    * hours" before GetMetricData shows them). @default 48 hours
@@ -234,6 +237,10 @@ export async function runPublisher(
   /** Where application inference profiles route, to price them without a hand-written `priceAs`. @default - none */
   profiles?: InferenceProfileRoutes,
 ): Promise<RunResult> {
+  if (settings.priceRegion !== undefined && regionGroup(settings.priceRegion) === undefined)
+    log.warn('the price catalog has no prices for this region: dollars are at the US rate (set pricing overrides for exact figures)', {
+      region: settings.priceRegion,
+    });
   try {
     const result = await publishPeriods(config, source, sink, ledger, settings, log, profiles);
     await reportHealth(sink, settings, result, log);
@@ -386,7 +393,7 @@ async function publishPeriods(
     throw err;
   }
 
-  const plan = await planRun(config, source, window, settlePeriods, due, periodMs, profiles);
+  const plan = await planRun(config, source, window, settlePeriods, due, periodMs, profiles, settings.priceRegion);
 
   // Settle the due deferred ranges: the period whose heartbeat (its last datum) is there was published; the others'
   // missing datums are put, unless the period is now older than CloudWatch accepts (lost).
@@ -600,6 +607,7 @@ async function planRun(
   due: readonly DeferredRange[],
   periodMs: number,
   profiles: InferenceProfileRoutes | undefined,
+  priceRegion: string | undefined,
 ): Promise<Planned> {
   if (window.periods.length === 0 && settlePeriods.length === 0)
     return { ...window, stream: [], settle: new Map(), modelIds: [], tokens: ZERO_TOKENS, unpricedTokens: 0 };
@@ -620,7 +628,7 @@ async function planRun(
       const t = byPeriod.get(periodStartMs);
       if (t) usage.set(modelId, t);
     }
-    return periodDatums(periodStartMs, usage, modelIds, priced);
+    return periodDatums(periodStartMs, usage, modelIds, priced, priceRegion);
   };
   const stream: Datum[] = [];
   let tokens = ZERO_TOKENS;

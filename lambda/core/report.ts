@@ -102,9 +102,10 @@ const NULL_DOLLARS: NullableDollars = {
 
 /**
  * Rows for every model with usage and every configured model (configured ones first, in config order, then the rest by
- * id); usage entries with the same model id are summed.
+ * id); usage entries with the same model id are summed. Priced as in `priceRegion` (prices differ by region; without
+ * it, the catalog's `*` (US) rate).
  */
-export function buildReport(usage: readonly ModelUsage[], config: PromptCacheConfig): Report {
+export function buildReport(usage: readonly ModelUsage[], config: PromptCacheConfig, priceRegion?: string): Report {
   const byModel = new Map<string, TokenCounts>();
   for (const m of config.models) byModel.set(m.modelId, ZERO_TOKENS);
   const discovered = [...new Set(usage.map((u) => u.modelId))].filter((id) => !byModel.has(id)).sort();
@@ -117,7 +118,7 @@ export function buildReport(usage: readonly ModelUsage[], config: PromptCacheCon
   const models: ReportRow[] = [];
   for (const [modelId, t] of byModel) {
     const model = config.models.find((m) => m.modelId === modelId);
-    const price = resolveModelPrice(model, modelId, config.pricing);
+    const price = resolveModelPrice(model, modelId, config.pricing, priceRegion);
     const pico = price ? dollarsPico(t, price) : undefined;
     const dollars = pico ? toUsd(pico) : null;
     tokens = addTokens(tokens, t);

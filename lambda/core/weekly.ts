@@ -186,11 +186,12 @@ function trailingRun(states: readonly DayState[]): number | null {
 
 const mean = (values: readonly number[]) => (values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length);
 
-/** Builds the weekly review from daily token Sums covering both windows. */
+/** Builds the weekly review from daily token Sums covering both windows, priced as in `priceRegion` (where they were read). */
 export function buildWeeklyReport(
   daily: readonly DailyUsage[],
   windows: { current: ReviewWindow; previous: ReviewWindow },
   config: PromptCacheConfig,
+  priceRegion?: string,
 ): WeeklyReport {
   const { current: window, previous: previousWindow } = windows;
   const previousUsage = sumWindow(daily, previousWindow);
@@ -198,9 +199,14 @@ export function buildWeeklyReport(
   const current = buildReport(
     [...sumWindow(daily, window), ...previousUsage.map((u) => ({ modelId: u.modelId, tokens: ZERO_TOKENS }))],
     config,
+    priceRegion,
   );
   // Rows of the previous window for every model of this one (a model new this week was idle before).
-  const previous = buildReport([...previousUsage, ...current.models.map((r) => ({ modelId: r.modelId, tokens: ZERO_TOKENS }))], config);
+  const previous = buildReport(
+    [...previousUsage, ...current.models.map((r) => ({ modelId: r.modelId, tokens: ZERO_TOKENS }))],
+    config,
+    priceRegion,
+  );
   const previousById = new Map(previous.models.map((r) => [r.modelId, r]));
   const prices = new Map<string, ResolvedPrice | undefined>(
     current.models.map((r) => [
@@ -209,6 +215,7 @@ export function buildWeeklyReport(
         config.models.find((m) => m.modelId === r.modelId),
         r.modelId,
         config.pricing,
+        priceRegion,
       ),
     ]),
   );

@@ -46,7 +46,8 @@ export async function sendDigest(options: DigestOptions): Promise<DigestResult> 
   const { config } = options;
   const windows = reviewWindows(alignDown(options.nowMs, DAY_MS), config.digest.days);
   const read = await readDailyUsage(options.cloudWatch, config, windows, options.log, undefined, options.profiles);
-  const review = buildWeeklyReport(read.daily, windows, read.config);
+  // Priced as where the tokens were used: the region the metrics are read in.
+  const review = buildWeeklyReport(read.daily, windows, read.config, await options.cloudWatch.config.region());
   const subject = digestSubject(review);
   const text = renderWeeklyDigest(review, options.dashboardUrl === undefined ? {} : { dashboardUrl: options.dashboardUrl });
   const messageId = await publishDigest(options.sns, options.topicArn, subject, text);

@@ -37,6 +37,8 @@ export interface PublishOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Where application inference profiles route. @default - bedrock:GetInferenceProfile through `clients.bedrock` */
   readonly profiles?: InferenceProfileRoutes;
+  /** The region whose prices the dollars are in. @default - the CloudWatch client's region (where the tokens were used) */
+  readonly priceRegion?: string;
 }
 
 export interface PublishSummary extends Omit<RunResult, 'watermarkMs' | 'settlementDueAtMs'> {
@@ -71,6 +73,7 @@ export async function publishOnce(options: PublishOptions): Promise<PublishSumma
     };
   };
   try {
+    const priceRegion = options.priceRegion ?? (await clients.cloudWatch.config.region());
     const result = await runPublisher(
       config,
       new BedrockTokenSource(clients.cloudWatch, config.bedrockMetricNames, log),
@@ -86,6 +89,7 @@ export async function publishOnce(options: PublishOptions): Promise<PublishSumma
         leaseMs: config.publisher.leaseMinutes * MINUTE_MS,
         ...(options.sinceMs === undefined ? {} : { sinceMs: options.sinceMs }),
         maxDatumsPerPut: MAX_DATUMS_PER_PUT,
+        priceRegion,
         oldDatapointVisibilityMs: config.publisher.oldDatapointVisibilityHours * HOUR_MS,
         maxPutAttempts: 6,
         sleep: options.sleep ?? realSleep,

@@ -156,6 +156,61 @@ describe('prompt-cache report --usage: the worked example', () => {
   });
 });
 
+describe('prompt-cache report --usage --price-region: prices as in that region', () => {
+  const usage = () => file('region.json', JSON.stringify(aggregate));
+  test('GovCloud: the worked example at 120% of the US rate, exactly, and the source says so', async () => {
+    const r = await run('report', '--usage', usage(), '--price-region', 'us-gov-west-1', '--format', 'json');
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const row = JSON.parse(r.stdout).models[0];
+    expect([
+      row.costWithCacheUSD,
+      row.costWithoutCacheUSD,
+      row.readDiscountUSD,
+      row.writePremiumUSD,
+      row.netSavingsUSD,
+      row.priceSource,
+    ]).toEqual([
+      0.37099422,
+      0.4273272,
+      0.12392028,
+      0.0675873,
+      0.05633298,
+      'catalog:anthropic.claude-3-7-sonnet-20250219-v1:0 (us-gov: 120% of the US rate)',
+    ]);
+  });
+
+  test('the default is us-east-1; a region the catalog does not know is priced at the US rate, with a warning', async () => {
+    const plain = await run('report', '--usage', usage(), '--format', 'json');
+    const east = await run('report', '--usage', usage(), '--price-region', 'us-east-1', '--format', 'json');
+    const unknown = await run('report', '--usage', usage(), '--price-region', 'xx-east-9', '--format', 'json');
+    expect(plain.stdout).toBe(east.stdout);
+    expect(JSON.parse(plain.stdout).models[0].netSavingsUSD).toBe(0.04694415);
+    expect([
+      unknown.code,
+      unknown.stderr,
+      JSON.parse(unknown.stdout).models[0].priceSource,
+      JSON.parse(unknown.stdout).models[0].netSavingsUSD,
+    ]).toEqual([
+      0,
+      'warning: the price catalog has no prices for xx-east-9: dollars are at the US rate (pricing overrides in the config set exact ones)\n',
+      'catalog:anthropic.claude-3-7-sonnet-20250219-v1:0 (US rate: no price for xx-east-9)',
+      0.04694415,
+    ]);
+  });
+
+  test.each([
+    [['--price-region', 'Mars'], '--price-region: not an AWS region (got "Mars"); e.g. eu-west-1'],
+    [
+      ['--region', 'us-east-1', '--price-region', 'eu-west-1'],
+      '--price-region goes with --usage: with --region the prices are those of that region',
+    ],
+  ])('bad: %j', async (args, message) => {
+    const withUsage = args[0] === '--region' ? args : ['--usage', usage(), ...args];
+    const r = await run('report', ...withUsage);
+    expect([r.code, r.stdout, r.stderr]).toEqual([2, '', `error: ${message}\n`]);
+  });
+});
+
 describe('prompt-cache report: bad input exits 2 with one line naming the file, line or field, and nothing is written', () => {
   const line = (usage: object, modelId: unknown = sonnet) => JSON.stringify({ modelId, usage });
   const ok = line({ input_tokens: 1, output_tokens: 1 });

@@ -33,6 +33,7 @@ describe('config: defaults', () => {
       monitoringPrices: {},
       digest: { enabled: true, weekDay: 'MON', hourUtc: 8, days: 7, emails: [] },
       report: { minHitRatioPercent: 50, hitRatioDropPoints: 10, moneyLeftOnTableMinUSD: 1 },
+      reconcile: { services: ['Amazon Bedrock'], tokensPerUsageUnit: 'auto', usageTypes: {} },
       alarms: {
         enabled: true,
         pageAboveUsdPerHour: 1,

@@ -32,7 +32,7 @@ import { heartbeatPeriods as libHeartbeatPeriods, LAG_FILL_MINUTES as LIB_LAG_FI
 import { DEFAULT_PUBLISHER_TIMEOUT_MINUTES as LIB_TIMEOUT } from '../../lib/alarms/plan';
 import { contributorEvent, PREFIX, preciseName, sampleCatalog, stateEvent, TRIAGE_MODEL } from '../support/alarm-events';
 
-const CODE = 'us.anthropic.claude-sonnet-4-20250514-v1:0';
+const CODE = 'global.anthropic.claude-sonnet-4-5-20250929-v1:0';
 const TRIAGE = 'global.anthropic.claude-haiku-4-5-20251001-v1:0';
 const config = parseConfig(
   {
@@ -127,8 +127,8 @@ const GOLDEN: Record<string, ReturnType<typeof page>> = {
     subject: 'PAGE code-review: caching losing $2.85/h (hit 9%, break-even 52.6%)',
     lines: [
       'PAGE code-review: caching costs money: losing more than $1.00/h (net savings under -$1.00/h, alarms.pageAboveUsdPerHour).',
-      'Model: us.anthropic.claude-sonnet-4-20250514-v1:0, 1-hour cache, break-even 52.6%, priced by catalog:anthropic.claude-sonnet-4-20250514-v1:0 (1h write)',
-      'Alarm: BedrockPromptCache-Fleet-CachingCostsMoney-Page (contributor ModelId=us.anthropic.claude-sonnet-4-20250514-v1:0)',
+      'Model: global.anthropic.claude-sonnet-4-5-20250929-v1:0, 1-hour cache, break-even 52.6%, priced by catalog:anthropic.claude-sonnet-4-5-20250929-v1:0 (1h write)',
+      'Alarm: BedrockPromptCache-Fleet-CachingCostsMoney-Page (contributor ModelId=global.anthropic.claude-sonnet-4-5-20250929-v1:0)',
       '',
       'How bad: losing $2.85/h in the published hour from 02:00 UTC, $68.40 a day if it goes on; hit ratio 9%, break-even 52.6%.',
       'Do first: roll back what changed for code-review around 00:00 UTC (deploy, system prompt, tools, model). Nothing changed, or no better? Stop caching for it (remove cachePoint / cache_control): uncached it costs the input price, no more.',
@@ -150,8 +150,8 @@ const GOLDEN: Record<string, ReturnType<typeof page>> = {
     subject: 'TICKET code-review: caching losing $0.45/h (hit 45%, break-even 52.6%)',
     lines: [
       'TICKET code-review: caching costs money: the write premium exceeds the read discount (net savings under $0).',
-      'Model: us.anthropic.claude-sonnet-4-20250514-v1:0, 1-hour cache, break-even 52.6%, priced by catalog:anthropic.claude-sonnet-4-20250514-v1:0 (1h write)',
-      'Alarm: BedrockPromptCache-Fleet-CachingCostsMoney (contributor ModelId=us.anthropic.claude-sonnet-4-20250514-v1:0)',
+      'Model: global.anthropic.claude-sonnet-4-5-20250929-v1:0, 1-hour cache, break-even 52.6%, priced by catalog:anthropic.claude-sonnet-4-5-20250929-v1:0 (1h write)',
+      'Alarm: BedrockPromptCache-Fleet-CachingCostsMoney (contributor ModelId=global.anthropic.claude-sonnet-4-5-20250929-v1:0)',
       '',
       'How bad: losing $0.45/h in the published hour from 02:00 UTC, $10.80 a day if it goes on; hit ratio 45%, break-even 52.6%.',
       'Do first: nothing tonight: it can wait for working hours.',
@@ -173,8 +173,8 @@ const GOLDEN: Record<string, ReturnType<typeof page>> = {
     subject: 'TICKET code-review: hit ratio 31% under 62.6% (saving $0.12/h)',
     lines: [
       'TICKET code-review: low hit ratio: hit ratio read/(read+write) under 62.6% (break-even 52.6% + 10 points).',
-      'Model: us.anthropic.claude-sonnet-4-20250514-v1:0, 1-hour cache, break-even 52.6%, priced by catalog:anthropic.claude-sonnet-4-20250514-v1:0 (1h write)',
-      'Alarm: BedrockPromptCache-Fleet-LowHitRatio (contributor ModelId=us.anthropic.claude-sonnet-4-20250514-v1:0)',
+      'Model: global.anthropic.claude-sonnet-4-5-20250929-v1:0, 1-hour cache, break-even 52.6%, priced by catalog:anthropic.claude-sonnet-4-5-20250929-v1:0 (1h write)',
+      'Alarm: BedrockPromptCache-Fleet-LowHitRatio (contributor ModelId=global.anthropic.claude-sonnet-4-5-20250929-v1:0)',
       '',
       'How bad: hit ratio 31% and net savings $0.12/h in the published hour from 02:00 UTC: still saving, less than it should (it loses money under 52.6%).',
       'Do first: nothing tonight: it can wait for working hours.',
@@ -197,8 +197,8 @@ const GOLDEN: Record<string, ReturnType<typeof page>> = {
     subject: 'TICKET code-review: cache writes never read, $0.24/h wasted',
     lines: [
       'TICKET code-review: writes without reads: cache writes and not one read back (≥ 20,000 write tokens per published hour).',
-      'Model: us.anthropic.claude-sonnet-4-20250514-v1:0, 1-hour cache, break-even 52.6%, priced by catalog:anthropic.claude-sonnet-4-20250514-v1:0 (1h write)',
-      'Alarm: BedrockPromptCache-Fleet-WritesWithoutReads (contributor ModelId=us.anthropic.claude-sonnet-4-20250514-v1:0)',
+      'Model: global.anthropic.claude-sonnet-4-5-20250929-v1:0, 1-hour cache, break-even 52.6%, priced by catalog:anthropic.claude-sonnet-4-5-20250929-v1:0 (1h write)',
+      'Alarm: BedrockPromptCache-Fleet-WritesWithoutReads (contributor ModelId=global.anthropic.claude-sonnet-4-5-20250929-v1:0)',
       '',
       'How bad: $0.24/h wasted: 80,000 cache write tokens and no read in the published hour from 02:00 UTC, each at the $3.00/MTok write premium over input.',
       'Do first: nothing tonight: it can wait for working hours.',
@@ -264,8 +264,8 @@ const GOLDEN: Record<string, ReturnType<typeof page>> = {
     subject: 'OK code-review: caching no longer losing over $1.00/h',
     lines: [
       'OK code-review: caching costs money cleared (was a page) at 03:42 UTC.',
-      'Model: us.anthropic.claude-sonnet-4-20250514-v1:0, 1-hour cache, break-even 52.6%, priced by catalog:anthropic.claude-sonnet-4-20250514-v1:0 (1h write)',
-      'Alarm: BedrockPromptCache-Fleet-CachingCostsMoney-Page (contributor ModelId=us.anthropic.claude-sonnet-4-20250514-v1:0)',
+      'Model: global.anthropic.claude-sonnet-4-5-20250929-v1:0, 1-hour cache, break-even 52.6%, priced by catalog:anthropic.claude-sonnet-4-5-20250929-v1:0 (1h write)',
+      'Alarm: BedrockPromptCache-Fleet-CachingCostsMoney-Page (contributor ModelId=global.anthropic.claude-sonnet-4-5-20250929-v1:0)',
       '',
       'Now: hit ratio 58%, net savings $0.30/h (the period from 02:00 UTC).',
       'Rule met: a published hour loses at most $1.00/h (net ≥ -$1.00/h) or has fewer than 50,000 cache tokens.',
@@ -281,8 +281,8 @@ const GOLDEN: Record<string, ReturnType<typeof page>> = {
     subject: 'OK code-review: caching no longer losing over $1.00/h',
     lines: [
       'OK code-review: caching costs money cleared (was a page) at 03:42 UTC.',
-      'Model: us.anthropic.claude-sonnet-4-20250514-v1:0, 1-hour cache, break-even 52.6%, priced by catalog:anthropic.claude-sonnet-4-20250514-v1:0 (1h write)',
-      'Alarm: BedrockPromptCache-Fleet-CachingCostsMoney-Page (contributor ModelId=us.anthropic.claude-sonnet-4-20250514-v1:0)',
+      'Model: global.anthropic.claude-sonnet-4-5-20250929-v1:0, 1-hour cache, break-even 52.6%, priced by catalog:anthropic.claude-sonnet-4-5-20250929-v1:0 (1h write)',
+      'Alarm: BedrockPromptCache-Fleet-CachingCostsMoney-Page (contributor ModelId=global.anthropic.claude-sonnet-4-5-20250929-v1:0)',
       '',
       'Now: hit ratio 41%, net savings -$0.40/h (the period from 02:00 UTC).',
       'Rule met: a published hour loses at most $1.00/h (net ≥ -$1.00/h) or has fewer than 50,000 cache tokens.',
@@ -315,8 +315,8 @@ const GOLDEN: Record<string, ReturnType<typeof page>> = {
     subject: 'PAGE code-review: caching losing $2.85/h (break-even 52.6%)',
     lines: [
       'PAGE code-review: caching costs money: losing more than $1.00/h (net savings under -$1.00/h, alarms.pageAboveUsdPerHour).',
-      'Model: us.anthropic.claude-sonnet-4-20250514-v1:0, 1-hour cache, break-even 52.6%, priced by catalog:anthropic.claude-sonnet-4-20250514-v1:0 (1h write)',
-      'Alarm: BedrockPromptCache-Fleet-CachingCostsMoney-Page (contributor ModelId=us.anthropic.claude-sonnet-4-20250514-v1:0)',
+      'Model: global.anthropic.claude-sonnet-4-5-20250929-v1:0, 1-hour cache, break-even 52.6%, priced by catalog:anthropic.claude-sonnet-4-5-20250929-v1:0 (1h write)',
+      'Alarm: BedrockPromptCache-Fleet-CachingCostsMoney-Page (contributor ModelId=global.anthropic.claude-sonnet-4-5-20250929-v1:0)',
       '',
       'Figures: unavailable (GetMetricData failed: Throttling: Rate exceeded); sent without them.',
       "How bad: losing $2.85/h (the alarm's datapoint), $68.40 a day if it goes on.",

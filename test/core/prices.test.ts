@@ -1,5 +1,13 @@
 import { parseConfig } from '../../lambda/core/config';
-import { baseModelId, PRICE_CATALOG, resolvePrice, type PriceQuery } from '../../lambda/core/prices';
+import {
+  baseModelId,
+  BUILT_IN_PRICES,
+  parsePriceCatalog,
+  PRICE_CATALOG,
+  regionGroup,
+  resolvePrice,
+  type PriceQuery,
+} from '../../lambda/core/prices';
 
 const override = { inputPerMTok: 2, outputPerMTok: 10, cacheWritePerMTok: 2.5, cacheReadPerMTok: 0.2 };
 const overrideMicro = { inputMicro: 2e6, outputMicro: 10e6, cacheWriteMicro: 2.5e6, cacheReadMicro: 0.2e6 };
@@ -74,14 +82,19 @@ describe('price resolution order (README)', () => {
     ],
     [
       'catalog 1-hour write price',
-      { modelId: 'anthropic.claude-sonnet-4-20250514-v1:0', cacheWriteTtl: '1h' },
+      { modelId: 'global.anthropic.claude-sonnet-4-5-20250929-v1:0', cacheWriteTtl: '1h' },
       {
         inputMicro: 3e6,
         outputMicro: 15e6,
         cacheWriteMicro: 6e6,
         cacheReadMicro: 0.3e6,
-        source: 'catalog:anthropic.claude-sonnet-4-20250514-v1:0 (1h write)',
+        source: 'catalog:anthropic.claude-sonnet-4-5-20250929-v1:0 (1h write)',
       },
+    ],
+    [
+      'no 1-hour price where Bedrock offers no 1-hour cache (Sonnet 4)',
+      { modelId: 'anthropic.claude-sonnet-4-20250514-v1:0', cacheWriteTtl: '1h' },
+      undefined,
     ],
     [
       'global profile of a 4.5 model: listed price',
@@ -142,19 +155,210 @@ describe('price resolution order (README)', () => {
       'Claude 3.7 Sonnet',
       'Claude Sonnet 4',
       'Claude Sonnet 4.5',
+      'Claude Sonnet 4.6',
       'Claude Haiku 4.5',
       'Claude Opus 4',
       'Claude Opus 4.1',
       'Claude Opus 4.5',
+      'Claude Opus 4.6',
+      'Claude Opus 4.7',
       'Amazon Nova Pro',
       'Amazon Nova Lite',
       'Amazon Nova Micro',
+      'Amazon Nova 2 Lite',
+      'Amazon Nova Premier',
+    ]);
+    // The 1-hour cache only where Bedrock offers it.
+    expect(
+      Object.entries(PRICE_CATALOG)
+        .filter(([, e]) => e.cacheWrite1hPerMTok !== undefined)
+        .map(([id]) => id),
+    ).toEqual([
+      'anthropic.claude-sonnet-4-5-20250929-v1:0',
+      'anthropic.claude-sonnet-4-6',
+      'anthropic.claude-haiku-4-5-20251001-v1:0',
+      'anthropic.claude-opus-4-5-20251101-v1:0',
+      'anthropic.claude-opus-4-6-v1',
+      'anthropic.claude-opus-4-7',
     ]);
   });
 
   test('a configured 1h TTL with no 1h catalog price fails at config time, naming the fix', () => {
     expect(() => parseConfig({ models: [{ modelId: 'amazon.nova-pro-v1:0', cacheWriteTtl: '1h' }] }, 'c.json')).toThrow(
       'invalid config in c.json:\n  - models[0].cacheWriteTtl: the catalog has no 1-hour cache write price for "amazon.nova-pro-v1:0"; use "5m" or add pricing["amazon.nova-pro-v1:0"] (got "1h")',
+    );
+  });
+});
+
+describe('prices by region', () => {
+  const sonnet37 = 'anthropic.claude-3-7-sonnet-20250219-v1:0';
+  test.each<[string, PriceQuery, object | undefined]>([
+    [
+      'Claude in GovCloud: 120% of the US rate',
+      { modelId: `us-gov.${sonnet37}`, region: 'us-gov-west-1' },
+      {
+        inputMicro: 3.6e6,
+        outputMicro: 18e6,
+        cacheWriteMicro: 4.5e6,
+        cacheReadMicro: 0.36e6,
+        source: `catalog:${sonnet37} (us-gov: 120% of the US rate)`,
+      },
+    ],
+    [
+      'a 4.5 geo profile in GovCloud: the geo premium, then the factor',
+      { modelId: 'us-gov.anthropic.claude-sonnet-4-5-20250929-v1:0', region: 'us-gov-east-1' },
+      {
+        inputMicro: 3.96e6,
+        outputMicro: 19.8e6,
+        cacheWriteMicro: 4.95e6,
+        cacheReadMicro: 0.396e6,
+        source: 'catalog:anthropic.claude-sonnet-4-5-20250929-v1:0 (regional +10%) (us-gov: 120% of the US rate)',
+      },
+    ],
+    [
+      'Nova in the EU: 130%',
+      { modelId: 'eu.amazon.nova-pro-v1:0', region: 'eu-west-1' },
+      {
+        inputMicro: 1.04e6,
+        outputMicro: 4.16e6,
+        cacheWriteMicro: 0,
+        cacheReadMicro: 0.26e6,
+        source: 'catalog:amazon.nova-pro-v1:0 (eu: 130% of the US rate)',
+      },
+    ],
+    [
+      'Nova in Asia Pacific: 105%, rounded to the micro-dollar',
+      { modelId: 'apac.amazon.nova-micro-v1:0', region: 'ap-northeast-1' },
+      {
+        inputMicro: 36750,
+        outputMicro: 147000,
+        cacheWriteMicro: 0,
+        cacheReadMicro: 9188,
+        source: 'catalog:amazon.nova-micro-v1:0 (apac: 105% of the US rate)',
+      },
+    ],
+    [
+      'Claude in the EU: the US rate (no factor for Anthropic there)',
+      { modelId: `eu.${sonnet37}`, region: 'eu-central-1' },
+      { inputMicro: 3e6, outputMicro: 15e6, cacheWriteMicro: 3.75e6, cacheReadMicro: 0.3e6, source: `catalog:${sonnet37}` },
+    ],
+    [
+      'a region the catalog does not know: the US rate, said in the source',
+      { modelId: sonnet37, region: 'xx-east-9' },
+      {
+        inputMicro: 3e6,
+        outputMicro: 15e6,
+        cacheWriteMicro: 3.75e6,
+        cacheReadMicro: 0.3e6,
+        source: `catalog:${sonnet37} (US rate: no price for xx-east-9)`,
+        regionFallback: 'xx-east-9',
+      },
+    ],
+    [
+      'Sonnet 4.6, global: the listed price',
+      { modelId: 'global.anthropic.claude-sonnet-4-6', cacheWriteTtl: '1h' },
+      {
+        inputMicro: 3e6,
+        outputMicro: 15e6,
+        cacheWriteMicro: 6e6,
+        cacheReadMicro: 0.3e6,
+        source: 'catalog:anthropic.claude-sonnet-4-6 (1h write)',
+      },
+    ],
+    [
+      'Nova 2 Lite, geo: +10%',
+      { modelId: 'us.amazon.nova-2-lite-v1:0', region: 'us-east-1' },
+      {
+        inputMicro: 0.33e6,
+        outputMicro: 2.75e6,
+        cacheWriteMicro: 0,
+        cacheReadMicro: 82500,
+        source: 'catalog:amazon.nova-2-lite-v1:0 (regional +10%)',
+      },
+    ],
+    [
+      'an override ignores the region',
+      { modelId: 'my.custom-model', region: 'us-gov-west-1' },
+      { ...overrideMicro, source: 'pricing:my.custom-model' },
+    ],
+  ])('%s', (_name, query, want) => {
+    expect(resolvePrice(query, { 'my.custom-model': override })).toEqual(want);
+  });
+
+  test("a region's own rows (a price file): the geo rate as given, a global profile less the geo premium", () => {
+    const haiku = 'anthropic.claude-haiku-4-5-20251001-v1:0';
+    const data = {
+      ...BUILT_IN_PRICES,
+      prices: [
+        ...BUILT_IN_PRICES.prices,
+        ...(
+          [
+            ['input', undefined, 1.21],
+            ['output', undefined, 6.05],
+            ['cacheWrite', '5m', 1.5125],
+            ['cacheRead', undefined, 0.121],
+          ] as const
+        ).map(([tokenClass, ttl, usdPerMTok]) => ({
+          model: haiku,
+          region: 'eu-west-1',
+          tokenClass,
+          ...(ttl ? { ttl } : {}),
+          usdPerMTok,
+          source: 'anthropic',
+          checked: '2026-12-01',
+        })),
+      ],
+    };
+    const catalog = parsePriceCatalog(data, 'test');
+    expect([
+      resolvePrice({ modelId: `eu.${haiku}`, region: 'eu-west-1' }, {}, catalog),
+      resolvePrice({ modelId: `global.${haiku}`, region: 'eu-west-1' }, {}, catalog),
+      resolvePrice({ modelId: `eu.${haiku}`, region: 'eu-west-2' }, {}, catalog)?.inputMicro,
+    ]).toEqual([
+      {
+        inputMicro: 1.21e6,
+        outputMicro: 6.05e6,
+        cacheWriteMicro: 1.5125e6,
+        cacheReadMicro: 0.121e6,
+        source: `catalog:${haiku} (eu-west-1 rows)`,
+      },
+      {
+        inputMicro: 1.1e6,
+        outputMicro: 5.5e6,
+        cacheWriteMicro: 1.375e6,
+        cacheReadMicro: 0.11e6,
+        source: `catalog:${haiku} (eu-west-1 rows)`,
+      },
+      1.1e6,
+    ]);
+  });
+
+  test('region groups; a broken catalog names each problem', () => {
+    expect(['us-east-1', 'us-gov-west-1', 'eu-west-1', 'ap-southeast-2', 'xx-east-9'].map((r) => regionGroup(r))).toEqual([
+      'us',
+      'us-gov',
+      'eu',
+      'apac',
+      undefined,
+    ]);
+    const row = BUILT_IN_PRICES.prices[0];
+    expect(() =>
+      parsePriceCatalog(
+        {
+          ...BUILT_IN_PRICES,
+          prices: [
+            ...BUILT_IN_PRICES.prices.filter((r) => !(r.model === row.model && r.tokenClass === 'output')),
+            { ...row, source: 'nowhere' },
+            { ...row, tokenClass: 'cacheWrite' },
+          ],
+        },
+        'prices.json',
+      ),
+    ).toThrow(
+      `prices.json: prices[${BUILT_IN_PRICES.prices.length - 1}].source: "nowhere" is not a key of sources; prices[${BUILT_IN_PRICES.prices.length - 1}]: a second row for ${row.model} * input; prices[${BUILT_IN_PRICES.prices.length}].ttl: a cacheWrite row names its TTL ("5m" or "1h"), other rows none; models: ${row.model} has no "*" output price`,
+    );
+    expect(() => parsePriceCatalog({ ...BUILT_IN_PRICES, prices: [{ ...row, usdPerMTok: -1 }] }, 'p.json')).toThrow(
+      'p.json: .prices[0].usdPerMTok: Too small: expected number to be >=0',
     );
   });
 });

@@ -62,7 +62,7 @@ describe("savings arithmetic (README, the AWS blog's worked example)", () => {
 
   test.each<[string, string, '5m' | '1h', number]>([
     ['Claude 5-minute cache', 'anthropic.claude-sonnet-4-20250514-v1:0', '5m', (100 * 0.25) / 1.15],
-    ['Claude 1-hour cache', 'anthropic.claude-sonnet-4-20250514-v1:0', '1h', 100 / 1.9],
+    ['Claude 1-hour cache', 'global.anthropic.claude-sonnet-4-5-20250929-v1:0', '1h', 100 / 1.9],
     ['Nova (no write premium)', 'amazon.nova-pro-v1:0', '5m', 0],
   ])('break-even hit ratio: %s', (_name, modelId, ttl, want) => {
     const price = resolvePrice({ modelId, cacheWriteTtl: ttl }, {}) as ResolvedPrice;

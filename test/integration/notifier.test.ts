@@ -25,7 +25,7 @@ import { startFaultProxy } from '../support/fault-proxy';
 
 const REGION = 'mx-central-1'; // this file's own moto region
 const MOTO = process.env.AWS_ENDPOINT_URL as string;
-const CODE = 'us.anthropic.claude-sonnet-4-20250514-v1:0';
+const CODE = 'global.anthropic.claude-sonnet-4-5-20250929-v1:0';
 const QUIET = 'us.anthropic.claude-3-7-sonnet-20250219-v1:0'; // no series seeded
 const NOW = Math.floor(Date.now() / HOUR_MS) * HOUR_MS + 42 * 60_000;
 const HOUR = NOW - (NOW % HOUR_MS);

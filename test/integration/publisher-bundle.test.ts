@@ -35,7 +35,8 @@ test('the esbuild bundle runs the handler with its inlined config and publishes'
     outfile,
     logLevel: 'silent',
   });
-  expect(statSync(outfile).size).toBeLessThan(600 * 1024);
+  // Under 650 KB minified (the price catalog, data, is 17 KB of it); zipped it stays under 200 KB (npm run bench).
+  expect(statSync(outfile).size).toBeLessThan(650 * 1024);
 
   // No PROMPT_CACHE_CONFIG in the environment: the bundle carries it. Powertools Logger: one JSON summary line on
   // stdout, as CloudWatch Logs receives it.

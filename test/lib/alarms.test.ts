@@ -603,7 +603,8 @@ describe('precise mode: models[].alarms.mode "precise"', () => {
         'TICKET. support-bot: low hit ratio: hit ratio read/(read+write) under 50% (the configured threshold).',
         'How bad: under its 21.7% break-even caching loses money; between 21.7% and 50% it still saves, less than it should.',
         'Do first: nothing tonight: it can wait for working hours.',
-        'Checks: 1) the hit ratio on the dashboard: since when; what changed then (deploy, system prompt, tools or their order, model) 2) diff the prefixes of two consecutive requests (a timestamp, id or user data before the checkpoint) 3) 5-minute cache (writes at 1.25x input): calls over 5 min apart miss and write again; with regular gaps of 5 to 60 min the 1-hour cache (break-even 52.6%) may pay',
+        // Claude 3.7 Sonnet has no 1-hour cache on Bedrock: no advice to try it.
+        'Checks: 1) the hit ratio on the dashboard: since when; what changed then (deploy, system prompt, tools or their order, model) 2) diff the prefixes of two consecutive requests (a timestamp, id or user data before the checkpoint) 3) 5-minute cache (writes at 1.25x input): calls over 5 min apart miss and write again 4) a proxy dropping cachePoint / cache_control; cross-region routing',
         'Can it wait: yes: a loss over $1.00/h pages (caching costs money).',
         'Clears: when fewer than 3 of the last 4 15-minute periods with ≥ 50,000 cache tokens are under 50%.',
         `Dashboard: ${DASHBOARD}`,
@@ -634,13 +635,29 @@ describe('precise mode: models[].alarms.mode "precise"', () => {
     ]);
   });
 
-  test('runbook text shared by several precise alarms is stored once, in a Mapping (the low-hit text of the two 21.7 % models)', () => {
+  test('runbook text shared by several precise alarms is stored once, in a Mapping (the low-hit text of two Haiku 4.5 models)', () => {
+    const config = withModelAlarms({
+      'support-bot': { mode: 'precise' },
+      'code-review': { mode: 'precise' },
+      'claims-triage': { mode: 'precise' },
+    });
     const every = synth(
-      withModelAlarms({ 'support-bot': { mode: 'precise' }, 'code-review': { mode: 'precise' }, 'claims-triage': { mode: 'precise' } }),
+      parseConfig(
+        {
+          ...config,
+          models: config.models.map((m) =>
+            m.displayName === 'support-bot' ? { ...m, priceAs: 'anthropic.claude-haiku-4-5-20251001-v1:0' } : m,
+          ),
+        },
+        'test',
+      ),
     ).t;
-    const mapping = every.Mappings!.Runbooks2349ca;
-    // The text after the first line that two 5-minute Claude models share: stored once, each alarm points at it.
-    expect(Object.values(mapping).map((v) => v.text.split('\n')[1].slice(0, 40))).toEqual(['How bad: under its 21.7% break-even cach']);
+    const runbooks = Object.entries(every.Mappings ?? {}).filter(([id]) => id.startsWith('Runbooks'));
+    // The texts after the first line that the two models priced as Haiku 4.5 share: stored once, each alarm points at them.
+    expect(runbooks.flatMap(([, m]) => Object.values(m).map((v) => v.text.split('\n')[1].slice(0, 40)))).toEqual([
+      'How bad: under its 21.7% break-even cach',
+      'How bad: at least $0.022/h wasted (20,00',
+    ]);
   });
 
   test('an anomaly band asked of a fleet model: an info says it needs precise mode, and none is built', () => {
@@ -1007,7 +1024,7 @@ describe('scale', () => {
   test('precise models: 100 synthesize (the notifier knows each alarm by its name, not from a list), every description within 1,024', () => {
     const { t } = synth(allPrecise(benchConfig(100)), 'BedrockPromptCacheMonitoring');
     expect([Object.keys(t.Resources).length, alarms(t).length, Buffer.byteLength(withoutAssetHashes(JSON.stringify(t)))]).toEqual([
-      345, 306, 728_674,
+      345, 306, 728_695,
     ]);
     const lengths = alarms(t).map((a) => resolve(a.AlarmDescription, t, 'ap-southeast-77x', 'aws-us-gov').length);
     expect(lengths.filter((n) => n > ALARM_DESCRIPTION_MAX)).toEqual([]);

@@ -516,7 +516,7 @@ describe('cost-review dashboard, example config', () => {
       '* cost without cache = (input + read + write) x p_in + output x p_out; cost with cache = input x p_in + write x p_write + read x p_read + output x p_out.',
       '* **net savings** = read x (p_in - p_read) - write x (p_write - p_in) = cost without - cost with; below 0, caching costs money. **% saved** = net savings / cost without.',
       '* **Hit ratio of the range** = sum(read) / (sum(read) + sum(write)) over the whole range, token-weighted (not an average of hourly ratios).',
-      "* Prices: the built-in catalog (lambda/core/prices.ts; aws.amazon.com/bedrock/pricing and Anthropic's pricing page, checked 2026-11-25), overridden by the config's `pricing` (0 entries); " +
+      "* Prices: the built-in catalog (lambda/core/price-catalog.json; aws.amazon.com/bedrock/pricing and Anthropic's pricing page, checked 2026-11-25, 2026-12-01), overridden by the config's `pricing` (0 entries); " +
         "`prompt-cache report` shows each model's rule as priceSource. Claude 4.5+ through geographic profiles: +10 %. Unpriced models count in Unpriced tokens, not in dollars.",
       "* Dollars: the publisher's `BedrockPromptCache` metrics, one datum per model per 60-minute period, summed per day.",
     ]);
@@ -666,7 +666,7 @@ describe('body size against the model count', () => {
   test('1, 100 and 1,000 configured models (fleet mode): the same widgets, metrics and bytes, on call and in the cost review', () => {
     const at = [1, 100, 1000].map((n) => bodies(configWithModels(n)));
     const onCall = { widgets: 14, metrics: 31, bytes: 10653, searches: 24, longestSearch: 126 };
-    const costReview = { widgets: 7, metrics: 20, bytes: 6346, searches: 14, longestSearch: 128 };
+    const costReview = { widgets: 7, metrics: 20, bytes: 6367, searches: 14, longestSearch: 128 };
     expect(at.map((b) => [figures(b.onCall), figures(b.costReview)])).toEqual([
       [onCall, costReview],
       [onCall, costReview],
@@ -677,7 +677,7 @@ describe('body size against the model count', () => {
     expect(at[0].texts[0].split('SEARCH(').length - 1).toBe(onCall.searches);
     // The whole stack too, but for the asset hashes of the functions (the bundled config holds the models).
     expect([Buffer.byteLength(at[0].template), at[1].template === at[0].template, at[2].template === at[0].template]).toEqual([
-      53668,
+      53689,
       true,
       true,
     ]);

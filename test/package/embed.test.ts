@@ -158,11 +158,15 @@ test('the tarball holds compiled JavaScript with declarations, the CLI and the p
     'dist/bundles/publisher/index.js.map',
     'package.json',
   ]);
-  // Every module of lib/ and lambda/ as .js and .d.ts, and nothing else.
+  // Every module of lib/ and lambda/ as .js and .d.ts, the data they import (the price catalog), and nothing else.
   const sources = (dir: string): string[] =>
-    readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
-      .filter((f) => f.endsWith('.ts'))
-      .flatMap((f) => [`dist/${dir}/${f.replace(/\.ts$/, '.d.ts')}`, `dist/${dir}/${f.replace(/\.ts$/, '.js')}`]);
+    readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' }).flatMap((f) =>
+      f.endsWith('.ts')
+        ? [`dist/${dir}/${f.replace(/\.ts$/, '.d.ts')}`, `dist/${dir}/${f.replace(/\.ts$/, '.js')}`]
+        : f.endsWith('.json')
+          ? [`dist/${dir}/${f}`]
+          : [],
+    );
   expect(files.filter((f) => /^dist\/(lib|lambda)\//.test(f))).toEqual([...sources('lib'), ...sources('lambda')].sort());
   expect(packed.entryCount).toBe(files.length);
 });

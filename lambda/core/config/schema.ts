@@ -12,6 +12,7 @@ import {
   monitoringPricesSchema,
   namespaceSchema,
   publisherSchema,
+  reconcileSchema,
   reportSchema,
 } from './sections';
 
@@ -25,6 +26,8 @@ export const configSchema = strictObject({
   monitoringPrices: monitoringPricesSchema.prefault({}),
   digest: digestSchema.prefault({}),
   report: reportSchema.prefault({}),
+  /** `prompt-cache reconcile`: how the bill's usage types map to models and token classes. */
+  reconcile: reconcileSchema.prefault({}),
   /** Alarm families, SNS topic and e-mails (lib/alarms/); per-model overrides in `models[].alarms`. */
   alarms: alarmsSchema.prefault({}),
 });

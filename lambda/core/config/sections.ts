@@ -1,5 +1,5 @@
 /** The smaller top-level sections: namespace, metric-name pins, publisher, dashboards, monitoring prices, digest, report. */
-import { array, email, enum as zodEnum, int, literal, number, strictObject, string, union } from 'zod';
+import { array, email, enum as zodEnum, int, literal, number, record, strictObject, string, union } from 'zod';
 import { DEFAULT_NAMESPACE } from '../contract';
 import { onOff, percent } from './fields';
 
@@ -134,4 +134,28 @@ export const reportSchema = strictObject({
   hitRatioDropPoints: percent.default(10),
   /** Weekly review: uncached input worth more than this (at the read discount) with no caching needs attention. */
   moneyLeftOnTableMinUSD: number().finite().min(0, { error: 'must be 0 or more US dollars' }).default(1),
+});
+
+/**
+ * `prompt-cache reconcile`: how Cost Explorer's lines read. What a Bedrock usage type's UsageQuantity counts is not in
+ * AWS's documentation (its price unit is 1K tokens): `auto` detects it per run from the CloudWatch tokens.
+ */
+export const reconcileSchema = strictObject({
+  /**
+   * The Cost Explorer services (SERVICE dimension) that bill Bedrock's tokens. Models bought through AWS Marketplace
+   * may bill under their own service names ("Claude … (Amazon Bedrock Edition)"): add those (UNCONFIRMED).
+   */
+  services: array(string().min(1)).min(1, { error: 'must name at least one service' }).default(['Amazon Bedrock']),
+  tokensPerUsageUnit: union([literal('auto'), literal(1), literal(1000)], { error: 'must be "auto", 1 or 1000' }).default('auto'),
+  /** Usage types mapped by hand: a 1-hour cache write the bill separates, a billing name the parser does not know. */
+  usageTypes: record(
+    string().min(1),
+    strictObject({
+      model: string().min(1, { error: 'must be a model id (the catalog base id the usage type bills)' }),
+      tokenClass: zodEnum(['input', 'output', 'cacheWrite', 'cacheRead'], { error: 'must be input, output, cacheWrite or cacheRead' }),
+      ttl: zodEnum(['5m', '1h'], { error: 'must be "5m" or "1h"' }).optional(),
+      routing: zodEnum(['in-region', 'geo', 'global'], { error: 'must be in-region, geo or global' }).optional(),
+      region: string().min(1).optional(),
+    }),
+  ).default({}),
 });

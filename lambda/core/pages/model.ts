@@ -42,12 +42,17 @@ export function shortModelId(modelId: string): string {
 }
 
 /** The model as the config knows it; a model not in the config gets the `alarms` section and the catalog's price. */
-export function modelFacts(config: Pick<PromptCacheConfig, 'models' | 'pricing' | 'alarms'>, modelId: string): ModelFacts {
+export function modelFacts(
+  config: Pick<PromptCacheConfig, 'models' | 'pricing' | 'alarms'>,
+  modelId: string,
+  /** Where the model is called (the alarm's region): its prices. @default - the catalog's `*` (US) rate */
+  region?: string,
+): ModelFacts {
   const model = config.models.find((m) => m.modelId === modelId);
   const ttl: CacheWriteTtl = model?.cacheWriteTtl ?? '5m';
-  const price = resolveModelPrice(model, modelId, config.pricing);
+  const price = resolveModelPrice(model, modelId, config.pricing, region);
   const breakEvenPercent = price ? breakEvenHitRatioPercent(price) : undefined;
-  const other = resolveModelPrice({ ...model, cacheWriteTtl: ttl === '5m' ? '1h' : '5m' }, modelId, config.pricing);
+  const other = resolveModelPrice({ ...model, cacheWriteTtl: ttl === '5m' ? '1h' : '5m' }, modelId, config.pricing, region);
   // An override's write price applies to both TTLs: then there is no other break-even to compare with.
   const otherTtlBreakEvenPercent =
     other && price && other.cacheWriteMicro !== price.cacheWriteMicro ? breakEvenHitRatioPercent(other) : undefined;
@@ -64,9 +69,11 @@ export function modelFacts(config: Pick<PromptCacheConfig, 'models' | 'pricing' 
   };
 }
 
-/** Claude's break-evens by TTL (5-minute 21.7%, 1-hour 52.6%), from the catalog's Claude Sonnet 4 row: fleet texts name them. */
+/** Claude's break-evens by TTL (5-minute 21.7%, 1-hour 52.6%), from the catalog's Claude Sonnet 4.5 row (global): fleet texts name them. */
 export function claudeBreakEvens(): { readonly fiveMinute: number; readonly oneHour: number } {
   const be = (cacheWriteTtl: CacheWriteTtl) =>
-    breakEvenHitRatioPercent(resolvePrice({ modelId: 'anthropic.claude-sonnet-4-20250514-v1:0', cacheWriteTtl }, {}) as ResolvedPrice);
+    breakEvenHitRatioPercent(
+      resolvePrice({ modelId: 'global.anthropic.claude-sonnet-4-5-20250929-v1:0', cacheWriteTtl }, {}) as ResolvedPrice,
+    );
   return { fiveMinute: be('5m'), oneHour: be('1h') };
 }

@@ -204,7 +204,7 @@ const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 export function notificationFor(notice: AlarmNotice, ctx: PageContext): Notification {
   const { alarm } = notice;
   const timeout = ctx.publisherTimeoutMinutes ?? DEFAULT_PUBLISHER_TIMEOUT_MINUTES;
-  const model = notice.modelId === undefined ? undefined : modelFacts(ctx.config, notice.modelId);
+  const model = notice.modelId === undefined ? undefined : modelFacts(ctx.config, notice.modelId, notice.region || undefined);
   const live = liveView(notice, model, ctx, timeout);
   const label = model?.label ?? PIPELINE_LABEL[alarm.family as keyof typeof PIPELINE_LABEL] ?? alarm.name;
   const sections = runbookSections({ alarm, config: ctx.config, ...(model ? { model } : {}), live, publisherTimeoutMinutes: timeout });

@@ -1,0 +1,138 @@
+/**
+ * `prompt-cache reconcile` against moto: Cost Explorer's GetCostAndUsage answers with the seeded month's lines (moto
+ * serves results queued through its API, two pages here), CloudWatch in this file's own region holds the same days'
+ * AWS/Bedrock token Sums; the CLI prints the drift per model and in total, exactly, and the bad arguments exit 2.
+ */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../bin/prompt-cache';
+import { DAY_MS } from '../../lambda/core/periods';
+import { seedBedrock } from '../support/bedrock-seed';
+import { billedLines, CLOUDWATCH_USAGE, RECONCILE_CONFIG } from '../support/reconcile-fixture';
+
+const REGION = 'eu-north-1'; // this file's own moto region; its usage types start EUN1-
+const END = Math.floor(Date.now() / DAY_MS) * DAY_MS; // today 00:00 UTC
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const dir = mkdtempSync(join(tmpdir(), 'reconcile-'));
+const config = join(dir, 'config.json');
+const lines = billedLines(REGION, 'EUN1');
+const overrides = Object.fromEntries(
+  Object.entries(RECONCILE_CONFIG.reconcile?.usageTypes ?? {}).map(([k, v]) => [k.replace(/^USE1-/, 'EUN1-'), v]),
+);
+writeFileSync(config, JSON.stringify({ ...RECONCILE_CONFIG, reconcile: { ...RECONCILE_CONFIG.reconcile, usageTypes: overrides } }));
+
+async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+/** A Cost Explorer answer: the lines grouped by day, each group keyed by usage type and region. */
+function page(part: typeof lines, nextPageToken?: string) {
+  const days = [...new Set(part.map((l) => l.day))].sort();
+  return {
+    ResultsByTime: days.map((d) => ({
+      TimePeriod: { Start: d, End: day(Date.parse(d) + DAY_MS) },
+      Total: {},
+      Groups: part
+        .filter((l) => l.day === d)
+        .map((l) => ({
+          Keys: [l.usageType, l.region],
+          Metrics: { UnblendedCost: { Amount: l.cost, Unit: 'USD' }, UsageQuantity: { Amount: String(l.quantity), Unit: 'N/A' } },
+        })),
+      Estimated: false,
+    })),
+    DimensionValueAttributes: [],
+    ...(nextPageToken ? { NextPageToken: nextPageToken } : {}),
+  };
+}
+
+let result: { code: number; stdout: string; stderr: string };
+beforeAll(async () => {
+  // The lines carry the fixture's November days; here they fall on the window's days (within CloudWatch's 14 days).
+  const shifted = lines.map((l, i) => ({ ...l, day: day(END - (2 + (i % 5)) * DAY_MS) }));
+  const res = await fetch(`${process.env.AWS_ENDPOINT_URL}/moto-api/static/ce/cost-and-usage-results`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ results: [page(shifted.slice(0, 7), 'page-2'), page(shifted.slice(7))] }),
+  });
+  expect(res.status).toBe(201);
+  const cw = new CloudWatchClient({ region: REGION });
+  await seedBedrock(
+    cw,
+    CLOUDWATCH_USAGE[0].models.map((m, i) => ({ modelId: m.modelId, periodStartMs: END - (3 + i) * DAY_MS, tokens: m.tokens })),
+  );
+  cw.destroy();
+  result = await run('reconcile', '--days', '30', '--config', config, '--format', 'json');
+}, 60_000);
+
+test('the seeded month: per model and in total, billed beside computed, exactly; the unmapped line listed', () => {
+  expect([result.code, result.stderr.split('\n').filter((l) => l !== '')]).toEqual([
+    0,
+    [
+      `reading the bill (Cost Explorer, Amazon Bedrock) from ${day(END - 30 * DAY_MS)} to ${day(END)}...`,
+      '  Cost Explorer: 13 lines in 2 GetCostAndUsage requests',
+      `  ${REGION}: 3 models with tokens in CloudWatch`,
+      '  2 Cost Explorer requests: $0.02',
+    ],
+  ]);
+  const r = JSON.parse(result.stdout);
+  expect([r.window, r.tokensPerUsageUnit]).toEqual([{ start: day(END - 30 * DAY_MS), end: day(END) }, 1000]);
+  expect(
+    r.models.map((m: Record<string, unknown>) => [m.model, m.region, m.routing, m.billedCostUSD, m.computedCostUSD, m.driftUSD]),
+  ).toEqual([
+    ['anthropic.claude-sonnet-4-5-20250929-v1:0', REGION, 'global', 27.3375, 31.5, -4.1625],
+    ['anthropic.claude-3-7-sonnet-20250219-v1:0', REGION, 'geo', 11.25, 11.25, 0],
+    ['anthropic.claude-haiku-4-5-20251001-v1:0', REGION, 'in-region', 9.9, 9.9, 0],
+  ]);
+  expect([r.models[0].cacheWriteTtlMix, r.models[0].effectivePricePerMTok]).toEqual([
+    { fiveMinuteTokens: 500000, oneHourTokens: 1500000 },
+    { input: 2.7, output: 13.5, cacheRead: 0.27, cacheWrite: 4.89375 },
+  ]);
+  expect(r.unmapped).toEqual([
+    {
+      usageType: 'EUN1-Claude4.5Sonnet-input-tokens-priority',
+      quantity: 100,
+      costUSD: 0.75,
+      reason: 'not a token class the catalog prices (input-tokens-priority)',
+    },
+  ]);
+  const { driftPercent, ...totals } = r.totals;
+  expect(totals).toEqual({ computedCostUSD: 52.65, billedCostUSD: 49.2375, driftUSD: -3.4125 });
+  expect(driftPercent).toBeCloseTo((-100 * 3.4125) / 49.2375, 9);
+});
+
+test('markdown leads with the answer; CSV carries the same figures', async () => {
+  // Cost Explorer's answers are keyed by request: the same window again is the same two pages.
+  const md = await run('reconcile', '--days', '30', '--config', config);
+  expect(md.stdout.split('\n').slice(0, 3)).toEqual([
+    `# Bedrock bill vs computed cost, ${day(END - 30 * DAY_MS)} to ${day(END)} (exclusive)`,
+    '',
+    '**the bill is 6.9% lower than computed**: billed $49.24, computed $52.65, drift -$3.41 (-6.9%).',
+  ]);
+  const csv = await run('reconcile', '--days', '30', '--config', config, '--format', 'csv');
+  const rows = csv.stdout.trim().split('\n');
+  expect([rows.length, rows[rows.length - 1]]).toEqual([
+    6,
+    `total,,,,,,,,,,,,,,49.2375,52.65,-3.4125,${(-100 * 3.4125e12) / 49.2375e12},,,,,,,`,
+  ]);
+});
+
+test.each([
+  [['reconcile'], "error: required option '--days <n>' not specified"],
+  [['reconcile', '--days', '0'], 'error: --days: must be a whole number from 1 to 90 (got "0")'],
+  [
+    ['reconcile', '--days', '7', '--end', '2999-01-01'],
+    'error: --end is in the future (got 2999-01-01); the window ends at a past UTC midnight',
+  ],
+  [
+    ['reconcile', '--days', '7', '--format', 'xml'],
+    "error: option '--format <format>' argument 'xml' is invalid. Allowed choices are markdown, csv, json.",
+  ],
+])('bad arguments exit 2: %j', async (argv, message) => {
+  const r = await run(...argv, '--config', config);
+  expect([r.code, r.stdout, r.stderr.trim()]).toEqual([2, '', message]);
+});
