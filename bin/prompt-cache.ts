@@ -19,6 +19,9 @@ import { detectTokensPerUsageUnit, reconcile } from '../lambda/core/reconcile';
 import { renderReconciliation } from '../lambda/core/reconcile-format';
 import { COST_EXPLORER_REQUEST_USD, createCostExplorerClient } from '../lambda/aws/cost-explorer';
 import { readReconcileInputs } from '../lambda/aws/reconcile-source';
+import { priceTable, renderPriceTable } from '../lambda/core/price-table';
+import { pricedWithProfiles } from '../lambda/core/inference-profiles';
+import { BedrockTokenSource } from '../lambda/aws/bedrock-token-source';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../lambda/core/report-format';
 import { parseUsageFile, UsageFileError } from '../lambda/core/usage';
 import { loadConfigFile, loadConfigFromContext } from '../lib/config';
@@ -174,6 +177,32 @@ async function reviewFromCloudWatch(opts: ReportOptions & { region: string }, co
   if (opts.out === undefined) io.stdout(text);
   else writeAtomically(opts.out, text);
   if (opts.chart !== undefined && svg !== undefined) writeAtomically(opts.chart, svg);
+}
+
+interface PricesCliOptions {
+  region?: string;
+  config?: string;
+  format: ReportFormat;
+}
+
+/** `prices`: how each configured model (and with --region each one AWS/Bedrock reports there) is priced. */
+async function prices(opts: PricesCliOptions, io: CliIo): Promise<void> {
+  if (opts.region !== undefined && !REGION_PATTERN.test(opts.region))
+    throw new BadInput(`--region: not an AWS region (got ${JSON.stringify(opts.region)}); e.g. us-east-1`);
+  let config = configFromFileOrCdkJson(opts.config);
+  let discovered: string[] = [];
+  if (opts.region !== undefined) {
+    warnUnknownPriceRegion(opts.region, io);
+    const clients = createClients({ region: opts.region });
+    const log: RunLog = { info: () => undefined, warn: (m, d) => io.stderr(`warning: ${m} ${JSON.stringify(d ?? {})}\n`) };
+    discovered = await new BedrockTokenSource(clients.cloudWatch, config.bedrockMetricNames, log).discoverModelIds();
+    config = await pricedWithProfiles(
+      config,
+      [...config.models.map((m) => m.modelId), ...discovered],
+      new InferenceProfileResolver(clients.bedrock, log),
+    );
+  }
+  io.stdout(renderPriceTable(priceTable(config, discovered, opts.region), opts.format));
 }
 
 interface ReconcileCliOptions {
@@ -423,6 +452,13 @@ export function buildProgram(io: CliIo, deps: CliDeps = {}): Command {
     .option('--until <iso>', 'stands in for the clock: publish the periods closed by then')
     .option('--region <region>', "AWS region (default: the environment's)")
     .action((opts: PublishCliOptions) => publish(opts, io));
+  program
+    .command('prices')
+    .description('how each model is priced: the rule, the source and its date, the prices and the break-even hit ratio')
+    .option('--region <region>', 'price as in this region, and list the models AWS/Bedrock reports there too')
+    .option('--config <file>', "JSON config (default: cdk.json's promptCacheMonitoring in this folder)")
+    .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('markdown'))
+    .action((opts: PricesCliOptions) => prices(opts, io));
   program
     .command('reconcile')
     .description(
