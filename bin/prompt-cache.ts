@@ -20,6 +20,9 @@ import { renderReconciliation } from '../lambda/core/reconcile-format';
 import { COST_EXPLORER_REQUEST_USD, createCostExplorerClient } from '../lambda/aws/cost-explorer';
 import { readReconcileInputs } from '../lambda/aws/reconcile-source';
 import { priceTable, renderPriceTable } from '../lambda/core/price-table';
+import { PRICE_LIST_SERVICE_CODES, priceFileFromPriceList } from '../lambda/core/price-list';
+import { createPricingClient, readBedrockProducts } from '../lambda/aws/price-list';
+import type { PricingClient } from '@aws-sdk/client-pricing';
 import { pricedWithProfiles } from '../lambda/core/inference-profiles';
 import { BedrockTokenSource } from '../lambda/aws/bedrock-token-source';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../lambda/core/report-format';
@@ -183,12 +186,31 @@ interface PricesCliOptions {
   region?: string;
   config?: string;
   format: ReportFormat;
+  refresh?: boolean;
+  out?: string;
+}
+
+/** `prices --refresh --out FILE`: the AWS Price List's Bedrock prices that differ from the catalog, as a price file. */
+async function refreshPrices(opts: PricesCliOptions & { out: string }, io: CliIo, deps: CliDeps): Promise<void> {
+  const today = new Date().toISOString().slice(0, 10);
+  io.stderr(`reading the AWS Price List (${PRICE_LIST_SERVICE_CODES.join(', ')})${opts.region ? ` for ${opts.region}` : ''}...\n`);
+  const { items, requests } = await readBedrockProducts(deps.pricing ?? createPricingClient(), opts.region);
+  const read = priceFileFromPriceList(items, today);
+  const unmapped = read.skipped.length;
+  io.stderr(
+    `  ${items.length} products in ${requests} GetProducts requests: ${read.priced} token prices, ${read.file.prices.length} of them differ from the catalog; ${unmapped} skipped (not a token price the catalog knows)\n`,
+  );
+  writeAtomically(opts.out, `${JSON.stringify(read.file, null, 2)}\n`);
+  io.stderr(`wrote ${opts.out}: name it in the config as "pricesFile" (relative to the config file)\n`);
 }
 
 /** `prices`: how each configured model (and with --region each one AWS/Bedrock reports there) is priced. */
-async function prices(opts: PricesCliOptions, io: CliIo): Promise<void> {
+async function prices(opts: PricesCliOptions, io: CliIo, deps: CliDeps): Promise<void> {
   if (opts.region !== undefined && !REGION_PATTERN.test(opts.region))
     throw new BadInput(`--region: not an AWS region (got ${JSON.stringify(opts.region)}); e.g. us-east-1`);
+  if (opts.refresh && opts.out === undefined) throw new BadInput('--refresh needs --out FILE: the price file to write');
+  if (!opts.refresh && opts.out !== undefined) throw new BadInput('--out goes with --refresh (the table goes to stdout)');
+  if (opts.refresh) return refreshPrices(opts as PricesCliOptions & { out: string }, io, deps);
   let config = configFromFileOrCdkJson(opts.config);
   let discovered: string[] = [];
   if (opts.region !== undefined) {
@@ -387,6 +409,11 @@ interface DoctorOptions {
 /** What tests swap in: doctor's profile lookups, sleep and clock (see DoctorProbeOptions). */
 export interface CliDeps {
   readonly doctor?: Partial<DoctorProbeOptions>;
+  /**
+   * The Price List client of `prices --refresh` (the emulator has no Price List API: tests hand one that answers with
+   * recorded products). @default createPricingClient()
+   */
+  readonly pricing?: PricingClient;
 }
 
 async function doctor(opts: DoctorOptions, io: CliIo, deps: CliDeps): Promise<void> {
@@ -458,7 +485,9 @@ export function buildProgram(io: CliIo, deps: CliDeps = {}): Command {
     .option('--region <region>', 'price as in this region, and list the models AWS/Bedrock reports there too')
     .option('--config <file>', "JSON config (default: cdk.json's promptCacheMonitoring in this folder)")
     .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('markdown'))
-    .action((opts: PricesCliOptions) => prices(opts, io));
+    .option('--refresh', 'read the AWS Price List instead and write the prices that differ from the catalog to --out')
+    .option('--out <file>', 'with --refresh: the price file to write (name it in the config as pricesFile)')
+    .action((opts: PricesCliOptions) => prices(opts, io, deps));
   program
     .command('reconcile')
     .description(

@@ -4,6 +4,7 @@
  * Lambda handlers validate with the very same rules.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { ConfigError, parseConfig, type PromptCacheConfig } from '../lambda/core/config';
 
 export { ConfigError, parseConfig } from '../lambda/core/config';
@@ -29,7 +30,33 @@ export function loadConfigFile(path: string): PromptCacheConfig {
   } catch (err) {
     throw new ConfigError(path, [`not valid JSON: ${(err as Error).message}`]);
   }
-  return parseConfig(raw, path);
+  return parseConfig(withPricesFile(raw, dirname(path), path), path);
+}
+
+/**
+ * The config with the price file that `pricesFile` names (relative to `baseDir`) read into `priceFile`, where the schema
+ * checks it with the config; a file that cannot be read or parsed is a config problem naming `pricesFile`.
+ */
+export function withPricesFile(raw: unknown, baseDir: string, source: string): unknown {
+  const name = (raw as { pricesFile?: unknown } | null)?.pricesFile;
+  if (typeof name !== 'string' || name === '') return raw;
+  if ((raw as { priceFile?: unknown }).priceFile !== undefined)
+    throw new ConfigError(source, ['pricesFile: the config also holds priceFile inline; give one of them']);
+  const file = resolve(baseDir, name);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(source, [
+      `pricesFile: ${file} ${code === 'ENOENT' ? 'not found; write it with `prompt-cache prices --refresh --out FILE`' : `cannot be read (${code ?? String(err)})`}`,
+    ]);
+  }
+  try {
+    return { ...(raw as object), priceFile: JSON.parse(text) as unknown };
+  } catch (err) {
+    throw new ConfigError(source, [`pricesFile: ${file} is not valid JSON (${(err as Error).message})`]);
+  }
 }
 
 /** Minimal view of a construct node's context, so this stays testable without an App. */
@@ -41,5 +68,7 @@ export interface ContextSource {
 export function loadConfigFromContext(node: ContextSource): PromptCacheConfig {
   const file = node.tryGetContext(CONFIG_FILE_CONTEXT_KEY);
   if (typeof file === 'string' && file !== '') return loadConfigFile(file);
-  return parseConfig(node.tryGetContext(CONFIG_CONTEXT_KEY), `cdk.json context "${CONFIG_CONTEXT_KEY}"`);
+  const source = `cdk.json context "${CONFIG_CONTEXT_KEY}"`;
+  // cdk runs in the folder of cdk.json: a pricesFile in its context is relative to it.
+  return parseConfig(withPricesFile(node.tryGetContext(CONFIG_CONTEXT_KEY), process.cwd(), source), source);
 }

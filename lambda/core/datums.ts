@@ -99,7 +99,7 @@ export function alarmReadyValues(
   let margin: number | null = null;
   if (on.has('lowHitRatio') && cacheTokens >= settings.lowHitRatio.minCacheTokens && row.cacheHitRatioPercent !== null) {
     // The price buildReport used for the row's dollars (same rule, same config): undefined when unpriced.
-    const price = resolveModelPrice(model, row.modelId, config.pricing, priceRegion);
+    const price = resolveModelPrice(model, row.modelId, config, priceRegion);
     margin = row.cacheHitRatioPercent - lowHitThresholdPercent(settings.lowHitRatio, price && breakEvenHitRatioPercent(price));
   }
   // periodMinutes divides 60 (config), so this is one multiplication by a whole number: exact for hourly periods.

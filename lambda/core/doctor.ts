@@ -8,7 +8,7 @@ import { FAMILY_NAMES, PIPELINE_SEVERITY, fleetAlarmName, preciseSeverity, type 
 import type { PromptCacheConfig } from './config';
 import { BEDROCK_METRIC_SPELLINGS, CUSTOM_METRICS, MODEL_ID_DIMENSION, type BedrockTokenKind } from './contract';
 import { isApplicationInferenceProfileArn, type ProfileLookup } from './inference-profiles';
-import { baseModelId, resolvePrice } from './prices';
+import { baseModelId, resolvePrice, withPriceFile } from './prices';
 
 export const CHECK_IDS = [
   'bedrock-metric-names',
@@ -259,6 +259,7 @@ function unpricedCheck(config: PromptCacheConfig, obs: DoctorObservations, traff
     const price = resolvePrice(
       { modelId: id, priceAs: model?.priceAs ?? routed.get(id), cacheWriteTtl: model?.cacheWriteTtl, region: obs.region },
       config.pricing,
+      withPriceFile(config.priceFile),
     );
     if (price) priced[id] = price.source;
     else unpriced.push(id);

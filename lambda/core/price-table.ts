@@ -5,7 +5,7 @@
  */
 import type { PromptCacheConfig } from './config';
 import { csvField, type ReportFormat } from './report-format';
-import { BUILT_IN_PRICES, regionGroup, resolveModelPrice, type PriceCatalogData } from './prices';
+import { regionGroup, resolveModelPrice, withPriceFile, type PriceCatalogData } from './prices';
 import { breakEvenHitRatioPercent } from './savings';
 
 export interface PricedModel {
@@ -42,13 +42,13 @@ export function priceTable(
   config: PromptCacheConfig,
   discovered: readonly string[],
   region?: string,
-  catalog: PriceCatalogData = BUILT_IN_PRICES,
+  catalog: PriceCatalogData = withPriceFile(config.priceFile),
 ): PriceTable {
   const configured = config.models.map((m) => m.modelId);
   const ids = [...configured, ...[...new Set(discovered)].filter((id) => !configured.includes(id)).sort()];
   const models = ids.map((modelId): PricedModel => {
     const model = config.models.find((m) => m.modelId === modelId);
-    const price = resolveModelPrice(model, modelId, config.pricing, region);
+    const price = resolveModelPrice(model, modelId, config, region);
     const base = {
       modelId,
       displayName: model?.displayName ?? null,

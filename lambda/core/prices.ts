@@ -77,6 +77,18 @@ export function parsePriceCatalog(data: unknown, where: string): PriceCatalogDat
     );
   }
   const c = parsed.data;
+  const { problems, seen } = rowProblems(c);
+  for (const m of c.models) {
+    for (const [cls, ttl] of [['input'], ['output'], ['cacheWrite', '5m'], ['cacheRead']] as const) {
+      if (!seen.has(`${m.model}|*|${cls}|${ttl ?? ''}`)) problems.push(`models: ${m.model} has no "*" ${cls}${ttl ? ` ${ttl}` : ''} price`);
+    }
+  }
+  if (problems.length > 0) throw new Error(`${where}: ${problems.join('; ')}`);
+  return c;
+}
+
+/** Each row's source a key of `sources`, a TTL on cache writes only, one row per (model, region, class, TTL). */
+function rowProblems(c: { readonly sources: Record<string, string>; readonly prices: readonly PriceRow[] }) {
   const problems: string[] = [];
   const seen = new Set<string>();
   c.prices.forEach((r, i) => {
@@ -87,13 +99,53 @@ export function parsePriceCatalog(data: unknown, where: string): PriceCatalogDat
     if (seen.has(key)) problems.push(`prices[${i}]: a second row for ${r.model} ${r.region} ${r.tokenClass}${r.ttl ? ` ${r.ttl}` : ''}`);
     seen.add(key);
   });
-  for (const m of c.models) {
-    for (const [cls, ttl] of [['input'], ['output'], ['cacheWrite', '5m'], ['cacheRead']] as const) {
-      if (!seen.has(`${m.model}|*|${cls}|${ttl ?? ''}`)) problems.push(`models: ${m.model} has no "*" ${cls}${ttl ? ` ${ttl}` : ''} price`);
-    }
-  }
-  if (problems.length > 0) throw new Error(`${where}: ${problems.join('; ')}`);
-  return c;
+  return { problems, seen };
+}
+
+/**
+ * A price file (`prompt-cache prices --refresh --out FILE`, named by the config's `pricesFile`): rows in the catalog's
+ * form that replace the built-in rows with the same model, region, class and TTL, or add a region's own.
+ */
+export const priceFileSchema = strictObject({
+  /** When the file was written (YYYY-MM-DD). */
+  generated: day,
+  sources: record(string(), string().min(10)),
+  prices: array(priceRowSchema),
+});
+export type PriceFileData = z.output<typeof priceFileSchema>;
+
+/** A price file's problems beyond its shape, each naming its row: sources, TTLs, duplicates, models the catalog lacks. */
+export function priceFileProblems(file: PriceFileData, base: PriceCatalogData = BUILT_IN_PRICES): string[] {
+  const { problems } = rowProblems(file);
+  file.prices.forEach((r, i) => {
+    if (!base.models.some((m) => m.model === r.model))
+      problems.push(`prices[${i}].model: ${JSON.stringify(r.model)} is not a catalog model (price it with the config's pricing)`);
+  });
+  return problems;
+}
+
+const withFile = new WeakMap<PriceFileData, PriceCatalogData>();
+
+/** The catalog with a price file's rows laid over it (sources prefixed `file:` so they never clash). */
+export function withPriceFile(file: PriceFileData | undefined, base: PriceCatalogData = BUILT_IN_PRICES): PriceCatalogData {
+  if (file === undefined) return base;
+  const cached = withFile.get(file);
+  if (cached && base === BUILT_IN_PRICES) return cached;
+  const key = (r: PriceRow) => `${r.model}|${r.region}|${r.tokenClass}|${r.ttl ?? ''}`;
+  const replaced = new Set(file.prices.map(key));
+  const merged: PriceCatalogData = {
+    ...base,
+    sources: { ...base.sources, ...Object.fromEntries(Object.entries(file.sources).map(([k, v]) => [`file:${k}`, v])) },
+    prices: [...base.prices.filter((r) => !replaced.has(key(r))), ...file.prices.map((r) => ({ ...r, source: `file:${r.source}` }))],
+  };
+  if (base === BUILT_IN_PRICES) withFile.set(file, merged);
+  return merged;
+}
+
+/** What prices a config: its `pricing` overrides and the price file laid over the built-in catalog. */
+export interface PriceBook {
+  readonly pricing: PricingTable;
+  readonly priceFile?: PriceFileData;
 }
 
 /** The built-in catalog (lambda/core/price-catalog.json). */
@@ -202,7 +254,9 @@ function fromCatalog(id: string, ttl: CacheWriteTtl, region: string | undefined,
   const vendor = key.split('.')[0];
   const factor = group === undefined ? undefined : catalog.regionFactors.find((f) => f.region === group && f.vendor === vendor);
   const premium = model.geoPremiumPercent !== undefined && !isGlobalProfile(id) ? model.geoPremiumPercent : 0;
+  // What priced the classes: a region's (or group's) own rows, the `*` rows (scaled by a factor when there is one).
   let regional: string | undefined;
+  let fromStar = false;
   const price = (cls: TokenClass, rowTtl?: CacheWriteTtl): number | undefined => {
     const rows = catalog.prices.filter((r) => r.model === key && r.tokenClass === cls && r.ttl === rowTtl);
     const own = rows.find((r) => r.region === region) ?? rows.find((r) => r.region === group);
@@ -214,6 +268,7 @@ function fromCatalog(id: string, ttl: CacheWriteTtl, region: string | undefined,
     }
     const base = rows.find((r) => r.region === '*');
     if (!base) return undefined;
+    fromStar = true;
     const scaled = Math.round((micro(base.usdPerMTok) * (100 + premium)) / 100);
     return factor ? Math.round((scaled * factor.percent) / 100) : scaled;
   };
@@ -222,8 +277,9 @@ function fromCatalog(id: string, ttl: CacheWriteTtl, region: string | undefined,
   const [input, output, read] = [price('input'), price('output'), price('cacheRead')] as number[];
   const notes = [
     ...(ttl === '1h' ? ['1h write'] : []),
-    ...(premium && !regional ? [`regional +${premium}%`] : []),
-    ...(regional ? [`${regional} rows`] : factor ? [`${group}: ${factor.percent}% of the US rate`] : []),
+    ...(premium && fromStar ? [`regional +${premium}%`] : []),
+    ...(regional ? [`${regional} rows`] : []),
+    ...(factor && fromStar ? [`${group}: ${factor.percent}% of the US rate`] : []),
     ...(unknownRegion ? [`US rate: no price for ${unknownRegion}`] : []),
   ];
   return {
@@ -272,24 +328,28 @@ export function resolvePrice(
 export function resolveModelPrice(
   model: Omit<PriceQuery, 'modelId' | 'region'> | undefined,
   modelId: string,
-  pricing: PricingTable,
+  book: PriceBook,
   region?: string,
 ): ResolvedPrice | undefined {
   return resolvePrice(
     { modelId, priceAs: model?.priceAs, cacheWriteTtl: model?.cacheWriteTtl, ...(region === undefined ? {} : { region }) },
-    pricing,
+    book.pricing,
+    withPriceFile(book.priceFile),
   );
 }
 
 /**
- * Config problems that need the catalog: a 1-hour TTL on a model whose catalog row has no 1-hour write price and no
- * override, and a `priceAs` that names nothing known. Each names its path and the fix.
+ * Config problems that need the catalog: a price file's bad rows; a 1-hour TTL on a model whose catalog row has no
+ * 1-hour write price and no override; a `priceAs` that names nothing known. Each names its path and the fix.
  */
-export function priceProblems(config: { readonly models: readonly PriceQuery[]; readonly pricing: PricingTable }): string[] {
+export function priceProblems(config: PriceBook & { readonly models: readonly PriceQuery[] }): string[] {
+  const fileProblems = config.priceFile ? priceFileProblems(config.priceFile).map((p) => `priceFile.${p}`) : [];
+  if (fileProblems.length > 0) return fileProblems;
+  const catalog = withPriceFile(config.priceFile);
   const problems: string[] = [];
   config.models.forEach((m, i) => {
-    if (resolveModelPrice(m, m.modelId, config.pricing)) return;
-    if (m.cacheWriteTtl === '1h' && resolvePrice({ ...m, cacheWriteTtl: '5m' }, config.pricing)) {
+    if (resolveModelPrice(m, m.modelId, config)) return;
+    if (m.cacheWriteTtl === '1h' && resolvePrice({ ...m, cacheWriteTtl: '5m' }, config.pricing, catalog)) {
       problems.push(
         `models[${i}].cacheWriteTtl: the catalog has no 1-hour cache write price for ${JSON.stringify(m.priceAs ?? m.modelId)}; use "5m" or add pricing[${JSON.stringify(m.modelId)}] (got "1h")`,
       );

@@ -284,7 +284,7 @@ export function reconcile(input: ReconcileInput): Reconciliation {
       a.modelIds.add(modelId);
       a.cloudWatch = addTokens(a.cloudWatch, tokens);
       const configured = input.config.models.find((m) => m.modelId === modelId);
-      const price = resolveModelPrice(configured, modelId, input.config.pricing, region);
+      const price = resolveModelPrice(configured, modelId, input.config, region);
       if (!price) {
         a.unpriced = true;
         continue;

@@ -118,7 +118,7 @@ export function buildReport(usage: readonly ModelUsage[], config: PromptCacheCon
   const models: ReportRow[] = [];
   for (const [modelId, t] of byModel) {
     const model = config.models.find((m) => m.modelId === modelId);
-    const price = resolveModelPrice(model, modelId, config.pricing, priceRegion);
+    const price = resolveModelPrice(model, modelId, config, priceRegion);
     const pico = price ? dollarsPico(t, price) : undefined;
     const dollars = pico ? toUsd(pico) : null;
     tokens = addTokens(tokens, t);

@@ -214,7 +214,7 @@ export function buildWeeklyReport(
       resolveModelPrice(
         config.models.find((m) => m.modelId === r.modelId),
         r.modelId,
-        config.pricing,
+        config,
         priceRegion,
       ),
     ]),

@@ -82,7 +82,7 @@ export function planAlarms(config: PromptCacheConfig, options: PlanOptions): Ala
   }
   const models: ModelAlarmPlan[] = config.models.map((m, index) => {
     const settings = modelAlarmSettings(a, m);
-    const price = resolveModelPrice(m, m.modelId, config.pricing);
+    const price = resolveModelPrice(m, m.modelId, config);
     const breakEvenPercent = price ? breakEvenHitRatioPercent(price) : undefined;
     const key = modelAlarmKey(m);
     // The display name when there is one: the model id is in the alarm's metrics (and its name carries the slug).

@@ -98,7 +98,7 @@ describe('withProfileRoutes: a routed profile is priced as its model unless the 
         resolveModelPrice(
           c.models.find((m) => m.modelId === ARN),
           ARN,
-          c.pricing,
+          c,
         )?.source,
       `pricing:${ARN}`,
     ],
@@ -109,7 +109,7 @@ describe('withProfileRoutes: a routed profile is priced as its model unless the 
         resolveModelPrice(
           c.models.find((m) => m.modelId === ARN),
           ARN,
-          c.pricing,
+          c,
         )?.source,
       `catalog:${HAIKU} (regional +10%)`,
     ],

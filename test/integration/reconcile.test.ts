@@ -12,14 +12,16 @@ import { DAY_MS } from '../../lambda/core/periods';
 import { seedBedrock } from '../support/bedrock-seed';
 import { billedLines, CLOUDWATCH_USAGE, RECONCILE_CONFIG } from '../support/reconcile-fixture';
 
-const REGION = 'eu-north-1'; // this file's own moto region; its usage types start EUN1-
+// This file's own moto region (no other test file uses it); its usage types start UGW1-, and the catalog prices Claude
+// there at 120% of the US rate (GovCloud), so the computed cost is above the bill.
+const REGION = 'us-gov-west-1';
 const END = Math.floor(Date.now() / DAY_MS) * DAY_MS; // today 00:00 UTC
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const dir = mkdtempSync(join(tmpdir(), 'reconcile-'));
 const config = join(dir, 'config.json');
-const lines = billedLines(REGION, 'EUN1');
+const lines = billedLines(REGION, 'UGW1');
 const overrides = Object.fromEntries(
-  Object.entries(RECONCILE_CONFIG.reconcile?.usageTypes ?? {}).map(([k, v]) => [k.replace(/^USE1-/, 'EUN1-'), v]),
+  Object.entries(RECONCILE_CONFIG.reconcile?.usageTypes ?? {}).map(([k, v]) => [k.replace(/^USE1-/, 'UGW1-'), v]),
 );
 writeFileSync(config, JSON.stringify({ ...RECONCILE_CONFIG, reconcile: { ...RECONCILE_CONFIG.reconcile, usageTypes: overrides } }));
 
@@ -84,9 +86,9 @@ test('the seeded month: per model and in total, billed beside computed, exactly;
   expect(
     r.models.map((m: Record<string, unknown>) => [m.model, m.region, m.routing, m.billedCostUSD, m.computedCostUSD, m.driftUSD]),
   ).toEqual([
-    ['anthropic.claude-sonnet-4-5-20250929-v1:0', REGION, 'global', 27.3375, 31.5, -4.1625],
-    ['anthropic.claude-3-7-sonnet-20250219-v1:0', REGION, 'geo', 11.25, 11.25, 0],
-    ['anthropic.claude-haiku-4-5-20251001-v1:0', REGION, 'in-region', 9.9, 9.9, 0],
+    ['anthropic.claude-sonnet-4-5-20250929-v1:0', REGION, 'global', 27.3375, 37.8, -10.4625],
+    ['anthropic.claude-3-7-sonnet-20250219-v1:0', REGION, 'geo', 11.25, 13.5, -2.25],
+    ['anthropic.claude-haiku-4-5-20251001-v1:0', REGION, 'in-region', 9.9, 11.88, -1.98],
   ]);
   expect([r.models[0].cacheWriteTtlMix, r.models[0].effectivePricePerMTok]).toEqual([
     { fiveMinuteTokens: 500000, oneHourTokens: 1500000 },
@@ -94,15 +96,15 @@ test('the seeded month: per model and in total, billed beside computed, exactly;
   ]);
   expect(r.unmapped).toEqual([
     {
-      usageType: 'EUN1-Claude4.5Sonnet-input-tokens-priority',
+      usageType: 'UGW1-Claude4.5Sonnet-input-tokens-priority',
       quantity: 100,
       costUSD: 0.75,
       reason: 'not a token class the catalog prices (input-tokens-priority)',
     },
   ]);
   const { driftPercent, ...totals } = r.totals;
-  expect(totals).toEqual({ computedCostUSD: 52.65, billedCostUSD: 49.2375, driftUSD: -3.4125 });
-  expect(driftPercent).toBeCloseTo((-100 * 3.4125) / 49.2375, 9);
+  expect(totals).toEqual({ computedCostUSD: 63.18, billedCostUSD: 49.2375, driftUSD: -13.9425 });
+  expect(driftPercent).toBeCloseTo((-100 * 13.9425) / 49.2375, 9);
 });
 
 test('markdown leads with the answer; CSV carries the same figures', async () => {
@@ -111,13 +113,13 @@ test('markdown leads with the answer; CSV carries the same figures', async () =>
   expect(md.stdout.split('\n').slice(0, 3)).toEqual([
     `# Bedrock bill vs computed cost, ${day(END - 30 * DAY_MS)} to ${day(END)} (exclusive)`,
     '',
-    '**the bill is 6.9% lower than computed**: billed $49.24, computed $52.65, drift -$3.41 (-6.9%).',
+    '**the bill is 28.3% lower than computed**: billed $49.24, computed $63.18, drift -$13.94 (-28.3%).',
   ]);
   const csv = await run('reconcile', '--days', '30', '--config', config, '--format', 'csv');
   const rows = csv.stdout.trim().split('\n');
   expect([rows.length, rows[rows.length - 1]]).toEqual([
     6,
-    `total,,,,,,,,,,,,,,49.2375,52.65,-3.4125,${(-100 * 3.4125e12) / 49.2375e12},,,,,,,`,
+    `total,,,,,,,,,,,,,,49.2375,63.18,-13.9425,${(-100 * 13.9425e12) / 49.2375e12},,,,,,,`,
   ]);
 });
 

@@ -5,6 +5,7 @@ import { alarmsSchema } from './alarms';
 import { nonBlank } from './fields';
 import { modelSchema } from './model';
 import { pricingEntrySchema } from './pricing';
+import { priceFileSchema } from '../prices';
 import {
   bedrockMetricNamesSchema,
   dashboardsSchema,
@@ -20,6 +21,13 @@ export const configSchema = strictObject({
   namespace: namespaceSchema,
   models: array(modelSchema).default([]),
   pricing: record(nonBlank('model id'), pricingEntrySchema).default({}),
+  /**
+   * A price file (`prompt-cache prices --refresh --out FILE`) relative to the config file (cdk.json's folder for its
+   * context): the config loaders read it into `priceFile`, whose rows are laid over the built-in catalog.
+   */
+  pricesFile: nonBlank('file name').optional(),
+  /** The price file's contents (filled in from `pricesFile` by the loader; may be given inline). */
+  priceFile: priceFileSchema.optional(),
   bedrockMetricNames: bedrockMetricNamesSchema.prefault({}),
   publisher: publisherSchema.prefault({}),
   dashboards: dashboardsSchema.prefault({}),

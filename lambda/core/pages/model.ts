@@ -43,16 +43,16 @@ export function shortModelId(modelId: string): string {
 
 /** The model as the config knows it; a model not in the config gets the `alarms` section and the catalog's price. */
 export function modelFacts(
-  config: Pick<PromptCacheConfig, 'models' | 'pricing' | 'alarms'>,
+  config: Pick<PromptCacheConfig, 'models' | 'pricing' | 'priceFile' | 'alarms'>,
   modelId: string,
   /** Where the model is called (the alarm's region): its prices. @default - the catalog's `*` (US) rate */
   region?: string,
 ): ModelFacts {
   const model = config.models.find((m) => m.modelId === modelId);
   const ttl: CacheWriteTtl = model?.cacheWriteTtl ?? '5m';
-  const price = resolveModelPrice(model, modelId, config.pricing, region);
+  const price = resolveModelPrice(model, modelId, config, region);
   const breakEvenPercent = price ? breakEvenHitRatioPercent(price) : undefined;
-  const other = resolveModelPrice({ ...model, cacheWriteTtl: ttl === '5m' ? '1h' : '5m' }, modelId, config.pricing, region);
+  const other = resolveModelPrice({ ...model, cacheWriteTtl: ttl === '5m' ? '1h' : '5m' }, modelId, config, region);
   // An override's write price applies to both TTLs: then there is no other break-even to compare with.
   const otherTtlBreakEvenPercent =
     other && price && other.cacheWriteMicro !== price.cacheWriteMicro ? breakEvenHitRatioPercent(other) : undefined;
