@@ -138,19 +138,26 @@ function warnUnknownPriceRegion(region: string, io: CliIo): void {
     );
 }
 
-/** `report --region`: the weekly review of the last `--days` days before `--end` and the window before that. */
-async function reviewFromCloudWatch(opts: ReportOptions & { region: string }, config: PromptCacheConfig, io: CliIo): Promise<void> {
-  if (!REGION_PATTERN.test(opts.region))
-    throw new BadInput(`--region: not an AWS region (got ${JSON.stringify(opts.region)}); e.g. us-east-1`);
+/**
+ * `--days` and `--end` of `report --region` and `reconcile`: whole UTC days, the window ending at the midnight at or
+ * before `--end` (default: today's), never in the future.
+ */
+function pastDays(opts: { days: string; end?: string }, what: string): { days: number; endMs: number } {
   const days = Number(opts.days);
   if (!Number.isInteger(days) || days < 1 || days > MAX_REVIEW_DAYS)
     throw new BadInput(`--days: must be a whole number from 1 to ${MAX_REVIEW_DAYS} (got ${JSON.stringify(opts.days)})`);
   const now = Date.now();
   const endArg = isoTime(opts.end, '--end');
   if (endArg !== undefined && endArg > now)
-    throw new BadInput(`--end is in the future (got ${opts.end}); the review ends at a past UTC midnight`);
-  // Whole UTC days: the window ends at the midnight at or before --end (default: today's).
-  const endMs = alignDown(endArg ?? now, DAY_MS);
+    throw new BadInput(`--end is in the future (got ${opts.end}); the ${what} ends at a past UTC midnight`);
+  return { days, endMs: alignDown(endArg ?? now, DAY_MS) };
+}
+
+/** `report --region`: the weekly review of the last `--days` days before `--end` and the window before that. */
+async function reviewFromCloudWatch(opts: ReportOptions & { region: string }, config: PromptCacheConfig, io: CliIo): Promise<void> {
+  if (!REGION_PATTERN.test(opts.region))
+    throw new BadInput(`--region: not an AWS region (got ${JSON.stringify(opts.region)}); e.g. us-east-1`);
+  const { days, endMs } = pastDays(opts, 'review');
   const windows = reviewWindows(endMs, days);
   const clients = createClients({ region: opts.region });
   const quiet: RunLog = {
@@ -237,15 +244,8 @@ interface ReconcileCliOptions {
 
 /** `reconcile`: the bill (Cost Explorer) beside the cost computed from the AWS/Bedrock tokens of the same days. */
 async function reconcileBill(opts: ReconcileCliOptions, io: CliIo): Promise<void> {
-  const days = Number(opts.days);
-  if (!Number.isInteger(days) || days < 1 || days > MAX_REVIEW_DAYS)
-    throw new BadInput(`--days: must be a whole number from 1 to ${MAX_REVIEW_DAYS} (got ${JSON.stringify(opts.days)})`);
-  const now = Date.now();
-  const endArg = isoTime(opts.end, '--end');
-  if (endArg !== undefined && endArg > now)
-    throw new BadInput(`--end is in the future (got ${opts.end}); the window ends at a past UTC midnight`);
+  const { days, endMs } = pastDays(opts, 'window');
   const config = configFromFileOrCdkJson(opts.config);
-  const endMs = alignDown(endArg ?? now, DAY_MS);
   const startMs = endMs - days * DAY_MS;
   const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
   const window = { startMs, endMs, start: day(startMs), end: day(endMs) };

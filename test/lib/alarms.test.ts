@@ -24,7 +24,7 @@ import {
 } from '../../lib/alarms';
 import { allPrecise, benchConfig } from '../support/configs';
 import { cfnValue } from '../support/cfn-values';
-import { configWithModels, dashboardBodies, exampleConfig, thrownMessage, withoutAssetHashes } from './template-helpers';
+import { configWithModels, consoleUrlJoin, dashboardBodies, exampleConfig, thrownMessage, withoutAssetHashes } from './template-helpers';
 
 type Cfn = Record<string, unknown>;
 interface TemplateJson {
@@ -393,19 +393,9 @@ describe('fleet alarms with the example config of cdk.json (publisher deployed, 
       'aws-cn': { host: 'console.amazonaws.cn' },
       'aws-us-gov': { host: 'console.amazonaws-us-gov.com' },
     });
-    expect(t.Outputs!.OnCallDashboardUrl.Value).toEqual({
-      'Fn::Join': [
-        '',
-        [
-          'https://',
-          { 'Fn::FindInMap': ['ConsoleHost', { Ref: 'AWS::Partition' }, 'host'] },
-          '/cloudwatch/home?region=',
-          { Ref: 'AWS::Region' },
-          '#dashboards/dashboard/',
-          { Ref: 'PromptCacheMonitoringOnCallDashboardAB9AEF3F' },
-        ],
-      ],
-    });
+    expect(t.Outputs!.OnCallDashboardUrl.Value).toEqual(
+      consoleUrlJoin('#dashboards/dashboard/', { Ref: 'PromptCacheMonitoringOnCallDashboardAB9AEF3F' }),
+    );
   });
 
   test('fleet descriptions share no run worth a Mapping: the template has only the console-host mapping', () => {

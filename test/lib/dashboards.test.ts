@@ -27,7 +27,15 @@ import {
 import { CONSOLE_HOSTS, LONGEST_CONSOLE_HOST, dashboardUrl } from '../../lib/console-url';
 import { resolvedLengthBound } from '../../lib/alarms';
 import { allPrecise, benchConfig } from '../support/configs';
-import { configWithModels, dashboardBodies, exampleConfig, synthStack, withoutAssetHashes, type DashboardBody } from './template-helpers';
+import {
+  configWithModels,
+  consoleUrlJoin,
+  dashboardBodies,
+  exampleConfig,
+  synthStack,
+  withoutAssetHashes,
+  type DashboardBody,
+} from './template-helpers';
 
 type Widget = DashboardBody['widgets'][number];
 
@@ -971,18 +979,7 @@ describe('metric factories', () => {
   test("dashboard URL: the console of the stack's partition (a Mapping keyed by AWS::Partition), in its region", () => {
     const stack = new Stack(new App(), 'S');
     const url = dashboardUrl(stack, 'board');
-    expect(stack.resolve(url)).toEqual({
-      'Fn::Join': [
-        '',
-        [
-          'https://',
-          { 'Fn::FindInMap': ['ConsoleHost', { Ref: 'AWS::Partition' }, 'host'] },
-          '/cloudwatch/home?region=',
-          { Ref: 'AWS::Region' },
-          '#dashboards/dashboard/board',
-        ],
-      ],
-    });
+    expect(stack.resolve(url)).toEqual(consoleUrlJoin('#dashboards/dashboard/board'));
     // One Mapping per stack, however many URLs.
     dashboardUrl(stack, 'other');
     expect(Template.fromStack(stack).toJSON().Mappings).toEqual({

@@ -156,3 +156,5 @@ export function thrownMessage(fn: () => unknown): string {
   }
   throw new Error('expected an error');
 }
+
+export { consoleUrlJoin } from '../support/cfn-values';

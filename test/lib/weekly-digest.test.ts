@@ -4,7 +4,7 @@ process.env.CDK_VALIDATION = 'false';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { PromptCacheMonitoring, parseConfig, type ConfigInput } from '../../lib';
-import { APPLICATION_PROFILES_ARN } from './template-helpers';
+import { APPLICATION_PROFILES_ARN, consoleUrlJoin } from './template-helpers';
 
 function template(digest: ConfigInput['digest'] = {}) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
@@ -84,19 +84,7 @@ describe('WeeklyDigest', () => {
         Variables: {
           NODE_OPTIONS: '--enable-source-maps',
           DIGEST_TOPIC_ARN: { Ref: topic },
-          COST_REVIEW_DASHBOARD_URL: {
-            'Fn::Join': [
-              '',
-              [
-                'https://',
-                { 'Fn::FindInMap': ['ConsoleHost', { Ref: 'AWS::Partition' }, 'host'] },
-                '/cloudwatch/home?region=',
-                { Ref: 'AWS::Region' },
-                '#dashboards/dashboard/T-CostReview-',
-                { Ref: 'AWS::Region' },
-              ],
-            ],
-          },
+          COST_REVIEW_DASHBOARD_URL: consoleUrlJoin('#dashboards/dashboard/T-CostReview-', { Ref: 'AWS::Region' }),
           POWERTOOLS_SERVICE_NAME: 'prompt-cache-digest',
         },
       },

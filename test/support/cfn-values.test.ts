@@ -1,5 +1,5 @@
 /** The template value resolver the construct tests, the demo's alarm replay and the bench share. */
-import { cfnValue, type CfnValueOptions } from './cfn-values';
+import { cfnValue, consoleUrlJoin, type CfnValueOptions } from './cfn-values';
 
 const template = {
   Resources: {
@@ -9,17 +9,7 @@ const template = {
   },
   Mappings: { ConsoleHost: { aws: { host: 'console.aws.amazon.com' }, 'aws-cn': { host: 'console.amazonaws.cn' } } },
 };
-const url = {
-  'Fn::Join': [
-    '',
-    [
-      'https://',
-      { 'Fn::FindInMap': ['ConsoleHost', { Ref: 'AWS::Partition' }, 'host'] },
-      '/cloudwatch/home?region=',
-      { Ref: 'AWS::Region' },
-    ],
-  ],
-};
+const url = consoleUrlJoin();
 
 describe('cfnValue', () => {
   test.each<[string, unknown, CfnValueOptions, string]>([

@@ -84,3 +84,19 @@ export function cfnValue(value: unknown, options: CfnValueOptions = {}): string 
   }
   return unresolved(JSON.stringify(value));
 }
+
+/** A console URL as the stack writes it: the partition's host from the ConsoleHost mapping, the region, then `tail`. */
+export function consoleUrlJoin(...tail: unknown[]): object {
+  return {
+    'Fn::Join': [
+      '',
+      [
+        'https://',
+        { 'Fn::FindInMap': ['ConsoleHost', { Ref: 'AWS::Partition' }, 'host'] },
+        '/cloudwatch/home?region=',
+        { Ref: 'AWS::Region' },
+        ...tail,
+      ],
+    ],
+  };
+}
