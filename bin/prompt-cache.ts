@@ -17,12 +17,13 @@ import { buildReport } from '../lambda/core/report';
 import { regionGroup } from '../lambda/core/prices';
 import { detectTokensPerUsageUnit, reconcile } from '../lambda/core/reconcile';
 import { renderReconciliation } from '../lambda/core/reconcile-format';
-import { COST_EXPLORER_REQUEST_USD, createCostExplorerClient } from '../lambda/aws/cost-explorer';
+import { billBesideComputed, COST_EXPLORER_REQUEST_USD, createCostExplorerClient } from '../lambda/aws/cost-explorer';
 import { readReconcileInputs } from '../lambda/aws/reconcile-source';
 import { priceTable, renderPriceTable } from '../lambda/core/price-table';
 import { PRICE_LIST_SERVICE_CODES, priceFileFromPriceList } from '../lambda/core/price-list';
 import { createPricingClient, readBedrockProducts } from '../lambda/aws/price-list';
 import type { PricingClient } from '@aws-sdk/client-pricing';
+import type { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { pricedWithProfiles } from '../lambda/core/inference-profiles';
 import { BedrockTokenSource } from '../lambda/aws/bedrock-token-source';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../lambda/core/report-format';
@@ -32,7 +33,7 @@ import { DEFAULT_MONITORING_PRICES, estimateMonitoringCost, summarizeTemplate } 
 import { readDailyUsage } from '../lambda/aws/weekly-source';
 import { renderWeeklyChartSvg } from '../lambda/core/chart';
 import { alignDown, DAY_MS } from '../lambda/core/periods';
-import { buildWeeklyReport, reviewWindows } from '../lambda/core/weekly';
+import { buildWeeklyReport, reviewWindows, windowTokens } from '../lambda/core/weekly';
 import { renderWeekly, windowLabel } from '../lambda/core/weekly-format';
 import { createClients } from '../lambda/aws/clients';
 import { ensureLedgerTable } from '../lambda/aws/ledger';
@@ -99,7 +100,7 @@ export const DEFAULT_PRICE_REGION = 'us-east-1';
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 export const MAX_REVIEW_DAYS = 90;
 
-async function report(opts: ReportOptions, io: CliIo): Promise<void> {
+async function report(opts: ReportOptions, io: CliIo, deps: CliDeps): Promise<void> {
   if ((opts.usage === undefined) === (opts.region === undefined)) {
     throw new BadInput('report needs exactly one source: --usage FILE, or --region REGION to read AWS/Bedrock metrics from CloudWatch');
   }
@@ -127,7 +128,7 @@ async function report(opts: ReportOptions, io: CliIo): Promise<void> {
     else writeAtomically(opts.out, text);
     return;
   }
-  await reviewFromCloudWatch(opts as ReportOptions & { region: string }, config, io);
+  await reviewFromCloudWatch(opts as ReportOptions & { region: string }, config, io, deps);
 }
 
 /** A region the price catalog does not know: its dollars are at the US rate, which stderr says (and each priceSource). */
@@ -154,7 +155,12 @@ function pastDays(opts: { days: string; end?: string }, what: string): { days: n
 }
 
 /** `report --region`: the weekly review of the last `--days` days before `--end` and the window before that. */
-async function reviewFromCloudWatch(opts: ReportOptions & { region: string }, config: PromptCacheConfig, io: CliIo): Promise<void> {
+async function reviewFromCloudWatch(
+  opts: ReportOptions & { region: string },
+  config: PromptCacheConfig,
+  io: CliIo,
+  deps: CliDeps,
+): Promise<void> {
   if (!REGION_PATTERN.test(opts.region))
     throw new BadInput(`--region: not an AWS region (got ${JSON.stringify(opts.region)}); e.g. us-east-1`);
   const { days, endMs } = pastDays(opts, 'review');
@@ -182,7 +188,17 @@ async function reviewFromCloudWatch(opts: ReportOptions & { region: string }, co
   );
   warnUnknownPriceRegion(opts.region, io);
   const review = buildWeeklyReport(daily, windows, priced, opts.region);
-  const text = renderWeekly(review, opts.format);
+  const { bill, requests } = await billBesideComputed(
+    deps.costExplorer ?? createCostExplorerClient(),
+    priced,
+    windows.current,
+    opts.region,
+    windowTokens(review),
+  );
+  io.stderr(
+    `  the bill beside the computed cost: ${requests} Cost Explorer request${requests === 1 ? '' : 's'} ($${(requests * COST_EXPLORER_REQUEST_USD).toFixed(2)})\n`,
+  );
+  const text = renderWeekly(review, opts.format, { bill });
   const svg = opts.chart === undefined ? undefined : await renderWeeklyChartSvg(review);
   if (opts.out === undefined) io.stdout(text);
   else writeAtomically(opts.out, text);
@@ -243,7 +259,7 @@ interface ReconcileCliOptions {
 }
 
 /** `reconcile`: the bill (Cost Explorer) beside the cost computed from the AWS/Bedrock tokens of the same days. */
-async function reconcileBill(opts: ReconcileCliOptions, io: CliIo): Promise<void> {
+async function reconcileBill(opts: ReconcileCliOptions, io: CliIo, deps: CliDeps): Promise<void> {
   const { days, endMs } = pastDays(opts, 'window');
   const config = configFromFileOrCdkJson(opts.config);
   const startMs = endMs - days * DAY_MS;
@@ -252,7 +268,7 @@ async function reconcileBill(opts: ReconcileCliOptions, io: CliIo): Promise<void
   const log: RunLog = { info: () => undefined, warn: (message, data) => io.stderr(`warning: ${message} ${JSON.stringify(data ?? {})}\n`) };
   io.stderr(`reading the bill (Cost Explorer, ${config.reconcile.services.join(', ')}) from ${window.start} to ${window.end}...\n`);
   const read = await readReconcileInputs(config, window, {
-    ce: createCostExplorerClient(),
+    ce: deps.costExplorer ?? createCostExplorerClient(),
     region: (region) => {
       const clients = createClients({ region });
       return { cloudWatch: clients.cloudWatch, profiles: new InferenceProfileResolver(clients.bedrock, log) };
@@ -414,6 +430,8 @@ export interface CliDeps {
    * recorded products). @default createPricingClient()
    */
   readonly pricing?: PricingClient;
+  /** The Cost Explorer client of `reconcile` and `report --region`. @default createCostExplorerClient() (us-east-1) */
+  readonly costExplorer?: CostExplorerClient;
 }
 
 async function doctor(opts: DoctorOptions, io: CliIo, deps: CliDeps): Promise<void> {
@@ -468,7 +486,7 @@ export function buildProgram(io: CliIo, deps: CliDeps = {}): Command {
       '--chart <file.svg>',
       'with --region: write an SVG chart: daily net savings by model, and hit ratio by model against its break-even',
     )
-    .action((opts: ReportOptions) => report(opts, io));
+    .action((opts: ReportOptions) => report(opts, io, deps));
   program
     .command('publish')
     .description('publish hit-ratio and savings metrics for every closed period not yet published (what the scheduled Lambda runs)')
@@ -498,7 +516,7 @@ export function buildProgram(io: CliIo, deps: CliDeps = {}): Command {
     .option('--config <file>', "JSON config (default: cdk.json's promptCacheMonitoring in this folder)")
     .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('markdown'))
     .option('--out <file>', 'write to this file instead of stdout')
-    .action((opts: ReconcileCliOptions) => reconcileBill(opts, io));
+    .action((opts: ReconcileCliOptions) => reconcileBill(opts, io, deps));
   program
     .command('cost')
     .description("estimate the monitoring's own monthly AWS bill from the synthesized stack and the config")

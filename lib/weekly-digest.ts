@@ -5,6 +5,7 @@
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -71,7 +72,8 @@ export class WeeklyDigest extends Construct {
         ...(props.costReviewDashboardUrl ? { COST_REVIEW_DASHBOARD_URL: props.costReviewDashboardUrl } : {}),
         POWERTOOLS_SERVICE_NAME: 'prompt-cache-digest',
       },
-      wildcardReason: 'cloudwatch:GetMetricData and ListMetrics support no resource-level permissions; the digest only reads metrics.',
+      wildcardReason:
+        'cloudwatch:GetMetricData, ListMetrics and ce:GetCostAndUsage support no resource-level permissions; the digest only reads metrics and the bill.',
       checkovSkips: [
         { id: 'CKV_AWS_115', comment: 'Runs once a week on a schedule; a reservation fails function creation in low-quota accounts.' },
         {
@@ -83,6 +85,8 @@ export class WeeklyDigest extends Construct {
     });
     this.function = fn.function;
     fn.allowMetricReads();
+    // The "billed vs computed" line: the week's Bedrock lines of the bill (Cost Explorer; a refusal only drops the line).
+    fn.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadTheBill', actions: ['ce:GetCostAndUsage'], resources: ['*'] }));
     fn.allowInferenceProfileReads();
     // sns:Publish on this topic only, and the key's GenerateDataKey/Decrypt to encrypt the message.
     this.topic.grantPublish(this.function);

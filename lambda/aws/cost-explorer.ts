@@ -4,7 +4,9 @@
  * us-east-1 whatever the regions billed; each request costs $0.01.
  */
 import { CostExplorerClient, GetCostAndUsageCommand, type GetCostAndUsageCommandOutput } from '@aws-sdk/client-cost-explorer';
-import type { BilledLine } from '../core/reconcile';
+import type { PromptCacheConfig } from '../core/config';
+import { isoDay } from '../core/human-numbers';
+import { compareWithBill, type BillComparison, type BilledLine, type RegionUsage } from '../core/reconcile';
 
 /** Where Cost Explorer answers. */
 export const COST_EXPLORER_REGION = 'us-east-1';
@@ -62,4 +64,26 @@ export async function readBedrockBill(
     token = page.NextPageToken;
   } while (token);
   return { lines, requests };
+}
+
+/**
+ * The weekly review's bill line: the bill of `window` in `region` beside the cost computed from `models`' tokens. A
+ * bill that cannot be read (Cost Explorer not enabled, no permission, a throttle) is said in the line, not thrown: the
+ * review goes out without it.
+ */
+export async function billBesideComputed(
+  ce: CostExplorerClient,
+  config: PromptCacheConfig,
+  window: { readonly startMs: number; readonly endMs: number },
+  region: string,
+  models: RegionUsage['models'],
+): Promise<{ readonly bill: BillComparison; readonly requests: number }> {
+  const days = { start: isoDay(window.startMs), end: isoDay(window.endMs) };
+  try {
+    const read = await readBedrockBill(ce, days, config.reconcile.services);
+    return { bill: compareWithBill(read.lines, region, models, config, days), requests: read.requests };
+  } catch (err) {
+    const e = err as Error;
+    return { bill: { region, unavailable: `${e.name}: ${e.message}` }, requests: 1 };
+  }
 }

@@ -29,6 +29,8 @@ export interface MonitoringPrices {
   readonly lambdaPerGbSecond: number;
   readonly dynamoDbPerMillionWrites: number;
   readonly dynamoDbPerMillionReads: number;
+  /** Cost Explorer API, per request (the digest's "billed vs computed" line). */
+  readonly costExplorerRequest: number;
 }
 
 export const DEFAULT_MONITORING_PRICES: MonitoringPrices = {
@@ -44,6 +46,7 @@ export const DEFAULT_MONITORING_PRICES: MonitoringPrices = {
   lambdaPerGbSecond: 0.0000133334,
   dynamoDbPerMillionWrites: 0.625,
   dynamoDbPerMillionReads: 0.125,
+  costExplorerRequest: 0.01,
 };
 
 export const MONITORING_PRICE_SOURCES = {
@@ -53,6 +56,7 @@ export const MONITORING_PRICE_SOURCES = {
   lambda: 'aws.amazon.com/lambda/pricing (us-east-1, Arm), checked 2026-11-25',
   dynamoDb: 'aws.amazon.com/dynamodb/pricing/on-demand (us-east-1), checked 2026-11-25',
   kms: 'aws.amazon.com/kms/pricing ($1 per customer-managed key-month), checked 2026-11-25',
+  costExplorer: 'aws.amazon.com/aws-cost-management/aws-cost-explorer/pricing ($0.01 per API request), checked 2026-12-01',
 } as const;
 
 /** What the estimate needs from the synthesized template. */
@@ -222,6 +226,7 @@ export function estimateMonitoringCost(
       prices.getMetricDataPer1000Metrics,
     );
     add('digest Lambda compute (5 s a run)', digests * 5 * (summary.digestMemoryMb / 1024), 'GB-second', prices.lambdaPerGbSecond);
+    add('digest Cost Explorer request (the billed vs computed line)', digests, 'request', prices.costExplorerRequest);
   }
   const perAddedModel = addedModelCost(
     publisher ? [...SERIES_PER_MODEL, ...others] : [],

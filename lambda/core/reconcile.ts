@@ -365,3 +365,50 @@ export function detectTokensPerUsageUnit(
   // On a log scale, which of 1 and 1,000 is nearer the ratio.
   return Math.abs(Math.log10(watched / billed)) < Math.abs(Math.log10(watched / billed) - 3) ? 1 : 1000;
 }
+
+/** The weekly review's "billed vs computed" line: one region's bill beside the cost computed from its tokens. */
+export type BillComparison =
+  | {
+      readonly region: string;
+      readonly billedCostUSD: number;
+      readonly computedCostUSD: number;
+      readonly driftUSD: number;
+      readonly driftPercent: number | null;
+      /** Billed in the region under usage types the catalog does not map (in billedCostUSD too). */
+      readonly unmappedCostUSD: number;
+    }
+  | { readonly region: string; readonly unavailable: string };
+
+/** The bill's lines of `region` (Cost Explorer's REGION, else the usage type's prefix) against its tokens. */
+export function compareWithBill(
+  lines: readonly BilledLine[],
+  region: string,
+  models: RegionUsage['models'],
+  config: PromptCacheConfig,
+  window: { readonly start: string; readonly end: string },
+): BillComparison {
+  const overrides = config.reconcile.usageTypes;
+  const inRegion = lines.filter((l) => {
+    if (l.region && l.region !== 'NoRegion') return l.region === region;
+    const m = parseUsageType(l.usageType, overrides);
+    return !('unmapped' in m) && m.region === region;
+  });
+  const usage = [{ region, models }];
+  const unit = config.reconcile.tokensPerUsageUnit;
+  const r = reconcile({
+    window,
+    lines: inRegion,
+    usage,
+    config,
+    tokensPerUsageUnit: unit === 'auto' ? detectTokensPerUsageUnit(inRegion, usage, overrides) : unit,
+    overrides,
+  });
+  return {
+    region,
+    billedCostUSD: r.totals.billedCostUSD,
+    computedCostUSD: r.totals.computedCostUSD,
+    driftUSD: r.totals.driftUSD,
+    driftPercent: r.totals.driftPercent,
+    unmappedCostUSD: r.unmapped.reduce((n, u) => n + u.costUSD, 0),
+  };
+}

@@ -22,11 +22,23 @@ import {
 import { costShare, csvField, MODEL_CSV_COLUMNS, modelIdFootnotes, modelNames, statusLegend } from './report-format';
 import type { ReportFormat } from './report-format';
 import type { AttentionItem, WeeklyReport } from './weekly';
+import { driftVerdict } from './reconcile-format';
+import type { BillComparison } from './reconcile';
 
 /** What the renderers a person reads may add when the caller knows it. */
 export interface WeeklyTextOptions {
   /** The cost-review dashboard's console URL: linked under the headline. @default - no link */
   readonly dashboardUrl?: string;
+  /** The window's bill beside the computed cost (Cost Explorer): a line under the headline. @default - no line */
+  readonly bill?: BillComparison;
+}
+
+/** `Billed vs computed (Cost Explorer, us-east-1): billed $49.24, computed $52.65: the bill is 6.9% lower than computed.` */
+export function billLine(b: BillComparison): string {
+  const head = `Billed vs computed (Cost Explorer, ${b.region})`;
+  if ('unavailable' in b) return `${head}: the bill could not be read (${b.unavailable}).`;
+  const unmapped = b.unmappedCostUSD > 0 ? `; ${usd(b.unmappedCostUSD)} of it under usage types not mapped to a model` : '';
+  return `${head}: billed ${usd(b.billedCostUSD)}, computed ${usd(b.computedCostUSD)}: ${driftVerdict(b.driftPercent)}${unmapped}.`;
 }
 
 /** How many actions the review leads with. */
@@ -43,7 +55,7 @@ const netWords = (net: number) => (net === 0 ? 'broke even' : `${savedOrLost(net
 const thisWindow = (r: WeeklyReport) => (r.window.days === 7 ? 'this week' : `in these ${r.window.days} days`);
 const lastWindow = (r: WeeklyReport) => (r.window.days === 7 ? 'last week' : `the previous ${r.window.days} days`);
 
-export function renderWeeklyJson(r: WeeklyReport): string {
+export function renderWeeklyJson(r: WeeklyReport, bill?: BillComparison): string {
   const w = (x: { startMs: number; endMs: number; days: number }) => ({
     start: new Date(x.startMs).toISOString(),
     end: new Date(x.endMs).toISOString(),
@@ -59,6 +71,7 @@ export function renderWeeklyJson(r: WeeklyReport): string {
       attention: r.attention.map(({ sinceMs, ...a }) => ({ ...a, since: sinceMs === null ? null : isoDay(sinceMs) })),
       trend: { changedAt: changedAtMs === null ? null : isoDay(changedAtMs), ...trend },
       daily: { ...r.daily, days: r.daily.days.map(isoDay) },
+      ...(bill ? { bill } : {}),
     },
     null,
     2,
@@ -177,6 +190,7 @@ export function renderWeeklyMarkdown(r: WeeklyReport, options: WeeklyTextOptions
     ...(actions.length === 0 ? [`Nothing needs action ${thisWindow(r)}.`] : actions.map((a, i) => `${i + 1}. **${a.title}.** ${a.detail}`)),
     '',
     weeklyHeadline(r, true),
+    ...(options.bill ? ['', billLine(options.bill)] : []),
     '',
     details(r),
     ...(unpricedNote(r) ? ['', unpricedNote(r)] : []),
@@ -206,6 +220,7 @@ export function renderWeeklyDigest(r: WeeklyReport, options: WeeklyTextOptions =
     ...(actions.length === 0 ? [`  Nothing needs action ${thisWindow(r)}.`] : actions.map((a, i) => `${i + 1}. ${a.message}`)),
     '',
     weeklyHeadline(r),
+    ...(options.bill ? [billLine(options.bill)] : []),
     details(r),
     ...(unpricedNote(r) ? [unpricedNote(r)] : []),
     ...(options.dashboardUrl ? ['', `Cost-review dashboard: ${options.dashboardUrl}`] : []),
@@ -234,7 +249,7 @@ export function renderWeeklyDigest(r: WeeklyReport, options: WeeklyTextOptions =
 export function renderWeekly(r: WeeklyReport, format: ReportFormat, options: WeeklyTextOptions = {}): string {
   switch (format) {
     case 'json':
-      return renderWeeklyJson(r);
+      return renderWeeklyJson(r, options.bill);
     case 'csv':
       return renderWeeklyCsv(r);
     case 'markdown':

@@ -451,3 +451,16 @@ function netTrend(
     mainModel: main?.label ?? null,
   };
 }
+
+/** The review window's tokens per model, as the bill line compares them. */
+export function windowTokens(r: WeeklyReport): { modelId: string; tokens: TokenCounts }[] {
+  return r.models.map((m) => ({
+    modelId: m.modelId,
+    tokens: {
+      inputTokens: m.inputTokens,
+      cacheReadInputTokens: m.cacheReadInputTokens,
+      cacheWriteInputTokens: m.cacheWriteInputTokens,
+      outputTokens: m.outputTokens,
+    },
+  }));
+}

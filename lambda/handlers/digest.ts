@@ -9,13 +9,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { BedrockClient } from '@aws-sdk/client-bedrock';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { PromptCacheConfig } from '../core/config';
 import { alignDown, DAY_MS } from '../core/periods';
 import type { RunLog } from '../core/publish-run';
-import { buildWeeklyReport, reviewWindows } from '../core/weekly';
+import { buildWeeklyReport, reviewWindows, windowTokens } from '../core/weekly';
 import { digestSubject, renderWeeklyDigest } from '../core/weekly-format';
 import type { InferenceProfileRoutes } from '../core/inference-profiles';
+import { billBesideComputed, createCostExplorerClient } from '../aws/cost-explorer';
 import { publishDigest } from '../aws/digest-sender';
 import { InferenceProfileResolver } from '../aws/inference-profiles';
 import { readDailyUsage } from '../aws/weekly-source';
@@ -32,6 +34,8 @@ export interface DigestOptions {
   readonly profiles?: InferenceProfileRoutes;
   /** The cost-review dashboard's console URL, linked in the digest. @default - no link */
   readonly dashboardUrl?: string;
+  /** Cost Explorer, for the "billed vs computed" line. @default - no line */
+  readonly costExplorer?: CostExplorerClient;
 }
 
 export interface DigestResult {
@@ -49,7 +53,21 @@ export async function sendDigest(options: DigestOptions): Promise<DigestResult> 
   // Priced as where the tokens were used: the region the metrics are read in.
   const review = buildWeeklyReport(read.daily, windows, read.config, await options.cloudWatch.config.region());
   const subject = digestSubject(review);
-  const text = renderWeeklyDigest(review, options.dashboardUrl === undefined ? {} : { dashboardUrl: options.dashboardUrl });
+  const bill = options.costExplorer
+    ? (
+        await billBesideComputed(
+          options.costExplorer,
+          read.config,
+          windows.current,
+          await options.cloudWatch.config.region(),
+          windowTokens(review),
+        )
+      ).bill
+    : undefined;
+  const text = renderWeeklyDigest(review, {
+    ...(options.dashboardUrl === undefined ? {} : { dashboardUrl: options.dashboardUrl }),
+    ...(bill ? { bill } : {}),
+  });
   const messageId = await publishDigest(options.sns, options.topicArn, subject, text);
   const result = { subject, messageId, models: review.models.length, attention: review.attention.length };
   options.log.info('weekly digest sent', { ...result });
@@ -77,5 +95,13 @@ export async function handler(): Promise<DigestResult> {
   env ??= readDigestEnv({ ...process.env, PROMPT_CACHE_CONFIG: process.env.PROMPT_CACHE_CONFIG });
   const retry = { retryMode: 'adaptive', maxAttempts: 8 };
   const profiles = new InferenceProfileResolver(new BedrockClient(retry), log);
-  return sendDigest({ ...env, nowMs: Date.now(), cloudWatch: new CloudWatchClient(retry), sns: new SNSClient(retry), log, profiles });
+  return sendDigest({
+    ...env,
+    nowMs: Date.now(),
+    cloudWatch: new CloudWatchClient(retry),
+    sns: new SNSClient(retry),
+    costExplorer: createCostExplorerClient(),
+    log,
+    profiles,
+  });
 }

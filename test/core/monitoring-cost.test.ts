@@ -59,12 +59,13 @@ describe('monitoring cost', () => {
       ['ledger reads (1 a run)', runs / 1e6, 0.125],
       ['digest GetMetricData (4 metrics per model, 2 windows, weekly)', ((52 / 12) * 8) / 1000, 0.01],
       ['digest Lambda compute (5 s a run)', (52 / 12) * 5, 0.0000133334],
+      ['digest Cost Explorer request (the billed vs computed line)', 52 / 12, 0.01],
     ];
     expect(e.items.map((i) => [i.what, i.quantity, i.unitPriceUSD])).toEqual(want);
     const total = want.reduce((a, [, q, p]) => a + q * p, 0);
     expect(Math.abs(e.monthlyUSD - total)).toBeLessThan(1e-12);
-    // $15.00 of fixed items (metrics, alarms, dashboards, key) and about 13 cents of calls, compute and ledger.
-    expect(Math.abs(e.monthlyUSD - 15.129231189)).toBeLessThan(1e-8);
+    // $15.00 of fixed items (metrics, alarms, dashboards, key) and about 17 cents of calls, compute, ledger and Cost Explorer.
+    expect(Math.abs(e.monthlyUSD - 15.172564522)).toBeLessThan(1e-8);
     expect(e.models).toBe(2);
   });
 

@@ -1,7 +1,9 @@
 import { parseConfig } from '../../lambda/core/config';
-import { amountPico, detectTokensPerUsageUnit, parseUsageType, reconcile, routingOf } from '../../lambda/core/reconcile';
+import { amountPico, compareWithBill, detectTokensPerUsageUnit, parseUsageType, reconcile, routingOf } from '../../lambda/core/reconcile';
+import { billLine } from '../../lambda/core/weekly-format';
 import {
   BILLED_LINES,
+  billedLines,
   CLOUDWATCH_USAGE,
   CODE,
   ONE_HOUR_WRITES,
@@ -149,5 +151,22 @@ describe('the seeded month', () => {
     const inTokens = BILLED_LINES.map((l) => ({ ...l, quantity: l.quantity * 1000 }));
     expect(detectTokensPerUsageUnit(inTokens, CLOUDWATCH_USAGE, config.reconcile.usageTypes)).toBe(1);
     expect(detectTokensPerUsageUnit([], CLOUDWATCH_USAGE)).toBe(1000);
+  });
+});
+
+describe("the weekly review's bill line", () => {
+  test('the seeded month in us-east-1: billed, computed, the verdict and what is not mapped', () => {
+    const bill = compareWithBill(BILLED_LINES, 'us-east-1', CLOUDWATCH_USAGE[0].models, config, WINDOW);
+    expect(billLine(bill)).toBe(
+      'Billed vs computed (Cost Explorer, us-east-1): billed $49.24, computed $52.65: the bill is 6.9% lower than computed; $0.75 of it under usage types not mapped to a model.',
+    );
+    // Another region's lines are not this region's bill.
+    const other = compareWithBill(billedLines('eu-west-1', 'EU'), 'us-east-1', CLOUDWATCH_USAGE[0].models, config, WINDOW);
+    expect(billLine(other)).toBe(
+      'Billed vs computed (Cost Explorer, us-east-1): billed $0.00, computed $52.65: nothing billed to compare with.',
+    );
+    expect(billLine({ region: 'us-east-1', unavailable: 'AccessDeniedException: not authorized' })).toBe(
+      'Billed vs computed (Cost Explorer, us-east-1): the bill could not be read (AccessDeniedException: not authorized).',
+    );
   });
 });

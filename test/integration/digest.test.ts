@@ -2,6 +2,7 @@
  * The weekly digest against moto: AWS/Bedrock metrics in, a plain-text e-mail out through an SNS topic, read back from
  * an SQS queue subscribed to it. This file's own region.
  */
+import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -21,6 +22,8 @@ const day = (n: number) => new Date(TODAY - n * DAY_MS).toISOString().slice(0, 1
 
 test('the digest reaches the cost-review topic: the headline figure in the subject, the actions, the headline, every model, the dashboard link', async () => {
   const cw = new CloudWatchClient({ region: REGION });
+  // Cost Explorer answers from us-east-1; the emulator's has no line for this account: nothing billed.
+  const ce = new CostExplorerClient({ region: 'us-east-1' });
   const sns = new SNSClient({ region: REGION });
   const sqs = new SQSClient({ region: REGION });
   // Sonnet: 3 days this week (9,000 reads / 1,000 writes a day); Haiku: writes only, last week and this week.
@@ -51,6 +54,7 @@ test('the digest reaches the cost-review topic: the headline figure in the subje
     sns,
     log: quiet,
     dashboardUrl,
+    costExplorer: ce,
   });
   // Sonnet 3.7 via us.: 3 x (9,000 x $2.70 - 1,000 x $0.75) per MTok = $0.07065; Claude 3.5 Haiku's 5,000 writes x $0.20: -$0.001.
   const week = `${day(7)} to ${day(1)}`;
@@ -70,6 +74,7 @@ test('the digest reaches the cost-review topic: the headline figure in the subje
       `1. claude-3-5-haiku: $0.0010 a week at stake. It writes its cache and never reads it since ${day(9).slice(5)} (still open from last week): $0.00014 a day of write premium for nothing (5 k cache-write tokens this week). Make the prompt before the cache point identical across calls, or stop caching it.`,
       '',
       'Caching saved $0.070 net this week (70.5% of the cost without cache), after losing $0.0010 last week.',
+      'Billed vs computed (Cost Explorer, ap-east-1): billed $0.00, computed $0.029: nothing billed to compare with.',
       'Hit ratio 77.1% (+77.1 pts against last week); 27 k cache-read and 8 k cache-write tokens.',
       '',
       `Cost-review dashboard: ${dashboardUrl}`,
@@ -84,5 +89,5 @@ test('the digest reaches the cost-review topic: the headline figure in the subje
       '',
     ].join('\n'),
   );
-  for (const c of [cw, sns, sqs]) c.destroy();
+  for (const c of [cw, sns, sqs, ce]) c.destroy();
 });

@@ -4,6 +4,7 @@
  * AWS/Bedrock token Sums; the CLI prints the drift per model and in total, exactly, and the bad arguments exit 2.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,10 +26,25 @@ const overrides = Object.fromEntries(
 );
 writeFileSync(config, JSON.stringify({ ...RECONCILE_CONFIG, reconcile: { ...RECONCILE_CONFIG.reconcile, usageTypes: overrides } }));
 
+/**
+ * moto's Cost Explorer hands queued results to whichever request comes first, so this file's bill lives in an account
+ * of its own (moto's `x-moto-account-id` header): the other files' Cost Explorer requests cannot take it.
+ */
+const ACCOUNT = '210987654321';
+const ce = new CostExplorerClient({ region: 'us-east-1' });
+ce.middlewareStack.add(
+  (next) => (args) => {
+    (args.request as { headers: Record<string, string> }).headers['x-moto-account-id'] = ACCOUNT;
+    return next(args);
+  },
+  { step: 'build', name: 'motoAccount' },
+);
+afterAll(() => ce.destroy());
+
 async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) }, { costExplorer: ce });
   return { code, stdout, stderr };
 }
 
@@ -59,7 +75,7 @@ beforeAll(async () => {
   const res = await fetch(`${process.env.AWS_ENDPOINT_URL}/moto-api/static/ce/cost-and-usage-results`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ results: [page(shifted.slice(0, 7), 'page-2'), page(shifted.slice(7))] }),
+    body: JSON.stringify({ account_id: ACCOUNT, results: [page(shifted.slice(0, 7), 'page-2'), page(shifted.slice(7))] }),
   });
   expect(res.status).toBe(201);
   const cw = new CloudWatchClient({ region: REGION });

@@ -77,7 +77,7 @@ test('the monitoring stack has no unacknowledged finding (AwsSolutions and built
         ],
         [
           'AwsSolutions-IAM5[Resource::*]',
-          'cloudwatch:GetMetricData and ListMetrics support no resource-level permissions; the digest only reads metrics.',
+          'cloudwatch:GetMetricData, ListMetrics and ce:GetCostAndUsage support no resource-level permissions; the digest only reads metrics and the bill.',
         ],
         [
           'AwsSolutions-IAM5[Resource::*]',

@@ -57,7 +57,7 @@ describe('WeeklyDigest', () => {
     ]);
   });
 
-  test('IAM: reads metrics, publishes to this topic only (and uses its key), writes its own logs', () => {
+  test('IAM: reads metrics and the bill, publishes to this topic only (and uses its key), writes its own logs', () => {
     const [[, policy]] = of(t, 'AWS::IAM::Policy');
     const [[logs]] = of(t, 'AWS::Logs::LogGroup');
     const statements = (policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement;
@@ -67,6 +67,8 @@ describe('WeeklyDigest', () => {
         [{ 'Fn::GetAtt': [logs, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logs, 'Arn'] }, ':*']] }],
       ],
       [['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'], '*'],
+      // The "billed vs computed" line (Cost Explorer has no resource-level permissions).
+      ['ce:GetCostAndUsage', '*'],
       // Where an application inference profile routes (its price): this account's profiles in this region.
       ['bedrock:GetInferenceProfile', APPLICATION_PROFILES_ARN],
       ['sns:Publish', { Ref: topic }],

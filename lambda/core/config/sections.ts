@@ -96,6 +96,7 @@ export const MONITORING_PRICE_KEYS = [
   'lambdaPerGbSecond',
   'dynamoDbPerMillionWrites',
   'dynamoDbPerMillionReads',
+  'costExplorerRequest',
 ] as const;
 const monitoringPrice = number().finite().min(0, { error: 'must be a price in US dollars, 0 or more' }).optional();
 
