@@ -685,7 +685,7 @@ describe('body size against the model count', () => {
     expect(at[0].texts[0].split('SEARCH(').length - 1).toBe(onCall.searches);
     // The whole stack too, but for the asset hashes of the functions (the bundled config holds the models).
     expect([Buffer.byteLength(at[0].template), at[1].template === at[0].template, at[2].template === at[0].template]).toEqual([
-      53689,
+      53773,
       true,
       true,
     ]);
