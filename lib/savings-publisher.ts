@@ -3,7 +3,7 @@
  * the contract, every period exactly once (see lambda/core/publish-run.ts), with its ledger table, log group, failure queue
  * and least-privilege role.
  */
-import { type CfnResource, CustomResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type CfnResource, CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -16,7 +16,7 @@ import { Construct } from 'constructs';
 import type { PromptCacheConfig } from '../lambda/core/config';
 import { LEDGER_KEY, LEDGER_TTL } from '../lambda/core/contract';
 import { DEFAULT_PUBLISHER_TIMEOUT_MINUTES, type AlarmedPublisher } from './alarms';
-import { PromptCacheFunction, skipCheckov } from './prompt-cache-function';
+import { deadLetterQueue, PromptCacheFunction, skipCheckov } from './prompt-cache-function';
 
 /** What users tune on the publisher; the config comes from {@link PromptCacheMonitoring}. */
 export interface SavingsPublisherOptions {
@@ -92,19 +92,9 @@ export class SavingsPublisher extends Construct implements AlarmedPublisher {
       removalPolicy: props.ledgerRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
 
-    this.failureQueue = new sqs.Queue(this, 'FailedRuns', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.failureQueue).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-SQS3',
-      reason: 'This queue is itself the failure destination (the dead letters) of the publisher.',
-    });
-    skipCheckov(this.failureQueue.node.defaultChild as CfnResource, {
-      id: 'CKV_AWS_27',
-      comment:
-        'Encrypted with SQS-managed SSE (SqsManagedSseEnabled); the check only recognizes a KMS key. It holds failed invocation records, no secret.',
+    this.failureQueue = deadLetterQueue(this, 'FailedRuns', {
+      isWhat: 'the failure destination (the dead letters) of the publisher',
+      holds: 'failed invocation records',
     });
     skipCheckov(this.ledgerTable.node.defaultChild as CfnResource, {
       id: 'CKV_AWS_119',

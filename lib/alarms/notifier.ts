@@ -7,7 +7,7 @@
  * Nothing is retried blindly (a retry could page twice): the rule's target and the function's async invocations take no
  * retry, and what fails lands in an encrypted dead-letter queue with the event.
  */
-import { CfnResource, Duration, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Token, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -20,7 +20,7 @@ import { Construct } from 'constructs';
 import { alarmLookup, listedAlarms, type CatalogAlarm } from '../../lambda/core/alarm-catalog';
 import type { PromptCacheConfig } from '../../lambda/core/config';
 import { ALARM_STATE_CHANGE, CONTRIBUTOR_STATE_CHANGE, DEFAULT_PUBLISHER_TIMEOUT_MINUTES } from '../../lambda/core/pages';
-import { PromptCacheFunction, skipCheckov } from '../prompt-cache-function';
+import { deadLetterQueue, PromptCacheFunction } from '../prompt-cache-function';
 
 export interface AlarmNotifierProps {
   /** The validated config: the function reads it as the publisher does (models, prices, thresholds, namespace). */
@@ -78,19 +78,9 @@ export class AlarmNotifier extends Construct {
       );
     }
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the alarm notifier (its rule target and its async invocations).',
-    });
-    skipCheckov(this.deadLetterQueue.node.defaultChild as CfnResource, {
-      id: 'CKV_AWS_27',
-      comment:
-        'Encrypted with SQS-managed SSE (SqsManagedSseEnabled); the check only recognizes a KMS key. It holds alarm events and errors, no secret.',
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetters', {
+      isWhat: 'the dead-letter queue of the alarm notifier (its rule target and its async invocations)',
+      holds: 'alarm events and errors',
     });
 
     const runbookUrl = props.runbookUrl ?? config.alarms.runbookUrl;
