@@ -9,7 +9,6 @@
  * synth misses a fleet target (test/bench/synth-bench.ts).
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,9 +24,9 @@ import { getMetricDataLowerBound, MAX_DATUMS_PER_PUT } from '../../lambda/core/q
 import { createClients } from '../../lambda/aws/clients';
 import { ensureLedgerTable } from '../../lambda/aws/ledger';
 import { publishOnce } from '../../lambda/handlers/publisher';
-import { BUNDLE, handlerEntry } from '../../lib/prompt-cache-function';
 import { main as cli } from '../../bin/prompt-cache';
 import { seedBedrock } from '../support/bedrock-seed';
+import { bundleWithConfig } from '../support/bundle-run';
 import { synthBench } from './synth-bench';
 import { startMoto } from '../support/moto';
 
@@ -182,20 +181,7 @@ async function costCase(models: number) {
 async function bundleFigures(handler: 'publisher' | 'digest') {
   const dir = mkdtempSync(join(tmpdir(), 'bench-bundle-'));
   const outfile = join(dir, 'index.js');
-  const config = JSON.stringify(parseConfig({}, 'bench'));
-  await build({
-    entryPoints: [handlerEntry(handler)],
-    mainFields: [...BUNDLE.mainFields],
-    bundle: true,
-    minify: true,
-    sourcemap: false,
-    platform: 'node',
-    format: 'cjs',
-    target: BUNDLE.target,
-    outfile,
-    define: { [BUNDLE.configExpression]: JSON.stringify(config) },
-    logLevel: 'silent',
-  });
+  await bundleWithConfig(handler, parseConfig({}, 'bench'), outfile);
   const raw = statSync(outfile).size;
   // A Lambda zip deflates like gzip; the archive adds a few hundred bytes of headers.
   const zipped = gzipSync(readFileSync(outfile), { level: 9 }).length + 200;

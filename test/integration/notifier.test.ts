@@ -8,7 +8,6 @@
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,8 +18,8 @@ import { CUSTOM_METRICS, MODEL_ID_DIMENSION } from '../../lambda/core/contract';
 import { HOUR_MS } from '../../lambda/core/periods';
 import type { RunLog } from '../../lambda/core/publish-run';
 import { notify, type NotifierDeps } from '../../lambda/handlers/notifier';
-import { BUNDLE, handlerEntry } from '../../lib/prompt-cache-function';
 import { contributorEvent, PREFIX, sampleCatalog, stateEvent } from '../support/alarm-events';
+import { bundleWithConfig } from '../support/bundle-run';
 import { startFaultProxy } from '../support/fault-proxy';
 
 const REGION = 'mx-central-1'; // this file's own moto region
@@ -235,18 +234,7 @@ test('the deployable bundle, with the environment the construct gives it: the re
   const dir = mkdtempSync(join(tmpdir(), 'notifier-bundle-'));
   try {
     const outfile = join(dir, 'index.js');
-    await build({
-      entryPoints: [handlerEntry('notifier')],
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      format: 'cjs',
-      target: BUNDLE.target,
-      mainFields: [...BUNDLE.mainFields],
-      define: { [BUNDLE.configExpression]: JSON.stringify(JSON.stringify(config)) },
-      outfile,
-      logLevel: 'silent',
-    });
+    await bundleWithConfig('notifier', config, outfile);
     const event = contributorEvent({
       alarmName: `${PREFIX}-Fleet-CachingCostsMoney-Page`,
       modelId: CODE,

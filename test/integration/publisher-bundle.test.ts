@@ -2,13 +2,11 @@
  * The deployable artefact: the publisher bundled by esbuild with the construct's own settings (the config inlined by
  * `define`), loaded in a fresh Node process and invoked as Lambda would, against moto.
  */
-import { build } from 'esbuild';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../lambda/core/config';
-import { BUNDLE, handlerEntry } from '../../lib/prompt-cache-function';
-import { BUNDLE_MODEL, expectOneRunPublished, runPublisherBundle } from '../support/bundle-run';
+import { BUNDLE_MODEL, bundleWithConfig, expectOneRunPublished, runPublisherBundle } from '../support/bundle-run';
 
 const REGION = 'me-south-1'; // this file's own moto region
 
@@ -23,18 +21,7 @@ test('the esbuild bundle runs the handler with its inlined config and publishes'
     },
     'test',
   );
-  await build({
-    entryPoints: [handlerEntry('publisher')],
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    format: 'cjs',
-    target: BUNDLE.target,
-    mainFields: [...BUNDLE.mainFields],
-    define: { [BUNDLE.configExpression]: JSON.stringify(JSON.stringify(config)) },
-    outfile,
-    logLevel: 'silent',
-  });
+  await bundleWithConfig('publisher', config, outfile);
   // Under 650 KB minified (the price catalog, data, is 17 KB of it); zipped it stays under 200 KB (npm run bench).
   expect(statSync(outfile).size).toBeLessThan(650 * 1024);
 

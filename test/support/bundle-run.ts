@@ -3,6 +3,7 @@
  * process that requires the bundle and invokes its handler. Shared by the source-built and the pre-bundled bundle tests.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,28 @@ import { HOUR_MS } from '../../lambda/core/periods';
 import { createClients } from '../../lambda/aws/clients';
 import { ensureLedgerTable } from '../../lambda/aws/ledger';
 import { seedBedrock } from './bedrock-seed';
+import type { PromptCacheConfig } from '../../lambda/core/config';
+import { BUNDLE, handlerEntry, type HandlerName } from '../../lib/prompt-cache-function';
+
+/**
+ * Bundles a handler as the construct does when it builds from source (esbuild, minified, CommonJS, the config inlined
+ * through BUNDLE.configExpression) into `outfile`. `sourcemap`: as the construct ships it. @default false
+ */
+export async function bundleWithConfig(handler: HandlerName, config: PromptCacheConfig, outfile: string, sourcemap = false): Promise<void> {
+  await build({
+    entryPoints: [handlerEntry(handler)],
+    bundle: true,
+    minify: true,
+    sourcemap,
+    platform: 'node',
+    format: 'cjs',
+    target: BUNDLE.target,
+    mainFields: [...BUNDLE.mainFields],
+    define: { [BUNDLE.configExpression]: JSON.stringify(JSON.stringify(config)) },
+    outfile,
+    logLevel: 'silent',
+  });
+}
 
 export const BUNDLE_MODEL = 'us.anthropic.claude-3-7-sonnet-20250219-v1:0';
 /** The seeded hour's cache reads: what the run summary reports. */
