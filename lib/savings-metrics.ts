@@ -42,6 +42,8 @@ export const SAVINGS_LABELS: { readonly [K in SavingsMetricKind]: string } = {
   writesWithoutReadsTokens: 'Write tokens of periods without a read',
   alarmHitRatioMarginPoints: 'Hit ratio minus its alarm threshold (points)',
   alarmNetSavingsUsdPerHour: 'Net savings USD per hour (alarm-ready)',
+  billedCostUsd: 'Billed USD (Cost Explorer)',
+  costDriftPercent: 'Bill drift % (billed − computed, of billed)',
 };
 
 export interface SavingsMetricsProps {
@@ -81,7 +83,7 @@ export class SavingsMetrics {
   private defaultStatistic(kind: SavingsMetricKind): string {
     return kind === 'cacheHitRatio'
       ? Stats.AVERAGE
-      : kind === 'publisherLagMinutes' || kind === 'periodsAwaitingSettlement'
+      : kind === 'publisherLagMinutes' || kind === 'periodsAwaitingSettlement' || kind === 'costDriftPercent'
         ? Stats.MAXIMUM
         : Stats.SUM;
   }

@@ -47,42 +47,36 @@ function parseDeferred(json: string): DeferredRange[] {
   });
 }
 
-export class DynamoDbLedger implements Ledger {
-  private readonly key: string;
-
+/**
+ * One ledger item changed only by conditional writes on its version number. A write whose reply was lost and that the
+ * SDK retried fails its condition; it is recognised by its write id and counts as done.
+ */
+export class VersionedItem {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
-    namespace: string,
-  ) {
-    this.key = `publisher#${namespace}`;
-  }
+    private readonly key: string,
+  ) {}
 
-  async read(): Promise<LedgerState & { writeId?: string }> {
+  /** The item's attributes and version (0 without an item). */
+  async read(): Promise<{ version: number; item: Record<string, AttributeValue> }> {
     const out = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: { [LEDGER_KEY]: { S: this.key } }, ConsistentRead: true }),
     );
     const item = out.Item;
-    if (!item) return { version: 0 };
-    const state: Record<string, unknown> = { version: Number(item.version.N) };
-    for (const f of FIELDS) if (item[f]?.N !== undefined) state[f] = Number(item[f].N);
-    if (item.owner?.S !== undefined) state.owner = item.owner.S;
-    if (item.deferred?.S !== undefined) state.deferred = parseDeferred(item.deferred.S);
-    if (item.writeId?.S !== undefined) state.writeId = item.writeId.S;
-    return state as unknown as LedgerState & { writeId?: string };
+    return item ? { version: Number(item.version.N), item } : { version: 0, item: {} };
   }
 
-  async write(expectedVersion: number, next: LedgerFields): Promise<LedgerState> {
+  /** Replaces the item with `attributes` if it is still at `expectedVersion`; throws LedgerConflict otherwise. */
+  async write(expectedVersion: number, attributes: Record<string, AttributeValue>): Promise<number> {
     const writeId = randomUUID();
     const item: Record<string, AttributeValue> = {
+      ...attributes,
       [LEDGER_KEY]: { S: this.key },
       version: { N: String(expectedVersion + 1) },
       writeId: { S: writeId },
       updatedAt: { S: new Date().toISOString() },
     };
-    for (const f of FIELDS) if (next[f] !== undefined) item[f] = { N: String(next[f]) };
-    if (next.owner !== undefined) item.owner = { S: next.owner };
-    if (next.deferred !== undefined && next.deferred.length > 0) item.deferred = { S: JSON.stringify(next.deferred) };
     try {
       await this.client.send(
         new PutItemCommand({
@@ -97,10 +91,56 @@ export class DynamoDbLedger implements Ledger {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
       // Our own earlier attempt may have landed before its reply was lost.
       const now = await this.read();
-      if (now.writeId !== writeId)
+      if (now.item.writeId?.S !== writeId)
         throw new LedgerConflict(`ledger changed by another run (version ${now.version}, expected ${expectedVersion})`);
     }
-    return { ...next, version: expectedVersion + 1 };
+    return expectedVersion + 1;
+  }
+}
+
+/** Number attributes of an item, by name (absent ones left out). */
+export function numberFields<K extends string>(item: Record<string, AttributeValue>, names: readonly K[]): Partial<Record<K, number>> {
+  const out: Partial<Record<K, number>> = {};
+  for (const f of names) if (item[f]?.N !== undefined) out[f] = Number(item[f].N);
+  return out;
+}
+
+/** The defined numbers of `fields` as attributes. */
+export function numberAttributes(fields: object): Record<string, AttributeValue> {
+  return Object.fromEntries(
+    Object.entries(fields)
+      .filter(([, v]) => typeof v === 'number')
+      .map(([k, v]) => [k, { N: String(v) }]),
+  );
+}
+
+export class DynamoDbLedger implements Ledger {
+  private readonly item: VersionedItem;
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    namespace: string,
+  ) {
+    this.item = new VersionedItem(client, tableName, `publisher#${namespace}`);
+  }
+
+  async read(): Promise<LedgerState> {
+    const { version, item } = await this.item.read();
+    if (version === 0) return { version: 0 };
+    return {
+      version,
+      ...numberFields(item, FIELDS),
+      ...(item.owner?.S !== undefined ? { owner: item.owner.S } : {}),
+      ...(item.deferred?.S !== undefined ? { deferred: parseDeferred(item.deferred.S) } : {}),
+    };
+  }
+
+  async write(expectedVersion: number, next: LedgerFields): Promise<LedgerState> {
+    const attributes = numberAttributes(Object.fromEntries(FIELDS.map((f) => [f, next[f]])));
+    if (next.owner !== undefined) attributes.owner = { S: next.owner };
+    if (next.deferred !== undefined && next.deferred.length > 0) attributes.deferred = { S: JSON.stringify(next.deferred) };
+    return { ...next, version: await this.item.write(expectedVersion, attributes) };
   }
 
   /** One record per run, kept `retentionDays` (TTL), for the audit trail of what each run did. */

@@ -54,6 +54,15 @@ export const CUSTOM_METRICS = {
    * some (read with Maximum; no datum means none).
    */
   periodsAwaitingSettlement: { name: 'PeriodsAwaitingSettlement', unit: 'Count' },
+  /**
+   * The daily bill check's (lambda/core/bill-check.ts): one datum per UTC day, timestamped at the day's start, in the
+   * stack's region. Per model (ModelId: the CloudWatch ModelId the bill's row counts; the catalog model, with its
+   * routing when not in-region, when the row counts none or several) and for all models (no dimension, the unmapped
+   * usage types included): the day's Bedrock bill in US dollars.
+   */
+  billedCostUsd: { name: 'BilledCostUSD', unit: 'None' },
+  /** Same days and dimensions: (billed − computed) / billed × 100; no datum when nothing was billed or a model is unpriced. */
+  costDriftPercent: { name: 'CostDriftPercent', unit: 'Percent' },
 } as const;
 
 /** The one dimension of the per-model series: the id exactly as AWS/Bedrock reports it. */

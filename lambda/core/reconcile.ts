@@ -379,14 +379,14 @@ export type BillComparison =
     }
   | { readonly region: string; readonly unavailable: string };
 
-/** The bill's lines of `region` (Cost Explorer's REGION, else the usage type's prefix) against its tokens. */
-export function compareWithBill(
+/** The reconciliation of one region: the bill's lines of `region` (Cost Explorer's REGION, else the usage type's prefix) against its tokens. */
+export function reconcileRegion(
   lines: readonly BilledLine[],
   region: string,
   models: RegionUsage['models'],
   config: PromptCacheConfig,
   window: { readonly start: string; readonly end: string },
-): BillComparison {
+): Reconciliation {
   const overrides = config.reconcile.usageTypes;
   const inRegion = lines.filter((l) => {
     if (l.region && l.region !== 'NoRegion') return l.region === region;
@@ -395,7 +395,7 @@ export function compareWithBill(
   });
   const usage = [{ region, models }];
   const unit = config.reconcile.tokensPerUsageUnit;
-  const r = reconcile({
+  return reconcile({
     window,
     lines: inRegion,
     usage,
@@ -403,6 +403,17 @@ export function compareWithBill(
     tokensPerUsageUnit: unit === 'auto' ? detectTokensPerUsageUnit(inRegion, usage, overrides) : unit,
     overrides,
   });
+}
+
+/** The weekly review's line: {@link reconcileRegion}'s totals. */
+export function compareWithBill(
+  lines: readonly BilledLine[],
+  region: string,
+  models: RegionUsage['models'],
+  config: PromptCacheConfig,
+  window: { readonly start: string; readonly end: string },
+): BillComparison {
+  const r = reconcileRegion(lines, region, models, config, window);
   return {
     region,
     billedCostUSD: r.totals.billedCostUSD,

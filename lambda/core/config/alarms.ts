@@ -113,10 +113,32 @@ const pipeline = {
   },
 };
 
+const costDrift = {
+  fields: {
+    /** The drift alarm on the daily bill check's `CostDriftPercent` (only when `reconcile.daily` is on and the publisher deployed). */
+    enabled,
+    /** Alarm when the bill and the computed cost differ by more than this percent of the bill (either way). */
+    thresholdPercent: setting(
+      number()
+        .finite()
+        .gt(0, { error: 'must be a percentage above 0 (the drift alarm fires above it)' })
+        .max(100, { error: 'must be a percentage above 0, at most 100' }),
+      5,
+    ),
+    /** Days of drift (each over thresholdPercent) among the last days + `reconcile.daily.billDelayDays` that alarm. */
+    days: setting(
+      int({ error: 'must be a whole number of days' }).min(1, { error: 'must be 1 to 6 days' }).max(6, { error: 'must be 1 to 6 days' }),
+      3,
+    ),
+    /** A day billed less than this (all models, the stack's region) is not judged: a few cents drift by whole percents. */
+    minBilledUsdPerDay: setting(number().finite().min(0, { error: 'must be 0 or more US dollars' }), 1),
+  },
+};
+
 /** The families a model can override in `models[].alarms`, in config order. */
 const MODEL_ALARM_FAMILIES = { lowHitRatio, writesWithoutReads, cachingCostsMoney };
 /** Every family of the `alarms` section, in config order. */
-const ALARM_FAMILIES = { ...MODEL_ALARM_FAMILIES, pipeline };
+const ALARM_FAMILIES = { ...MODEL_ALARM_FAMILIES, pipeline, costDrift };
 export type ModelAlarmFamily = keyof typeof MODEL_ALARM_FAMILIES;
 const MODEL_FAMILY_NAMES = Object.keys(MODEL_ALARM_FAMILIES) as ModelAlarmFamily[];
 
@@ -262,4 +284,30 @@ export function alarmProblems(alarms: AlarmsConfig, models: readonly { readonly 
     else problems.push(`alarms.emails[${i}]: duplicates alarms.emails[${first}]; list each address once (got ${describeValue(e)})`);
   });
   return problems;
+}
+
+/**
+ * The drift alarm's window in daily periods: a day's datum arrives `billDelayDays` + 1 days after its start (+ the run
+ * hour), so the last `days` published days lie within `days` + `billDelayDays` + 2 days of any moment. M of N: `days`
+ * of them must drift.
+ */
+export function driftAlarmWindow(days: number, billDelayDays: number): { evaluationPeriods: number; datapointsToAlarm: number } {
+  return { evaluationPeriods: days + billDelayDays + 2, datapointsToAlarm: days };
+}
+
+/** CloudWatch: period × evaluation periods at most 7 days for periods of an hour or more. */
+export const MAX_ALARM_DAYS = 7;
+
+/** The drift alarm's window within CloudWatch's 7 days. */
+export function driftWindowProblems(config: {
+  readonly alarms: Pick<AlarmsConfig, 'costDrift'>;
+  readonly reconcile: { readonly daily: { readonly billDelayDays: number } };
+}): string[] {
+  const { days } = config.alarms.costDrift;
+  const delay = config.reconcile.daily.billDelayDays;
+  const { evaluationPeriods } = driftAlarmWindow(days, delay);
+  if (evaluationPeriods <= MAX_ALARM_DAYS) return [];
+  return [
+    `alarms.costDrift.days: days + reconcile.daily.billDelayDays must be at most ${MAX_ALARM_DAYS - 2}: the alarm looks back days + delay + 2 daily periods (a day's bill is read delay + 1 days after it starts) and CloudWatch allows 7; lower one of them (got ${days} + ${delay})`,
+  ];
 }

@@ -5,7 +5,15 @@
  * Every error names its path (`models[2].cacheWriteTtl`), the value received and what is allowed; all errors are
  * reported at once; unknown keys are errors so that a typo never passes silently.
  */
-export { ALARM_DEFAULTS, ALARM_MODES, alarmsSchema, lowHitThresholdPercent, modelAlarmSettings, modelAlarmsSchema } from './alarms';
+export {
+  ALARM_DEFAULTS,
+  ALARM_MODES,
+  alarmsSchema,
+  driftAlarmWindow,
+  lowHitThresholdPercent,
+  modelAlarmSettings,
+  modelAlarmsSchema,
+} from './alarms';
 export type { AlarmMode, AlarmsConfig, ModelAlarmFamily, ModelAlarmsConfig, ModelAlarmSettings } from './alarms';
 export { ConfigError, formatIssues, formatPath } from './issues';
 export { modelSchema } from './model';

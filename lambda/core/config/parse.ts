@@ -1,6 +1,6 @@
 /** Validation: every problem at once, each naming its path, then the typed config with its defaults. */
 import { priceProblems } from '../prices';
-import { alarmProblems } from './alarms';
+import { alarmProblems, driftWindowProblems } from './alarms';
 import { ConfigError, formatIssues } from './issues';
 import { duplicateModelIds } from './model';
 import { configSchema, type PromptCacheConfig } from './schema';
@@ -10,7 +10,7 @@ function check(raw: unknown) {
   // Rules across fields need the whole config parsed; the duplicate-id rule reads the raw input, so it always runs.
   const problems = [
     ...(result.success
-      ? [...priceProblems(result.data), ...alarmProblems(result.data.alarms, result.data.models)]
+      ? [...priceProblems(result.data), ...alarmProblems(result.data.alarms, result.data.models), ...driftWindowProblems(result.data)]
       : formatIssues(result.error.issues)),
     ...duplicateModelIds(raw),
   ];

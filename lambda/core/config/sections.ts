@@ -159,4 +159,25 @@ export const reconcileSchema = strictObject({
       region: string().min(1).optional(),
     }),
   ).default({}),
+  /**
+   * The daily bill check (a scheduled Lambda beside the publisher): the bill of each day in the stack's region beside
+   * the cost computed from the same day's tokens, published as `BilledCostUSD` and `CostDriftPercent` once the bill
+   * has settled, exactly once per day; `alarms.costDrift` alarms on it.
+   */
+  daily: strictObject({
+    enabled: onOff.default(true),
+    /** UTC hour it runs. */
+    hourUtc: int({ error: 'must be a whole hour' })
+      .min(0, { error: 'must be an hour from 0 to 23 (UTC)' })
+      .max(23, { error: 'must be an hour from 0 to 23 (UTC)' })
+      .default(6),
+    /**
+     * Whole days after a day's end before its bill is read: Cost Explorer is about a day late and keeps adding lines
+     * (AWS documentation; how late a Bedrock day settles is UNCONFIRMED: `prompt-cache reconcile` shows it).
+     */
+    billDelayDays: int({ error: 'must be a whole number of days' })
+      .min(1, { error: 'must be 1 to 5 days' })
+      .max(5, { error: 'must be 1 to 5 days' })
+      .default(2),
+  }).prefault({}),
 });
