@@ -32,7 +32,7 @@ export const BUNDLE = {
   configExpression: 'process.env.PROMPT_CACHE_CONFIG',
 } as const;
 
-export type HandlerName = 'publisher' | 'digest' | 'notifier';
+export type HandlerName = 'publisher' | 'digest' | 'notifier' | 'bill';
 
 /** The handler file of an entry point under lambda/handlers. */
 export function handlerEntry(name: HandlerName): string {
@@ -213,6 +213,23 @@ export class PromptCacheFunction extends Construct {
       reason:
         "Application inference profiles appear as ModelId values at run time and have random ids: the read is limited to this account's profiles in this region.",
     });
+  }
+
+  /** PutMetricData (no resource-level permissions) into `namespace` only, by the `cloudwatch:namespace` condition. */
+  allowPutIntoNamespace(namespace: string): void {
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'PutOwnNamespaceOnly',
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': namespace } },
+      }),
+    );
+  }
+
+  /** ce:GetCostAndUsage (no resource-level permissions): the Bedrock lines of the bill. */
+  allowBillReads(): void {
+    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadTheBill', actions: ['ce:GetCostAndUsage'], resources: ['*'] }));
   }
 
   /** GetMetricData and ListMetrics, which support no resource-level permissions. */

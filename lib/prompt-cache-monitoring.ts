@@ -10,6 +10,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { ConfigError, configProblems, parseConfig, type ConfigInput, type PromptCacheConfig } from '../lambda/core/config';
 import { DEFAULT_NAMESPACE } from '../lambda/core/contract';
 import { BedrockMetrics, searchUnsafeReason } from './bedrock-metrics';
+import { DailyBillCheck, type DailyBillCheckOptions } from './bill-check';
 import { PromptCacheAlarms } from './alarms';
 import { dashboardUrl } from './console-url';
 import { COST_REVIEW_PERIOD, CostReviewDashboard, OnCallDashboard } from './dashboards';
@@ -71,6 +72,11 @@ export interface PromptCacheMonitoringProps {
    * @default - the defaults of {@link WeeklyDigestOptions}
    */
   readonly digest?: WeeklyDigestOptions;
+  /**
+   * Tuning of the daily bill check Lambda; whether it exists and when it runs is the config's `reconcile.daily`.
+   * @default - the defaults of {@link DailyBillCheckOptions}
+   */
+  readonly billCheck?: DailyBillCheckOptions;
 }
 
 const DASHBOARD_NAME_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
@@ -152,6 +158,8 @@ export class PromptCacheMonitoring extends Construct {
   readonly publisher?: SavingsPublisher;
   /** The weekly digest, unless the config's `digest.enabled` is false. */
   readonly digest?: WeeklyDigest;
+  /** The daily bill check, unless `reconcile.daily.enabled` is false or there is no publisher (it keeps its ledger item in the publisher's table). */
+  readonly billCheck?: DailyBillCheck;
 
   /** The custom namespace as given, for the check across instances. */
   private readonly namespace: string;
@@ -182,6 +190,13 @@ export class PromptCacheMonitoring extends Construct {
     if (props.publisher !== false) {
       this.publisher = new SavingsPublisher(this, 'SavingsPublisher', { ...props.publisher, config: this.config });
     }
+    if (this.publisher && this.config.reconcile.daily.enabled) {
+      this.billCheck = new DailyBillCheck(this, 'BillCheck', {
+        ...props.billCheck,
+        config: this.config,
+        ledgerTable: this.publisher.ledgerTable,
+      });
+    }
     if (this.config.digest.enabled) {
       this.digest = new WeeklyDigest(this, 'WeeklyDigest', {
         ...props.digest,
@@ -205,6 +220,7 @@ export class PromptCacheMonitoring extends Construct {
       publisher: this.publisher,
       topic: props.onCallTopic,
       ticketTopic: props.ticketTopic,
+      ...(this.billCheck ? { billCheck: this.billCheck } : {}),
       resourcesAddedLater: 2,
     });
     // Every alarm is created after the deploy-time run: the pipeline alarm starts with its first report.

@@ -129,14 +129,7 @@ export class SavingsPublisher extends Construct implements AlarmedPublisher {
     this.logGroup = lambdaFn.logGroup;
     lambdaFn.allowMetricReads();
     lambdaFn.allowInferenceProfileReads();
-    lambdaFn.role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'PutOwnNamespaceOnly',
-        actions: ['cloudwatch:PutMetricData'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'cloudwatch:namespace': config.namespace } },
-      }),
-    );
+    lambdaFn.allowPutIntoNamespace(config.namespace);
     lambdaFn.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'LedgerItems',

@@ -5,7 +5,6 @@
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -86,7 +85,7 @@ export class WeeklyDigest extends Construct {
     this.function = fn.function;
     fn.allowMetricReads();
     // The "billed vs computed" line: the week's Bedrock lines of the bill (Cost Explorer; a refusal only drops the line).
-    fn.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadTheBill', actions: ['ce:GetCostAndUsage'], resources: ['*'] }));
+    fn.allowBillReads();
     fn.allowInferenceProfileReads();
     // sns:Publish on this topic only, and the key's GenerateDataKey/Decrypt to encrypt the message.
     this.topic.grantPublish(this.function);

@@ -5,7 +5,14 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { reconcileDays, type BillLedger, type BillLedgerFields, type BillLedgerState, type BillSource } from '../core/bill-check';
+import {
+  billLedgerKey,
+  reconcileDays,
+  type BillLedger,
+  type BillLedgerFields,
+  type BillLedgerState,
+  type BillSource,
+} from '../core/bill-check';
 import type { PromptCacheConfig } from '../core/config';
 import { isoDay } from '../core/human-numbers';
 import type { InferenceProfileRoutes } from '../core/inference-profiles';
@@ -17,11 +24,6 @@ import { numberAttributes, numberFields, VersionedItem } from './ledger';
 import { readDailyUsage } from './weekly-source';
 
 const FIELDS = ['publishedThroughMs', 'pendingFromMs', 'pendingToMs', 'pendingPutAtMs'] as const;
-
-/** The ledger item's key: beside the publisher's `publisher#<namespace>`. */
-export function billLedgerKey(namespace: string): string {
-  return `bill#${namespace}`;
-}
 
 export class DynamoDbBillLedger implements BillLedger {
   private readonly item: VersionedItem;

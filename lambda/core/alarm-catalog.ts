@@ -7,21 +7,24 @@
  */
 import { createHash } from 'node:crypto';
 
-/** The alarm families: three on the cache (per model), two on the savings publisher. */
+/** The alarm families: three on the cache (per model), two on the savings publisher, two on the daily bill check. */
 export const CACHE_FAMILY_KEYS = ['lowHitRatio', 'writesWithoutReads', 'cachingCostsMoney'] as const;
 export const PIPELINE_FAMILY_KEYS = ['publisherErrors', 'heartbeat'] as const;
+export const BILL_FAMILY_KEYS = ['costDrift', 'billCheckErrors'] as const;
 export type CacheFamilyKey = (typeof CACHE_FAMILY_KEYS)[number];
 export type PipelineFamilyKey = (typeof PIPELINE_FAMILY_KEYS)[number];
-export type AlarmFamilyKey = CacheFamilyKey | PipelineFamilyKey;
+export type BillFamilyKey = (typeof BILL_FAMILY_KEYS)[number];
+export type AlarmFamilyKey = CacheFamilyKey | PipelineFamilyKey | BillFamilyKey;
 
 /** page: the paging (on-call) topic; ticket: the ticket topic. */
 export type Severity = 'page' | 'ticket';
 
 /**
  * fleet: a Metrics Insights alarm grouped by ModelId (each model a contributor with its own state); precise: one
- * model's metric-math alarm on the raw AWS/Bedrock Sums (`models[].alarms.mode: "precise"`); pipeline: the publisher's.
+ * model's metric-math alarm on the raw AWS/Bedrock Sums (`models[].alarms.mode: "precise"`); pipeline: the publisher's;
+ * bill: the daily bill check's (one day a period).
  */
-export type AlarmKind = 'fleet' | 'precise' | 'pipeline';
+export type AlarmKind = 'fleet' | 'precise' | 'pipeline' | 'bill';
 
 export interface CatalogAlarm {
   /** The CloudWatch alarm name. */
@@ -42,6 +45,8 @@ export const FAMILY_NAMES: { readonly [K in AlarmFamilyKey]: string } = {
   cachingCostsMoney: 'CachingCostsMoney',
   publisherErrors: 'PublisherErrors',
   heartbeat: 'PublisherHeartbeat',
+  costDrift: 'CostDrift',
+  billCheckErrors: 'BillCheckErrors',
 };
 
 /** Family name as a person reads it (page subjects, runbook headings). */
@@ -51,6 +56,8 @@ export const FAMILY_TITLES: { readonly [K in AlarmFamilyKey]: string } = {
   cachingCostsMoney: 'caching costs money',
   publisherErrors: 'savings publisher errors',
   heartbeat: 'savings pipeline silent',
+  costDrift: 'bill drift',
+  billCheckErrors: 'bill check errors',
 };
 
 /** `<prefix>-Fleet-LowHitRatio`; the paging variant of caching-costs-money ends in `-Page`. */
@@ -73,6 +80,14 @@ export function fleetAlarms(prefix: string, families: readonly CacheFamilyKey[] 
 
 /** Severity of a pipeline family: a silent pipeline pages (nothing is watched meanwhile); a failed run that the next one repairs is a ticket. */
 export const PIPELINE_SEVERITY: { readonly [K in PipelineFamilyKey]: Severity } = { publisherErrors: 'ticket', heartbeat: 'page' };
+
+/** The bill check's alarms are tickets: a wrong price costs cents a day, and the bill is a day late anyway. */
+export const BILL_SEVERITY: { readonly [K in BillFamilyKey]: Severity } = { costDrift: 'ticket', billCheckErrors: 'ticket' };
+
+/** `<prefix>-CostDrift`, `<prefix>-BillCheckErrors`. */
+export function billAlarms(prefix: string, families: readonly BillFamilyKey[] = BILL_FAMILY_KEYS): CatalogAlarm[] {
+  return families.map((family) => ({ name: `${prefix}-${FAMILY_NAMES[family]}`, family, severity: BILL_SEVERITY[family], kind: 'bill' }));
+}
 
 /** Severity of a precise model alarm: money lost fast pages; the rest are tickets. */
 export function preciseSeverity(family: CacheFamilyKey): Severity {

@@ -94,6 +94,11 @@ export function reconcileDays(
   return out;
 }
 
+/** The bill check's ledger item key, beside the publisher's `publisher#<namespace>` in its table. */
+export function billLedgerKey(namespace: string): string {
+  return `bill#${namespace}`;
+}
+
 /** The ledger item of the bill check. */
 export interface BillLedgerFields {
   /** Start of the last day published. */

@@ -2,7 +2,14 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { array, boolean, enum as zodEnum, strictObject, string } from 'zod';
-import { alarmLookup, CACHE_FAMILY_KEYS, PIPELINE_FAMILY_KEYS, type AlarmLookup, type CatalogAlarm } from '../core/alarm-catalog';
+import {
+  alarmLookup,
+  BILL_FAMILY_KEYS,
+  CACHE_FAMILY_KEYS,
+  PIPELINE_FAMILY_KEYS,
+  type AlarmLookup,
+  type CatalogAlarm,
+} from '../core/alarm-catalog';
 import { parseConfig, type PromptCacheConfig } from '../core/config';
 
 /**
@@ -55,9 +62,9 @@ export function failOnProblems(what: string, problems: readonly string[]): void 
 const catalogSchema = array(
   strictObject({
     name: string().min(1),
-    family: zodEnum([...CACHE_FAMILY_KEYS, ...PIPELINE_FAMILY_KEYS]),
+    family: zodEnum([...CACHE_FAMILY_KEYS, ...PIPELINE_FAMILY_KEYS, ...BILL_FAMILY_KEYS]),
     severity: zodEnum(['page', 'ticket']),
-    kind: zodEnum(['fleet', 'precise', 'pipeline']),
+    kind: zodEnum(['fleet', 'precise', 'pipeline', 'bill']),
     modelId: string().min(1).optional(),
     anomalyBand: boolean().optional(),
   }),

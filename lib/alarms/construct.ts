@@ -12,7 +12,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { CatalogAlarm } from '../../lambda/core/alarm-catalog';
-import { ConfigError, type PromptCacheConfig } from '../../lambda/core/config';
+import { ConfigError, driftAlarmWindow, type PromptCacheConfig } from '../../lambda/core/config';
 import { alarmDescription } from '../../lambda/core/pages';
 import { CUSTOM_METRICS, MODEL_ID_DIMENSION } from '../../lambda/core/contract';
 import { BedrockMetrics } from '../bedrock-metrics';
@@ -79,6 +79,11 @@ export interface PromptCacheAlarmsProps {
    */
   readonly ticketTopic?: sns.ITopic;
   /**
+   * The daily bill check's function: with it come the bill-drift alarm (on its `CostDriftPercent`) and its errors alarm.
+   * @default - no bill check, no bill alarms
+   */
+  readonly billCheck?: { readonly function: IFunction };
+  /**
    * Resources the caller adds to the stack after this construct (its dashboards), for the resource-limit check.
    * @default 0
    */
@@ -120,6 +125,8 @@ export class PromptCacheAlarms extends Construct {
   /** Precise alarms per configured model id. */
   readonly byModel = new Map<string, FamilyAlarms>();
   readonly pipeline: { -readonly [K in PipelineAlarmKind]?: Alarm } = {};
+  /** The bill check's alarms (drift, then errors), when it is deployed. */
+  readonly bill: Alarm[] = [];
   /** Every alarm as the notifier knows it. */
   readonly catalog: readonly CatalogAlarm[];
   /** The notifier: every page and ticket, when any alarm exists. */
@@ -152,6 +159,7 @@ export class PromptCacheAlarms extends Construct {
       namePrefix: props.namePrefix,
       topicProvided: props.topic !== undefined,
       ticketTopicProvided: props.ticketTopic !== undefined,
+      billCheck: props.billCheck !== undefined,
     });
     const plan = this.plan;
     this.catalog = plan.catalog;
@@ -215,6 +223,14 @@ export class PromptCacheAlarms extends Construct {
           family.alarm({ config, plan, publisher: withFunction, custom }),
           url,
         );
+      }
+    }
+
+    if (plan.bill.length > 0 && props.billCheck) {
+      const billScope = new Construct(this, 'Bill');
+      for (const b of plan.bill) {
+        const spec = b.family === 'costDrift' ? costDriftSpec(config, custom) : billCheckErrorsSpec(props.billCheck.function);
+        this.bill.push(this.metricAlarm(billScope, b.family === 'costDrift' ? 'CostDrift' : 'BillCheckErrors', b, spec, url));
       }
     }
 
@@ -344,6 +360,46 @@ function fleetAlarmSpec(config: PromptCacheConfig, spec: FleetAlarmSpec): AlarmS
     evaluationPeriods: spec.window.evaluationPeriods,
     datapointsToAlarm: spec.window.datapointsToAlarm,
     // A model below its volume guard has no datum: not evaluated, so it is not breaching (and recovers).
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  };
+}
+
+/**
+ * The bill-drift alarm: the all-models `CostDriftPercent` (either sign) on days billed at least `minBilledUsdPerDay`,
+ * one day a period, `days` of the days in which the last `days` published ones lie (driftAlarmWindow). A day without a
+ * datum (nothing billed, nothing used) is not breaching.
+ */
+function costDriftSpec(config: PromptCacheConfig, custom: (minutes: number) => SavingsMetrics): AlarmSpec {
+  const d = config.alarms.costDrift;
+  const w = driftAlarmWindow(d.days, config.reconcile.daily.billDelayDays);
+  const daily = custom(1440);
+  return {
+    metric: new MathExpression({
+      expression: `IF(billed >= ${d.minBilledUsdPerDay}, ABS(drift), 0)`,
+      usingMetrics: {
+        billed: daily.metric('billedCostUsd', { statistic: 'Maximum', unlabelled: true }),
+        drift: daily.metric('costDriftPercent', { statistic: 'Maximum', unlabelled: true }),
+      },
+      period: Duration.days(1),
+      label: 'Bill drift %, either way (days billed at least the guard)',
+    }),
+    threshold: d.thresholdPercent,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: w.evaluationPeriods,
+    datapointsToAlarm: w.datapointsToAlarm,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  };
+}
+
+/** The bill check's errors: one failed run in a day. */
+function billCheckErrorsSpec(fn: IFunction): AlarmSpec {
+  return {
+    metric: fn.metricErrors({ period: Duration.days(1), statistic: 'Sum', label: 'Bill check errors' }),
+    threshold: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    // No run, no Errors datum: a disabled schedule shows as the bill series stopping on the cost-review dashboard.
     treatMissingData: TreatMissingData.NOT_BREACHING,
   };
 }

@@ -84,6 +84,8 @@ export interface AlarmPlan {
   /** Every configured model, in config order. */
   readonly models: readonly ModelAlarmPlan[];
   readonly pipeline: readonly PlannedAlarm[];
+  /** The daily bill check's drift and errors alarms, when it is deployed. */
+  readonly bill: readonly PlannedAlarm[];
   /** The publisher the alarms were planned for, when deployed. */
   readonly publisher?: PublisherTiming;
   /** Periods (of the publisher's length) without a `PublisherLagMinutes` report, or above the lag threshold, that page. */

@@ -4,6 +4,8 @@
  * family decides its own entries (families/); this iterates them for the fleet, per precise model and for the pipeline.
  */
 import {
+  billAlarms,
+  BILL_FAMILY_KEYS,
   fleetAlarmName,
   modelAlarmKey,
   PIPELINE_SEVERITY,
@@ -49,7 +51,12 @@ export interface PlanOptions {
   readonly topicProvided?: boolean;
   /** The caller brings the ticket topic, as with `alarms.tickets.topicArn`. @default false */
   readonly ticketTopicProvided?: boolean;
+  /** The daily bill check is deployed (its drift and errors alarms need it). @default false */
+  readonly billCheck?: boolean;
 }
+
+/** Metrics the drift alarm reads: the all-models bill (its volume guard) and drift. */
+export const COST_DRIFT_ALARM_METRICS = 2;
 
 /** The publisher's timing as the config sets it, with the default timeout. */
 export function configPublisherTiming(config: Pick<PromptCacheConfig, 'publisher'>): PublisherTiming {
@@ -153,7 +160,14 @@ export function planAlarms(config: PromptCacheConfig, options: PlanOptions): Ala
         });
     }
   }
-  const all = [...fleet, ...models.flatMap((m) => m.alarms), ...pipeline];
+  const bill: PlannedAlarm[] =
+    enabled && options.billCheck
+      ? billAlarms(prefix, a.costDrift.enabled ? BILL_FAMILY_KEYS : ['billCheckErrors']).map((b) => ({
+          ...b,
+          metrics: b.family === 'costDrift' ? COST_DRIFT_ALARM_METRICS : 1,
+        }))
+      : [];
+  const all = [...fleet, ...models.flatMap((m) => m.alarms), ...pipeline, ...bill];
   const catalog: CatalogAlarm[] = [
     ...fleet.map(({ name, family, severity, kind }) => ({ name, family, severity, kind }) as CatalogAlarm),
     ...models.flatMap((m) =>
@@ -170,6 +184,7 @@ export function planAlarms(config: PromptCacheConfig, options: PlanOptions): Ala
       ),
     ),
     ...pipeline.map(({ name, family, severity, kind }) => ({ name, family, severity, kind }) as CatalogAlarm),
+    ...bill.map(({ name, family, severity, kind }) => ({ name, family, severity, kind }) as CatalogAlarm),
   ];
   const any = all.length > 0;
   const pageTopic: TopicSource = !any ? 'none' : a.topicArn || options.topicProvided ? 'import' : 'create';
@@ -201,6 +216,7 @@ export function planAlarms(config: PromptCacheConfig, options: PlanOptions): Ala
     fleet,
     models,
     pipeline,
+    bill,
     publisher,
     heartbeatPeriods: pipelinePeriods,
     // Without a publisher nothing reads it; the config's timing keeps it defined for the dashboards.
@@ -215,9 +231,9 @@ export function planAlarms(config: PromptCacheConfig, options: PlanOptions): Ala
   };
 }
 
-/** Every planned alarm: fleet, precise, pipeline. */
+/** Every planned alarm: fleet, precise, pipeline, bill. */
 export function plannedAlarms(plan: AlarmPlan): PlannedAlarm[] {
-  return [...plan.fleet, ...plan.models.flatMap((m) => m.alarms), ...plan.pipeline];
+  return [...plan.fleet, ...plan.models.flatMap((m) => m.alarms), ...plan.pipeline, ...plan.bill];
 }
 
 /**
@@ -246,7 +262,7 @@ export function plannedResources(plan: AlarmPlan): PlannedResources {
   const topics = (plan.pageTopic === 'create' ? 1 : 0) + (plan.ticketTopic === 'create' ? 1 : 0);
   const notifier = plan.pageTopic === 'none' ? 0 : NOTIFIER_RESOURCES;
   const notification = topics * TOPIC_RESOURCES + notifier + plan.pageEmails.length + plan.ticketEmails.length;
-  const fixed = [...plan.models.flatMap((m) => m.alarms), ...plan.pipeline].reduce((s, a) => s + a.metrics, 0);
+  const fixed = [...plan.models.flatMap((m) => m.alarms), ...plan.pipeline, ...plan.bill].reduce((s, a) => s + a.metrics, 0);
   const p = DEFAULT_MONITORING_PRICES;
   return {
     metricAlarms: metricAlarms.length,

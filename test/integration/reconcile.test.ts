@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { main } from '../../bin/prompt-cache';
 import { DAY_MS } from '../../lambda/core/periods';
 import { seedBedrock } from '../support/bedrock-seed';
+import { costAndUsagePage, inMotoAccount, queueCostAndUsage } from '../support/cost-explorer-seed';
 import { billedLines, CLOUDWATCH_USAGE, RECONCILE_CONFIG } from '../support/reconcile-fixture';
 
 // This file's own moto region (no other test file uses it); its usage types start UGW1-, and the catalog prices Claude
@@ -26,19 +27,9 @@ const overrides = Object.fromEntries(
 );
 writeFileSync(config, JSON.stringify({ ...RECONCILE_CONFIG, reconcile: { ...RECONCILE_CONFIG.reconcile, usageTypes: overrides } }));
 
-/**
- * moto's Cost Explorer hands queued results to whichever request comes first, so this file's bill lives in an account
- * of its own (moto's `x-moto-account-id` header): the other files' Cost Explorer requests cannot take it.
- */
+// moto's Cost Explorer hands queued results to any request of the account: this file's bill lives in an account of its own.
 const ACCOUNT = '210987654321';
-const ce = new CostExplorerClient({ region: 'us-east-1' });
-ce.middlewareStack.add(
-  (next) => (args) => {
-    (args.request as { headers: Record<string, string> }).headers['x-moto-account-id'] = ACCOUNT;
-    return next(args);
-  },
-  { step: 'build', name: 'motoAccount' },
-);
+const ce = inMotoAccount(new CostExplorerClient({ region: 'us-east-1' }), ACCOUNT);
 afterAll(() => ce.destroy());
 
 async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -48,36 +39,11 @@ async function run(...argv: string[]): Promise<{ code: number; stdout: string; s
   return { code, stdout, stderr };
 }
 
-/** A Cost Explorer answer: the lines grouped by day, each group keyed by usage type and region. */
-function page(part: typeof lines, nextPageToken?: string) {
-  const days = [...new Set(part.map((l) => l.day))].sort();
-  return {
-    ResultsByTime: days.map((d) => ({
-      TimePeriod: { Start: d, End: day(Date.parse(d) + DAY_MS) },
-      Total: {},
-      Groups: part
-        .filter((l) => l.day === d)
-        .map((l) => ({
-          Keys: [l.usageType, l.region],
-          Metrics: { UnblendedCost: { Amount: l.cost, Unit: 'USD' }, UsageQuantity: { Amount: String(l.quantity), Unit: 'N/A' } },
-        })),
-      Estimated: false,
-    })),
-    DimensionValueAttributes: [],
-    ...(nextPageToken ? { NextPageToken: nextPageToken } : {}),
-  };
-}
-
 let result: { code: number; stdout: string; stderr: string };
 beforeAll(async () => {
   // The lines carry the fixture's November days; here they fall on the window's days (within CloudWatch's 14 days).
   const shifted = lines.map((l, i) => ({ ...l, day: day(END - (2 + (i % 5)) * DAY_MS) }));
-  const res = await fetch(`${process.env.AWS_ENDPOINT_URL}/moto-api/static/ce/cost-and-usage-results`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ account_id: ACCOUNT, results: [page(shifted.slice(0, 7), 'page-2'), page(shifted.slice(7))] }),
-  });
-  expect(res.status).toBe(201);
+  await queueCostAndUsage(ACCOUNT, [costAndUsagePage(shifted.slice(0, 7), 'page-2'), costAndUsagePage(shifted.slice(7))]);
   const cw = new CloudWatchClient({ region: REGION });
   await seedBedrock(
     cw,

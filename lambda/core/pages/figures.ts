@@ -6,12 +6,12 @@
  */
 import type { CatalogAlarm } from '../alarm-catalog';
 import { CUSTOM_METRICS } from '../contract';
-import { alignDown, MINUTE_MS } from '../periods';
+import { alignDown, DAY_MS, MINUTE_MS } from '../periods';
 
 /** Publisher periods read before the event's: enough for "since when" over a night. */
 export const FIGURE_PERIODS = 6;
 
-export type FigureId = 'hit' | 'net' | 'margin' | 'wwr' | 'netPerHour' | 'lag';
+export type FigureId = 'hit' | 'net' | 'margin' | 'wwr' | 'netPerHour' | 'lag' | 'drift' | 'billed';
 
 export interface FigureSeriesQuery {
   readonly id: FigureId;
@@ -44,13 +44,27 @@ export type LiveFigures = { readonly read: true; readonly series: FigureSeries }
 
 /**
  * The series a notice's page reads: the model's hit ratio, net savings and the alarm-ready series (all five, whatever
- * the family: one call either way), or the publisher's lag for a pipeline alarm. The window ends with the period of
- * the event and starts {@link FIGURE_PERIODS} periods before it.
+ * the family: one call either way), the publisher's lag for a pipeline alarm, or the bill check's daily drift and bill
+ * for its alarms. The window ends with the period of the event and starts {@link FIGURE_PERIODS} periods before it.
  */
 export function figuresQuery(
   notice: { readonly alarm: CatalogAlarm; readonly modelId?: string; readonly atMs: number },
   config: { readonly namespace: string; readonly publisher: { readonly periodMinutes: number } },
 ): FiguresQuery {
+  if (notice.alarm.kind === 'bill') {
+    // The bill check's all-models series, one datum per day (its start): the week before the event.
+    const endMs = alignDown(notice.atMs, DAY_MS) + DAY_MS;
+    return {
+      namespace: config.namespace,
+      periodMinutes: 1440,
+      startMs: endMs - (FIGURE_PERIODS + 1) * DAY_MS,
+      endMs,
+      series: [
+        { id: 'drift', metricName: CUSTOM_METRICS.costDriftPercent.name, stat: 'Maximum' },
+        { id: 'billed', metricName: CUSTOM_METRICS.billedCostUsd.name, stat: 'Maximum' },
+      ],
+    };
+  }
   const periodMinutes = config.publisher.periodMinutes;
   const periodMs = periodMinutes * MINUTE_MS;
   const endMs = alignDown(notice.atMs, periodMs) + periodMs;

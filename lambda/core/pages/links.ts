@@ -32,6 +32,8 @@ export const RUNBOOK_ANCHORS: { readonly [K in AlarmFamilyKey]: string } = {
   cachingCostsMoney: 'caching-costs-money',
   publisherErrors: 'savings-publisher-errors',
   heartbeat: 'savings-pipeline-silent',
+  costDrift: 'bill-drift',
+  billCheckErrors: 'bill-check-errors',
 };
 
 /** `<readme>#low-hit-ratio`: the base URL's own fragment, if any, is replaced. */

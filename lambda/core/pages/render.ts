@@ -50,7 +50,12 @@ export interface PageContext extends RunbookContext {
   readonly figures: LiveFigures;
 }
 
-const PIPELINE_LABEL = { publisherErrors: 'savings publisher', heartbeat: 'savings pipeline' } as const;
+const PIPELINE_LABEL = {
+  publisherErrors: 'savings publisher',
+  heartbeat: 'savings pipeline',
+  costDrift: 'Bedrock bill',
+  billCheckErrors: 'bill check',
+} as const;
 
 /** Control characters and line breaks become spaces (SNS refuses them in a subject). */
 // eslint-disable-next-line no-control-regex
@@ -101,6 +106,10 @@ function subjectTail(
         return 'runs succeed again';
       case 'heartbeat':
         return 'reporting again';
+      case 'costDrift':
+        return `matches the computed cost again (within ${formatPercent(config.alarms.costDrift.thresholdPercent)})`;
+      case 'billCheckErrors':
+        return 'runs succeed again';
     }
   }
   switch (alarm.family) {
@@ -136,6 +145,15 @@ function subjectTail(
         : '';
       return `silent${since}; cache alarms blind`;
     }
+    case 'costDrift': {
+      const latest = live.bill?.latest;
+      const drift = latest?.value;
+      const t = formatPercent(config.alarms.costDrift.thresholdPercent);
+      if (drift === undefined) return `differs from the computed cost by over ${t}`;
+      return `${drift > 0 ? 'above' : 'below'} the computed cost by ${formatPercent(Math.abs(drift))} (over ${t})`;
+    }
+    case 'billCheckErrors':
+      return 'run failed, BilledCostUSD and CostDriftPercent late';
   }
 }
 
@@ -148,6 +166,12 @@ function liveView(notice: AlarmNotice, model: ModelFacts | undefined, ctx: PageC
   const periodMinutes = ctx.config.publisher.periodMinutes;
   const periodMs = periodMinutes * MINUTE_MS;
   const windowStartMs = figuresQuery(notice, ctx.config).startMs;
+  if (alarm.kind === 'bill') {
+    const drift = [...(series.drift ?? [])].sort((a, b) => a.startMs - b.startMs);
+    const latest = drift[drift.length - 1];
+    const billedUSD = latest ? series.billed?.find((p) => p.startMs === latest.startMs)?.value : undefined;
+    return { ...base, bill: { ...(latest ? { latest } : {}), ...(billedUSD === undefined ? {} : { billedUSD }) } };
+  }
   if (alarm.kind === 'pipeline') {
     const threshold = lagThresholdMinutes(ctx.config, timeout);
     const lag = [...(series.lag ?? [])].sort((a, b) => a.startMs - b.startMs);

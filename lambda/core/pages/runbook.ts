@@ -38,6 +38,8 @@ export interface LiveView {
   readonly run?: BreachingRun;
   /** Pipeline alarms: the newest lag report and the newest one within the threshold. */
   readonly lag?: { readonly latest?: SeriesPoint; readonly lastGood?: SeriesPoint };
+  /** Bill alarms: the newest day's drift (all models) and that day's bill, USD. */
+  readonly bill?: { readonly latest?: SeriesPoint; readonly billedUSD?: number };
   /** The alarm's own datapoint from the event (its metric's unit). */
   readonly value?: number;
   /** Writes without reads: the write premium of the newest period's unread writes, USD per hour. */
@@ -311,6 +313,41 @@ function heartbeat(input: RunbookInput, w: EvalWindow): Omit<RunbookSections, 's
   };
 }
 
+function costDrift(input: RunbookInput, w: EvalWindow): Omit<RunbookSections, 'severity' | 'doFirst'> {
+  const { live, config } = input;
+  const d = config.alarms.costDrift;
+  const latest = live?.bill?.latest;
+  const billed = live?.bill?.billedUSD;
+  const now = latest
+    ? `the newest day published, ${new Date(latest.startMs).toISOString().slice(0, 10)}: drift ${latest.value > 0 ? '+' : ''}${formatPercent(latest.value)}${billed === undefined ? '' : ` of ${formatUsd(billed)} billed`}. `
+    : '';
+  return {
+    symptom: `billed and computed cost differ by over ${formatPercent(d.thresholdPercent)} of the bill, either way, on ${w.datapointsToAlarm} of the last ${w.evaluationPeriods} days (days billed ≥ ${formatUsd(d.minBilledUsdPerDay)}, each read ${config.reconcile.daily.billDelayDays} days after it ends)`,
+    howBad: `${now}The drift loses no money itself (the bill is what you pay); the dashboards' and alarms' dollars are off by about that much.`,
+    checks: [
+      '`prompt-cache reconcile --days 7`: which model drifts, its effective prices, the unmapped usage types',
+      'bill below computed: a discount or private pricing (set `pricing`), or a price cut (`prompt-cache prices --refresh`, then `pricesFile`)',
+      'bill above computed: a new model or usage type (map it in `reconcile.usageTypes`, price it), or tokens missing from CloudWatch (`prompt-cache doctor`)',
+    ],
+    canWait: 'yes: the bill is already what it is; this is about trusting the dollars on the dashboards.',
+    clears: `${clearsWhen(w, `drifts at most ${formatPercent(d.thresholdPercent)}`, `drift over ${formatPercent(d.thresholdPercent)}`)}.`,
+  };
+}
+
+function billCheckErrors(input: RunbookInput): Omit<RunbookSections, 'severity' | 'doFirst'> {
+  return {
+    symptom: 'its Lambda failed (≥ 1 error in a day)',
+    howBad: `no money at stake: BilledCostUSD and CostDriftPercent are late, and the bill-drift alarm cannot fire meanwhile; the next good run back-fills every day missed (up to 14 days), never twice.`,
+    checks: [
+      "the bill check's log group: AccessDenied or DataUnavailable means Cost Explorer is not enabled, or not readable from this account",
+      '`prompt-cache reconcile --days 3` with the same account: does Cost Explorer answer?',
+      'an account that cannot read its bill: set `reconcile.daily.enabled: false`',
+    ],
+    canWait: `yes: it runs once a day, at ${String(input.config.reconcile.daily.hourUtc).padStart(2, '0')}:00 UTC.`,
+    clears: 'when a day passes without an error (the next good run).',
+  };
+}
+
 function doFirst(input: RunbookInput, severity: Severity): string {
   if (severity === 'ticket') return TONIGHT_NOTHING;
   const { alarm, model, live, config } = input;
@@ -334,6 +371,10 @@ export function runbookSections(input: RunbookInput): RunbookSections {
           ? cachingCostsMoney(input, settings, w)
           : alarm.family === 'publisherErrors'
             ? publisherErrors(input, w)
-            : heartbeat(input, w);
+            : alarm.family === 'heartbeat'
+              ? heartbeat(input, w)
+              : alarm.family === 'costDrift'
+                ? costDrift(input, w)
+                : billCheckErrors(input);
   return { severity: alarm.severity, ...body, doFirst: doFirst(input, alarm.severity) };
 }

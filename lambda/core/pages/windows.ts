@@ -2,10 +2,10 @@
  * Each alarm's evaluation window as the pages state it ("clears when …"): fleet alarms judge the publisher's
  * alarm-ready series per publisher period, the config's window covered by whole periods and cut to the 3 hours a
  * Metrics Insights alarm sees (lib/alarms builds the alarms with these same functions); precise alarms the config's
- * own periods; the pipeline alarms the publisher's periods. Pure.
+ * own periods; the pipeline alarms the publisher's periods; the bill check's alarms whole days. Pure.
  */
 import type { CatalogAlarm } from '../alarm-catalog';
-import type { ModelAlarmSettings, PromptCacheConfig } from '../config';
+import { driftAlarmWindow, type ModelAlarmSettings, type PromptCacheConfig } from '../config';
 
 /** The publisher's Lambda timeout unless the CDK says otherwise. */
 export const DEFAULT_PUBLISHER_TIMEOUT_MINUTES = 5;
@@ -71,7 +71,7 @@ export function lagThresholdMinutes(config: Pick<PromptCacheConfig, 'publisher'>
 export function alarmWindow(
   alarm: CatalogAlarm,
   settings: ModelAlarmSettings,
-  config: Pick<PromptCacheConfig, 'publisher' | 'alarms'>,
+  config: Pick<PromptCacheConfig, 'publisher' | 'alarms' | 'reconcile'>,
 ): EvalWindow {
   const p = config.publisher.periodMinutes;
   const own = (periodMinutes: number, n: number, m: number): EvalWindow => ({
@@ -81,6 +81,11 @@ export function alarmWindow(
     published: false,
   });
   if (alarm.family === 'publisherErrors') return { ...own(p, 1, 1), published: true };
+  if (alarm.family === 'billCheckErrors') return own(1440, 1, 1);
+  if (alarm.family === 'costDrift') {
+    const w = driftAlarmWindow(config.alarms.costDrift.days, config.reconcile.daily.billDelayDays);
+    return own(1440, w.evaluationPeriods, w.datapointsToAlarm);
+  }
   if (alarm.family === 'heartbeat') {
     const n = heartbeatPeriods(config.alarms.pipeline.missingPeriods, p);
     return { ...own(p, n, n), published: true };
@@ -108,12 +113,14 @@ export function alarmWindow(
 
 /** `a published hour`, `a 15-minute period`, `a 60-minute window` (cost windows). */
 export function onePeriod(w: EvalWindow, noun = 'period'): string {
+  if (w.periodMinutes === 1440) return 'a day';
   if (w.published) return w.periodMinutes === 60 ? 'a published hour' : `a published ${w.periodMinutes}-minute period`;
   return `a ${w.periodMinutes}-minute ${noun}`;
 }
 
 /** `published hours`, `15-minute periods`. */
 export function periodsOf(w: EvalWindow, noun = 'period'): string {
+  if (w.periodMinutes === 1440) return 'days';
   if (w.published) return w.periodMinutes === 60 ? 'published hours' : `published ${w.periodMinutes}-minute periods`;
   return `${w.periodMinutes}-minute ${noun}s`;
 }
