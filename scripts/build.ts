@@ -12,7 +12,7 @@ import { BUNDLE, handlerEntry, prebundledDir, type HandlerName } from '../lib/pr
 
 const ROOT = join(__dirname, '..');
 const DIST = join(ROOT, 'dist');
-export const HANDLERS: readonly HandlerName[] = ['publisher', 'digest', 'notifier'];
+export const HANDLERS: readonly HandlerName[] = ['publisher', 'digest', 'notifier', 'bill'];
 
 /** Bundles one handler as NodejsFunction does in PromptCacheFunction (same entry and settings), without the config. */
 export async function bundleHandler(name: HandlerName, outdir: string): Promise<void> {

@@ -71,6 +71,7 @@ export interface TemplateSummary {
   /** Memory of each function, by role. */
   readonly publisherMemoryMb?: number;
   readonly digestMemoryMb?: number;
+  readonly billCheckMemoryMb?: number;
 }
 
 export interface CostItem {
@@ -88,8 +89,13 @@ export interface ModelCost {
   readonly alarmReadySeries: number;
   /** Metrics Insights alarms of the template, each of which analyzes one more metric (its series). */
   readonly metricsInsightsAlarms: number;
-  /** Token metrics GetMetricData reads for it a month: 4 a publisher run and 4 a weekly digest (one query spans both windows). */
+  /**
+   * Token metrics GetMetricData reads for it a month: 4 a publisher run, 4 a weekly digest (one query spans both
+   * windows) and 4 a daily bill check.
+   */
   readonly getMetricDataMetrics: number;
+  /** The bill check's daily series for it (BilledCostUSD, CostDriftPercent), each billed 1 hour in 24. */
+  readonly dailySeries: number;
   readonly monthlyUSD: number;
   /** The same, as a sum a person can check. */
   readonly formula: string;
@@ -110,6 +116,8 @@ export interface EstimateOptions {
 }
 
 const HOURS_PER_MONTH = 730;
+/** The bill check's series per model and for all models: BilledCostUSD and CostDriftPercent. */
+const BILL_SERIES = 2;
 /** ListMetrics returns at most this many metrics a call (CloudWatch API reference). */
 const LIST_METRICS_PAGE = 500;
 
@@ -156,6 +164,7 @@ export function estimateMonitoringCost(
   const publisher = summary.publisherMemoryMb !== undefined;
   const runs = (HOURS_PER_MONTH * 60) / config.publisher.periodMinutes;
   const digests = summary.digestMemoryMb === undefined ? 0 : 52 / 12;
+  const billChecks = summary.billCheckMemoryMb === undefined ? 0 : 365 / 12;
   // A model beyond the config takes the section's settings (fleet mode); each configured one its own.
   const others = alarmReadyNames(config);
   const alarmReady = config.models.reduce((n, m) => n + alarmReadyNames(config, m).length, 0) + (models - configured) * others.length;
@@ -228,12 +237,34 @@ export function estimateMonitoringCost(
     add('digest Lambda compute (5 s a run)', digests * 5 * (summary.digestMemoryMb / 1024), 'GB-second', prices.lambdaPerGbSecond);
     add('digest Cost Explorer request (the billed vs computed line)', digests, 'request', prices.costExplorerRequest);
   }
+  if (summary.billCheckMemoryMb !== undefined) {
+    add(
+      `bill check custom metrics (${BILL_SERIES} per model and ${BILL_SERIES} for all models, one datum a day: billed 1 hour in 24)`,
+      (BILL_SERIES * (models + 1)) / 24,
+      'metric-month',
+      prices.customMetricMonth,
+    );
+    add('bill check Cost Explorer requests (one a day)', billChecks, 'request', prices.costExplorerRequest);
+    add(
+      'bill check GetMetricData (4 metrics per model, daily)',
+      (billChecks * 4 * models) / 1000,
+      '1,000 metrics',
+      prices.getMetricDataPer1000Metrics,
+    );
+    add(
+      'bill check Lambda compute (5 s a run)',
+      billChecks * 5 * (summary.billCheckMemoryMb / 1024),
+      'GB-second',
+      prices.lambdaPerGbSecond,
+    );
+  }
   const perAddedModel = addedModelCost(
     publisher ? [...SERIES_PER_MODEL, ...others] : [],
     insightsPerModel,
     publisher ? runs : 0,
     digests,
     prices,
+    billChecks,
   );
   return {
     monthlyUSD: items.reduce((a, i) => a + i.monthlyUSD, 0),
@@ -265,10 +296,20 @@ function addedModelCost(
   runs: number,
   digests: number,
   prices: MonitoringPrices,
+  billChecks: number,
 ): ModelCost {
-  const getMetricDataMetrics = 4 * (runs + digests);
+  const getMetricDataMetrics = 4 * (runs + digests + billChecks);
+  const dailySeries = billChecks > 0 ? BILL_SERIES : 0;
   const parts: [string, number][] = [
     [`${series.length} custom metrics × $${prices.customMetricMonth}`, series.length * prices.customMetricMonth],
+    ...(dailySeries > 0
+      ? [
+          [`${dailySeries} daily custom metrics × $${prices.customMetricMonth} / 24`, (dailySeries * prices.customMetricMonth) / 24] as [
+            string,
+            number,
+          ],
+        ]
+      : []),
     [
       `${metricsInsightsAlarms} Metrics Insights alarm metrics × $${prices.metricsInsightsAlarmMetricMonth}`,
       metricsInsightsAlarms * prices.metricsInsightsAlarmMetricMonth,
@@ -284,6 +325,7 @@ function addedModelCost(
     alarmReadySeries: series.filter((n) => alarmReadyNames.has(n)).length,
     metricsInsightsAlarms,
     getMetricDataMetrics,
+    dailySeries,
     monthlyUSD: parts.reduce((a, [, v]) => a + v, 0),
     formula: parts.map(([what, v]) => `${what} = ${usd6(v)}`).join(' + '),
   };
@@ -328,16 +370,18 @@ export function summarizeTemplate(template: { Resources?: Record<string, Templat
       const metrics = r.Properties?.Metrics as { MetricStat?: unknown }[] | undefined;
       return metrics ? metrics.filter((m) => m.MetricStat !== undefined).length : 1;
     });
-  const memoryOf = (envVar: string) => {
+  // Each function says what it is in its POWERTOOLS_SERVICE_NAME.
+  const memoryOf = (service: string) => {
     const fn = resources.find(
       (r) =>
         r.Type === 'AWS::Lambda::Function' &&
-        (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.[envVar] !== undefined,
+        (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.POWERTOOLS_SERVICE_NAME === service,
     );
     return fn ? Number(fn.Properties?.MemorySize ?? 128) : undefined;
   };
-  const publisherMemoryMb = memoryOf('LEDGER_TABLE_NAME');
-  const digestMemoryMb = memoryOf('DIGEST_TOPIC_ARN');
+  const publisherMemoryMb = memoryOf('prompt-cache-publisher');
+  const digestMemoryMb = memoryOf('prompt-cache-digest');
+  const billCheckMemoryMb = memoryOf('prompt-cache-bill-check');
   return {
     alarmMetrics,
     metricsInsightsAlarms: insights.length,
@@ -346,5 +390,6 @@ export function summarizeTemplate(template: { Resources?: Record<string, Templat
     kmsKeys: resources.filter((r) => r.Type === 'AWS::KMS::Key').length,
     ...(publisherMemoryMb === undefined ? {} : { publisherMemoryMb }),
     ...(digestMemoryMb === undefined ? {} : { digestMemoryMb }),
+    ...(billCheckMemoryMb === undefined ? {} : { billCheckMemoryMb }),
   };
 }
