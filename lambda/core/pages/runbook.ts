@@ -325,11 +325,11 @@ function costDrift(input: RunbookInput, w: EvalWindow): Omit<RunbookSections, 's
     symptom: `billed and computed cost differ by over ${formatPercent(d.thresholdPercent)} of the bill, either way, on ${w.datapointsToAlarm} of the last ${w.evaluationPeriods} days (days billed ≥ ${formatUsd(d.minBilledUsdPerDay)}, each read ${config.reconcile.daily.billDelayDays} days after it ends)`,
     howBad: `${now}The drift loses no money itself (the bill is what you pay); the dashboards' and alarms' dollars are off by about that much.`,
     checks: [
-      '`prompt-cache reconcile --days 7`: which model drifts, its effective prices, the unmapped usage types',
-      'bill below computed: a discount or private pricing (set `pricing`), or a price cut (`prompt-cache prices --refresh`, then `pricesFile`)',
-      'bill above computed: a new model or usage type (map it in `reconcile.usageTypes`, price it), or tokens missing from CloudWatch (`prompt-cache doctor`)',
+      '`prompt-cache reconcile --days 7`: which model drifts, its effective prices, unmapped usage types',
+      'bill below computed: a discount (set `pricing`) or a price cut (`prompt-cache prices --refresh`, `pricesFile`)',
+      'bill above: a new model or usage type (`reconcile.usageTypes`, `pricing`), or tokens CloudWatch lacks (`prompt-cache doctor`)',
     ],
-    canWait: 'yes: the bill is already what it is; this is about trusting the dollars on the dashboards.',
+    canWait: "yes: the bill is what it is; at stake is trust in the dashboards' dollars.",
     clears: `${clearsWhen(w, `drifts at most ${formatPercent(d.thresholdPercent)}`, `drift over ${formatPercent(d.thresholdPercent)}`)}.`,
   };
 }
