@@ -33,7 +33,12 @@ describe('config: defaults', () => {
       monitoringPrices: {},
       digest: { enabled: true, weekDay: 'MON', hourUtc: 8, days: 7, emails: [] },
       report: { minHitRatioPercent: 50, hitRatioDropPoints: 10, moneyLeftOnTableMinUSD: 1 },
-      reconcile: { services: ['Amazon Bedrock'], tokensPerUsageUnit: 'auto', usageTypes: {} },
+      reconcile: {
+        services: ['Amazon Bedrock'],
+        tokensPerUsageUnit: 'auto',
+        usageTypes: {},
+        daily: { enabled: true, hourUtc: 6, billDelayDays: 2 },
+      },
       alarms: {
         enabled: true,
         pageAboveUsdPerHour: 1,
@@ -52,6 +57,7 @@ describe('config: defaults', () => {
         writesWithoutReads: { enabled: true, periodMinutes: 15, evaluationPeriods: 3, minWriteTokens: 20000 },
         cachingCostsMoney: { enabled: true, windowMinutes: 60, evaluationPeriods: 3, minCacheTokens: 50000 },
         pipeline: { enabled: true, missingPeriods: 2 },
+        costDrift: { enabled: true, thresholdPercent: 5, days: 3, minBilledUsdPerDay: 1 },
       },
     });
     expect(parseConfig(undefined, 'x').namespace).toBe('BedrockPromptCache');
@@ -350,6 +356,7 @@ describe('config: alarms', () => {
       writesWithoutReads: { enabled: true, periodMinutes: 15, evaluationPeriods: 3, minWriteTokens: 20000 },
       cachingCostsMoney: { enabled: true, windowMinutes: 60, evaluationPeriods: 3, minCacheTokens: 50000 },
       pipeline: { enabled: true, missingPeriods: 2 },
+      costDrift: { enabled: true, thresholdPercent: 5, days: 3, minBilledUsdPerDay: 1 },
     });
     const { alarms } = parseConfig({}, 'x');
     expect({
@@ -357,8 +364,9 @@ describe('config: alarms', () => {
       writesWithoutReads: alarms.writesWithoutReads,
       cachingCostsMoney: alarms.cachingCostsMoney,
       pipeline: alarms.pipeline,
+      costDrift: alarms.costDrift,
     }).toEqual(ALARM_DEFAULTS);
-    // Every field of every family but pipeline can be overridden per model, and the override wins.
+    // Every field of every family but pipeline and costDrift can be overridden per model, and the override wins.
     const overrides = {
       lowHitRatio: {
         enabled: false,

@@ -18,8 +18,20 @@ const template = {
     D: { Type: 'AWS::CloudWatch::Dashboard', Properties: {} },
     E: { Type: 'AWS::CloudWatch::Dashboard', Properties: {} },
     K: { Type: 'AWS::KMS::Key', Properties: {} },
-    P: { Type: 'AWS::Lambda::Function', Properties: { MemorySize: 512, Environment: { Variables: { LEDGER_TABLE_NAME: 'x' } } } },
-    G: { Type: 'AWS::Lambda::Function', Properties: { MemorySize: 1024, Environment: { Variables: { DIGEST_TOPIC_ARN: 'y' } } } },
+    P: {
+      Type: 'AWS::Lambda::Function',
+      Properties: {
+        MemorySize: 512,
+        Environment: { Variables: { LEDGER_TABLE_NAME: 'x', POWERTOOLS_SERVICE_NAME: 'prompt-cache-publisher' } },
+      },
+    },
+    G: {
+      Type: 'AWS::Lambda::Function',
+      Properties: {
+        MemorySize: 1024,
+        Environment: { Variables: { DIGEST_TOPIC_ARN: 'y', POWERTOOLS_SERVICE_NAME: 'prompt-cache-digest' } },
+      },
+    },
   },
 };
 
@@ -33,6 +45,24 @@ describe('monitoring cost', () => {
       kmsKeys: 1,
       publisherMemoryMb: 512,
       digestMemoryMb: 1024,
+    });
+    // The bill check has the publisher's table too: each function is told apart by its service name.
+    const billCheck = {
+      Type: 'AWS::Lambda::Function',
+      Properties: {
+        MemorySize: 256,
+        Environment: { Variables: { LEDGER_TABLE_NAME: 'x', POWERTOOLS_SERVICE_NAME: 'prompt-cache-bill-check' } },
+      },
+    };
+    expect(summarizeTemplate({ Resources: { L: billCheck, ...template.Resources } })).toEqual({
+      alarmMetrics: [2, 1],
+      metricsInsightsAlarms: 0,
+      compositeAlarms: 1,
+      dashboards: 2,
+      kmsKeys: 1,
+      publisherMemoryMb: 512,
+      digestMemoryMb: 1024,
+      billCheckMemoryMb: 256,
     });
   });
 

@@ -105,10 +105,11 @@ test("no fleet alarm's own transition notifies, nor a first evaluation: the noti
   );
   const counts = new Map<string, number>();
   for (const i of result.ignored) counts.set(i.reason, (counts.get(i.reason) ?? 0) + 1);
-  // The three ticket alarms go to ALARM once (claims-triage); the paging one starts OK, then follows code-review.
+  // The three ticket alarms go to ALARM once (claims-triage); the paging one starts OK, then follows code-review. The
+  // pipeline's two alarms and the bill check's two (the demo runs no bill check: no datum, not breaching) start OK.
   expect([...counts]).toEqual([
     ["a fleet alarm's own transition (its contributors notify, one per model)", 3 + 1 + codeReviewPages.length],
-    ['INSUFFICIENT_DATA → OK is no recovery (only OK after ALARM is)', 2],
+    ['INSUFFICIENT_DATA → OK is no recovery (only OK after ALARM is)', 4],
     ['not in the alarm catalog', 1],
   ]);
   expect(result.ignored.filter((i) => i.reason === 'not in the alarm catalog').map((i) => [i.change.alarm, i.change.to])).toEqual([
@@ -196,9 +197,9 @@ test('every line goes to exactly one topic: PAGE or TICKET, in its second column
   ]);
 });
 
-test('the replay: 7 alarms, 4 of them fleet alarms, over the published window', () => {
+test('the replay: 9 alarms, 4 of them fleet alarms, over the published window', () => {
   expect([result.replay.alarms, result.replay.fleetAlarms, result.replay.fromMs % H, result.replay.toMs - result.replay.fromMs]).toEqual([
-    7,
+    9,
     4,
     0,
     (14 * 24 - 3) * H,
@@ -226,9 +227,9 @@ test('the publisher backfilled the window: every hour from the first CloudWatch 
 });
 
 test('the emulator created every resource but the Lambda functions and what only exists for them', () => {
-  // The publisher-errors alarm reads the function's Errors and the on-call dashboard shows it; the deploy-time run's
-  // service token is the function; the schedules and the notifier's alarm-event rule invoke the functions, and the
-  // notifier's dead-letter queue policy names that rule.
+  // The publisher-errors and bill-check-errors alarms read their function's Errors and the on-call dashboard shows the
+  // publisher's; the deploy-time run's service token is the function; the schedules and the notifier's alarm-event rule
+  // invoke the functions, and the notifier's dead-letter queue policy names that rule.
   expect([...new Set(result.leftOut.map((l) => l.type))].sort()).toEqual([
     'AWS::CloudWatch::Alarm',
     'AWS::CloudWatch::Dashboard',
@@ -241,11 +242,13 @@ test('the emulator created every resource but the Lambda functions and what only
   ]);
   expect(result.leftOut.filter((l) => l.type === 'AWS::Lambda::Function').map((l) => l.logicalId.replace(/[0-9A-F]{8}$/, ''))).toEqual([
     'PromptCacheMonitoringSavingsPublisherLambdaFunction',
+    'PromptCacheMonitoringBillCheckLambdaFunction',
     'PromptCacheMonitoringWeeklyDigestLambdaFunction',
     'PromptCacheMonitoringAlarmsNotifierLambdaFunction',
   ]);
   expect(result.leftOut.filter((l) => l.type.startsWith('AWS::CloudWatch::')).map((l) => l.logicalId.replace(/[0-9A-F]{8}$/, ''))).toEqual([
     'PublisherErrors378f3d60',
+    'BillCheckErrorse964cd19',
     'PromptCacheMonitoringOnCallDashboard',
   ]);
   // moto 5.2.5's CloudFormation accepts these and creates nothing: it has no alarm, topic-policy or queue-policy
@@ -253,6 +256,7 @@ test('the emulator created every resource but the Lambda functions and what only
   expect(result.notCreated.map((n) => `${n.type} ${n.logicalId.replace(/[0-9A-F]{8}$/, '')}`).sort()).toEqual([
     'AWS::CloudWatch::Alarm CachingCostsMoney187e429c',
     'AWS::CloudWatch::Alarm CachingCostsMoneyPagebaa67abe',
+    'AWS::CloudWatch::Alarm CostDriftb28caabb',
     'AWS::CloudWatch::Alarm LowHitRatio8b6a253d',
     'AWS::CloudWatch::Alarm PromptCacheMonitoringAlarmsNotifierFailing',
     'AWS::CloudWatch::Alarm PublisherHeartbeat3c3e248f',

@@ -88,6 +88,8 @@ const FLEET = [
   `${P}-Fleet-CachingCostsMoney-Page`,
 ];
 const PIPELINE = [`${P}-PublisherErrors`, `${P}-PublisherHeartbeat`];
+/** The daily bill check's alarms (deployed with the publisher, `reconcile.daily.enabled` by default). */
+const BILL = [`${P}-CostDrift`, `${P}-BillCheckErrors`];
 const perModel = (n: string) => [`${n}-LowHitRatio`, `${n}-WritesWithoutReads`, `${n}-CachingCostsMoney`];
 /** Code review's 1-hour cache: break-even (6 − 3) / (6 − 0.3) = 52.63…%, plus the 10-point margin. */
 const REVIEW_LOW_HIT = 62.63157894736842;
@@ -186,7 +188,7 @@ const infosOf = (stack: Stack) =>
 describe('fleet alarms with the example config of cdk.json (publisher deployed, every model in fleet mode)', () => {
   const { t, stack } = synth(exampleConfig());
 
-  test('six metric alarms: a fleet alarm per cache family and the money page, then the two pipeline alarms; none notifies by an action', () => {
+  test("eight metric alarms: a fleet alarm per cache family and the money page, then the two pipeline alarms and the bill check's two; none notifies by an action", () => {
     expect(alarms(t).map((a) => [a.id, a.name])).toEqual([
       ['LowHitRatio3118d421', FLEET[0]],
       ['WritesWithoutReads023bef05', FLEET[1]],
@@ -194,6 +196,8 @@ describe('fleet alarms with the example config of cdk.json (publisher deployed, 
       ['CachingCostsMoneyPage9e75ff3a', FLEET[3]],
       ['PublisherErrors2bfedadb', PIPELINE[0]],
       ['PublisherHeartbeatbc3fb617', PIPELINE[1]],
+      ['CostDrift5d6b4c68', BILL[0]],
+      ['BillCheckErrors68c6be90', BILL[1]],
     ]);
     // No model of the config has an alarm of its own: the fleet alarms watch each as a contributor.
     expect(alarms(t).filter((a) => /support-bot|code-review|claims-triage/.test(a.name))).toEqual([]);
@@ -257,6 +261,9 @@ describe('fleet alarms with the example config of cdk.json (publisher deployed, 
       [PIPELINE[0], false, 1, 1],
       // The expression has no period of its own (undefined) beside its one input's.
       [PIPELINE[1], false, 2, 2],
+      // The bill and the drift, both daily, beside the expression.
+      [BILL[0], false, 3, 2],
+      [BILL[1], false, 1, 1],
     ]);
   });
 
@@ -268,18 +275,20 @@ describe('fleet alarms with the example config of cdk.json (publisher deployed, 
       { name: FLEET[3], family: 'cachingCostsMoney', severity: 'page', kind: 'fleet' },
       { name: PIPELINE[0], family: 'publisherErrors', severity: 'ticket', kind: 'pipeline' },
       { name: PIPELINE[1], family: 'heartbeat', severity: 'page', kind: 'pipeline' },
+      { name: BILL[0], family: 'costDrift', severity: 'ticket', kind: 'bill' },
+      { name: BILL[1], family: 'billCheckErrors', severity: 'ticket', kind: 'bill' },
     ]);
     expect(stack.monitoring.alarms.catalog.map((a) => a.name)).toEqual(alarms(t).map((a) => a.name));
     expect([...stack.monitoring.alarms.fleet.keys()]).toEqual(FLEET);
   });
 
-  test("plannedResources: 6 alarms; 2 created topics of 3 resources each and the notifier's 10; $0.20 a month fixed, $0.40 per model the fleet sees", () => {
+  test("plannedResources: 8 alarms; 2 created topics of 3 resources each and the notifier's 10; $0.50 a month fixed, $0.40 per model the fleet sees", () => {
     expect([TOPIC_RESOURCES, NOTIFIER_RESOURCES]).toEqual([3, 10]);
     expect(plannedResources(stack.monitoring.alarms.plan)).toEqual({
-      metricAlarms: 6,
+      metricAlarms: 8,
       notification: 16,
-      total: 22,
-      monthlyAlarmCostUSD: 0.2,
+      total: 24,
+      monthlyAlarmCostUSD: 0.5,
       fleetAlarmUsdPerModel: 0.4,
     });
     // What the template holds of it: the alarms, both topics with their keys and policies, and the notifier's resources.
@@ -287,7 +296,7 @@ describe('fleet alarms with the example config of cdk.json (publisher deployed, 
       (id) => id.startsWith('PromptCacheMonitoringAlarms') || alarms(t).some((a) => a.id === id),
     );
     expect([built.length, built.filter((id) => id.startsWith('PromptCacheMonitoringAlarmsNotifier')).length]).toEqual([
-      22,
+      24,
       NOTIFIER_RESOURCES,
     ]);
   });
@@ -347,8 +356,9 @@ describe('fleet alarms with the example config of cdk.json (publisher deployed, 
       });
     }
     expect([t.Outputs!.OnCallTopicArn.Value, t.Outputs!.TicketTopicArn.Value]).toEqual([{ Ref: ON_CALL.topic }, { Ref: TICKETS.topic }]);
-    // Nobody is subscribed (the example config has no e-mails); the rules: the publisher's and digest's schedules, the notifier's.
-    expect([emailsOf(t), ofType(t, 'AWS::Events::Rule').length]).toEqual([[], 3]);
+    // Nobody is subscribed (the example config has no e-mails); the rules: the publisher's, bill check's and digest's
+    // schedules, the notifier's.
+    expect([emailsOf(t), ofType(t, 'AWS::Events::Rule').length]).toEqual([[], 4]);
   });
 
   test("a runbook per fleet alarm, in night order: symptom, how bad, do first, checks, can it wait, clears, the dashboard in the stack's region", () => {
@@ -443,6 +453,9 @@ describe('the fleet window: the config window in publisher periods, cut to the 3
       [PIPELINE[0], undefined, 'GreaterThanOrEqualToThreshold', 1, 1, 1, 'notBreaching'],
       // 10 + 15 + 5 minutes.
       [PIPELINE[1], undefined, 'GreaterThanThreshold', 30, 2, 2, 'breaching'],
+      // The bill check's are daily, whatever the publisher's period: 3 of 7 days, and 1 error in a day.
+      [BILL[0], undefined, 'GreaterThanThreshold', 5, 7, 3, 'notBreaching'],
+      [BILL[1], undefined, 'GreaterThanOrEqualToThreshold', 1, 1, 1, 'notBreaching'],
     ]);
     expect(resolve(byName(t, FLEET[0]).AlarmDescription, t).split('\n')[0]).toBe(
       "TICKET. Low hit ratio, per model (contributor ModelId): hit ratio read/(read+write) under the larger of 50% and this model's break-even (5-minute Claude cache 21.7%, 1-hour 52.6%) + 10 points.",
@@ -464,12 +477,14 @@ describe('the fleet window: the config window in publisher periods, cut to the 3
 
   test('a family turned off has no fleet alarm: caching costs money off leaves neither the ticket nor the page', () => {
     const { t, stack } = synth(withConfig({ alarms: { cachingCostsMoney: { enabled: false } } }));
-    expect(alarms(t).map((a) => a.name)).toEqual([FLEET[0], FLEET[1], ...PIPELINE]);
+    expect(alarms(t).map((a) => a.name)).toEqual([FLEET[0], FLEET[1], ...PIPELINE, ...BILL]);
     expect(stack.monitoring.alarms.catalog.map((a) => [a.name, a.severity])).toEqual([
       [FLEET[0], 'ticket'],
       [FLEET[1], 'ticket'],
       [PIPELINE[0], 'ticket'],
       [PIPELINE[1], 'page'],
+      [BILL[0], 'ticket'],
+      [BILL[1], 'ticket'],
     ]);
   });
 });
@@ -494,6 +509,8 @@ describe('precise mode: models[].alarms.mode "precise"', () => {
       ['LowHitRatioAnomaly73963379', `${NAMES.review}-LowHitRatioAnomaly`],
       ['PublisherErrors2bfedadb', PIPELINE[0]],
       ['PublisherHeartbeatbc3fb617', PIPELINE[1]],
+      ['CostDrift5d6b4c68', BILL[0]],
+      ['BillCheckErrors68c6be90', BILL[1]],
     ]);
     expect(actions(t)).toEqual(noActions(t));
     expect(stack.monitoring.alarms.catalog.filter((a) => a.kind === 'precise')).toEqual([
@@ -652,7 +669,7 @@ describe('precise mode: models[].alarms.mode "precise"', () => {
 
   test('an anomaly band asked of a fleet model: an info says it needs precise mode, and none is built', () => {
     const { t: x, stack: s } = synth(withModelAlarms({ 'claims-triage': { lowHitRatio: { anomalyBandStdDevs: 3 } } }));
-    expect(alarms(x).map((a) => a.name)).toEqual([...FLEET, ...PIPELINE]);
+    expect(alarms(x).map((a) => a.name)).toEqual([...FLEET, ...PIPELINE, ...BILL]);
     expect(infosOf(s)).toEqual([
       'models[2].alarms.lowHitRatio.anomalyBandStdDevs: an anomaly band needs mode "precise" (a fleet alarm compares every model with one static threshold), so none is built for claims-triage',
     ]);
@@ -684,6 +701,7 @@ describe('precise mode: models[].alarms.mode "precise"', () => {
       `${NAMES.claims}-LowHitRatio`,
       `${NAMES.claims}-CachingCostsMoney`,
       ...PIPELINE,
+      ...BILL,
     ]);
     // Haiku 4.5 (priceAs) through an application profile: +10 % regional, 1.1 − 0.11 and 1.375 − 1.1; −$1/h × 30 min.
     const cost = byName(x, `${NAMES.claims}-CachingCostsMoney`);
@@ -767,14 +785,14 @@ describe('topics and where notifications go', () => {
       stack.monitoring.alarms.ticketTopic!.topicArn,
       t.Outputs!.TicketTopicArn.Value,
     ]).toEqual([pager, queue, queue]);
-    expect(alarms(t).map((a) => a.name)).toEqual([...FLEET, ...PIPELINE]);
+    expect(alarms(t).map((a) => a.name)).toEqual([...FLEET, ...PIPELINE, ...BILL]);
     expect(actions(t)).toEqual(noActions(t));
-    // 6 alarms, the notifier and the one subscription.
+    // 8 alarms, the notifier and the one subscription.
     expect(plannedResources(stack.monitoring.alarms.plan)).toEqual({
-      metricAlarms: 6,
+      metricAlarms: 8,
       notification: NOTIFIER_RESOURCES + 1,
-      total: 17,
-      monthlyAlarmCostUSD: 0.2,
+      total: 19,
+      monthlyAlarmCostUSD: 0.5,
       fleetAlarmUsdPerModel: 0.4,
     });
   });
@@ -837,7 +855,7 @@ describe('topics and where notifications go', () => {
 
   test('alarms.allModels: still accepted, unused; an info says so', () => {
     const { t, stack } = synth(withConfig({ alarms: { allModels: true } }));
-    expect(alarms(t).map((a) => a.name)).toEqual([...FLEET, ...PIPELINE]);
+    expect(alarms(t).map((a) => a.name)).toEqual([...FLEET, ...PIPELINE, ...BILL]);
     expect(infosOf(stack)).toEqual([
       'alarms.allModels: no longer used; the fleet alarms watch every model the publisher sees, each on its own',
     ]);
@@ -879,9 +897,11 @@ describe('migration from the per-model alarms and roll-ups', () => {
       'email',
       'oncall@example.com',
     ]);
-    // The old roll-ups' recovery rule is gone: the rules are the publisher's and the digest's schedules and the notifier's.
+    // The old roll-ups' recovery rule is gone: the rules are the publisher's, the bill check's and the digest's schedules
+    // and the notifier's.
     expect(ofType(t, 'AWS::Events::Rule').map(([id]) => id)).toEqual([
       'PromptCacheMonitoringSavingsPublisherSchedule4CB41D93',
+      'PromptCacheMonitoringBillCheckSchedule22178E0A',
       'PromptCacheMonitoringWeeklyDigestSchedule9C08B69A',
       'PromptCacheMonitoringAlarmsNotifierAlarmEventsCF1D603C',
     ]);
@@ -930,7 +950,7 @@ describe('synth-time warnings and the name prefix', () => {
     const stack = new Stack(new App({ context: BUNDLING_SKIPPED }), 'Team');
     new PromptCacheMonitoring(stack, 'Cache', { config: exampleConfig(), alarmNamePrefix: 'team-a' });
     const t = Template.fromStack(stack).toJSON() as TemplateJson;
-    expect(alarms(t).map((a) => a.name)).toEqual([...FLEET, ...PIPELINE].map((n) => n.replace(`${P}-`, 'team-a-')));
+    expect(alarms(t).map((a) => a.name)).toEqual([...FLEET, ...PIPELINE, ...BILL].map((n) => n.replace(`${P}-`, 'team-a-')));
     expect(
       (t.Resources.CacheAlarmsOnCallTopicPolicyE40535AD.Properties.PolicyDocument as { Statement: Cfn[] }).Statement[1].Condition,
     ).toEqual(fromOurAlarms('team-a'));
@@ -951,8 +971,8 @@ describe('scale', () => {
         .sort();
     const onCall = (t: TemplateJson) => Buffer.byteLength(dashboardBodies(t).find((b) => b.text.includes('Paged? start here'))!.text);
     expect([few, many].map(({ t }) => [Object.keys(t.Resources).length, alarms(t).length, onCall(t)])).toEqual([
-      [45, 6, 10669],
-      [45, 6, 10669],
+      [54, 8, 10825],
+      [54, 8, 10825],
     ]);
     expect(types(many.t)).toEqual(types(few.t));
     expect(plannedResources(many.stack.monitoring.alarms.plan)).toEqual(plannedResources(few.stack.monitoring.alarms.plan));
@@ -990,7 +1010,7 @@ describe('scale', () => {
       () => new PromptCacheMonitoringStack(new App({ context: BUNDLING_SKIPPED }), 'BedrockPromptCacheMonitoring', { config }),
     ).toThrow(
       'invalid config in PromptCacheMonitoring BedrockPromptCacheMonitoring/PromptCacheMonitoring:\n' +
-        '  - models: 200 models with up to 3 alarms each need 646 CloudFormation resources in stack BedrockPromptCacheMonitoring, over the limit of 500: at most 151 of these models fit. ' +
+        '  - models: 200 models with up to 3 alarms each need 655 CloudFormation resources in stack BedrockPromptCacheMonitoring, over the limit of 500: at most 148 of these models fit. ' +
         'Turn alarm families off (alarms.<family>.enabled: false), turn alarms off for some models (models[].alarms.enabled: false), or split the models across stacks.',
     );
     // A lower limit (aws-cdk-lib's context key) shows the boundary at a fraction of the synth time: Y models fit, Y + 1 do not.
@@ -1001,20 +1021,21 @@ describe('scale', () => {
     };
     expect(thrownMessage(() => limited(30))).toBe(
       'invalid config in PromptCacheMonitoring Small/PromptCacheMonitoring:\n' +
-        '  - models: 30 models with up to 3 alarms each need 136 CloudFormation resources in stack Small, over the limit of 100: at most 18 of these models fit. ' +
+        '  - models: 30 models with up to 3 alarms each need 145 CloudFormation resources in stack Small, over the limit of 100: at most 15 of these models fit. ' +
         'Turn alarm families off (alarms.<family>.enabled: false), turn alarms off for some models (models[].alarms.enabled: false), or split the models across stacks.',
     );
-    expect(thrownMessage(() => limited(19))).toContain(
-      '19 models with up to 3 alarms each need 103 CloudFormation resources in stack Small, over the limit of 100: at most 18',
+    expect(thrownMessage(() => limited(16))).toContain(
+      '16 models with up to 3 alarms each need 103 CloudFormation resources in stack Small, over the limit of 100: at most 15',
     );
-    // 18 fit: 99 resources, the notifier's 10 among them, and AWS::CDK::Metadata (when `cdk synth` adds it) 100.
-    expect(limited(18)).toBe(99);
+    // 15 fit: 99 resources, the notifier's 10 and the bill check's 7 among them, and AWS::CDK::Metadata (when `cdk synth`
+    // adds it) 100.
+    expect(limited(15)).toBe(99);
   });
 
   test('precise models: 100 synthesize (the notifier knows each alarm by its name, not from a list), every description within 1,024', () => {
     const { t } = synth(allPrecise(benchConfig(100)), 'BedrockPromptCacheMonitoring');
     expect([Object.keys(t.Resources).length, alarms(t).length, Buffer.byteLength(withoutAssetHashes(JSON.stringify(t)))]).toEqual([
-      345, 306, 728_779,
+      354, 308, 737_429,
     ]);
     const lengths = alarms(t).map((a) => resolve(a.AlarmDescription, t, 'ap-southeast-77x', 'aws-us-gov').length);
     expect(lengths.filter((n) => n > ALARM_DESCRIPTION_MAX)).toEqual([]);

@@ -77,6 +77,10 @@ test('the monitoring stack has no unacknowledged finding (AwsSolutions and built
         ],
         [
           'AwsSolutions-IAM5[Resource::*]',
+          'cloudwatch:GetMetricData, ListMetrics, PutMetricData and ce:GetCostAndUsage support no resource-level permissions; PutMetricData is limited to our namespace by the cloudwatch:namespace condition.',
+        ],
+        [
+          'AwsSolutions-IAM5[Resource::*]',
           'cloudwatch:GetMetricData, ListMetrics and ce:GetCostAndUsage support no resource-level permissions; the digest only reads metrics and the bill.',
         ],
         [
@@ -90,6 +94,14 @@ test('the monitoring stack has no unacknowledged finding (AwsSolutions and built
         [
           'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:<AWS::Region>:<AWS::AccountId>:application-inference-profile/*]',
           "Application inference profiles appear as ModelId values at run time and have random ids: the read is limited to this account's profiles in this region.",
+        ],
+        [
+          'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:<AWS::Region>:<AWS::AccountId>:application-inference-profile/*]',
+          "Application inference profiles appear as ModelId values at run time and have random ids: the read is limited to this account's profiles in this region.",
+        ],
+        [
+          'AwsSolutions-IAM5[Resource::<PromptCacheMonitoringBillCheckLambdaLogs830DF911.Arn>:*]',
+          "Log streams of the function's own log group, whose names Lambda chooses.",
         ],
         [
           'AwsSolutions-IAM5[Resource::<PromptCacheMonitoringWeeklyDigestLambdaLogsCF8E3030.Arn>:*]',

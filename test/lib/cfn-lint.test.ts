@@ -42,7 +42,7 @@ test("cdk synth succeeds: no nag finding, no validation warning, only the bundle
   ).toEqual([['AwsSolutions', 'success', []]]);
 });
 
-test('the template has the dashboards, the alarms, the publisher, the digest and the CDK metadata', () => {
+test('the template has the dashboards, the alarms, the publisher, the bill check, the digest and the CDK metadata', () => {
   const template = JSON.parse(readFileSync(join(outdir, `${STACK}.template.json`), 'utf8'));
   expect(
     Object.values(template.Resources)

@@ -77,11 +77,11 @@ test('0 failed checks in both templates, no parsing error', () => {
     failed: [],
   });
   expect(run.report.summary).toEqual({
-    passed: 140,
+    passed: 180,
     failed: 0,
-    skipped: 36,
+    skipped: 46,
     parsing_errors: 0,
-    resource_count: 93,
+    resource_count: 111,
     checkov_version: '3.3.30',
   });
 });
@@ -94,19 +94,24 @@ test('exactly these checks are acknowledged, each on its resource with its reaso
       .sort();
   const expected = [
     'CKV_AWS_115 AWS::Lambda::Function.AlarmsNotifierLambdaFunction',
+    'CKV_AWS_115 AWS::Lambda::Function.BillCheckLambdaFunction',
     'CKV_AWS_115 AWS::Lambda::Function.SavingsPublisherLambdaFunction',
     'CKV_AWS_115 AWS::Lambda::Function.WeeklyDigestLambdaFunction',
     'CKV_AWS_116 AWS::Lambda::Function.AlarmsNotifierLambdaFunction',
+    'CKV_AWS_116 AWS::Lambda::Function.BillCheckLambdaFunction',
     'CKV_AWS_116 AWS::Lambda::Function.SavingsPublisherLambdaFunction',
     'CKV_AWS_116 AWS::Lambda::Function.WeeklyDigestLambdaFunction',
     'CKV_AWS_117 AWS::Lambda::Function.AlarmsNotifierLambdaFunction',
+    'CKV_AWS_117 AWS::Lambda::Function.BillCheckLambdaFunction',
     'CKV_AWS_117 AWS::Lambda::Function.SavingsPublisherLambdaFunction',
     'CKV_AWS_117 AWS::Lambda::Function.WeeklyDigestLambdaFunction',
     'CKV_AWS_119 AWS::DynamoDB::Table.SavingsPublisherLedger',
     'CKV_AWS_158 AWS::Logs::LogGroup.AlarmsNotifierLambdaLogs',
+    'CKV_AWS_158 AWS::Logs::LogGroup.BillCheckLambdaLogs',
     'CKV_AWS_158 AWS::Logs::LogGroup.SavingsPublisherLambdaLogs',
     'CKV_AWS_158 AWS::Logs::LogGroup.WeeklyDigestLambdaLogs',
     'CKV_AWS_173 AWS::Lambda::Function.AlarmsNotifierLambdaFunction',
+    'CKV_AWS_173 AWS::Lambda::Function.BillCheckLambdaFunction',
     'CKV_AWS_173 AWS::Lambda::Function.SavingsPublisherLambdaFunction',
     'CKV_AWS_173 AWS::Lambda::Function.WeeklyDigestLambdaFunction',
     'CKV_AWS_27 AWS::SQS::Queue.AlarmsNotifierDeadLetters',
@@ -122,6 +127,9 @@ test('exactly these checks are acknowledged, each on its resource with its reaso
   );
   expect(reasons.get('CKV_AWS_115 AWS::Lambda::Function.SavingsPublisherLambdaFunction')).toBe(
     'No reserved concurrency by default: it fails function creation in low-quota accounts; the ledger lease keeps runs from overlapping.',
+  );
+  expect(reasons.get('CKV_AWS_116 AWS::Lambda::Function.BillCheckLambdaFunction')).toBe(
+    "Not retried and no dead-letter queue on purpose: the next day's run back-fills every day missed (up to 14 days), and a failure shows in the BillCheckErrors alarm.",
   );
   expect([...reasons.values()].filter((r) => r.length < 60)).toEqual([]);
 });

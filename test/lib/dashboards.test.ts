@@ -111,6 +111,8 @@ const FLEET_AND_PIPELINE = [
   'PublisherErrors',
   'PublisherHeartbeat',
 ];
+/** The daily bill check's alarms, listed after the pipeline's. */
+const BILL = ['CostDrift', 'BillCheckErrors'];
 /** The on-call text's lines (the markdown of its text widget). */
 const readme = (b: DashboardBody) => (b.widgets.find((w) => w.type === 'text')!.properties.markdown ?? '').split('\n');
 const PAGED_LINE_1 =
@@ -125,25 +127,25 @@ describe('on-call dashboard, example config', () => {
   test('top to bottom: alarms, paged? start here, ratios, tokens, traffic, latency, dollars, publisher; no per-model widget', () => {
     expect([onCall.start, onCall.periodOverride]).toEqual(['-PT3H', 'inherit']);
     expect(layout(onCall)).toEqual([
-      ['alarm', null, 'Alarms: ALARM first', 0, 0, 24, 3],
-      ['text', null, null, 0, 3, 24, 4],
-      ['metric', 'timeSeries', 'Cache hit ratio and cached input share, all models (%)', 0, 7, 12, 6],
-      ['metric', 'timeSeries', 'Cache hit ratio per model (%), the 10 lowest: publisher, per 60 min', 12, 7, 12, 6],
-      ['metric', 'timeSeries', 'Cache read vs write tokens, the 10 largest models and the rest (stacked)', 0, 13, 8, 6],
-      ['metric', 'timeSeries', 'Cache read vs write tokens, all models', 8, 13, 8, 6],
-      ['metric', 'pie', 'Read vs write share of cached tokens, whole time range', 16, 13, 8, 6],
-      ['metric', 'timeSeries', 'Uncached input tokens, the 10 largest models and the rest', 0, 19, 12, 6],
-      ['metric', 'timeSeries', 'Invocations and throttles, the 10 busiest models', 12, 19, 12, 6],
-      ['metric', 'timeSeries', 'InvocationLatency p50 and p90, the 10 slowest models (ms)', 0, 25, 12, 6],
-      ['metric', 'timeSeries', 'TimeToFirstToken p50 and p90, the 10 slowest models (ms), streaming calls', 12, 25, 12, 6],
-      ['metric', 'timeSeries', 'Net savings per 60 min (USD), the 10 lowest models and all models', 0, 31, 8, 6],
-      ['metric', 'timeSeries', 'Unpriced tokens (models with no known price)', 8, 31, 8, 6],
+      ['alarm', null, 'Alarms: ALARM first', 0, 0, 24, 4],
+      ['text', null, null, 0, 4, 24, 4],
+      ['metric', 'timeSeries', 'Cache hit ratio and cached input share, all models (%)', 0, 8, 12, 6],
+      ['metric', 'timeSeries', 'Cache hit ratio per model (%), the 10 lowest: publisher, per 60 min', 12, 8, 12, 6],
+      ['metric', 'timeSeries', 'Cache read vs write tokens, the 10 largest models and the rest (stacked)', 0, 14, 8, 6],
+      ['metric', 'timeSeries', 'Cache read vs write tokens, all models', 8, 14, 8, 6],
+      ['metric', 'pie', 'Read vs write share of cached tokens, whole time range', 16, 14, 8, 6],
+      ['metric', 'timeSeries', 'Uncached input tokens, the 10 largest models and the rest', 0, 20, 12, 6],
+      ['metric', 'timeSeries', 'Invocations and throttles, the 10 busiest models', 12, 20, 12, 6],
+      ['metric', 'timeSeries', 'InvocationLatency p50 and p90, the 10 slowest models (ms)', 0, 26, 12, 6],
+      ['metric', 'timeSeries', 'TimeToFirstToken p50 and p90, the 10 slowest models (ms), streaming calls', 12, 26, 12, 6],
+      ['metric', 'timeSeries', 'Net savings per 60 min (USD), the 10 lowest models and all models', 0, 32, 8, 6],
+      ['metric', 'timeSeries', 'Unpriced tokens (models with no known price)', 8, 32, 8, 6],
       [
         'metric',
         'timeSeries',
         'Savings publisher: errors, published periods, awaiting settlement, lag (what the pipeline alarm reads)',
         16,
-        31,
+        32,
         8,
         6,
       ],
@@ -154,7 +156,7 @@ describe('on-call dashboard, example config', () => {
   });
 
   test('alarm status: every planned alarm of the stack, the fleet alarms first, ALARM on top', () => {
-    const listed = FLEET_AND_PIPELINE.map(arn);
+    const listed = [...FLEET_AND_PIPELINE, ...BILL].map(arn);
     expect(onCall.widgets[0].properties).toEqual({ title: 'Alarms: ALARM first', alarms: listed, sortBy: 'stateUpdatedTimestamp' });
     // Exactly the alarms the template creates, none listed twice; the notifier's watchdog (it pages by itself) is not listed.
     expect(alarmNames.map((n) => `arn:aws:cloudwatch:eu-west-1:111122223333:alarm:${n}`)).toEqual([...listed, arn('NotifierFailing')]);
@@ -673,7 +675,7 @@ function figures(b: DashboardBody) {
 describe('body size against the model count', () => {
   test('1, 100 and 1,000 configured models (fleet mode): the same widgets, metrics and bytes, on call and in the cost review', () => {
     const at = [1, 100, 1000].map((n) => bodies(configWithModels(n)));
-    const onCall = { widgets: 14, metrics: 31, bytes: 10653, searches: 24, longestSearch: 126 };
+    const onCall = { widgets: 14, metrics: 31, bytes: 10809, searches: 24, longestSearch: 126 };
     const costReview = { widgets: 7, metrics: 20, bytes: 6367, searches: 14, longestSearch: 128 };
     expect(at.map((b) => [figures(b.onCall), figures(b.costReview)])).toEqual([
       [onCall, costReview],
@@ -685,7 +687,7 @@ describe('body size against the model count', () => {
     expect(at[0].texts[0].split('SEARCH(').length - 1).toBe(onCall.searches);
     // The whole stack too, but for the asset hashes of the functions (the bundled config holds the models).
     expect([Buffer.byteLength(at[0].template), at[1].template === at[0].template, at[2].template === at[0].template]).toEqual([
-      53773,
+      61970,
       true,
       true,
     ]);
@@ -706,7 +708,7 @@ describe('body size against the model count', () => {
       at[0].texts[1],
       at[0].texts[1],
     ]);
-    expect(at.map((b) => figures(b.onCall).bytes)).toEqual([10608, 10634, 10635]);
+    expect(at.map((b) => figures(b.onCall).bytes)).toEqual([10764, 10790, 10791]);
   });
 
   test('precise models: each adds its alarms to the status list, nothing else; a second status widget past 100 alarms', () => {
@@ -720,6 +722,7 @@ describe('body size against the model count', () => {
       'workload-1-ece7057b-LowHitRatio',
       'workload-1-ece7057b-WritesWithoutReads',
       ...FLEET_AND_PIPELINE.slice(4),
+      ...BILL,
     ]);
     // The rest of the body is the same; the bytes it grows by are the two ARNs of the status list (201 with commas).
     const rest = (b: DashboardBody) => JSON.stringify(b.widgets.slice(1));
@@ -735,7 +738,7 @@ describe('body size against the model count', () => {
       many.widgets.filter((w) => w.type === 'alarm').map((w) => [w.properties.title, (w.properties.alarms as string[]).length, w.height]),
     ).toEqual([
       ['Alarms: ALARM first (1 of 2)', 100, 19],
-      ['Alarms: ALARM first (2 of 2)', 26, 7],
+      ['Alarms: ALARM first (2 of 2)', 28, 7],
     ]);
   });
 });
@@ -773,7 +776,7 @@ describe('the on-call dashboard of PromptCacheMonitoringStack, example config', 
     expect(body.periodOverride).toBe('inherit');
     expect(body.widgets.slice(0, 2).map((w) => [w.type, w.x, w.y, w.width])).toEqual([
       ['alarm', 0, 0, 24],
-      ['text', 0, 3, 24],
+      ['text', 0, 4, 24],
     ]);
     for (const w of body.widgets.filter((x) => x.type === 'metric')) expect(w.properties.region).toBe('eu-west-1');
   });

@@ -12,7 +12,7 @@ import { EXAMPLE_STACK_RESOURCE_TYPES, exampleConfig, synthStack, thrownMessage 
 describe('PromptCacheMonitoringStack with the example config of cdk.json', () => {
   const template = synthStack(exampleConfig());
 
-  test('two dashboards, the fleet and pipeline alarms with their paging and ticket topics, the savings publisher and the weekly digest', () => {
+  test('two dashboards, the fleet, pipeline and bill alarms with their paging and ticket topics, the savings publisher, the daily bill check and the weekly digest', () => {
     expect(
       Object.values(template.toJSON().Resources)
         .map((r) => (r as { Type: string }).Type)

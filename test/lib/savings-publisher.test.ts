@@ -30,9 +30,9 @@ const one = (t: ReturnType<typeof template>, type: string) => {
   return found[0][1];
 };
 const id = (t: ReturnType<typeof template>, type: string) => publisherOnly(t, type)[0][0];
-/** The schedule rule (found by its schedule expression, whatever other rules the stack holds). */
+/** The publisher's schedule rule (the daily bill check has a schedule of its own, tested in bill-check.test.ts). */
 const schedule = (t: ReturnType<typeof template>) => {
-  const found = byType(t, 'AWS::Events::Rule').filter(([, r]) => r.Properties.ScheduleExpression !== undefined);
+  const found = publisherOnly(t, 'AWS::Events::Rule').filter(([, r]) => r.Properties.ScheduleExpression !== undefined);
   expect(found).toHaveLength(1);
   return found[0][1];
 };
@@ -168,7 +168,8 @@ describe('SavingsPublisher options', () => {
       ServiceToken: { 'Fn::GetAtt': [id(t, 'AWS::Lambda::Function'), 'Arn'] },
       Namespace: 'BedrockPromptCache',
     });
-    // The 4 fleet alarms, the 2 pipeline alarms and the notifier's (no model is configured, none is precise).
+    // The 4 fleet alarms, the 2 pipeline alarms, the bill check's 2 and the notifier's (no model is configured, none is
+    // precise).
     expect(
       byType(t, 'AWS::CloudWatch::Alarm').map(([, r]) => [
         r.Properties.AlarmName,
@@ -182,6 +183,8 @@ describe('SavingsPublisher options', () => {
         'Fleet-CachingCostsMoney-Page',
         'PublisherErrors',
         'PublisherHeartbeat',
+        'CostDrift',
+        'BillCheckErrors',
         'NotifierFailing',
       ].map((n) => [`T-${n}`, true]),
     );

@@ -80,39 +80,27 @@ export function dashboardBodies(template: { Resources?: Record<string, { Type: s
 }
 
 /**
- * Resource types of the example config's stack, sorted: 4 fleet and 2 pipeline alarms and the notifier's (no composite),
- * the paging and ticket topics with their keys and policies beside the weekly digest's, the two schedules and the
- * notifier's alarm rule (no recovery rule), the publisher's and the notifier's dead-letter queues.
+ * Resource types of the example config's stack, sorted (54): 4 fleet, 2 pipeline and 2 bill-check alarms and the
+ * notifier's (no composite), the paging and ticket topics with their keys and policies beside the weekly digest's, the
+ * publisher's, the bill check's and the digest's schedules and the notifier's alarm rule (no recovery rule), four
+ * functions (publisher, bill check, digest, notifier) each with its role, policy, log group and async invoke config,
+ * the publisher's and the notifier's dead-letter queues.
  */
 export const EXAMPLE_STACK_RESOURCE_TYPES: readonly string[] = [
-  ...Array(7).fill('AWS::CloudWatch::Alarm'),
+  ...Array(9).fill('AWS::CloudWatch::Alarm'),
   'AWS::CloudWatch::Dashboard',
   'AWS::CloudWatch::Dashboard',
   'AWS::DynamoDB::Table',
-  'AWS::Events::Rule',
-  'AWS::Events::Rule',
-  'AWS::Events::Rule',
-  'AWS::IAM::Policy',
-  'AWS::IAM::Policy',
-  'AWS::IAM::Policy',
-  'AWS::IAM::Role',
-  'AWS::IAM::Role',
-  'AWS::IAM::Role',
+  ...Array(4).fill('AWS::Events::Rule'),
+  ...Array(4).fill('AWS::IAM::Policy'),
+  ...Array(4).fill('AWS::IAM::Role'),
   'AWS::KMS::Key',
   'AWS::KMS::Key',
   'AWS::KMS::Key',
-  'AWS::Lambda::EventInvokeConfig',
-  'AWS::Lambda::EventInvokeConfig',
-  'AWS::Lambda::EventInvokeConfig',
-  'AWS::Lambda::Function',
-  'AWS::Lambda::Function',
-  'AWS::Lambda::Function',
-  'AWS::Lambda::Permission',
-  'AWS::Lambda::Permission',
-  'AWS::Lambda::Permission',
-  'AWS::Logs::LogGroup',
-  'AWS::Logs::LogGroup',
-  'AWS::Logs::LogGroup',
+  ...Array(4).fill('AWS::Lambda::EventInvokeConfig'),
+  ...Array(4).fill('AWS::Lambda::Function'),
+  ...Array(4).fill('AWS::Lambda::Permission'),
+  ...Array(4).fill('AWS::Logs::LogGroup'),
   'AWS::SNS::Topic',
   'AWS::SNS::Topic',
   'AWS::SNS::Topic',

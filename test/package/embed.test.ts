@@ -64,6 +64,14 @@ interface Resource {
   };
 }
 
+/** The pre-bundled handler (dist/bundles/<handler>) of each function, by its service name. */
+const HANDLER_OF_SERVICE: Record<string, string> = {
+  'prompt-cache-publisher': 'publisher',
+  'prompt-cache-bill-check': 'bill',
+  'prompt-cache-digest': 'digest',
+  'prompt-cache-notifier': 'notifier',
+};
+
 /** Each Lambda function of a synthesized stack: how it runs, and what its asset directory holds. */
 function functions(app: string, outdir: string, stack: string) {
   const template = JSON.parse(readFileSync(join(outdir, `${stack}.template.json`), 'utf8')) as { Resources: Record<string, Resource> };
@@ -73,7 +81,7 @@ function functions(app: string, outdir: string, stack: string) {
       const vars = r.Properties.Environment?.Variables ?? {};
       const service = String(vars.POWERTOOLS_SERVICE_NAME);
       const asset = join(outdir, `asset.${r.Properties.Code?.S3Key.replace(/\.zip$/, '')}`);
-      const packaged = join(app, 'node_modules', PACKAGE, 'dist', 'bundles', service.replace('prompt-cache-', ''), 'index.js');
+      const packaged = join(app, 'node_modules', PACKAGE, 'dist', 'bundles', HANDLER_OF_SERVICE[service] ?? service, 'index.js');
       const config = JSON.parse(readFileSync(join(asset, 'prompt-cache-config.json'), 'utf8')) as {
         namespace: string;
         models: Array<{ modelId: string }>;
@@ -93,17 +101,19 @@ function functions(app: string, outdir: string, stack: string) {
     });
 }
 
-const EXPECTED_FUNCTIONS = ['prompt-cache-publisher', 'prompt-cache-digest', 'prompt-cache-notifier'].map((service) => ({
-  service,
-  handler: 'index.handler',
-  runtime: 'nodejs24.x',
-  architectures: ['arm64'],
-  configFile: 'prompt-cache-config.json',
-  inlinedConfig: undefined,
-  files: ['index.js', 'index.js.map', 'prompt-cache-config.json'],
-  config: ['BedrockPromptCache', [MODEL]],
-  shippedBundle: true,
-}));
+const EXPECTED_FUNCTIONS = ['prompt-cache-publisher', 'prompt-cache-bill-check', 'prompt-cache-digest', 'prompt-cache-notifier'].map(
+  (service) => ({
+    service,
+    handler: 'index.handler',
+    runtime: 'nodejs24.x',
+    architectures: ['arm64'],
+    configFile: 'prompt-cache-config.json',
+    inlinedConfig: undefined,
+    files: ['index.js', 'index.js.map', 'prompt-cache-config.json'],
+    config: ['BedrockPromptCache', [MODEL]],
+    shippedBundle: true,
+  }),
+);
 
 const TS_APP = `#!/usr/bin/env node
 import { App, Stack } from 'aws-cdk-lib';
@@ -150,6 +160,8 @@ test('the tarball holds compiled JavaScript with declarations, the CLI and the p
     'README.md',
     'dist/bin/prompt-cache.d.ts',
     'dist/bin/prompt-cache.js',
+    'dist/bundles/bill/index.js',
+    'dist/bundles/bill/index.js.map',
     'dist/bundles/digest/index.js',
     'dist/bundles/digest/index.js.map',
     'dist/bundles/notifier/index.js',
