@@ -459,8 +459,31 @@ export function costReviewWidgets(props: Omit<CostReviewDashboardProps, 'dashboa
         height: 6,
       }),
     ]);
+    if (config.reconcile.daily.enabled) rows.push([billWidget(config, savings)]);
   }
   return rows;
+}
+
+/**
+ * The daily bill check's figures beside the publisher's: the bill and the computed cost per day (each day's bill lands
+ * `billDelayDays` + 1 days after it starts, so the newest days have none yet), and the drift against the alarm's band.
+ * A check that stopped running shows here as the bill line ending early.
+ */
+function billWidget(config: PromptCacheConfig, savings: SavingsMetrics): GraphWidget {
+  const t = config.alarms.costDrift.thresholdPercent;
+  return new GraphWidget({
+    title: `The bill vs the computed cost per day, all models (USD; the bill is read ${config.reconcile.daily.billDelayDays} days after each day)`,
+    left: [
+      savings.metric('billedCostUsd', { statistic: 'Maximum', label: 'Billed USD (Cost Explorer)' }),
+      savings.metric('costWithCacheUsd', { label: 'Computed USD (tokens × prices)' }),
+    ],
+    right: [savings.metric('costDriftPercent', { label: 'Drift % of the bill' })],
+    rightAnnotations: [annotation(t, `+${t}%: the drift alarm's threshold`, Color.ORANGE), annotation(-t, `-${t}%`, Color.ORANGE)],
+    leftYAxis: { label: 'USD', showUnits: false },
+    rightYAxis: { label: '%', showUnits: false },
+    width: 24,
+    height: 6,
+  });
 }
 
 /** The cost-review dashboard: 7 days, 1-day periods, the week's dollars and hit ratio, a per-model table, daily bars. */

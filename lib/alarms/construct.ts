@@ -399,7 +399,8 @@ function billCheckErrorsSpec(fn: IFunction): AlarmSpec {
     comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     evaluationPeriods: 1,
     datapointsToAlarm: 1,
-    // No run, no Errors datum: a disabled schedule shows as the bill series stopping on the cost-review dashboard.
+    // No run, no Errors datum: a check that stopped running shows on the cost-review dashboard, where the bill line
+    // ends early (a silence alarm on Invocations would page every fresh stack before its first daily run).
     treatMissingData: TreatMissingData.NOT_BREACHING,
   };
 }

@@ -260,7 +260,7 @@ async function main(): Promise<void> {
     console.log(`\n- each added model: ${costs[0].formula}`);
 
     console.log('\n## Lambda bundles\n');
-    for (const handler of ['publisher', 'digest'] as const) {
+    for (const handler of ['publisher', 'digest', 'bill'] as const) {
       const b = await bundleFigures(handler);
       console.log(
         `- ${handler}: minified ${(b.raw / 1024).toFixed(0)} KB; zipped ${(b.zipped / 1024).toFixed(0)} KB (target <= 200 KB); module init (median of 5, Node ${process.version}) ${b.initMs.toFixed(0)} ms`,

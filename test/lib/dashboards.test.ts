@@ -391,7 +391,7 @@ test("the net-savings graph says 'alarmed' only while a fleet caching-costs-mone
 describe('cost-review dashboard, example config', () => {
   const { costReview } = bodies(exampleConfig());
 
-  test('7 days, 1-day periods: text, the range in single values, per-model tables, daily net savings per model', () => {
+  test('7 days, 1-day periods: text, the range in single values, per-model tables, daily net savings per model, the bill beside the computed cost', () => {
     expect([costReview.start, costReview.periodOverride]).toEqual(['-P7D', 'inherit']);
     expect(layout(costReview)).toEqual([
       ['text', null, null, 0, 0, 24, 6],
@@ -401,7 +401,35 @@ describe('cost-review dashboard, example config', () => {
       ['metric', 'table', 'Per model, per day and the range (cache tokens): the 10 largest', 0, 18, 24, 8],
       ['metric', 'timeSeries', 'Net savings per model per day (USD), the 10 largest and the rest', 0, 26, 12, 6],
       ['metric', 'bar', 'Net savings per model, the whole range (USD): the 10 lowest and the rest', 12, 26, 12, 6],
+      [
+        'metric',
+        'timeSeries',
+        'The bill vs the computed cost per day, all models (USD; the bill is read 2 days after each day)',
+        0,
+        32,
+        24,
+        6,
+      ],
     ]);
+  });
+
+  test("the bill widget: the bill check's BilledCostUSD (Maximum: one datum a day) beside the publisher's CostWithCacheUSD, the drift on the right against the alarm's ±5 %", () => {
+    const w = titled(costReview, 'The bill vs the computed cost per day, all models (USD; the bill is read 2 days after each day)');
+    expect([w.metrics, w.annotations]).toEqual([
+      [
+        ['BedrockPromptCache', 'BilledCostUSD', { label: 'Billed USD (Cost Explorer)', period: 86400, stat: 'Maximum' }],
+        ['BedrockPromptCache', 'CostWithCacheUSD', { label: 'Computed USD (tokens × prices)', period: 86400, stat: 'Sum' }],
+        ['BedrockPromptCache', 'CostDriftPercent', { label: 'Drift % of the bill', period: 86400, stat: 'Maximum', yAxis: 'right' }],
+      ],
+      {
+        horizontal: [
+          { value: 5, label: "+5%: the drift alarm's threshold", color: '#ff7f0e', yAxis: 'right' },
+          { value: -5, label: '-5%', color: '#ff7f0e', yAxis: 'right' },
+        ],
+      },
+    ]);
+    const off = bodies(parseConfig({ reconcile: { daily: { enabled: false } } }, 'test'));
+    expect(figures(off.costReview).widgets).toBe(7);
   });
 
   test('the range: dollars from the publisher as RUNNING_SUMs, % saved division-safe, hit ratio token-weighted over SUM(SEARCH) of every spelling (not an average of ratios)', () => {
@@ -553,7 +581,14 @@ describe('both dashboards, example config', () => {
         'BedrockPromptCache/PeriodsAwaitingSettlement',
         'BedrockPromptCache/PublisherLagMinutes',
       ],
-      ['BedrockPromptCache/NetSavingsUSD', 'BedrockPromptCache/CostWithCacheUSD', 'BedrockPromptCache/CostWithoutCacheUSD'],
+      [
+        'BedrockPromptCache/NetSavingsUSD',
+        'BedrockPromptCache/CostWithCacheUSD',
+        'BedrockPromptCache/CostWithoutCacheUSD',
+        'BedrockPromptCache/BilledCostUSD',
+        'BedrockPromptCache/CostWithCacheUSD',
+        'BedrockPromptCache/CostDriftPercent',
+      ],
     ]);
     expect([names(withoutPublisher.onCall), names(withoutPublisher.costReview)]).toEqual([[], []]);
   });
@@ -676,7 +711,7 @@ describe('body size against the model count', () => {
   test('1, 100 and 1,000 configured models (fleet mode): the same widgets, metrics and bytes, on call and in the cost review', () => {
     const at = [1, 100, 1000].map((n) => bodies(configWithModels(n)));
     const onCall = { widgets: 14, metrics: 31, bytes: 10809, searches: 24, longestSearch: 126 };
-    const costReview = { widgets: 7, metrics: 20, bytes: 6367, searches: 14, longestSearch: 128 };
+    const costReview = { widgets: 8, metrics: 23, bytes: 7212, searches: 14, longestSearch: 128 };
     expect(at.map((b) => [figures(b.onCall), figures(b.costReview)])).toEqual([
       [onCall, costReview],
       [onCall, costReview],
@@ -687,7 +722,7 @@ describe('body size against the model count', () => {
     expect(at[0].texts[0].split('SEARCH(').length - 1).toBe(onCall.searches);
     // The whole stack too, but for the asset hashes of the functions (the bundled config holds the models).
     expect([Buffer.byteLength(at[0].template), at[1].template === at[0].template, at[2].template === at[0].template]).toEqual([
-      61970,
+      62955,
       true,
       true,
     ]);
