@@ -178,7 +178,7 @@ async function costCase(models: number) {
   return { models, monthlyUSD: e.monthlyUSD, perModelUSD: e.perAddedModel.monthlyUSD, formula: e.perAddedModel.formula, puts, ms };
 }
 
-async function bundleFigures(handler: 'publisher' | 'digest') {
+async function bundleFigures(handler: 'publisher' | 'digest' | 'bill') {
   const dir = mkdtempSync(join(tmpdir(), 'bench-bundle-'));
   const outfile = join(dir, 'index.js');
   await bundleWithConfig(handler, parseConfig({}, 'bench'), outfile);
