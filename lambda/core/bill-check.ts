@@ -271,7 +271,9 @@ async function putThrottledWithRetry(datums: readonly Datum[], sink: SavingsSink
     } catch (err) {
       if (!(err instanceof PutThrottled) || attempt >= settings.maxPutAttempts) {
         if (err instanceof PutOutcomeUnknown)
-          throw new Error(`${err.message}; the days stay pending, and a run 48 hours from now puts whatever CloudWatch does not show`);
+          throw new Error(`${err.message}; the days stay pending, and a run 48 hours from now puts whatever CloudWatch does not show`, {
+            cause: err,
+          });
         throw err;
       }
       await settings.sleep(Math.min(20_000, 100 * 2 ** attempt));
