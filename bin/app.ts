@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * The CDK app (`cdk synth` / `cdk deploy`, see cdk.json): load and validate the config, add the one monitoring stack,
- * environment-agnostic, and run cdk-nag's AwsSolutions pack as a policy-validation plugin (cdk-nag 3.x) next to
+ * The CDK app (`cdk synth` / `cdk deploy`, see cdk.json): load and validate the config, add its stacks (the one
+ * monitoring stack, environment-agnostic; or one per target and the monitoring account's, lib/prompt-cache-app.ts), and run cdk-nag's AwsSolutions pack as a policy-validation plugin (cdk-nag 3.x) next to
  * aws-cdk-lib's built-in template validation.
  *
  * Context: `promptCacheMonitoring` (inline config) or `promptCacheConfig` (path of a JSON config file),
@@ -10,7 +10,8 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError, loadConfigFromContext } from '../lib/config';
-import { DEFAULT_STACK_NAME, PromptCacheMonitoringStack, STACK_NAME_PATTERN } from '../lib/prompt-cache-monitoring-stack';
+import { addPromptCacheStacks } from '../lib/prompt-cache-app';
+import { DEFAULT_STACK_NAME, STACK_NAME_PATTERN } from '../lib/prompt-cache-monitoring-stack';
 
 function stackNameFrom(app: App): string {
   const raw: unknown = app.node.tryGetContext('stackName');
@@ -26,8 +27,8 @@ try {
   // Parsed here, though the construct takes the raw config too: so a problem names the file or context key it is in.
   const config = loadConfigFromContext(app.node);
   const stackName = stackNameFrom(app);
-  // No `env`: one template deployable to any account and region.
-  new PromptCacheMonitoringStack(app, stackName, { config });
+  // Without `targets`, no `env`: one template deployable to any account and region.
+  addPromptCacheStacks(app, config, stackName, process.env.CDK_DEFAULT_ACCOUNT);
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
   // What users see on a bad config: the problems only, no stack trace. process.exit skips the App's auto-synth.

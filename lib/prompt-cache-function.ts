@@ -208,8 +208,15 @@ export class PromptCacheFunction extends Construct {
     this.role.addToPolicy(
       new iam.PolicyStatement({ sid: 'ReadApplicationInferenceProfiles', actions: ['bedrock:GetInferenceProfile'], resources: [profiles] }),
     );
+    // cdk-nag names the finding by the ARN as the template holds it: tokens in an environment-agnostic stack, the
+    // account and region themselves in a stack with an env (a target of many accounts).
+    const resolved: unknown = Stack.of(this).resolve(profiles);
+    const arn =
+      typeof resolved === 'string'
+        ? resolved
+        : 'arn:<AWS::Partition>:bedrock:<AWS::Region>:<AWS::AccountId>:application-inference-profile/*';
     Validations.of(this.role.node.findChild('DefaultPolicy')).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:<AWS::Region>:<AWS::AccountId>:application-inference-profile/*]',
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::${arn}]`,
       reason:
         "Application inference profiles appear as ModelId values at run time and have random ids: the read is limited to this account's profiles in this region.",
     });

@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import type { ConfigInput } from '../lambda/core/config';
 import { PromptCacheMonitoring } from './prompt-cache-monitoring';
 import { dashboardUrl } from './console-url';
+import { ObservabilityLink } from './cross-account';
 
 /** The stack's name unless `--context stackName=...` (bin/app.ts) says otherwise; also the alarm name prefix. */
 export const DEFAULT_STACK_NAME = 'BedrockPromptCacheMonitoring';
@@ -18,10 +19,18 @@ export interface PromptCacheMonitoringStackProps extends StackProps {
    * @default `<stack name>-OnCall-<region>`
    */
   readonly dashboardName?: string;
+  /**
+   * The monitoring account's sink of this stack's region (config `monitoring.sinks`): the stack links to it, sharing
+   * the metrics of the config's namespace.
+   * @default - no link
+   */
+  readonly sinkArn?: string;
 }
 
 export class PromptCacheMonitoringStack extends Stack {
   readonly monitoring: PromptCacheMonitoring;
+  /** The link to the monitoring account's sink, with `sinkArn`. */
+  readonly link?: ObservabilityLink;
 
   constructor(scope: Construct, id: string, props: PromptCacheMonitoringStackProps) {
     super(scope, id, {
@@ -34,6 +43,12 @@ export class PromptCacheMonitoringStack extends Stack {
       config: props.config,
       dashboardName: props.dashboardName,
     });
+    if (props.sinkArn !== undefined) {
+      this.link = new ObservabilityLink(this, 'MonitoringAccountLink', {
+        sinkArn: props.sinkArn,
+        namespace: this.monitoring.config.namespace,
+      });
+    }
     new CfnOutput(this, 'OnCallDashboardUrl', {
       description: 'The on-call dashboard',
       value: dashboardUrl(this, this.monitoring.onCallDashboard.dashboardName),

@@ -27,6 +27,7 @@ import { publishOnce } from '../../lambda/handlers/publisher';
 import { main as cli } from '../../bin/prompt-cache';
 import { seedBedrock } from '../support/bedrock-seed';
 import { bundleWithConfig } from '../support/bundle-run';
+import { accountsBench } from './accounts-bench';
 import { synthBench } from './synth-bench';
 import { startMoto } from '../support/moto';
 
@@ -266,6 +267,9 @@ async function main(): Promise<void> {
         `- ${handler}: minified ${(b.raw / 1024).toFixed(0)} KB; zipped ${(b.zipped / 1024).toFixed(0)} KB (target <= 200 KB); module init (median of 5, Node ${process.version}) ${b.initMs.toFixed(0)} ms`,
       );
     }
+    const accounts = accountsBench();
+    console.log(`\n${accounts.text}`);
+    over += accounts.missed.length;
     const synth = await synthBench();
     console.log(`\n${synth.text}`);
     over += synth.missed.length;

@@ -17,7 +17,9 @@ export {
 export type { AlarmMode, AlarmsConfig, ModelAlarmFamily, ModelAlarmsConfig, ModelAlarmSettings } from './alarms';
 export { ConfigError, formatIssues, formatPath } from './issues';
 export { modelSchema } from './model';
-export { configProblems, parseConfig } from './parse';
+export { configProblems, parseConfig, targetConfig } from './parse';
+export { TARGET_SECTIONS } from './targets';
+export type { MonitoringConfig, TargetConfig } from './targets';
 export { cacheWriteTtlSchema, pricingEntrySchema } from './pricing';
 export type { CacheWriteTtl, PricingEntry, PricingTable } from './pricing';
 export { configSchema } from './schema';

@@ -3,6 +3,7 @@ import { priceProblems } from '../prices';
 import { alarmProblems, driftWindowProblems } from './alarms';
 import { ConfigError, formatIssues } from './issues';
 import { duplicateModelIds } from './model';
+import { TARGET_SECTIONS, targetProblems } from './targets';
 import { configSchema, type PromptCacheConfig } from './schema';
 
 function check(raw: unknown) {
@@ -10,11 +11,38 @@ function check(raw: unknown) {
   // Rules across fields need the whole config parsed; the duplicate-id rule reads the raw input, so it always runs.
   const problems = [
     ...(result.success
-      ? [...priceProblems(result.data), ...alarmProblems(result.data.alarms, result.data.models), ...driftWindowProblems(result.data)]
+      ? [...crossFieldProblems(result.data), ...targetProblems(result.data), ...perTargetProblems(result.data)]
       : formatIssues(result.error.issues)),
     ...duplicateModelIds(raw),
   ];
   return { result, problems };
+}
+
+/** The rules across fields of one (target's) config. */
+function crossFieldProblems(config: PromptCacheConfig): string[] {
+  return [...priceProblems(config), ...alarmProblems(config.alarms, config.models), ...driftWindowProblems(config)];
+}
+
+/** A target's own sections break a rule only it has: reported at the target, once (the config's own are reported above). */
+function perTargetProblems(config: PromptCacheConfig): string[] {
+  const base = new Set(crossFieldProblems(config));
+  return (config.targets ?? []).flatMap((_t, i) =>
+    crossFieldProblems(targetConfig(config, i))
+      .filter((p) => !base.has(p))
+      .map((p) => `targets[${i}].${p}`),
+  );
+}
+
+/**
+ * The config of target `index`: the config's sections, with the ones the target gives replaced whole, and without
+ * `targets` and `monitoring` (a target is one stack).
+ */
+export function targetConfig(config: PromptCacheConfig, index: number): PromptCacheConfig {
+  const target = config.targets?.[index];
+  if (!target) throw new RangeError(`no targets[${index}]`);
+  const { targets: _targets, monitoring: _monitoring, ...rest } = config;
+  const own = Object.fromEntries(TARGET_SECTIONS.filter((k) => target[k] !== undefined).map((k) => [k, target[k]]));
+  return { ...rest, ...own } as PromptCacheConfig;
 }
 
 /**

@@ -2,6 +2,7 @@
 import { array, record, strictObject } from 'zod';
 import type { z } from 'zod';
 import { alarmsSchema } from './alarms';
+import { monitoringSchema, targetSchema } from './targets';
 import { nonBlank } from './fields';
 import { modelSchema } from './model';
 import { pricingEntrySchema } from './pricing';
@@ -38,6 +39,10 @@ export const configSchema = strictObject({
   reconcile: reconcileSchema.prefault({}),
   /** Alarm families, SNS topic and e-mails (lib/alarms/); per-model overrides in `models[].alarms`. */
   alarms: alarmsSchema.prefault({}),
+  /** One monitoring stack per account and region (config/targets.ts). @default - one stack, where it is deployed */
+  targets: array(targetSchema).min(1, { error: 'must list at least one target (or leave the key out)' }).optional(),
+  /** The roll-up stack's account and region, and the sinks the targets link to. @default - no roll-up */
+  monitoring: monitoringSchema.optional(),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
