@@ -14,6 +14,9 @@ import { basename, dirname, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, parseConfig, type PromptCacheConfig } from '../lambda/core/config';
 import { buildReport } from '../lambda/core/report';
+import { addTokens, ZERO_TOKENS, type TokenCounts } from '../lambda/core/contract';
+import { buildFleetReport, type TargetUsage } from '../lambda/core/fleet-report';
+import { renderFleetReport } from '../lambda/core/fleet-report-format';
 import { regionGroup } from '../lambda/core/prices';
 import { detectTokensPerUsageUnit, reconcile } from '../lambda/core/reconcile';
 import { renderReconciliation } from '../lambda/core/reconcile-format';
@@ -35,7 +38,7 @@ import { renderWeeklyChartSvg } from '../lambda/core/chart';
 import { alignDown, DAY_MS } from '../lambda/core/periods';
 import { buildWeeklyReport, reviewWindows, windowTokens } from '../lambda/core/weekly';
 import { renderWeekly, windowLabel } from '../lambda/core/weekly-format';
-import { createClients } from '../lambda/aws/clients';
+import { createClients, type AwsClients } from '../lambda/aws/clients';
 import { ensureLedgerTable } from '../lambda/aws/ledger';
 import { RunIncomplete, type RunLog } from '../lambda/core/publish-run';
 import { publishOnce } from '../lambda/handlers/publisher';
@@ -128,7 +131,66 @@ async function report(opts: ReportOptions, io: CliIo, deps: CliDeps): Promise<vo
     else writeAtomically(opts.out, text);
     return;
   }
+  const regions = (opts.region as string).split(',').map((r) => r.trim());
+  if (regions.length > 1) return fleetFromCloudWatch({ ...opts, regions }, config, io, deps);
   await reviewFromCloudWatch(opts as ReportOptions & { region: string }, config, io, deps);
+}
+
+/**
+ * `report --region a,b,…`: each region's window read and priced there, a row per region, every model with its region,
+ * and the total; a region without a token is reported as without data.
+ */
+async function fleetFromCloudWatch(
+  opts: ReportOptions & { regions: string[] },
+  config: PromptCacheConfig,
+  io: CliIo,
+  deps: CliDeps,
+): Promise<void> {
+  const bad = opts.regions.filter((r) => !REGION_PATTERN.test(r));
+  if (bad.length > 0)
+    throw new BadInput(`--region: not an AWS region (got ${bad.map((r) => JSON.stringify(r)).join(', ')}); e.g. us-east-1,eu-west-1`);
+  const twice = opts.regions.filter((r, i) => opts.regions.indexOf(r) !== i);
+  if (twice.length > 0) throw new BadInput(`--region: ${twice[0]} is listed twice; list each region once`);
+  if (opts.chart !== undefined) throw new BadInput("--chart goes with one --region: the chart draws one region's models");
+  const { days, endMs } = pastDays(opts, 'review');
+  const { current } = reviewWindows(endMs, days);
+  const quiet: RunLog = {
+    info: () => undefined,
+    warn: (message, data) => io.stderr(`warning: ${message} ${JSON.stringify(data ?? {})}\n`),
+  };
+  const targets: TargetUsage[] = [];
+  let priced = config;
+  for (const region of opts.regions) {
+    io.stderr(`reading AWS/Bedrock metrics in ${region}, ${windowLabel(current)}...\n`);
+    const clients = deps.clients?.(region) ?? createClients({ region });
+    const read = await readDailyUsage(
+      clients.cloudWatch,
+      config,
+      { current, previous: current },
+      quiet,
+      undefined,
+      new InferenceProfileResolver(clients.bedrock, quiet),
+    );
+    warnUnknownPriceRegion(region, io);
+    const sums = new Map<string, TokenCounts>();
+    for (const d of read.daily)
+      if (d.dayStartMs >= current.startMs && d.dayStartMs < current.endMs)
+        sums.set(d.modelId, addTokens(sums.get(d.modelId) ?? ZERO_TOKENS, d.tokens));
+    targets.push({ region, models: [...sums].map(([modelId, tokens]) => ({ modelId, tokens })) });
+    // Profile ARNs name their region: one region's routes never price another's.
+    priced = {
+      ...priced,
+      models: [...priced.models, ...read.config.models.filter((m) => !priced.models.some((p) => p.modelId === m.modelId))],
+    };
+    io.stderr(`  ${sums.size} models with tokens, ${clients.calls.GetMetricData ?? 0} GetMetricData calls\n`);
+  }
+  const text = renderFleetReport(
+    buildFleetReport(targets, priced),
+    opts.format,
+    `Prompt cache report: ${opts.regions.length} regions, ${windowLabel(current)}`,
+  );
+  if (opts.out === undefined) io.stdout(text);
+  else writeAtomically(opts.out, text);
 }
 
 /** A region the price catalog does not know: its dollars are at the US rate, which stderr says (and each priceSource). */
@@ -432,6 +494,8 @@ export interface CliDeps {
   readonly pricing?: PricingClient;
   /** The Cost Explorer client of `reconcile` and `report --region`. @default createCostExplorerClient() (us-east-1) */
   readonly costExplorer?: CostExplorerClient;
+  /** The clients of one region, for `report --region a,b` (tests send them as a moto account of their own). @default createClients */
+  readonly clients?: (region: string) => AwsClients;
 }
 
 async function doctor(opts: DoctorOptions, io: CliIo, deps: CliDeps): Promise<void> {
@@ -475,7 +539,10 @@ export function buildProgram(io: CliIo, deps: CliDeps = {}): Command {
     .command('report')
     .description('hit ratios and dollar savings per model, from a usage file or from CloudWatch (weekly review)')
     .option('--usage <file>', 'aggregate JSON {"models":[...]} or JSON Lines of {"modelId","usage"} (InvokeModel or Converse usage blocks)')
-    .option('--region <region>', 'read AWS/Bedrock metrics from CloudWatch in this region: the weekly review, with the previous window')
+    .option(
+      '--region <region>',
+      'read AWS/Bedrock metrics from CloudWatch in this region: the weekly review, with the previous window; several (a,b,…): a row per region and the total',
+    )
     .option('--price-region <region>', `with --usage: price the tokens as in this region (default ${DEFAULT_PRICE_REGION})`)
     .option('--days <n>', 'with --region: days in the window', '7')
     .option('--end <iso>', "with --region: the window ends at this time's UTC midnight (default: today's)")
