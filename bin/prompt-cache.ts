@@ -12,7 +12,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError, parseConfig, type PromptCacheConfig } from '../lambda/core/config';
+import { ConfigError, parseConfig, targetConfig, type PromptCacheConfig } from '../lambda/core/config';
 import { buildReport } from '../lambda/core/report';
 import { addTokens, ZERO_TOKENS, type TokenCounts } from '../lambda/core/contract';
 import { buildFleetReport, type TargetUsage } from '../lambda/core/fleet-report';
@@ -436,6 +436,7 @@ async function cost(opts: CostOptions, io: CliIo): Promise<void> {
       `--models: must be a whole number of models, at least the ${configured} configured (got ${JSON.stringify(opts.models)}); count every model you expect AWS/Bedrock to report, configured or not`,
     );
   const models = opts.models === undefined ? configured : Number(opts.models);
+  if (config.targets) return costOfTargets(config, opts, io);
   // Synthesized in memory, without bundling or template validation: only the resource list matters here.
   const { App } = await import('aws-cdk-lib');
   const { PromptCacheMonitoringStack } = await import('../lib/prompt-cache-monitoring-stack');
@@ -471,6 +472,67 @@ async function cost(opts: CostOptions, io: CliIo): Promise<void> {
       ),
       '',
       ...estimate.assumptions.map((a) => `- ${a}`),
+      '',
+    ].join('\n'),
+  );
+}
+
+/** The prices of `config`: the list prices with the config's `monitoringPrices` laid over them. */
+function monitoringPricesOf(config: PromptCacheConfig) {
+  return {
+    ...DEFAULT_MONITORING_PRICES,
+    ...Object.fromEntries(Object.entries(config.monitoringPrices).filter(([, v]) => v !== undefined)),
+  };
+}
+
+/** `cost` of a config with `targets`: each target's stack (its own sections, its configured models), the roll-up, the total. */
+async function costOfTargets(config: PromptCacheConfig, opts: CostOptions, io: CliIo): Promise<void> {
+  if (opts.models !== undefined)
+    throw new BadInput('--models goes with a config without targets: each target is counted with the models its own config lists');
+  const { App } = await import('aws-cdk-lib');
+  const { addPromptCacheStacks } = await import('../lib/prompt-cache-app');
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stacks = addPromptCacheStacks(app, config, DEFAULT_STACK_NAME);
+  const assembly = app.synth({ validateOnSynthesis: false });
+  const templateOf = (name: string) => assembly.getStackByName(name).template as Parameters<typeof summarizeTemplate>[0];
+  const targets = stacks.targets.map((s, i) => {
+    const own = targetConfig(config, i);
+    const e = estimateMonitoringCost(summarizeTemplate(templateOf(s.stackName)), own, monitoringPricesOf(own));
+    return {
+      stackName: s.stackName,
+      account: config.targets?.[i]?.account ?? null,
+      region: s.region,
+      models: e.models,
+      monthlyUSD: e.monthlyUSD,
+    };
+  });
+  const monitoringStacks = [...(stacks.rollup ? [stacks.rollup] : []), ...stacks.sinks];
+  const rollupUSD = monitoringStacks.reduce(
+    (n, s) => n + estimateMonitoringCost(summarizeTemplate(templateOf(s.stackName)), config, monitoringPricesOf(config)).monthlyUSD,
+    0,
+  );
+  const monthlyUSD = targets.reduce((n, t) => n + t.monthlyUSD, 0) + rollupUSD;
+  if (opts.format === 'json') {
+    io.stdout(`${JSON.stringify({ monthlyUSD, targets, rollupUSD }, null, 2)}\n`);
+    return;
+  }
+  io.stdout(
+    [
+      `# Monthly cost of the monitoring: $${monthlyUSD.toFixed(2)} (${targets.length} targets${stacks.rollup ? ' and the monitoring account' : ''})`,
+      '',
+      '| target | account | region | models | USD a month |',
+      '| --- | --- | --- | ---: | ---: |',
+      ...targets.map(
+        (t) => `| ${t.stackName} | ${t.account ?? '(deploying account)'} | ${t.region} | ${t.models} | $${t.monthlyUSD.toFixed(2)} |`,
+      ),
+      ...(stacks.rollup
+        ? [
+            `| monitoring account (the fleet dashboard) | ${config.monitoring?.account} | ${config.monitoring?.region} | | $${rollupUSD.toFixed(2)} |`,
+          ]
+        : []),
+      `| **total** | | | | **$${monthlyUSD.toFixed(2)}** |`,
+      '',
+      '- Each target is counted with the models its own config lists (for more, estimate a config without targets with `--models`); CloudWatch cross-account observability itself is not billed for metrics (AWS pricing).',
       '',
     ].join('\n'),
   );
