@@ -7,7 +7,6 @@ import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -60,14 +59,7 @@ export class DailyBillCheck extends Construct {
     fn.allowBillReads();
     fn.allowPutIntoNamespace(config.namespace);
     // Its own ledger item only: the publisher's watermark is out of its reach.
-    fn.role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'BillLedgerItem',
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-        resources: [props.ledgerTable.tableArn],
-        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [billLedgerKey(config.namespace)] } },
-      }),
-    );
+    fn.allowLedgerItems(props.ledgerTable, 'BillLedgerItem', [billLedgerKey(config.namespace)]);
     this.function.configureAsyncInvoke({ retryAttempts: 0 });
     const hour = config.reconcile.daily.hourUtc;
     this.schedule = new events.Rule(this, 'Schedule', {

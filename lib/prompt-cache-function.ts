@@ -8,6 +8,7 @@
  * repository's source (tests, synth, bench), NodejsFunction bundles the .ts entry with the config inlined.
  */
 import { AssetHashType, CfnElement, CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -230,6 +231,21 @@ export class PromptCacheFunction extends Construct {
         actions: ['cloudwatch:PutMetricData'],
         resources: ['*'],
         conditions: { StringEquals: { 'cloudwatch:namespace': namespace } },
+      }),
+    );
+  }
+
+  /**
+   * GetItem and PutItem on the ledger table (the publisher's), under `sid`; with `leadingKeys`, on those items only
+   * (`dynamodb:LeadingKeys`).
+   */
+  allowLedgerItems(table: dynamodb.ITable, sid: string, leadingKeys?: readonly string[]): void {
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid,
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        resources: [table.tableArn],
+        ...(leadingKeys ? { conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...leadingKeys] } } } : {}),
       }),
     );
   }

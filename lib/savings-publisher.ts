@@ -7,7 +7,6 @@ import { type CfnResource, CustomResource, Duration, RemovalPolicy } from 'aws-c
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -130,13 +129,7 @@ export class SavingsPublisher extends Construct implements AlarmedPublisher {
     lambdaFn.allowMetricReads();
     lambdaFn.allowInferenceProfileReads();
     lambdaFn.allowPutIntoNamespace(config.namespace);
-    lambdaFn.role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'LedgerItems',
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-        resources: [this.ledgerTable.tableArn],
-      }),
-    );
+    lambdaFn.allowLedgerItems(this.ledgerTable, 'LedgerItems');
     // Async invocations (the schedule): no retries (the next run catches up), failures kept in the queue.
     this.function.configureAsyncInvoke({ retryAttempts: 0, onFailure: new SqsDestination(this.failureQueue) });
 

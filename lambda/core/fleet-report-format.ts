@@ -5,27 +5,18 @@
  */
 import type { FleetReport, TargetRow } from './fleet-report';
 import { percent, savedOrLost, tokens, usd } from './human-numbers';
-import { csvField, modelName, type ReportFormat } from './report-format';
+import { csvField, MODEL_CSV_COLUMNS, modelName, type ReportFormat } from './report-format';
 import { totalTokenCount } from './report';
 
 const target = (t: Pick<TargetRow, 'region' | 'account'>) => (t.account ? `${t.account} ${t.region}` : t.region);
 
+/** A target's row: what it is, then the figure columns of a model row (tokens, ratios, dollars), then the unpriced tokens. */
 const TARGET_CSV_COLUMNS = [
   'region',
   'account',
   'status',
   'modelsWithTokens',
-  'inputTokens',
-  'cacheReadInputTokens',
-  'cacheWriteInputTokens',
-  'outputTokens',
-  'cacheHitRatioPercent',
-  'cachedInputSharePercent',
-  'costWithCacheUSD',
-  'costWithoutCacheUSD',
-  'readDiscountUSD',
-  'writePremiumUSD',
-  'netSavingsUSD',
+  ...MODEL_CSV_COLUMNS.slice(MODEL_CSV_COLUMNS.indexOf('inputTokens')),
   'unpricedTokens',
 ] as const;
 

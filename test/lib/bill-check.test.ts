@@ -8,6 +8,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { configProblems } from '../../lambda/core/config';
 import { PromptCacheMonitoring, parseConfig, type ConfigInput } from '../../lib';
+import { APPLICATION_PROFILES_ARN } from './template-helpers';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
@@ -57,25 +58,7 @@ describe('DailyBillCheck with the defaults', () => {
     const statements = (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement;
     expect(statements.slice(1).map((s) => [s.Sid, s.Action, s.Resource, s.Condition])).toEqual([
       ['ReadBedrockAndOwnMetrics', ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'], '*', undefined],
-      [
-        'ReadApplicationInferenceProfiles',
-        'bedrock:GetInferenceProfile',
-        {
-          'Fn::Join': [
-            '',
-            [
-              'arn:',
-              { Ref: 'AWS::Partition' },
-              ':bedrock:',
-              { Ref: 'AWS::Region' },
-              ':',
-              { Ref: 'AWS::AccountId' },
-              ':application-inference-profile/*',
-            ],
-          ],
-        },
-        undefined,
-      ],
+      ['ReadApplicationInferenceProfiles', 'bedrock:GetInferenceProfile', APPLICATION_PROFILES_ARN, undefined],
       ['ReadTheBill', 'ce:GetCostAndUsage', '*', undefined],
       ['PutOwnNamespaceOnly', 'cloudwatch:PutMetricData', '*', { StringEquals: { 'cloudwatch:namespace': 'BedrockPromptCache' } }],
       [
