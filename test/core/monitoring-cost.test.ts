@@ -55,13 +55,7 @@ describe('monitoring cost', () => {
       },
     };
     expect(summarizeTemplate({ Resources: { L: billCheck, ...template.Resources } })).toEqual({
-      alarmMetrics: [2, 1],
-      metricsInsightsAlarms: 0,
-      compositeAlarms: 1,
-      dashboards: 2,
-      kmsKeys: 1,
-      publisherMemoryMb: 512,
-      digestMemoryMb: 1024,
+      ...summarizeTemplate(template),
       billCheckMemoryMb: 256,
     });
   });

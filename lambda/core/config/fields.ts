@@ -1,6 +1,6 @@
 /** Field rules that several sections share, so one wording serves every place a percentage or an id is asked for. */
 // Named imports: `z` drags every zod locale into the Lambda bundle (444 KB instead of ~95 KB).
-import { boolean, number, string } from 'zod';
+import { boolean, int, number, string } from 'zod';
 
 export const percent = number()
   .finite()
@@ -13,3 +13,8 @@ export const nonBlank = (what: string) =>
     .refine((s) => s.trim() === s && !/\s/.test(s), { error: `must be a ${what} without spaces` });
 
 export const onOff = boolean({ error: 'must be true or false' });
+
+/** A whole UTC hour, 0 to 23 (when a scheduled function runs). */
+export const hourUtc = int({ error: 'must be a whole hour' })
+  .min(0, { error: 'must be an hour from 0 to 23 (UTC)' })
+  .max(23, { error: 'must be an hour from 0 to 23 (UTC)' });

@@ -1,7 +1,7 @@
 /** The smaller top-level sections: namespace, metric-name pins, publisher, dashboards, monitoring prices, digest, report. */
 import { array, email, enum as zodEnum, int, literal, number, record, strictObject, string, union } from 'zod';
 import { DEFAULT_NAMESPACE } from '../contract';
-import { onOff, percent } from './fields';
+import { hourUtc, onOff, percent } from './fields';
 
 /**
  * What a namespace must be, first problem only (undefined when fine). CloudWatch's API reference: 1–255 characters,
@@ -115,10 +115,7 @@ export const digestSchema = strictObject({
   weekDay: zodEnum(['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'], {
     error: 'must be one of MON, TUE, WED, THU, FRI, SAT, SUN',
   }).default('MON'),
-  hourUtc: int({ error: 'must be a whole hour' })
-    .min(0, { error: 'must be an hour from 0 to 23 (UTC)' })
-    .max(23, { error: 'must be an hour from 0 to 23 (UTC)' })
-    .default(8),
+  hourUtc: hourUtc.default(8),
   /** Days in the window (and in the window it is compared with). */
   days: int({ error: 'must be a whole number of days' })
     .min(1, { error: 'must be 1 to 31 days' })
@@ -167,10 +164,7 @@ export const reconcileSchema = strictObject({
   daily: strictObject({
     enabled: onOff.default(true),
     /** UTC hour it runs. */
-    hourUtc: int({ error: 'must be a whole hour' })
-      .min(0, { error: 'must be an hour from 0 to 23 (UTC)' })
-      .max(23, { error: 'must be an hour from 0 to 23 (UTC)' })
-      .default(6),
+    hourUtc: hourUtc.default(6),
     /**
      * Whole days after a day's end before its bill is read: Cost Explorer is about a day late and keeps adding lines
      * (AWS documentation; how late a Bedrock day settles is UNCONFIRMED: `prompt-cache reconcile` shows it).
