@@ -43,6 +43,22 @@ export {
 export { SavingsPublisher, publisherSchedule, type SavingsPublisherOptions, type SavingsPublisherProps } from './savings-publisher';
 export { PromptCacheFunction, type PromptCacheFunctionProps } from './prompt-cache-function';
 export { WeeklyDigest, type WeeklyDigestOptions, type WeeklyDigestProps } from './weekly-digest';
+export { DailyBillCheck, type DailyBillCheckOptions, type DailyBillCheckProps } from './bill-check';
+export {
+  ObservabilityLink,
+  ObservabilitySink,
+  SHARED_RESOURCE_TYPES,
+  type ObservabilityLinkProps,
+  type ObservabilitySinkProps,
+} from './cross-account';
+export { FleetDashboard, type FleetDashboardProps, type TargetRef } from './fleet-dashboard';
+export {
+  PromptCacheRollupStack,
+  PromptCacheSinkStack,
+  type PromptCacheRollupStackProps,
+  type PromptCacheSinkStackProps,
+} from './prompt-cache-rollup-stack';
+export { addPromptCacheStacks, targetStackName, type PromptCacheStacks } from './prompt-cache-app';
 export {
   CONFIG_CONTEXT_KEY,
   CONFIG_FILE_CONTEXT_KEY,
