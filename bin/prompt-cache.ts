@@ -14,7 +14,6 @@ import { basename, dirname, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, parseConfig, targetConfig, type PromptCacheConfig } from '../lambda/core/config';
 import { buildReport } from '../lambda/core/report';
-import { addTokens, ZERO_TOKENS, type TokenCounts } from '../lambda/core/contract';
 import { buildFleetReport, type TargetUsage } from '../lambda/core/fleet-report';
 import { renderFleetReport } from '../lambda/core/fleet-report-format';
 import { regionGroup } from '../lambda/core/prices';
@@ -27,7 +26,7 @@ import { PRICE_LIST_SERVICE_CODES, priceFileFromPriceList } from '../lambda/core
 import { createPricingClient, readBedrockProducts } from '../lambda/aws/price-list';
 import type { PricingClient } from '@aws-sdk/client-pricing';
 import type { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
-import { pricedWithProfiles } from '../lambda/core/inference-profiles';
+import { pricedWithProfiles, withRegionRoutes } from '../lambda/core/inference-profiles';
 import { BedrockTokenSource } from '../lambda/aws/bedrock-token-source';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../lambda/core/report-format';
 import { parseUsageFile, UsageFileError } from '../lambda/core/usage';
@@ -36,7 +35,7 @@ import { DEFAULT_MONITORING_PRICES, estimateMonitoringCost, summarizeTemplate } 
 import { readDailyUsage } from '../lambda/aws/weekly-source';
 import { renderWeeklyChartSvg } from '../lambda/core/chart';
 import { alignDown, DAY_MS } from '../lambda/core/periods';
-import { buildWeeklyReport, reviewWindows, windowTokens } from '../lambda/core/weekly';
+import { buildWeeklyReport, reviewWindows, sumWindow, windowTokens } from '../lambda/core/weekly';
 import { renderWeekly, windowLabel } from '../lambda/core/weekly-format';
 import { createClients, type AwsClients } from '../lambda/aws/clients';
 import { ensureLedgerTable } from '../lambda/aws/ledger';
@@ -172,17 +171,10 @@ async function fleetFromCloudWatch(
       new InferenceProfileResolver(clients.bedrock, quiet),
     );
     warnUnknownPriceRegion(region, io);
-    const sums = new Map<string, TokenCounts>();
-    for (const d of read.daily)
-      if (d.dayStartMs >= current.startMs && d.dayStartMs < current.endMs)
-        sums.set(d.modelId, addTokens(sums.get(d.modelId) ?? ZERO_TOKENS, d.tokens));
-    targets.push({ region, models: [...sums].map(([modelId, tokens]) => ({ modelId, tokens })) });
-    // Profile ARNs name their region: one region's routes never price another's.
-    priced = {
-      ...priced,
-      models: [...priced.models, ...read.config.models.filter((m) => !priced.models.some((p) => p.modelId === m.modelId))],
-    };
-    io.stderr(`  ${sums.size} models with tokens, ${clients.calls.GetMetricData ?? 0} GetMetricData calls\n`);
+    const models = sumWindow(read.daily, current);
+    targets.push({ region, models });
+    priced = withRegionRoutes(priced, read.config);
+    io.stderr(`  ${models.length} models with tokens, ${clients.calls.GetMetricData ?? 0} GetMetricData calls\n`);
   }
   const text = renderFleetReport(
     buildFleetReport(targets, priced),

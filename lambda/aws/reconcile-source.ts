@@ -6,10 +6,10 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import type { PromptCacheConfig } from '../core/config';
-import type { InferenceProfileRoutes } from '../core/inference-profiles';
+import { withRegionRoutes, type InferenceProfileRoutes } from '../core/inference-profiles';
 import { parseUsageType, type BilledLine, type RegionUsage } from '../core/reconcile';
 import type { RunLog } from '../core/publish-run';
-import { ZERO_TOKENS, addTokens, type TokenCounts } from '../core/contract';
+import { sumWindow } from '../core/weekly';
 import { readBedrockBill } from './cost-explorer';
 import { readDailyUsage } from './weekly-source';
 
@@ -56,22 +56,10 @@ export async function readReconcileInputs(
   for (const region of regions) {
     const { cloudWatch, profiles } = sources.region(region);
     const read = await readDailyUsage(cloudWatch, config, { current: w, previous: w }, sources.log, undefined, profiles);
-    const sums = new Map<string, TokenCounts>();
-    for (const d of read.daily) {
-      if (d.dayStartMs < window.startMs || d.dayStartMs >= window.endMs) continue;
-      sums.set(d.modelId, addTokens(sums.get(d.modelId) ?? ZERO_TOKENS, d.tokens));
-    }
-    usage.push({ region, models: [...sums.entries()].map(([modelId, tokens]) => ({ modelId, tokens })) });
-    // Profile ARNs name their region, so the regions' routes never collide.
-    const known = new Set(priced.models.map((m) => m.modelId));
-    priced = {
-      ...priced,
-      models: [
-        ...priced.models.map((m) => (m.priceAs === undefined ? (read.config.models.find((r) => r.modelId === m.modelId) ?? m) : m)),
-        ...read.config.models.filter((m) => !known.has(m.modelId)),
-      ],
-    };
-    sources.onProgress?.(`  ${region}: ${sums.size} models with tokens in CloudWatch`);
+    const models = sumWindow(read.daily, window);
+    usage.push({ region, models });
+    priced = withRegionRoutes(priced, read.config);
+    sources.onProgress?.(`  ${region}: ${models.length} models with tokens in CloudWatch`);
   }
   return { lines: bill.lines, usage, config: priced, costExplorerRequests: bill.requests, regions };
 }

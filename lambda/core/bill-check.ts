@@ -14,14 +14,14 @@
  * 4. One conditional write records the days as pending, the puts go out, a last write moves the last published day.
  */
 import type { PromptCacheConfig } from './config';
-import { CUSTOM_METRICS, TOKEN_FIELDS, type TokenCounts } from './contract';
+import { CUSTOM_METRICS } from './contract';
 import { datumKey, type Datum } from './datums';
 import { isoDay } from './human-numbers';
 import { alignDown, DAY_MS } from './periods';
 import { LedgerConflict, PutOutcomeUnknown, PutThrottled, type RunLog, type SavingsSink } from './ports';
 import { packDatums } from './publish-run';
 import { reconcileRegion, type BilledLine, type Reconciliation, type ReconcileRow } from './reconcile';
-import type { DailyUsage } from './weekly';
+import { sumWindow, type DailyUsage } from './weekly';
 
 /** The last day whose bill is read by a run at `nowMs`: the day (its start) that ended `billDelayDays` days ago. */
 export function lastDueDayMs(nowMs: number, billDelayDays: number): number {
@@ -76,9 +76,8 @@ export function reconcileDays(
   const out = new Map<number, Reconciliation>();
   for (const dayMs of days) {
     const day = isoDay(dayMs);
-    const models = daily
-      .filter((d) => d.dayStartMs === dayMs && TOKEN_FIELDS.some((f) => d.tokens[f] !== 0))
-      .map((d): { modelId: string; tokens: TokenCounts } => ({ modelId: d.modelId, tokens: d.tokens }));
+    // A model whose Sums are all 0 is skipped by the reconciliation itself.
+    const models = sumWindow(daily, { startMs: dayMs, endMs: dayMs + DAY_MS });
     const window = { start: day, end: isoDay(dayMs + DAY_MS) };
     out.set(
       dayMs,

@@ -126,3 +126,19 @@ export async function pricedWithProfiles(
   const wanted = profiles ? profilesToResolve(config, modelIds) : [];
   return wanted.length === 0 ? config : withProfileRoutes(config, await profiles!.resolve(wanted));
 }
+
+/**
+ * `config` with what one region's read priced by its profiles (`routed`, from pricedWithProfiles): a configured model
+ * without a priceAs takes its route, a discovered profile is added. Reports over several regions gather each region's
+ * routes this way; profile ARNs name their region, so two regions' routes never collide.
+ */
+export function withRegionRoutes(config: PromptCacheConfig, routed: PromptCacheConfig): PromptCacheConfig {
+  const known = new Set(config.models.map((m) => m.modelId));
+  return {
+    ...config,
+    models: [
+      ...config.models.map((m) => (m.priceAs === undefined ? (routed.models.find((r) => r.modelId === m.modelId) ?? m) : m)),
+      ...routed.models.filter((m) => !known.has(m.modelId)),
+    ],
+  };
+}

@@ -132,7 +132,11 @@ export interface WeeklyReport {
   readonly daily: DailySeries;
 }
 
-function sumWindow(daily: readonly DailyUsage[], w: ReviewWindow): { modelId: string; tokens: TokenCounts }[] {
+/** Each model's token Sums over the days of `w` (a model with no day in it is absent). */
+export function sumWindow(
+  daily: readonly DailyUsage[],
+  w: Pick<ReviewWindow, 'startMs' | 'endMs'>,
+): { modelId: string; tokens: TokenCounts }[] {
   const sums = new Map<string, TokenCounts>();
   for (const d of daily) {
     if (d.dayStartMs < w.startMs || d.dayStartMs >= w.endMs) continue;
