@@ -40,5 +40,10 @@ export function consoleHost(scope: IConstruct): string {
 
 /** The console URL of a CloudWatch dashboard, in the stack's partition and region (the console follows `region=`). */
 export function dashboardUrl(scope: IConstruct, dashboardName: string): string {
-  return `https://${consoleHost(scope)}/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${dashboardName}`;
+  return consoleDashboardUrl(scope, Aws.REGION, dashboardName);
+}
+
+/** A dashboard's console URL in `region` (the fleet dashboard, from a stack of another region). */
+export function consoleDashboardUrl(scope: IConstruct, region: string, dashboardName: string): string {
+  return `https://${consoleHost(scope)}/cloudwatch/home?region=${region}#dashboards/dashboard/${dashboardName}`;
 }

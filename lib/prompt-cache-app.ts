@@ -6,9 +6,8 @@
  */
 import type { App } from 'aws-cdk-lib';
 import { targetConfig, type PromptCacheConfig } from '../lambda/core/config';
-import type { TargetRef } from './fleet-dashboard';
 import { PromptCacheMonitoringStack } from './prompt-cache-monitoring-stack';
-import { PromptCacheRollupStack, PromptCacheSinkStack } from './prompt-cache-rollup-stack';
+import { PromptCacheRollupStack, PromptCacheSinkStack, type RollupAlarmTarget } from './prompt-cache-rollup-stack';
 
 export interface PromptCacheStacks {
   readonly targets: PromptCacheMonitoringStack[];
@@ -25,6 +24,20 @@ export function targetStackName(
   return target.stackName ?? [base, ...(target.account ? [target.account] : []), target.region].join('-');
 }
 
+/** The monitoring account's stack holding the sink of `region`: the roll-up in its own region, else `<base>-Sink-<region>`. */
+export function sinkStackName(base: string, monitoringRegion: string, region: string): string {
+  return region === monitoringRegion ? `${base}-Rollup` : `${base}-Sink-${region}`;
+}
+
+/**
+ * The config of the roll-up's alarms: `monitoring.alarms` (else the `alarms` section) with the config's namespace,
+ * publisher timing, models (display names and prices in pages) and pricing; without `targets` and `monitoring`.
+ */
+export function rollupAlarmsConfig(config: PromptCacheConfig): PromptCacheConfig {
+  const { targets: _targets, monitoring, ...rest } = config;
+  return { ...rest, alarms: monitoring?.alarms ?? config.alarms };
+}
+
 /**
  * Adds the stacks of `config` to `app`. `defaultAccount` is the deploying account (CDK_DEFAULT_ACCOUNT), for targets
  * that name none.
@@ -32,17 +45,18 @@ export function targetStackName(
 export function addPromptCacheStacks(app: App, config: PromptCacheConfig, baseName: string, defaultAccount?: string): PromptCacheStacks {
   if (!config.targets) return { targets: [new PromptCacheMonitoringStack(app, baseName, { config })], sinks: [] };
   const monitoring = config.monitoring;
-  const refs: TargetRef[] = [];
+  const refs: RollupAlarmTarget[] = [];
   const targets = config.targets.map((t, i) => {
     const stackName = targetStackName(baseName, t);
     const account = t.account ?? defaultAccount;
     // Its own account's metrics are the monitoring account's already: no link.
     const sinkArn = monitoring && account !== monitoring.account ? monitoring.sinks[t.region] : undefined;
-    if (account) refs.push({ account, region: t.region, stackName });
+    if (account) refs.push({ account, region: t.region, stackName, onCall: t.onCall });
     return new PromptCacheMonitoringStack(app, stackName, {
       config: targetConfig(config, i),
       env: { ...(account ? { account } : {}), region: t.region },
       ...(sinkArn ? { sinkArn } : {}),
+      ...(t.onCall === 'rollup' ? { ownAlarms: false } : {}),
     });
   });
   if (!monitoring) return { targets, sinks: [] };
@@ -51,15 +65,33 @@ export function addPromptCacheStacks(app: App, config: PromptCacheConfig, baseNa
   const regions = [...new Set(refs.map((r) => r.region))].sort();
   const linkedRegions = Object.keys(monitoring.sinks).sort();
   const env = (region: string) => ({ account: monitoring.account, region });
-  const rollup = new PromptCacheRollupStack(app, `${baseName}-Rollup`, {
+  const alarmsConfig = rollupAlarmsConfig(config);
+  const alarmsIn = (region: string) => {
+    const here = refs.filter((r) => r.region === region);
+    return alarmsConfig.alarms.enabled && here.length > 0 ? { alarms: { config: alarmsConfig, targets: here } } : {};
+  };
+  const rollupName = sinkStackName(baseName, monitoring.region, monitoring.region);
+  const rollup = new PromptCacheRollupStack(app, rollupName, {
     env: env(monitoring.region),
     namespace: config.namespace,
     sourceAccounts: accountsIn(monitoring.region),
     targets: refs,
     linkedRegions,
+    ...alarmsIn(monitoring.region),
   });
+  const fleetDashboard = { name: rollup.fleetDashboard.dashboard.dashboardName, region: monitoring.region };
+  // A region's stack when other accounts link there, or a target there has nobody but the roll-up to page.
+  const needsStack = (r: string) => accountsIn(r).length > 0 || refs.some((t) => t.region === r && t.onCall === 'rollup');
   const sinks = regions
-    .filter((r) => r !== monitoring.region && accountsIn(r).length > 0)
-    .map((r) => new PromptCacheSinkStack(app, `${baseName}-Sink-${r}`, { env: env(r), sourceAccounts: accountsIn(r) }));
+    .filter((r) => r !== monitoring.region && needsStack(r))
+    .map(
+      (r) =>
+        new PromptCacheSinkStack(app, sinkStackName(baseName, monitoring.region, r), {
+          env: env(r),
+          sourceAccounts: accountsIn(r),
+          fleetDashboard,
+          ...alarmsIn(r),
+        }),
+    );
   return { targets, rollup, sinks };
 }

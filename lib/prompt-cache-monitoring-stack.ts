@@ -25,6 +25,11 @@ export interface PromptCacheMonitoringStackProps extends StackProps {
    * @default - no link
    */
   readonly sinkArn?: string;
+  /**
+   * `false`: no alarm or topic in this stack; the monitoring account's roll-up pages for it (config
+   * `targets[].onCall: "rollup"`). @default true
+   */
+  readonly ownAlarms?: boolean;
 }
 
 export class PromptCacheMonitoringStack extends Stack {
@@ -42,6 +47,7 @@ export class PromptCacheMonitoringStack extends Stack {
     this.monitoring = new PromptCacheMonitoring(this, 'PromptCacheMonitoring', {
       config: props.config,
       dashboardName: props.dashboardName,
+      ...(props.ownAlarms === false ? { ownAlarms: false } : {}),
     });
     if (props.sinkArn !== undefined) {
       this.link = new ObservabilityLink(this, 'MonitoringAccountLink', {

@@ -77,6 +77,12 @@ export interface PromptCacheMonitoringProps {
    * @default - the defaults of {@link DailyBillCheckOptions}
    */
   readonly billCheck?: DailyBillCheckOptions;
+  /**
+   * `false`: no alarm, topic or notifier here, while the publisher still writes the alarm-ready series by the
+   * config's `alarms` (a monitoring account's roll-up alarms on them: config `targets[].onCall: "rollup"`).
+   * @default true
+   */
+  readonly ownAlarms?: boolean;
 }
 
 const DASHBOARD_NAME_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
@@ -213,7 +219,7 @@ export class PromptCacheMonitoring extends Construct {
     // Alarms after every other resource but the dashboards, so their resource-limit check sees the whole stack.
     const publisherFunction = this.publisher?.function;
     this.alarms = new PromptCacheAlarms(this, 'Alarms', {
-      config: this.config,
+      config: props.ownAlarms === false ? withoutOwnAlarms(this.config) : this.config,
       namePrefix: props.alarmNamePrefix ?? Stack.of(this).stackName,
       dashboardUrl: dashboardUrl(this, dashboardName),
       // Its function, period, settle delay and timeout: what the pipeline alarm and the publisher-series windows need.
@@ -240,4 +246,10 @@ export class PromptCacheMonitoring extends Construct {
       savings: this.publisher ? SavingsMetrics.fromConfig(this.config, COST_REVIEW_PERIOD) : undefined,
     }).dashboard;
   }
+}
+
+/** The config as this stack's alarms see it when the roll-up pages for it: none, and nowhere to send to. */
+function withoutOwnAlarms(config: PromptCacheConfig): PromptCacheConfig {
+  const { topicArn: _topicArn, ...alarms } = config.alarms;
+  return { ...config, alarms: { ...alarms, enabled: false, emails: [], tickets: {} } };
 }

@@ -64,6 +64,8 @@ export interface SavingsMetricOptions {
   readonly color?: string;
   /** No label (an input of an alarm's expression, whose own label says what it is). */
   readonly unlabelled?: boolean;
+  /** A source account's series, read from the monitoring account (cross-account observability). @default - this stack's account */
+  readonly account?: string;
 }
 
 export class SavingsMetrics {
@@ -102,6 +104,7 @@ export class SavingsMetrics {
       period: this.period,
       label: options.unlabelled ? undefined : (options.label ?? SAVINGS_LABELS[kind]),
       color: options.color,
+      ...(options.account === undefined ? {} : { account: options.account }),
     });
   }
 

@@ -24,6 +24,8 @@ export function metricDataQueries(q: FiguresQuery): MetricDataQuery[] {
       Period: q.periodMinutes * 60,
       Stat: s.stat,
     },
+    // Another account's series, from the monitoring account (cross-account observability).
+    ...(q.accountId === undefined ? {} : { AccountId: q.accountId }),
     ReturnData: true,
   }));
 }

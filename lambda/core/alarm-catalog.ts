@@ -36,6 +36,13 @@ export interface CatalogAlarm {
   readonly modelId?: string;
   /** The anomaly-band variant of a precise low-hit-ratio alarm. */
   readonly anomalyBand?: boolean;
+  /**
+   * A fleet alarm of the monitoring account (the roll-up): its query groups by `AWS.AccountId` and ModelId, so each
+   * contributor is one model in one source account.
+   */
+  readonly crossAccount?: boolean;
+  /** A roll-up's heartbeat alarm: the source account whose publisher it watches. */
+  readonly accountId?: string;
 }
 
 /** Family name as it appears in alarm names and construct ids. */

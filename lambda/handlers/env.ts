@@ -1,7 +1,7 @@
 /** Environment checks shared by the Lambda handlers: each collects its problems and fails once, naming them all. */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { array, boolean, enum as zodEnum, strictObject, string } from 'zod';
+import { array, boolean, record, enum as zodEnum, strictObject, string } from 'zod';
 import {
   alarmLookup,
   BILL_FAMILY_KEYS,
@@ -67,6 +67,10 @@ const catalogSchema = array(
     kind: zodEnum(['fleet', 'precise', 'pipeline', 'bill']),
     modelId: string().min(1).optional(),
     anomalyBand: boolean().optional(),
+    crossAccount: boolean().optional(),
+    accountId: string()
+      .regex(/^\d{12}$/)
+      .optional(),
   }),
 );
 
@@ -106,11 +110,15 @@ export interface NotifierEnv {
   readonly dashboardUrl?: string;
   readonly runbookUrl?: string;
   readonly publisherTimeoutMinutes?: number;
+  /** SOURCE_ACCOUNTS (a roll-up's notifier): how pages name each source account (its target's stack). */
+  readonly accountLabels?: Readonly<Record<string, string>>;
 }
+
+const accountLabelsSchema = record(string().regex(/^\d{12}$/), string().min(1));
 
 /**
  * The notifier's environment: PAGE_TOPIC_ARN, TICKET_TOPIC_ARN, ALARM_NAME_PREFIX, ALARM_CATALOG, DASHBOARD_URL and
- * RUNBOOK_URL (optional), PUBLISHER_TIMEOUT_MINUTES (optional) and the config as the other handlers read it.
+ * RUNBOOK_URL (optional), PUBLISHER_TIMEOUT_MINUTES (optional), SOURCE_ACCOUNTS (optional) and the config as the other handlers read it.
  */
 export function readNotifierEnv(env: NodeJS.ProcessEnv): NotifierEnv {
   const problems: string[] = [];
@@ -136,6 +144,18 @@ export function readNotifierEnv(env: NodeJS.ProcessEnv): NotifierEnv {
   const publisherTimeoutMinutes = timeout === undefined || timeout === '' ? undefined : Number(timeout);
   if (publisherTimeoutMinutes !== undefined && !(Number.isInteger(publisherTimeoutMinutes) && publisherTimeoutMinutes > 0))
     problems.push(`PUBLISHER_TIMEOUT_MINUTES must be a whole number of minutes (got ${JSON.stringify(timeout)})`);
+  let accountLabels: Record<string, string> | undefined;
+  if (env.SOURCE_ACCOUNTS) {
+    let json: unknown;
+    try {
+      json = JSON.parse(env.SOURCE_ACCOUNTS);
+    } catch (err) {
+      problems.push(`SOURCE_ACCOUNTS is not JSON (${(err as Error).message})`);
+    }
+    const parsed = accountLabelsSchema.safeParse(json);
+    if (parsed.success) accountLabels = parsed.data;
+    else if (json !== undefined) problems.push('SOURCE_ACCOUNTS must map 12-digit account ids to stack names');
+  }
   const config = inlinedConfig(env, problems);
   failOnProblems('notifier', problems);
   return {
@@ -148,5 +168,6 @@ export function readNotifierEnv(env: NodeJS.ProcessEnv): NotifierEnv {
     ...(dashboardUrl ? { dashboardUrl } : {}),
     ...(runbookUrl ? { runbookUrl } : {}),
     ...(publisherTimeoutMinutes === undefined ? {} : { publisherTimeoutMinutes }),
+    ...(accountLabels ? { accountLabels } : {}),
   };
 }

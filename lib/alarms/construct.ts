@@ -13,7 +13,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { CatalogAlarm } from '../../lambda/core/alarm-catalog';
 import { ConfigError, driftAlarmWindow, type PromptCacheConfig } from '../../lambda/core/config';
-import { alarmDescription } from '../../lambda/core/pages';
+import { ACCOUNT_ID_KEY, alarmDescription } from '../../lambda/core/pages';
 import { CUSTOM_METRICS, MODEL_ID_DIMENSION } from '../../lambda/core/contract';
 import { BedrockMetrics } from '../bedrock-metrics';
 import { SavingsMetrics } from '../savings-metrics';
@@ -22,6 +22,7 @@ import {
   CACHE_ALARM_FAMILIES,
   PIPELINE_ALARM_FAMILIES,
   type AlarmSpec,
+  heartbeatSpec,
   type CacheAlarmFamily,
   type ModelAlarmFamily,
   type PipelineAlarmFamily,
@@ -88,6 +89,16 @@ export interface PromptCacheAlarmsProps {
    * @default 0
    */
   readonly resourcesAddedLater?: number;
+  /**
+   * The monitoring account's alarms over its source accounts (the roll-up stack; no `publisher` here, the config's
+   * publisher timing is every target's): fleet alarms grouped by `AWS.AccountId` and ModelId, and a heartbeat alarm
+   * per account of `heartbeatAccounts`. `accountLabels` names each source account in its pages (its target's stack).
+   * @default - this stack's own alarms
+   */
+  readonly crossAccount?: {
+    readonly heartbeatAccounts: readonly string[];
+    readonly accountLabels: Readonly<Record<string, string>>;
+  };
 }
 
 export type FamilyAlarms = { -readonly [K in ModelAlarmFamily]?: Alarm };
@@ -103,10 +114,16 @@ export const FLEET_QUERY_LIMIT = 500;
  * Each returned series is a contributor with its own state (one datum per publisher period, so the aggregate is the
  * value itself).
  */
-export function fleetQuery(namespace: string, spec: Pick<FleetAlarmSpec, 'series' | 'comparisonOperator'>): string {
+export function fleetQuery(
+  namespace: string,
+  spec: Pick<FleetAlarmSpec, 'series' | 'comparisonOperator'>,
+  /** In a monitoring account: one contributor per source account and model (`AWS.AccountId`, Metrics Insights' own). */
+  crossAccount = false,
+): string {
   const below = spec.comparisonOperator === ComparisonOperator.LESS_THAN_THRESHOLD;
   const agg = below ? 'MAX' : 'MIN';
-  return `SELECT ${agg}(${CUSTOM_METRICS[spec.series].name}) FROM SCHEMA("${namespace}", ${MODEL_ID_DIMENSION}) GROUP BY ${MODEL_ID_DIMENSION} ORDER BY ${agg}() ${below ? 'ASC' : 'DESC'} LIMIT ${FLEET_QUERY_LIMIT}`;
+  const groups = crossAccount ? `${ACCOUNT_ID_KEY}, ${MODEL_ID_DIMENSION}` : MODEL_ID_DIMENSION;
+  return `SELECT ${agg}(${CUSTOM_METRICS[spec.series].name}) FROM SCHEMA("${namespace}", ${MODEL_ID_DIMENSION}) GROUP BY ${groups} ORDER BY ${agg}() ${below ? 'ASC' : 'DESC'} LIMIT ${FLEET_QUERY_LIMIT}`;
 }
 
 export class PromptCacheAlarms extends Construct {
@@ -155,7 +172,8 @@ export class PromptCacheAlarms extends Construct {
     if (clash.length > 0) throw new ConfigError(source, clash);
     const publisher = props.publisher ? publisherTiming(props.publisher, config, source) : undefined;
     this.plan = planAlarms(config, {
-      publisher: publisher ?? false,
+      publisher: publisher ?? props.crossAccount !== undefined,
+      ...(props.crossAccount ? { crossAccount: { heartbeatAccounts: props.crossAccount.heartbeatAccounts } } : {}),
       namePrefix: props.namePrefix,
       topicProvided: props.topic !== undefined,
       ticketTopicProvided: props.ticketTopic !== undefined,
@@ -187,7 +205,7 @@ export class PromptCacheAlarms extends Construct {
       const fleetScope = new Construct(this, 'Fleet');
       for (const f of plan.fleet) {
         const name = CACHE_FAMILY.get(f.family)!.name + (f.severity === 'page' ? 'Page' : '');
-        const alarm = this.metricAlarm(fleetScope, name, f, fleetAlarmSpec(config, f.spec), url);
+        const alarm = this.metricAlarm(fleetScope, name, f, fleetAlarmSpec(config, f.spec, f.crossAccount === true), url);
         this.fleet.set(f.name, alarm);
       }
     }
@@ -211,7 +229,18 @@ export class PromptCacheAlarms extends Construct {
       }
       this.byModel.set(m.modelId, alarms);
     }
-    if (plan.pipeline.length > 0 && props.publisher && publisher) {
+    if (plan.pipeline.length > 0 && props.crossAccount && plan.publisher) {
+      // The roll-up: each source account's heartbeat, read across accounts.
+      const pipeScope = new Construct(this, 'Pipeline');
+      for (const p of plan.pipeline)
+        this.metricAlarm(
+          pipeScope,
+          `Heartbeat${p.accountId}`,
+          p,
+          heartbeatSpec(config, plan, plan.publisher.periodMinutes, p.accountId),
+          url,
+        );
+    } else if (plan.pipeline.length > 0 && props.publisher && publisher) {
       const pipeScope = new Construct(this, 'Pipeline');
       const withFunction = { ...publisher, function: props.publisher.function };
       for (const p of plan.pipeline) {
@@ -263,6 +292,7 @@ export class PromptCacheAlarms extends Construct {
       ticketTopicKey: tickets.key,
       dashboardUrl: url,
       ...(props.publisher ? { publisherTimeout: props.publisher.timeout } : {}),
+      ...(props.crossAccount ? { accountLabels: props.crossAccount.accountLabels } : {}),
     });
     // The one alarm with an action of its own: when the notifier fails, its events pile up in the dead-letter queue,
     // and CloudWatch's own (plain) notification is all that can still reach on-call.
@@ -348,10 +378,10 @@ export class PromptCacheAlarms extends Construct {
 }
 
 /** A fleet alarm as an AlarmSpec: the Metrics Insights query at the publisher's period. */
-function fleetAlarmSpec(config: PromptCacheConfig, spec: FleetAlarmSpec): AlarmSpec {
+function fleetAlarmSpec(config: PromptCacheConfig, spec: FleetAlarmSpec, crossAccount: boolean): AlarmSpec {
   return {
     metric: new MathExpression({
-      expression: fleetQuery(config.namespace, spec),
+      expression: fleetQuery(config.namespace, spec, crossAccount),
       period: Duration.minutes(spec.window.periodMinutes),
       label: CUSTOM_METRICS[spec.series].name,
     }),

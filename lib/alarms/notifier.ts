@@ -52,6 +52,8 @@ export interface AlarmNotifierProps {
   readonly publisherTimeout?: Duration;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /** A roll-up's notifier: how its pages name each source account (its target's stack). @default - none */
+  readonly accountLabels?: Readonly<Record<string, string>>;
 }
 
 export class AlarmNotifier extends Construct {
@@ -70,7 +72,8 @@ export class AlarmNotifier extends Construct {
     }
     const findAlarm = alarmLookup(listedAlarms(catalog), namePrefix, config.models);
     const same = (a: CatalogAlarm, b: CatalogAlarm | undefined) =>
-      b !== undefined && (['family', 'severity', 'kind', 'modelId', 'anomalyBand'] as const).every((k) => a[k] === b[k]);
+      b !== undefined &&
+      (['family', 'severity', 'kind', 'modelId', 'anomalyBand', 'crossAccount', 'accountId'] as const).every((k) => a[k] === b[k]);
     const unknown = catalog.filter((a) => !same(a, findAlarm(a.name))).map((a) => a.name);
     if (!Token.isUnresolved(namePrefix) && unknown.length > 0) {
       throw new Error(
@@ -102,6 +105,7 @@ export class AlarmNotifier extends Construct {
         DASHBOARD_URL: props.dashboardUrl,
         ...(runbookUrl ? { RUNBOOK_URL: runbookUrl } : {}),
         PUBLISHER_TIMEOUT_MINUTES: String(timeoutMinutes),
+        ...(props.accountLabels ? { SOURCE_ACCOUNTS: JSON.stringify(props.accountLabels) } : {}),
         POWERTOOLS_SERVICE_NAME: 'prompt-cache-notifier',
       },
       wildcardReason:

@@ -51,6 +51,10 @@ export interface PlannedAlarm {
   readonly kind: AlarmKind;
   /** The anomaly-band variant of a precise low-hit-ratio alarm. */
   readonly anomalyBand?: boolean;
+  /** A roll-up fleet alarm: grouped by source account and model. */
+  readonly crossAccount?: boolean;
+  /** A roll-up heartbeat: the source account whose publisher it watches. */
+  readonly accountId?: string;
 }
 
 export interface PlannedFleetAlarm extends PlannedAlarm {

@@ -22,6 +22,7 @@ import type { SynthWarning } from '../synth-warnings';
 import {
   CACHE_ALARM_FAMILIES,
   PIPELINE_ALARM_FAMILIES,
+  heartbeat,
   heartbeatPeriods,
   lagThresholdMinutes,
   type PublisherTiming,
@@ -53,6 +54,12 @@ export interface PlanOptions {
   readonly ticketTopicProvided?: boolean;
   /** The daily bill check is deployed (its drift and errors alarms need it). @default false */
   readonly billCheck?: boolean;
+  /**
+   * The monitoring account's alarms over its source accounts (the roll-up): fleet alarms grouped by account and model,
+   * no precise or bill alarm (the targets' own), and a heartbeat alarm for each account of `heartbeatAccounts` (the
+   * targets that have no on-call topic of their own). @default - this stack's own alarms
+   */
+  readonly crossAccount?: { readonly heartbeatAccounts: readonly string[] };
 }
 
 /** Metrics the drift alarm reads: the all-models bill (its volume guard) and drift. */
@@ -95,7 +102,8 @@ export function planAlarms(config: PromptCacheConfig, options: PlanOptions): Ala
     // The display name when there is one: the model id is in the alarm's metrics (and its name carries the slug).
     const label = m.displayName ?? m.modelId;
     const alarms: PlannedAlarm[] = [];
-    const precise = settings.mode === 'precise' || !publisher;
+    // The roll-up watches its source accounts' models through their fleet series only (precise ones are the targets').
+    const precise = (settings.mode === 'precise' || !publisher) && !options.crossAccount;
     if (settings.enabled && precise) {
       for (const family of CACHE_ALARM_FAMILIES) {
         const metrics = family.planModel({ model: m, index, settings, price, breakEvenPercent, cacheMetrics, publisher, warn });
@@ -139,6 +147,7 @@ export function planAlarms(config: PromptCacheConfig, options: PlanOptions): Ala
           metrics: 1,
           severity: spec.severity,
           kind: 'fleet',
+          ...(options.crossAccount ? { crossAccount: true } : {}),
           spec,
         });
       }
@@ -146,7 +155,20 @@ export function planAlarms(config: PromptCacheConfig, options: PlanOptions): Ala
   }
   const pipeline: PlannedAlarm[] = [];
   let pipelinePeriods = a.pipeline.missingPeriods;
-  if (enabled && a.pipeline.enabled && publisher) {
+  if (enabled && a.pipeline.enabled && publisher && options.crossAccount) {
+    pipelinePeriods = heartbeatPeriods(a.pipeline.missingPeriods, publisher.periodMinutes);
+    // A source account's publisher errors are its own stack's Lambda metric; its silence shows here too.
+    if (options.crossAccount.heartbeatAccounts.length > 0) heartbeat.planPipeline({ ...section, publisher });
+    for (const accountId of options.crossAccount.heartbeatAccounts)
+      pipeline.push({
+        family: 'heartbeat',
+        name: `${prefix}-${accountId}-${heartbeat.name}`,
+        metrics: 1,
+        severity: PIPELINE_SEVERITY.heartbeat,
+        kind: 'pipeline',
+        accountId,
+      });
+  } else if (enabled && a.pipeline.enabled && publisher) {
     pipelinePeriods = heartbeatPeriods(a.pipeline.missingPeriods, publisher.periodMinutes);
     for (const family of PIPELINE_ALARM_FAMILIES) {
       const metrics = family.planPipeline({ ...section, publisher });
@@ -161,7 +183,7 @@ export function planAlarms(config: PromptCacheConfig, options: PlanOptions): Ala
     }
   }
   const bill: PlannedAlarm[] =
-    enabled && options.billCheck
+    enabled && options.billCheck && !options.crossAccount
       ? billAlarms(prefix, a.costDrift.enabled ? BILL_FAMILY_KEYS : ['billCheckErrors']).map((b) => ({
           ...b,
           metrics: b.family === 'costDrift' ? COST_DRIFT_ALARM_METRICS : 1,
@@ -169,7 +191,10 @@ export function planAlarms(config: PromptCacheConfig, options: PlanOptions): Ala
       : [];
   const all = [...fleet, ...models.flatMap((m) => m.alarms), ...pipeline, ...bill];
   const catalog: CatalogAlarm[] = [
-    ...fleet.map(({ name, family, severity, kind }) => ({ name, family, severity, kind }) as CatalogAlarm),
+    ...fleet.map(
+      ({ name, family, severity, kind, crossAccount }) =>
+        ({ name, family, severity, kind, ...(crossAccount ? { crossAccount } : {}) }) as CatalogAlarm,
+    ),
     ...models.flatMap((m) =>
       m.alarms.map(
         (p) =>
@@ -183,7 +208,10 @@ export function planAlarms(config: PromptCacheConfig, options: PlanOptions): Ala
           }) as CatalogAlarm,
       ),
     ),
-    ...pipeline.map(({ name, family, severity, kind }) => ({ name, family, severity, kind }) as CatalogAlarm),
+    ...pipeline.map(
+      ({ name, family, severity, kind, accountId }) =>
+        ({ name, family, severity, kind, ...(accountId ? { accountId } : {}) }) as CatalogAlarm,
+    ),
     ...bill.map(({ name, family, severity, kind }) => ({ name, family, severity, kind }) as CatalogAlarm),
   ];
   const any = all.length > 0;

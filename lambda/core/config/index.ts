@@ -18,8 +18,8 @@ export type { AlarmMode, AlarmsConfig, ModelAlarmFamily, ModelAlarmsConfig, Mode
 export { ConfigError, formatIssues, formatPath } from './issues';
 export { modelSchema } from './model';
 export { configProblems, parseConfig, targetConfig } from './parse';
-export { TARGET_SECTIONS } from './targets';
-export type { MonitoringConfig, TargetConfig } from './targets';
+export { ON_CALL_MODES, TARGET_SECTIONS } from './targets';
+export type { MonitoringConfig, OnCallMode, TargetConfig } from './targets';
 export { cacheWriteTtlSchema, pricingEntrySchema } from './pricing';
 export type { CacheWriteTtl, PricingEntry, PricingTable } from './pricing';
 export { configSchema } from './schema';

@@ -4,7 +4,7 @@
  * A target may replace whole sections of the config for itself (its own models, alarms, …); the rules across
  * targets (each account and region once, every target's account known when there is a roll-up) are checked here.
  */
-import { array, record, strictObject, string } from 'zod';
+import { array, record, strictObject, string, enum as zodEnum } from 'zod';
 import type { z } from 'zod';
 import { alarmsSchema } from './alarms';
 import { describeValue } from './issues';
@@ -22,6 +22,10 @@ const SINK_ARN = /^arn:aws[a-z-]*:oam:([a-z0-9-]+):(\d{12}):sink\/[A-Za-z0-9-]+$
 /** The sections a target may replace for itself; every other key is the config's. */
 export const TARGET_SECTIONS = ['models', 'pricing', 'alarms', 'publisher', 'digest', 'reconcile', 'dashboards'] as const;
 
+/** Who is paged for a target: its own stack, or the roll-up in the monitoring account. */
+export const ON_CALL_MODES = ['own', 'rollup'] as const;
+export type OnCallMode = (typeof ON_CALL_MODES)[number];
+
 export const targetSchema = strictObject({
   /** The account to deploy to. @default - the deploying account (the CLI's credentials) */
   account: accountIdSchema.optional(),
@@ -30,6 +34,13 @@ export const targetSchema = strictObject({
   stackName: string()
     .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, { error: 'must be 1 to 128 letters, digits or "-", starting with a letter' })
     .optional(),
+  /**
+   * Who is paged for this target: `own`, its stack's alarms, topics and notifier (its team; the roll-up's fleet alarms
+   * see it too); `rollup`, no alarm or topic in its stack: the monitoring account's alarms page for it (fleet alarms by
+   * account and model, and a heartbeat of its publisher), while its publisher still writes the alarm-ready series.
+   * @default 'own'
+   */
+  onCall: zodEnum(ON_CALL_MODES, { error: `must be one of ${ON_CALL_MODES.join(', ')}` }).default('own'),
   models: array(modelSchema).optional(),
   pricing: record(nonBlank('model id'), pricingEntrySchema).optional(),
   alarms: alarmsSchema.optional(),
@@ -48,13 +59,37 @@ export const monitoringSchema = strictObject({
    * ARN holds an id AWS chooses). A target in a region without one deploys without a link.
    */
   sinks: record(regionSchema, string()).default({}),
+  /**
+   * The roll-up's alarms (in each region with targets: fleet alarms over every source account, grouped by account and
+   * model; a heartbeat per `onCall: "rollup"` target) and where they page: the `alarms` section's keys.
+   * @default - the config's `alarms` section
+   */
+  alarms: alarmsSchema.optional(),
 });
 
 export type TargetConfig = z.output<typeof targetSchema>;
 export type MonitoringConfig = z.output<typeof monitoringSchema>;
 
+/**
+ * The roll-up's alarms read every target's alarm-ready series at the config's publisher period (one alarm per region
+ * for all of them): a target that publishes at another period would be judged on buckets it never fills.
+ */
+function rollupTimingProblems(t: TargetConfig, i: number, base: PublisherTiming | undefined): string[] {
+  if (!t.publisher || !base || t.publisher.periodMinutes === base.periodMinutes) return [];
+  return [
+    `targets[${i}].publisher.periodMinutes: ${t.publisher.periodMinutes}, but the monitoring account's fleet alarms read every target at the config's publisher.periodMinutes (${base.periodMinutes}); give the targets one period`,
+  ];
+}
+
+type PublisherTiming = { readonly periodMinutes: number };
+
 /** Rules across targets and the monitoring account, on the parsed config. */
-export function targetProblems(config: { readonly targets?: readonly TargetConfig[]; readonly monitoring?: MonitoringConfig }): string[] {
+export function targetProblems(config: {
+  readonly targets?: readonly TargetConfig[];
+  readonly monitoring?: MonitoringConfig;
+  readonly models?: readonly { readonly alarms?: { readonly mode?: string } }[];
+  readonly publisher?: PublisherTiming;
+}): string[] {
   const problems: string[] = [];
   const { targets, monitoring } = config;
   if (monitoring && !targets)
@@ -83,6 +118,18 @@ export function targetProblems(config: { readonly targets?: readonly TargetConfi
       problems.push(
         `targets[${i}].account: required with \`monitoring\`: the sink's policy names each account that may link; set the target's 12-digit account id`,
       );
+    if (t.onCall === 'rollup' && !monitoring)
+      problems.push(
+        `targets[${i}].onCall: "rollup" pages through the monitoring account's alarms, but there is no \`monitoring\`; add it, or set "own"`,
+      );
+    if (monitoring) problems.push(...rollupTimingProblems(t, i, config.publisher));
+    if (t.onCall === 'rollup')
+      (t.models ?? config.models ?? []).forEach((m, j) => {
+        if (m.alarms?.mode === 'precise')
+          problems.push(
+            `targets[${i}].models[${j}].alarms.mode: "precise" alarms live in the target's own stack, which has none with onCall "rollup"; use "fleet" (the roll-up's fleet alarms watch it), or set targets[${i}].onCall to "own"`,
+          );
+      });
   });
   for (const [region, arn] of Object.entries(monitoring?.sinks ?? {})) {
     const m = SINK_ARN.exec(arn);

@@ -14,6 +14,8 @@ import { partitionOf } from './links';
 
 export const ALARM_STATE_CHANGE = 'CloudWatch Alarm State Change';
 export const CONTRIBUTOR_STATE_CHANGE = 'CloudWatch Alarm Contributor State Change';
+/** Metrics Insights' name of a series' source account in a monitoring account (WHERE and GROUP BY). */
+export const ACCOUNT_ID_KEY = 'AWS.AccountId';
 
 /** One transition to tell a person about. */
 export interface AlarmNotice {
@@ -24,6 +26,8 @@ export interface AlarmNotice {
   readonly transition: 'alarm' | 'recovery';
   /** The fleet contributor's ModelId, or a precise alarm's model; none for the pipeline alarms. */
   readonly modelId?: string;
+  /** A cross-account fleet alarm's contributor: the source account its series comes from. */
+  readonly accountId?: string;
   /** When the state changed. */
   readonly atMs: number;
   /** A single alarm's recovery: when it had gone into ALARM (the previous state's timestamp). */
@@ -77,6 +81,19 @@ export function datapointOf(reason: string, reasonData: string | undefined): num
   return m ? Number(m[1]) : undefined;
 }
 
+/**
+ * The source account of a cross-account contributor. The query groups by `AWS.AccountId`; that the event's contributor
+ * attributes carry it under that key is known from AWS documentation (Metrics Insights GROUP BY in a monitoring
+ * account) only, not from a recorded event: `AccountId` is read too, and only a 12-digit value is taken.
+ */
+export function contributorAccount(attributes: Json | undefined): string | undefined {
+  for (const key of [ACCOUNT_ID_KEY, 'AccountId', 'accountId']) {
+    const v = str(attributes?.[key]);
+    if (v !== undefined && /^\d{12}$/.test(v)) return v;
+  }
+  return undefined;
+}
+
 /** The notice of one EventBridge event, or why it is not sent. */
 export function readAlarmEvent(event: unknown, findAlarm: AlarmLookup): AlarmNotice | Ignored {
   const e = obj(event);
@@ -105,16 +122,28 @@ export function readAlarmEvent(event: unknown, findAlarm: AlarmLookup): AlarmNot
 
   if (kind === CONTRIBUTOR_STATE_CHANGE) {
     if (alarm.kind !== 'fleet') return { ignored: `a contributor event of a ${alarm.kind} alarm`, alarmName };
-    const modelId = str(obj(obj(detail?.alarmContributor)?.attributes)?.[MODEL_ID_DIMENSION]);
+    const attributes = obj(obj(detail?.alarmContributor)?.attributes);
+    const modelId = str(attributes?.[MODEL_ID_DIMENSION]);
     if (!modelId) return { ignored: `a contributor without a ${MODEL_ID_DIMENSION}`, alarmName };
     if (value !== 'ALARM' && value !== 'OK') return { ignored: `a contributor state ${String(value)}`, alarmName };
-    return { ...base, ...withValue, transition: value === 'ALARM' ? 'alarm' : 'recovery', modelId };
+    // A page without its account still goes out (it says the account is unknown): losing it would be worse.
+    const accountId = alarm.crossAccount ? contributorAccount(attributes) : undefined;
+    return {
+      ...base,
+      ...withValue,
+      transition: value === 'ALARM' ? 'alarm' : 'recovery',
+      modelId,
+      ...(accountId === undefined ? {} : { accountId }),
+    };
   }
 
   if (alarm.kind === 'fleet') return { ignored: "a fleet alarm's own transition (its contributors notify, one per model)", alarmName };
   const previous = obj(detail?.previousState);
   const from = str(previous?.value);
-  const model = alarm.modelId === undefined ? {} : { modelId: alarm.modelId };
+  const model = {
+    ...(alarm.modelId === undefined ? {} : { modelId: alarm.modelId }),
+    ...(alarm.accountId === undefined ? {} : { accountId: alarm.accountId }),
+  };
   if (value === 'ALARM') {
     if (from === 'ALARM') return { ignored: 'ALARM → ALARM is no transition', alarmName };
     return { ...base, ...withValue, ...model, transition: 'alarm' };

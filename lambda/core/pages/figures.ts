@@ -24,6 +24,8 @@ export interface FigureSeriesQuery {
 /** One GetMetricData call: these series, per publisher period, over [startMs, endMs). */
 export interface FiguresQuery {
   readonly namespace: string;
+  /** The source account of the series (a cross-account contributor), read from the monitoring account. @default - own */
+  readonly accountId?: string;
   readonly periodMinutes: number;
   readonly startMs: number;
   readonly endMs: number;
@@ -48,7 +50,7 @@ export type LiveFigures = { readonly read: true; readonly series: FigureSeries }
  * for its alarms. The window ends with the period of the event and starts {@link FIGURE_PERIODS} periods before it.
  */
 export function figuresQuery(
-  notice: { readonly alarm: CatalogAlarm; readonly modelId?: string; readonly atMs: number },
+  notice: { readonly alarm: CatalogAlarm; readonly modelId?: string; readonly accountId?: string; readonly atMs: number },
   config: { readonly namespace: string; readonly publisher: { readonly periodMinutes: number } },
 ): FiguresQuery {
   if (notice.alarm.kind === 'bill') {
@@ -68,7 +70,13 @@ export function figuresQuery(
   const periodMinutes = config.publisher.periodMinutes;
   const periodMs = periodMinutes * MINUTE_MS;
   const endMs = alignDown(notice.atMs, periodMs) + periodMs;
-  const window = { namespace: config.namespace, periodMinutes, startMs: endMs - (FIGURE_PERIODS + 1) * periodMs, endMs };
+  const window = {
+    namespace: config.namespace,
+    ...(notice.accountId === undefined ? {} : { accountId: notice.accountId }),
+    periodMinutes,
+    startMs: endMs - (FIGURE_PERIODS + 1) * periodMs,
+    endMs,
+  };
   const modelId = notice.modelId;
   if (modelId === undefined)
     return { ...window, series: [{ id: 'lag', metricName: CUSTOM_METRICS.publisherLagMinutes.name, stat: 'Maximum' }] };

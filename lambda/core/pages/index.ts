@@ -3,7 +3,15 @@
  * notification a person gets (topic, subject, message in night order) out, or why the event is ignored. Also the
  * alarm descriptions lib/alarms writes, from the same runbook text.
  */
-export { ALARM_STATE_CHANGE, CONTRIBUTOR_STATE_CHANGE, datapointOf, isIgnored, readAlarmEvent } from './event';
+export {
+  ACCOUNT_ID_KEY,
+  ALARM_STATE_CHANGE,
+  CONTRIBUTOR_STATE_CHANGE,
+  contributorAccount,
+  datapointOf,
+  isIgnored,
+  readAlarmEvent,
+} from './event';
 export type { AlarmNotice, Ignored } from './event';
 export { breachingRun, FIGURE_PERIODS, figuresQuery, modelReading } from './figures';
 export type {

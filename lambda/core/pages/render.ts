@@ -48,6 +48,26 @@ export interface DescriptionContext extends RunbookContext {
 
 export interface PageContext extends RunbookContext {
   readonly figures: LiveFigures;
+  /**
+   * A cross-account alarm's source accounts by id: how pages name them (the target's stack, e.g.
+   * `Prompts-111111111111-eu-west-1`). @default - the account id alone
+   */
+  readonly accountLabels?: Readonly<Record<string, string>>;
+}
+
+/** An alarm of the monitoring account about a source account: a roll-up fleet alarm or a roll-up heartbeat. */
+const acrossAccounts = (alarm: CatalogAlarm) => alarm.crossAccount === true || alarm.accountId !== undefined;
+
+/**
+ * Where a cross-account contributor lives, as its page names it: `account 111111111111 (its stack)`; a contributor
+ * whose account the event did not carry is named as unknown, so the reader knows to look in every target.
+ */
+function accountLine(notice: AlarmNotice, labels: Readonly<Record<string, string>> | undefined): string | undefined {
+  if (!acrossAccounts(notice.alarm)) return undefined;
+  if (notice.accountId === undefined)
+    return 'Account: unknown (the event named none); find the model on the fleet dashboard, one line per target';
+  const label = labels?.[notice.accountId];
+  return `Account: ${notice.accountId}${label ? ` (stack ${label})` : ''}, region ${notice.region}: sign in there to act (its own on-call dashboard, \`prompt-cache doctor\`)`;
 }
 
 const PIPELINE_LABEL = {
@@ -230,12 +250,20 @@ export function notificationFor(notice: AlarmNotice, ctx: PageContext): Notifica
   const timeout = ctx.publisherTimeoutMinutes ?? DEFAULT_PUBLISHER_TIMEOUT_MINUTES;
   const model = notice.modelId === undefined ? undefined : modelFacts(ctx.config, notice.modelId, notice.region || undefined);
   const live = liveView(notice, model, ctx, timeout);
-  const label = model?.label ?? PIPELINE_LABEL[alarm.family as keyof typeof PIPELINE_LABEL] ?? alarm.name;
+  const modelLabel = model?.label ?? PIPELINE_LABEL[alarm.family as keyof typeof PIPELINE_LABEL] ?? alarm.name;
+  // A cross-account page leads with the account: the same model may page from several targets.
+  const label = acrossAccounts(alarm) ? `${notice.accountId ?? 'account ?'} ${modelLabel}` : modelLabel;
   const sections = runbookSections({ alarm, config: ctx.config, ...(model ? { model } : {}), live, publisherTimeoutMinutes: timeout });
   const word = notice.transition === 'recovery' ? 'OK' : alarm.severity === 'page' ? 'PAGE' : 'TICKET';
   const subject = fitSubject(word, label, subjectTail(notice, model, live, ctx.config, timeout));
-  const contributor = alarm.kind === 'fleet' ? ` (contributor ModelId=${notice.modelId})` : '';
-  const about = [...(model ? [modelLine(model)] : []), `Alarm: ${alarm.name}${contributor}`];
+  const contributor =
+    alarm.kind !== 'fleet'
+      ? ''
+      : alarm.crossAccount
+        ? ` (contributor AWS.AccountId=${notice.accountId ?? '?'}, ModelId=${notice.modelId})`
+        : ` (contributor ModelId=${notice.modelId})`;
+  const account = accountLine(notice, ctx.accountLabels);
+  const about = [...(account ? [account] : []), ...(model ? [modelLine(model)] : []), `Alarm: ${alarm.name}${contributor}`];
   const unavailable = live.unavailable === undefined ? [] : [`Figures: unavailable (${live.unavailable}); sent without them.`];
   const message =
     notice.transition === 'recovery'
@@ -282,7 +310,7 @@ function recoveryMessage(
           `In ALARM: from ${formatUtc(notice.alarmSinceMs, notice.atMs)} to ${formatUtc(notice.atMs)} (${formatDuration(notice.atMs - notice.alarmSinceMs)}).`,
         ];
   return [
-    `OK ${model ? `${model.label}: ` : ''}${FAMILY_TITLES[alarm.family]} cleared (was a ${alarm.severity}) at ${formatUtc(notice.atMs)}.`,
+    `OK ${model ? `${acrossAccounts(alarm) ? `${notice.accountId ?? 'account ?'} ` : ''}${model.label}: ` : ''}${FAMILY_TITLES[alarm.family]} cleared (was a ${alarm.severity}) at ${formatUtc(notice.atMs)}.`,
     ...about,
     '',
     ...unavailable,
@@ -329,7 +357,9 @@ export function alarmDescription(alarm: CatalogAlarm, ctx: DescriptionContext): 
   const lengthOf = ctx.lengthOf ?? ((t: string) => t.length);
   const subject = model
     ? `${model.label}: ${FAMILY_TITLES[alarm.family]}`
-    : `${cap(FAMILY_TITLES[alarm.family])}${alarm.kind === 'fleet' ? ', per model (contributor ModelId)' : ''}`;
+    : alarm.accountId !== undefined
+      ? `${cap(FAMILY_TITLES[alarm.family])} in account ${alarm.accountId}`
+      : `${cap(FAMILY_TITLES[alarm.family])}${alarm.kind !== 'fleet' ? '' : alarm.crossAccount ? ', per source account and model (contributor AWS.AccountId, ModelId)' : ', per model (contributor ModelId)'}`;
   const render = (checks: readonly string[], dashboard: boolean) =>
     [
       `${alarm.severity === 'page' ? 'PAGE' : 'TICKET'}. ${subject}: ${s.symptom}.`,

@@ -7,7 +7,8 @@ import { ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-li
 import type { PromptCacheConfig } from '../../../lambda/core/config';
 import { heartbeatPeriods } from '../../../lambda/core/pages';
 import { SavingsMetrics } from '../../savings-metrics';
-import type { PipelineAlarmFamily, PublisherTiming } from './family';
+import type { AlarmPlan } from '../plan-types';
+import type { AlarmSpec, PipelineAlarmFamily, PublisherTiming } from './family';
 
 /** Value of a period with no `PublisherLagMinutes` report: above any threshold, so silence breaches. */
 export const LAG_FILL_MINUTES = 99_999;
@@ -29,11 +30,16 @@ export function lagExpression(
   config: Pick<PromptCacheConfig, 'namespace' | 'publisher'>,
   thresholdMinutes: number,
   periodMinutes: number = config.publisher.periodMinutes,
+  /** A source account's publisher, watched from the monitoring account. @default - this stack's */
+  account?: string,
 ): MathExpression {
   return new MathExpression({
     expression: `FILL(lag, ${LAG_FILL_MINUTES})`,
     usingMetrics: {
-      lag: SavingsMetrics.fromConfig(config, Duration.minutes(periodMinutes)).metric('publisherLagMinutes', { unlabelled: true }),
+      lag: SavingsMetrics.fromConfig(config, Duration.minutes(periodMinutes)).metric('publisherLagMinutes', {
+        unlabelled: true,
+        ...(account === undefined ? {} : { account }),
+      }),
     },
     label: `Publisher lag (min, ${LAG_FILL_MINUTES} = no report); alarm > ${thresholdMinutes}`,
     period: Duration.minutes(periodMinutes),
@@ -57,14 +63,27 @@ export const heartbeat: PipelineAlarmFamily<'heartbeat'> = {
   },
 
   alarm({ config, plan, publisher }) {
-    return {
-      metric: lagExpression(config, plan.lagThresholdMinutes, publisher.periodMinutes),
-      threshold: plan.lagThresholdMinutes,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: plan.heartbeatPeriods,
-      datapointsToAlarm: plan.heartbeatPeriods,
-      // FILL gives every silent period a breaching value; no datum in the whole range (never ran) breaches too.
-      treatMissingData: TreatMissingData.BREACHING,
-    };
+    return heartbeatSpec(config, plan, publisher.periodMinutes);
   },
 };
+
+/**
+ * The heartbeat alarm of a publisher: this stack's, or with `account` a source account's, watched from the
+ * monitoring account (a cross-account metric-math alarm: its metric carries the AccountId).
+ */
+export function heartbeatSpec(
+  config: Pick<PromptCacheConfig, 'namespace' | 'publisher'>,
+  plan: Pick<AlarmPlan, 'lagThresholdMinutes' | 'heartbeatPeriods'>,
+  periodMinutes: number,
+  account?: string,
+): AlarmSpec {
+  return {
+    metric: lagExpression(config, plan.lagThresholdMinutes, periodMinutes, account),
+    threshold: plan.lagThresholdMinutes,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: plan.heartbeatPeriods,
+    datapointsToAlarm: plan.heartbeatPeriods,
+    // FILL gives every silent period a breaching value; no datum in the whole range (never ran) breaches too.
+    treatMissingData: TreatMissingData.BREACHING,
+  };
+}

@@ -23,4 +23,4 @@ export { lowHitRatio } from './low-hit-ratio';
 export { writesWithoutReads } from './writes-without-reads';
 export { cachingCostsMoney } from './caching-costs-money';
 export { publisherErrors } from './publisher-errors';
-export { LAG_FILL_MINUTES, heartbeat, heartbeatPeriods, lagExpression, lagThresholdMinutes } from './heartbeat';
+export { LAG_FILL_MINUTES, heartbeat, heartbeatPeriods, heartbeatSpec, lagExpression, lagThresholdMinutes } from './heartbeat';
