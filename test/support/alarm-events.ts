@@ -47,6 +47,8 @@ export interface ContributorEventOptions {
   readonly region?: string;
   readonly partition?: string;
   readonly id?: string;
+  /** A cross-account contributor's source account, under Metrics Insights' `AWS.AccountId` key. */
+  readonly accountId?: string;
 }
 
 /** A `CloudWatch Alarm Contributor State Change` event, shaped as AWS's documented example. */
@@ -63,7 +65,13 @@ export function contributorEvent(o: ContributorEventOptions): Record<string, unk
     resources: [`arn:${o.partition ?? 'aws'}:cloudwatch:${region}:${ACCOUNT}:alarm:${o.alarmName}`],
     detail: {
       alarmName: o.alarmName,
-      alarmContributor: { id: '6d442278dba546f6', attributes: o.modelId === undefined ? {} : { ModelId: o.modelId } },
+      alarmContributor: {
+        id: '6d442278dba546f6',
+        attributes: {
+          ...(o.accountId === undefined ? {} : { 'AWS.AccountId': o.accountId }),
+          ...(o.modelId === undefined ? {} : { ModelId: o.modelId }),
+        },
+      },
       state: {
         value: o.state,
         reason:
