@@ -1,11 +1,13 @@
 /**
  * CloudWatch cross-account observability (OAM) for many accounts: the sink in the monitoring account, which the
- * target accounts of its region may link to, and each target's link, sharing metrics only, and of our namespace only.
+ * target accounts of its region may link to, and each target's link, sharing metrics only: our namespace's and
+ * AWS/Bedrock's (the monitoring account's report and fleet digest price the raw token Sums).
  * OAM is regional: a link reaches a sink of its own region, and it shares what is sent after it exists (no history).
  */
 import { CfnOutput } from 'aws-cdk-lib';
 import * as oam from 'aws-cdk-lib/aws-oam';
 import { Construct } from 'constructs';
+import { BEDROCK_NAMESPACE } from '../lambda/core/contract';
 
 /** The resource type a link shares: metrics only (no logs, traces or Application Insights). */
 export const SHARED_RESOURCE_TYPES = ['AWS::CloudWatch::Metric'] as const;
@@ -48,11 +50,15 @@ export class ObservabilitySink extends Construct {
 export interface ObservabilityLinkProps {
   /** The sink's ARN (the roll-up's `SinkArn` output for this region). */
   readonly sinkArn: string;
-  /** The custom namespace the link shares (nothing else). */
+  /** The custom namespace the link shares (with AWS/Bedrock, and nothing else). */
   readonly namespace: string;
 }
 
-/** A target account's link to the monitoring account's sink: metrics of our namespace only. */
+/**
+ * A target account's link to the monitoring account's sink: metrics of our namespace and of AWS/Bedrock only (OAM's
+ * metric filter, `Namespace IN ('a', 'b')`, as AWS's documentation of MetricConfiguration gives it; the emulator has no
+ * OAM).
+ */
 export class ObservabilityLink extends Construct {
   readonly link: oam.CfnLink;
 
@@ -63,7 +69,7 @@ export class ObservabilityLink extends Construct {
       resourceTypes: [...SHARED_RESOURCE_TYPES],
       // The account's name as the monitoring account's console labels it.
       labelTemplate: '$AccountName',
-      linkConfiguration: { metricConfiguration: { filter: `Namespace = '${props.namespace}'` } },
+      linkConfiguration: { metricConfiguration: { filter: `Namespace IN ('${props.namespace}', '${BEDROCK_NAMESPACE}')` } },
     });
   }
 }

@@ -65,7 +65,7 @@ export class FleetDashboard extends Construct {
               `## Bedrock prompt cache: ${props.targets.length} targets (accounts and regions)`,
               "* Each line is one target's all-models series, shared with this account by its CloudWatch cross-account observability link (metrics of the `" +
                 props.namespace +
-                '` namespace only). A link shares what is sent after it exists: no history from before it.',
+                '` and `AWS/Bedrock` namespaces only). A link shares what is sent after it exists: no history from before it.',
               unlinked.length > 0
                 ? `* No sink link yet in ${unlinked.join(', ')}: deploy the roll-up's sink there, set \`monitoring.sinks\`, then deploy those targets.`
                 : '* Every target region has a sink; a target without a line has not published yet (or its link is missing: `prompt-cache doctor`).',

@@ -2,6 +2,11 @@
  * Reads AWS/Bedrock token Sums: ListMetrics to discover every ModelId with token metrics, and GetMetricData with one
  * MetricStat query per (model, metric) covering every period, batched at 500 queries and 100,800 datapoints per call,
  * following NextToken. Odd data (NaN, negative, fractional) is logged and neutralised, never published as is.
+ *
+ * With `account` (a source account read from a CloudWatch cross-account observability monitoring account): ListMetrics
+ * asks with `IncludeLinkedAccounts: true` and `OwningAccount`, and every MetricStat query carries `AccountId`. Known
+ * from AWS's documentation of ListMetrics and MetricDataQuery only: the emulator accepts the fields but keeps accounts
+ * apart by credentials, so it cannot show a monitoring account reading a linked one.
  */
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { PromptCacheConfig } from '../core/config';
@@ -24,6 +29,8 @@ export class BedrockTokenSource implements TokenSource {
     private readonly log: RunLog,
     /** Called after each GetMetricData call with the calls done and the calls planned (pages not counted ahead). */
     private readonly onProgress?: (done: number, planned: number) => void,
+    /** The linked source account to read (12 digits), from the monitoring account. @default - the credentials' own */
+    private readonly account?: string,
   ) {
     this.candidates = bedrockMetricCandidates(pinnedNames);
   }
@@ -40,16 +47,20 @@ export class BedrockTokenSource implements TokenSource {
               MetricName: metricName,
               Dimensions: [{ Name: MODEL_ID_DIMENSION }],
               NextToken: nextToken,
+              ...(this.account === undefined ? {} : { IncludeLinkedAccounts: true, OwningAccount: this.account }),
             }),
           );
-          for (const metric of page.Metrics ?? []) {
+          (page.Metrics ?? []).forEach((metric, k) => {
+            // With linked accounts each metric names its owner (OwningAccounts, index for index): keep the asked one's.
+            const owner = page.OwningAccounts?.[k];
+            if (this.account !== undefined && owner !== undefined && owner !== this.account) return;
             const dims = metric.Dimensions ?? [];
             const id = dims.find((d) => d.Name === MODEL_ID_DIMENSION)?.Value;
-            if (!id || dims.length !== 1) continue;
+            if (!id || dims.length !== 1) return;
             const kinds = this.seen.get(id) ?? new Map<TokenField, Set<string>>();
             this.seen.set(id, kinds);
             kinds.set(field, (kinds.get(field) ?? new Set<string>()).add(metricName));
-          }
+          });
           nextToken = page.NextToken;
         } while (nextToken);
       }
@@ -83,6 +94,7 @@ export class BedrockTokenSource implements TokenSource {
             query: {
               Id: id,
               ReturnData: true,
+              ...(this.account === undefined ? {} : { AccountId: this.account }),
               MetricStat: {
                 Metric: {
                   Namespace: BEDROCK_NAMESPACE,

@@ -25,8 +25,13 @@ export async function readDailyUsage(
   onProgress?: (done: number, planned: number) => void,
   /** Where application inference profiles route, to price them without a hand-written priceAs. @default - none */
   profiles?: InferenceProfileRoutes,
+  /**
+   * A linked source account (12 digits) to read from the monitoring account of CloudWatch cross-account observability
+   * (see BedrockTokenSource: known from AWS's documentation only). @default - the credentials' own account
+   */
+  account?: string,
 ): Promise<DailyUsageRead> {
-  const source = new BedrockTokenSource(cloudWatch, config.bedrockMetricNames, log, onProgress);
+  const source = new BedrockTokenSource(cloudWatch, config.bedrockMetricNames, log, onProgress, account);
   const discovered = await source.discoverModelIds();
   const configured = config.models.map((m) => m.modelId);
   const modelIds = [...configured, ...discovered.filter((id) => !configured.includes(id))];

@@ -72,14 +72,14 @@ test('the sinks: the accounts of their region may link, metrics only', () => {
   expect(Object.keys(json(stacks.rollup!).Outputs ?? {}).sort()).toEqual(['FleetDashboardUrl', 'SinkSinkArn3C4C7330'].sort());
 });
 
-test('each link: metrics of our namespace only, to the sink of its own region', () => {
+test('each link: metrics of our namespace and AWS/Bedrock only, to the sink of its own region', () => {
   expect(stacks.targets.map((s) => of(json(s), 'AWS::Oam::Link').map((l) => l.Properties))).toEqual([
     [
       {
         SinkIdentifier: SINK_US,
         ResourceTypes: ['AWS::CloudWatch::Metric'],
         LabelTemplate: '$AccountName',
-        LinkConfiguration: { MetricConfiguration: { Filter: "Namespace = 'BedrockPromptCache'" } },
+        LinkConfiguration: { MetricConfiguration: { Filter: "Namespace IN ('BedrockPromptCache', 'AWS/Bedrock')" } },
       },
     ],
     [
@@ -87,7 +87,7 @@ test('each link: metrics of our namespace only, to the sink of its own region', 
         SinkIdentifier: SINK_EU,
         ResourceTypes: ['AWS::CloudWatch::Metric'],
         LabelTemplate: '$AccountName',
-        LinkConfiguration: { MetricConfiguration: { Filter: "Namespace = 'BedrockPromptCache'" } },
+        LinkConfiguration: { MetricConfiguration: { Filter: "Namespace IN ('BedrockPromptCache', 'AWS/Bedrock')" } },
       },
     ],
     [
@@ -95,7 +95,7 @@ test('each link: metrics of our namespace only, to the sink of its own region', 
         SinkIdentifier: SINK_US,
         ResourceTypes: ['AWS::CloudWatch::Metric'],
         LabelTemplate: '$AccountName',
-        LinkConfiguration: { MetricConfiguration: { Filter: "Namespace = 'BedrockPromptCache'" } },
+        LinkConfiguration: { MetricConfiguration: { Filter: "Namespace IN ('BedrockPromptCache', 'AWS/Bedrock')" } },
       },
     ],
   ]);
