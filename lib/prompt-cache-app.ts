@@ -78,6 +78,7 @@ export function addPromptCacheStacks(app: App, config: PromptCacheConfig, baseNa
     targets: refs,
     linkedRegions,
     ...alarmsIn(monitoring.region),
+    digestConfig: config,
   });
   const fleetDashboard = { name: rollup.fleetDashboard.dashboard.dashboardName, region: monitoring.region };
   // A region's stack when other accounts link there, or a target there has nobody but the roll-up to page.

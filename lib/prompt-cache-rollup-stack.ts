@@ -10,6 +10,7 @@ import { ObservabilitySink } from './cross-account';
 import { FLEET_DASHBOARD_MAX_TARGETS, FleetDashboard, type TargetRef } from './fleet-dashboard';
 import { consoleDashboardUrl, dashboardUrl } from './console-url';
 import { PromptCacheAlarms } from './alarms';
+import { WeeklyDigest } from './weekly-digest';
 
 /** A target as the roll-up's alarms see it: where it is, its stack (how pages name it) and who is paged for it. */
 export interface RollupAlarmTarget extends TargetRef {
@@ -77,6 +78,8 @@ export interface PromptCacheRollupStackProps extends PromptCacheSinkStackProps {
   readonly targets: readonly TargetRef[];
   /** The regions that have a sink ARN in the config (their targets link). */
   readonly linkedRegions: readonly string[];
+  /** The fleet digest's config: its `digest` section (schedule, e-mails) and each target's own sections. @default - no fleet digest */
+  readonly digestConfig?: PromptCacheConfig;
 }
 
 /**
@@ -102,6 +105,12 @@ export class PromptCacheRollupStack extends Stack {
       linkedRegions: props.linkedRegions,
     });
     if (props.alarms) this.alarms = rollupAlarms(this, props.alarms, dashboardUrl(this, this.fleetDashboard.dashboard.dashboardName));
+    // The weekly digest over every target, totalled, a line per account and region (lib/weekly-digest.ts, fleet mode).
+    if (props.digestConfig?.digest.enabled)
+      new WeeklyDigest(this, 'FleetDigest', {
+        config: props.digestConfig,
+        fleetTargets: props.targets.map((t) => ({ account: t.account, region: t.region, linked: t.account !== this.account })),
+      });
     new CfnOutput(this, 'FleetDashboardUrl', {
       description: 'Every target side by side',
       value: dashboardUrl(this, this.fleetDashboard.dashboard.dashboardName),

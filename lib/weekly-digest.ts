@@ -1,7 +1,7 @@
 /**
  * The weekly digest: a scheduled Lambda that sends the weekly cost review as plain text to a cost-review SNS topic
  * (separate from on-call), KMS-encrypted, SSL-only, with e-mail subscriptions from the config; or to a topic of the
- * user's app.
+ * user's app. In fleet mode (the monitoring account's roll-up stack) one digest over every target instead, totalled.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -23,6 +23,13 @@ export interface WeeklyDigestOptions {
   readonly timeout?: Duration;
 }
 
+/** A target of the fleet digest: its account and region, and whether it is a linked source account (not the stack's own). */
+export interface FleetDigestTarget {
+  readonly account: string;
+  readonly region: string;
+  readonly linked: boolean;
+}
+
 export interface WeeklyDigestProps extends WeeklyDigestOptions {
   readonly config: PromptCacheConfig;
   /**
@@ -36,6 +43,13 @@ export interface WeeklyDigestProps extends WeeklyDigestOptions {
    * @default - no link
    */
   readonly costReviewDashboardUrl?: string;
+  /**
+   * Fleet mode: one digest over these targets (each read in its region, a linked one through CloudWatch cross-account
+   * observability), the total first, a line per account and region, each target's top models. Its role reads metrics
+   * and publishes to its topic only: no bill line, no inference-profile lookups (a profile needs its `priceAs`).
+   * @default - the digest of this stack's account and region
+   */
+  readonly fleetTargets?: readonly FleetDigestTarget[];
 }
 
 export class WeeklyDigest extends Construct {
@@ -48,12 +62,13 @@ export class WeeklyDigest extends Construct {
   constructor(scope: Construct, id: string, props: WeeklyDigestProps) {
     super(scope, id);
     const { config } = props;
+    const fleet = props.fleetTargets;
     if (props.topic) {
       this.topic = props.topic;
     } else {
       this.key = new kms.Key(this, 'TopicKey', { description: 'Encrypts the prompt-cache cost-review topic', enableKeyRotation: true });
       this.topic = new sns.Topic(this, 'CostReviewTopic', {
-        displayName: 'Prompt cache weekly cost review',
+        displayName: fleet ? 'Prompt cache weekly cost review over every target' : 'Prompt cache weekly cost review',
         masterKey: this.key,
         enforceSSL: true,
       });
@@ -63,16 +78,19 @@ export class WeeklyDigest extends Construct {
     const fn = new PromptCacheFunction(this, 'Lambda', {
       handler: 'digest',
       config,
-      timeout: props.timeout ?? Duration.minutes(2),
+      // The fleet digest reads every target one after another.
+      timeout: props.timeout ?? Duration.minutes(fleet ? 5 : 2),
       memorySizeMb: 512,
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       environment: {
         DIGEST_TOPIC_ARN: this.topic.topicArn,
         ...(props.costReviewDashboardUrl ? { COST_REVIEW_DASHBOARD_URL: props.costReviewDashboardUrl } : {}),
-        POWERTOOLS_SERVICE_NAME: 'prompt-cache-digest',
+        ...(fleet ? { DIGEST_FLEET_TARGETS: JSON.stringify(fleet) } : {}),
+        POWERTOOLS_SERVICE_NAME: fleet ? 'prompt-cache-fleet-digest' : 'prompt-cache-digest',
       },
-      wildcardReason:
-        'cloudwatch:GetMetricData, ListMetrics and ce:GetCostAndUsage support no resource-level permissions; the digest only reads metrics and the bill.',
+      wildcardReason: fleet
+        ? 'cloudwatch:GetMetricData and ListMetrics support no resource-level permissions (nor a condition on the source account); the fleet digest only reads metrics.'
+        : 'cloudwatch:GetMetricData, ListMetrics and ce:GetCostAndUsage support no resource-level permissions; the digest only reads metrics and the bill.',
       checkovSkips: [
         { id: 'CKV_AWS_115', comment: 'Runs once a week on a schedule; a reservation fails function creation in low-quota accounts.' },
         {
@@ -80,13 +98,24 @@ export class WeeklyDigest extends Construct {
           comment:
             'Not retried on purpose (a retry would send the e-mail twice); a failed run shows in the Errors metric, and next week sends the next review.',
         },
+        ...(fleet
+          ? [
+              {
+                id: 'CKV_AWS_45',
+                comment:
+                  "DIGEST_FLEET_TARGETS lists the targets' account ids and regions from the config (what the roll-up reads), no secret.",
+              },
+            ]
+          : []),
       ],
     });
     this.function = fn.function;
     fn.allowMetricReads();
-    // The "billed vs computed" line: the week's Bedrock lines of the bill (Cost Explorer; a refusal only drops the line).
-    fn.allowBillReads();
-    fn.allowInferenceProfileReads();
+    if (!fleet) {
+      // The "billed vs computed" line: the week's Bedrock lines of the bill (Cost Explorer; a refusal only drops the line).
+      fn.allowBillReads();
+      fn.allowInferenceProfileReads();
+    }
     // sns:Publish on this topic only, and the key's GenerateDataKey/Decrypt to encrypt the message.
     this.topic.grantPublish(this.function);
     if (this.topic.masterKey) {
@@ -100,7 +129,7 @@ export class WeeklyDigest extends Construct {
     this.function.configureAsyncInvoke({ retryAttempts: 0 });
 
     this.schedule = new events.Rule(this, 'Schedule', {
-      description: `Sends the prompt-cache cost review every ${config.digest.weekDay} at ${String(config.digest.hourUtc).padStart(2, '0')}:00 UTC`,
+      description: `Sends the prompt-cache ${fleet ? 'fleet ' : ''}cost review every ${config.digest.weekDay} at ${String(config.digest.hourUtc).padStart(2, '0')}:00 UTC`,
       schedule: events.Schedule.cron({ minute: '0', hour: String(config.digest.hourUtc), weekDay: config.digest.weekDay }),
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
     });

@@ -5,8 +5,9 @@
  */
 import type { FleetReport, TargetRow } from './fleet-report';
 import { percent, savedOrLost, tokens, usd } from './human-numbers';
-import { csvField, MODEL_CSV_COLUMNS, modelName, type ReportFormat } from './report-format';
+import { costShare, csvField, MODEL_CSV_COLUMNS, modelName, type ReportFormat } from './report-format';
 import { totalTokenCount } from './report';
+import { SNS_SUBJECT_MAX } from './weekly-format';
 
 const target = (t: Pick<TargetRow, 'region' | 'account'>) => (t.account ? `${t.account} ${t.region}` : t.region);
 
@@ -83,4 +84,70 @@ export function renderFleetReport(r: FleetReport, format: ReportFormat, title: s
     case 'markdown':
       return markdown(r, title);
   }
+}
+
+/** Models a fleet digest shows per target: the ones with the most dollars at stake. */
+export const FLEET_DIGEST_TOP_MODELS = 3;
+
+/** A target's totals in one line of plain text. */
+function targetFigures(t: NonNullable<TargetRow['totals']>): string {
+  return `${savedOrLost(t.netSavingsUSD)} net; cost with cache ${usd(t.costWithCacheUSD)}, without ${usd(t.costWithoutCacheUSD)}; hit ratio ${percent(t.cacheHitRatioPercent)}`;
+}
+
+/**
+ * The fleet digest (the monitoring account's weekly e-mail over every target), plain text: the total headline, a line
+ * per target (account and region) and the total, then each target's top models by the dollars at stake (the size of
+ * their net savings or loss), and the full ids of the names shown. A target without a token is "no data", never $0.
+ */
+export function renderFleetDigest(r: FleetReport, window: string, topModels = FLEET_DIGEST_TOP_MODELS): string {
+  const withData = r.targets.filter((t) => t.status === 'data');
+  const without = r.targets.filter((t) => t.status === 'no-data');
+  const t = r.totals;
+  const lines = [
+    `Prompt cache weekly review over ${r.targets.length} target${r.targets.length === 1 ? '' : 's'}, ${window}`,
+    '',
+    withData.length === 0
+      ? `No target has Bedrock tokens in the window (${r.targets.length} read).`
+      : `Caching ${savedOrLost(t.netSavingsUSD)} net over ${withData.length} target${withData.length === 1 ? '' : 's'}${costShare(t.netSavingsUSD, t.costWithoutCacheUSD)}: cost with cache ${usd(t.costWithCacheUSD)}, without ${usd(t.costWithoutCacheUSD)}, hit ratio ${percent(t.cacheHitRatioPercent)}.`,
+    ...(without.length > 0 ? [`No data (no token in the window, not $0 of savings): ${without.map(target).join(', ')}.`] : []),
+    ...(t.unpricedTokens > 0 ? [`Unpriced tokens (left out of the dollars): ${tokens(t.unpricedTokens)}.`] : []),
+    '',
+    'PER TARGET',
+    ...r.targets.map((x) =>
+      x.totals
+        ? `  ${target(x)}: ${targetFigures(x.totals)}; ${x.modelsWithTokens} model${x.modelsWithTokens === 1 ? '' : 's'}`
+        : `  ${target(x)}: no data`,
+    ),
+    ...(withData.length > 0 ? [`  TOTAL: ${targetFigures(t)}; ${r.models.length} model${r.models.length === 1 ? '' : 's'}`] : []),
+  ];
+  const names = new Map<string, string>();
+  if (r.models.length > 0) lines.push('', 'TOP MODELS PER TARGET (by dollars at stake)');
+  for (const x of withData) {
+    const own = r.models
+      .filter((m) => m.region === x.region && m.account === x.account)
+      .sort((a, b) => Math.abs(b.netSavingsUSD ?? 0) - Math.abs(a.netSavingsUSD ?? 0) || a.modelId.localeCompare(b.modelId));
+    lines.push(`  ${target(x)}`);
+    for (const m of own.slice(0, topModels)) {
+      const name = modelName(m);
+      if (name !== m.modelId) names.set(name, m.modelId);
+      const net = m.netSavingsUSD === null ? 'unpriced' : savedOrLost(m.netSavingsUSD);
+      lines.push(`    ${name} [${m.status}]: ${net}, hit ratio ${percent(m.cacheHitRatioPercent)}, ${tokens(totalTokenCount(m))} tokens`);
+    }
+    const rest = own.length - topModels;
+    if (rest > 0) lines.push(`    and ${rest} more model${rest === 1 ? '' : 's'}`);
+  }
+  if (names.size > 0) lines.push('', 'MODEL IDS', ...[...names].map(([name, id]) => `  ${name}: ${id}`));
+  return `${lines.join('\n')}\n`;
+}
+
+/** The fleet digest's subject: the total first; cut to SNS's limit and to printable ASCII. */
+export function fleetDigestSubject(r: FleetReport, window: string): string {
+  const withData = r.targets.filter((t) => t.status === 'data').length;
+  const of = `${r.targets.length} target${r.targets.length === 1 ? '' : 's'}`;
+  const text =
+    withData === 0
+      ? `Prompt caching: no Bedrock tokens in ${of}, ${window}`
+      : `Prompt caching ${savedOrLost(r.totals.netSavingsUSD)} net over ${withData} of ${of}, ${window}`;
+  const ascii = text.replace(/[^\x20-\x7e]/g, '');
+  return ascii.length <= SNS_SUBJECT_MAX ? ascii : `${ascii.slice(0, SNS_SUBJECT_MAX - 3)}...`;
 }

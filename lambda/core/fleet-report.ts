@@ -15,6 +15,8 @@ export interface TargetUsage {
   readonly account?: string;
   /** The window's token Sums per ModelId in that target. */
   readonly models: readonly ModelUsage[];
+  /** The config that prices this target (a config target's own sections). @default - the fleet's config */
+  readonly config?: PromptCacheConfig;
 }
 
 export type TargetStatus = 'data' | 'no-data';
@@ -59,11 +61,8 @@ export function buildFleetReport(targets: readonly TargetUsage[], config: Prompt
       rows.push({ region: t.region, account, status: 'no-data', modelsWithTokens: 0, totals: null });
       continue;
     }
-    const report = buildReport(
-      used,
-      { ...config, models: config.models.filter((m) => used.some((u) => u.modelId === m.modelId)) },
-      t.region,
-    );
+    const own = t.config ?? config;
+    const report = buildReport(used, { ...own, models: own.models.filter((m) => used.some((u) => u.modelId === m.modelId)) }, t.region);
     rows.push({ region: t.region, account, status: 'data', modelsWithTokens: used.length, totals: report.totals });
     for (const r of report.models) models.push({ ...r, region: t.region, account });
     tokens = addTokens(tokens, report.totals);

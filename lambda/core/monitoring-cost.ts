@@ -72,6 +72,8 @@ export interface TemplateSummary {
   readonly publisherMemoryMb?: number;
   readonly digestMemoryMb?: number;
   readonly billCheckMemoryMb?: number;
+  /** The roll-up's fleet digest: its memory and the targets it reads (DIGEST_FLEET_TARGETS). */
+  readonly fleetDigest?: { readonly memoryMb: number; readonly targets: number };
 }
 
 export interface CostItem {
@@ -113,9 +115,20 @@ export interface CostEstimate {
 export interface EstimateOptions {
   /** Models the publisher sees, configured or not (at least config.models.length). @default config.models.length */
   readonly models?: number;
+  /**
+   * A stack without a publisher of its own whose Metrics Insights alarms read other accounts' series (the roll-up):
+   * the models they see, with alarm-ready series (see {@link alarmReadyModels}). @default 0
+   */
+  readonly sourceModels?: number;
+}
+
+/** The configured models that get alarm-ready series (fleet mode, alarms on): what a roll-up's fleet alarm sees of them. */
+export function alarmReadyModels(config: PromptCacheConfig): number {
+  return config.models.filter((m) => alarmReadyNames(config, m).length > 0).length;
 }
 
 const HOURS_PER_MONTH = 730;
+const WEEKS_PER_MONTH = 52 / 12;
 /** The bill check's series per model and for all models: BilledCostUSD and CostDriftPercent. */
 const BILL_SERIES = 2;
 /** ListMetrics returns at most this many metrics a call (CloudWatch API reference). */
@@ -170,6 +183,7 @@ export function estimateMonitoringCost(
   const alarmReady = config.models.reduce((n, m) => n + alarmReadyNames(config, m).length, 0) + (models - configured) * others.length;
   // Each model's series is one metric of every Metrics Insights alarm; without the publisher there is no series.
   const insightsPerModel = publisher ? summary.metricsInsightsAlarms : 0;
+  const insightsMetrics = publisher ? insightsPerModel * models : summary.metricsInsightsAlarms * (options.sourceModels ?? 0);
   if (publisher) {
     add(
       `custom metrics, per model (${CUSTOM_METRICS_PER_MODEL} each)`,
@@ -188,7 +202,7 @@ export function estimateMonitoringCost(
   );
   add(
     `Metrics Insights alarms (${summary.metricsInsightsAlarms}, each analyzing one metric per model)`,
-    insightsPerModel * models,
+    insightsMetrics,
     'metric-month',
     prices.metricsInsightsAlarmMetricMonth,
   );
@@ -236,6 +250,29 @@ export function estimateMonitoringCost(
     );
     add('digest Lambda compute (5 s a run)', digests * 5 * (summary.digestMemoryMb / 1024), 'GB-second', prices.lambdaPerGbSecond);
     add('digest Cost Explorer request (the billed vs computed line)', digests, 'request', prices.costExplorerRequest);
+  }
+  if (summary.fleetDigest !== undefined) {
+    // Weekly, each target: 4 token metrics per model over one window, one ListMetrics per spelling of each token metric.
+    const { memoryMb, targets } = summary.fleetDigest;
+    const spellings = Object.values(bedrockMetricCandidates(config.bedrockMetricNames)).reduce((n, names) => n + names.length, 0);
+    add(
+      `fleet digest GetMetricData (4 metrics per model per target, ${targets} targets, weekly)`,
+      (WEEKS_PER_MONTH * 4 * models * targets) / 1000,
+      '1,000 metrics',
+      prices.getMetricDataPer1000Metrics,
+    );
+    add(
+      `fleet digest ListMetrics calls (${spellings} per target, weekly)`,
+      (WEEKS_PER_MONTH * spellings * targets) / 1000,
+      '1,000 requests',
+      prices.apiPer1000Requests,
+    );
+    add(
+      'fleet digest Lambda compute (2 s a target)',
+      WEEKS_PER_MONTH * 2 * targets * (memoryMb / 1024),
+      'GB-second',
+      prices.lambdaPerGbSecond,
+    );
   }
   if (summary.billCheckMemoryMb !== undefined) {
     add(
@@ -382,6 +419,21 @@ export function summarizeTemplate(template: { Resources?: Record<string, Templat
   const publisherMemoryMb = memoryOf('prompt-cache-publisher');
   const digestMemoryMb = memoryOf('prompt-cache-digest');
   const billCheckMemoryMb = memoryOf('prompt-cache-bill-check');
+  const fleetFn = resources.find(
+    (r) =>
+      r.Type === 'AWS::Lambda::Function' &&
+      (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.POWERTOOLS_SERVICE_NAME ===
+        'prompt-cache-fleet-digest',
+  );
+  const fleetTargets = (fleetFn?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
+    ?.DIGEST_FLEET_TARGETS;
+  const fleetDigest =
+    fleetFn === undefined
+      ? undefined
+      : {
+          memoryMb: Number(fleetFn.Properties?.MemorySize ?? 128),
+          targets: typeof fleetTargets === 'string' ? (JSON.parse(fleetTargets) as unknown[]).length : 0,
+        };
   return {
     alarmMetrics,
     metricsInsightsAlarms: insights.length,
@@ -391,5 +443,6 @@ export function summarizeTemplate(template: { Resources?: Record<string, Templat
     ...(publisherMemoryMb === undefined ? {} : { publisherMemoryMb }),
     ...(digestMemoryMb === undefined ? {} : { digestMemoryMb }),
     ...(billCheckMemoryMb === undefined ? {} : { billCheckMemoryMb }),
+    ...(fleetDigest === undefined ? {} : { fleetDigest }),
   };
 }

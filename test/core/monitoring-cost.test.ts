@@ -1,5 +1,5 @@
 import { MONITORING_PRICE_KEYS, parseConfig } from '../../lambda/core/config';
-import { DEFAULT_MONITORING_PRICES, estimateMonitoringCost, summarizeTemplate } from '../../lambda/core/monitoring-cost';
+import { alarmReadyModels, DEFAULT_MONITORING_PRICES, estimateMonitoringCost, summarizeTemplate } from '../../lambda/core/monitoring-cost';
 
 const template = {
   Resources: {
@@ -232,4 +232,27 @@ describe('monitoring cost', () => {
       (730 * (puts + lists)) / 1000,
     ]);
   });
+});
+
+test.each([
+  ['three fleet-mode models', [{ modelId: 'a' }, { modelId: 'b' }, { modelId: 'c' }], {}, 3],
+  [
+    'a precise one and one with its alarms off do not count',
+    [{ modelId: 'a' }, { modelId: 'b', alarms: { mode: 'precise' } }, { modelId: 'c', alarms: { enabled: false } }],
+    {},
+    1,
+  ],
+  ['alarms off: none', [{ modelId: 'a' }], { enabled: false }, 0],
+])("alarmReadyModels (what a roll-up's fleet alarm sees of a target): %s", (_name, models, alarms, expected) => {
+  expect(alarmReadyModels(parseConfig({ models, alarms }, 'test'))).toBe(expected);
+});
+
+test("a stack without a publisher: its Metrics Insights alarms are billed by the source models they see (the roll-up's)", () => {
+  const config = parseConfig({}, 'test');
+  const summary = { ...summarizeTemplate({ Resources: {} }), metricsInsightsAlarms: 4 };
+  const line = (sourceModels?: number) =>
+    estimateMonitoringCost(summary, config, DEFAULT_MONITORING_PRICES, sourceModels === undefined ? {} : { sourceModels }).items.find((i) =>
+      i.what.startsWith('Metrics Insights alarms'),
+    )?.monthlyUSD ?? 0;
+  expect([line(), line(3)]).toEqual([0, 4 * 3 * DEFAULT_MONITORING_PRICES.metricsInsightsAlarmMetricMonth]);
 });
