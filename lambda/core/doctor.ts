@@ -19,6 +19,10 @@ export const CHECK_IDS = [
   'stack-alarms',
   'publisher-freshness',
   'notification-delivery',
+  // With `targets` (lambda/core/doctor-oam.ts): in a target account, and with --targets in the monitoring account.
+  'oam-link',
+  'oam-sink',
+  'target-metrics-visible',
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';

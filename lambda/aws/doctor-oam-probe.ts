@@ -1,0 +1,90 @@
+/**
+ * Collects what doctor's cross-account checks read (lambda/core/doctor-oam.ts), read-only:
+ * - the caller's account (STS GetCallerIdentity): which target this account is;
+ * - a stack's status, outputs and resources of one OAM type (DescribeStacks, then ListStackResources, every page:
+ *   DescribeStackResources returns the first 100 resources only, per AWS's documentation, and a target stack has more);
+ * - the series of the namespace that a target account shares with the monitoring account (ListMetrics with
+ *   `IncludeLinkedAccounts: true` and `OwningAccount`, every page).
+ * `IncludeLinkedAccounts`/`OwningAccount` and what a linked account's series look like are known from AWS's
+ * documentation only: the emulator ignores both (it lists the caller's own series) and has no OAM resources (its
+ * CloudFormation lists AWS::Oam::Link and AWS::Oam::Sink with blank types and ids).
+ */
+import {
+  DescribeStacksCommand,
+  ListStackResourcesCommand,
+  type CloudFormationClient,
+  type StackResourceSummary,
+} from '@aws-sdk/client-cloudformation';
+import { ListMetricsCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { OamStackObservation, StackResourceState } from '../core/doctor-oam';
+
+type Sender<C extends { send: unknown }> = Pick<C, 'send'>;
+
+/** The account of the credentials doctor runs with. */
+export async function callerAccount(sts: Sender<STSClient>): Promise<string> {
+  const account = (await sts.send(new GetCallerIdentityCommand({}))).Account;
+  if (account === undefined) throw new Error('STS GetCallerIdentity returned no Account');
+  return account;
+}
+
+/** The stack's status, its outputs and its resources of `resourceType`; `{exists: false}` when there is no such stack. */
+export async function oamStack(cfn: Sender<CloudFormationClient>, stackName: string, resourceType: string): Promise<OamStackObservation> {
+  let described;
+  try {
+    described = (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
+  } catch (err) {
+    if ((err as Error).name === 'ValidationError' && /does not exist/.test((err as Error).message)) return { exists: false };
+    throw err;
+  }
+  if (!described) return { exists: false };
+  const outputs: Record<string, string> = {};
+  for (const o of described.Outputs ?? [])
+    if (o.OutputKey !== undefined && o.OutputValue !== undefined) outputs[o.OutputKey] = o.OutputValue;
+  const summaries: StackResourceSummary[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await cfn.send(new ListStackResourcesCommand({ StackName: stackName, NextToken: nextToken }));
+    summaries.push(...(page.StackResourceSummaries ?? []));
+    nextToken = page.NextToken;
+  } while (nextToken);
+  const resources: StackResourceState[] = summaries
+    .filter((r) => r.ResourceType === resourceType)
+    .map((r) => ({
+      logicalId: r.LogicalResourceId ?? '',
+      ...(r.PhysicalResourceId ? { physicalId: r.PhysicalResourceId } : {}),
+      status: r.ResourceStatus ?? 'UNKNOWN',
+      ...(r.ResourceStatusReason ? { reason: r.ResourceStatusReason } : {}),
+    }))
+    .sort((a, b) => a.logicalId.localeCompare(b.logicalId));
+  return { exists: true, status: described.StackStatus ?? 'UNKNOWN', outputs, resources };
+}
+
+/**
+ * The series of `namespace` owned by `account`, as the monitoring account lists them: ListMetrics with
+ * `IncludeLinkedAccounts: true` and `OwningAccount` (AWS's documentation: in a monitoring account, the metrics of that
+ * linked account), every page. Where a page gives `OwningAccounts` (one per metric), only those of `account` count.
+ */
+export async function linkedSeries(
+  cw: Sender<CloudWatchClient>,
+  namespace: string,
+  account: string,
+): Promise<{ series: number; metricNames: string[] }> {
+  let series = 0;
+  const names = new Set<string>();
+  let nextToken: string | undefined;
+  do {
+    const page = await cw.send(
+      new ListMetricsCommand({ Namespace: namespace, IncludeLinkedAccounts: true, OwningAccount: account, NextToken: nextToken }),
+    );
+    const metrics = page.Metrics ?? [];
+    const owners = page.OwningAccounts;
+    metrics.forEach((m, i) => {
+      if (owners && owners.length === metrics.length && owners[i] !== account) return;
+      series += 1;
+      if (m.MetricName) names.add(m.MetricName);
+    });
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return { series, metricNames: [...names].sort() };
+}
