@@ -5,7 +5,10 @@
  * - `publish --config FILE --ledger-table NAME [--create-ledger] [--since ISO] [--until ISO]`: exactly what the scheduled
  *   Lambda runs; `--until` stands in for the clock.
  * - `doctor --region R [--config FILE] [--stack NAME] [--test-notification] [--format text|json]`: checks the account
- *   against what the monitoring expects (lambda/core/doctor.ts); exit 1 when a check fails.
+ *   against what the monitoring expects (lambda/core/doctor.ts); with `targets` in the config, the caller's target of
+ *   that region and its link (lambda/core/doctor-oam.ts); exit 1 when a check fails.
+ * - `doctor --targets [--config FILE] [--stack NAME] [--format text|json]`: in the monitoring account, each region's sink
+ *   and each target's series seen through its link.
  * Thin: parses arguments, reads files, calls the pure core, writes the result. Bad input exits 2 with one line naming the
  * file, the line or field and the problem; nothing is written then.
  */
@@ -31,7 +34,7 @@ import { BedrockTokenSource } from '../lambda/aws/bedrock-token-source';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../lambda/core/report-format';
 import { parseUsageFile, UsageFileError } from '../lambda/core/usage';
 import { loadConfigFile, loadConfigFromContext } from '../lib/config';
-import { DEFAULT_MONITORING_PRICES, estimateMonitoringCost, summarizeTemplate } from '../lambda/core/monitoring-cost';
+import { alarmReadyModels, DEFAULT_MONITORING_PRICES, estimateMonitoringCost, summarizeTemplate } from '../lambda/core/monitoring-cost';
 import { readDailyUsage } from '../lambda/aws/weekly-source';
 import { renderWeeklyChartSvg } from '../lambda/core/chart';
 import { alignDown, DAY_MS } from '../lambda/core/periods';
@@ -42,7 +45,18 @@ import { ensureLedgerTable } from '../lambda/aws/ledger';
 import { RunIncomplete, type RunLog } from '../lambda/core/publish-run';
 import { publishOnce } from '../lambda/handlers/publisher';
 import { doctorExitCode, renderDoctorText, runChecks } from '../lambda/core/doctor';
-import { createDoctorClients } from '../lambda/aws/doctor-clients';
+import { createDoctorClients, type DoctorAwsClients } from '../lambda/aws/doctor-clients';
+import { callerAccount, linkedSeries, oamStack } from '../lambda/aws/doctor-oam-probe';
+import {
+  OAM_LINK_TYPE,
+  OAM_SINK_TYPE,
+  findTarget,
+  runTargetChecks,
+  targetRegions,
+  withOamLink,
+  type TargetRef,
+} from '../lambda/core/doctor-oam';
+import { sinkStackName, targetStackName } from '../lib/prompt-cache-app';
 import { DoctorProbe, type DoctorProbeOptions } from '../lambda/aws/doctor-probe';
 import { InferenceProfileResolver } from '../lambda/aws/inference-profiles';
 import { DEFAULT_STACK_NAME, STACK_NAME_PATTERN } from '../lib/prompt-cache-monitoring-stack';
@@ -94,6 +108,10 @@ interface ReportOptions {
   out?: string;
   chart?: string;
   priceRegion?: string;
+  /** Every target of the config, read through the monitoring account. */
+  targets?: boolean;
+  /** With --region: these accounts (a,b,…), read through the monitoring account. */
+  account?: string;
 }
 
 /** `report --usage` prices as in this region unless `--price-region` says otherwise. */
@@ -103,17 +121,31 @@ const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 export const MAX_REVIEW_DAYS = 90;
 
 async function report(opts: ReportOptions, io: CliIo, deps: CliDeps): Promise<void> {
-  if ((opts.usage === undefined) === (opts.region === undefined)) {
+  if (opts.targets && (opts.region !== undefined || opts.account !== undefined))
+    throw new BadInput(
+      "--targets goes without --region and --account: the config's targets name each account and region (or list them with --region a,b --account x,y)",
+    );
+  if (opts.targets && opts.usage !== undefined)
+    throw new BadInput('report needs exactly one source: --usage FILE, or --targets for every target of the config');
+  if (!opts.targets && (opts.usage === undefined) === (opts.region === undefined)) {
     throw new BadInput('report needs exactly one source: --usage FILE, or --region REGION to read AWS/Bedrock metrics from CloudWatch');
   }
+  if (opts.account !== undefined && opts.region === undefined)
+    throw new BadInput('--account goes with --region: the accounts are read in each listed region (--region a,b --account x,y)');
+  if (opts.chart !== undefined && opts.targets) throw new BadInput("--chart goes with one --region: the chart draws one region's models");
   if (opts.chart !== undefined && opts.region === undefined)
     throw new BadInput('--chart needs --region: the chart draws daily figures, which a usage file does not have');
   if (opts.priceRegion !== undefined && opts.usage === undefined)
-    throw new BadInput('--price-region goes with --usage: with --region the prices are those of that region');
+    throw new BadInput(
+      opts.targets
+        ? "--price-region goes with --usage: with --targets the prices are those of each target's region"
+        : '--price-region goes with --usage: with --region the prices are those of that region',
+    );
   if (opts.priceRegion !== undefined && !REGION_PATTERN.test(opts.priceRegion))
     throw new BadInput(`--price-region: not an AWS region (got ${JSON.stringify(opts.priceRegion)}); e.g. eu-west-1`);
   if (opts.chart !== undefined && !opts.chart.endsWith('.svg'))
     throw new BadInput(`--chart: the file must end in .svg (got ${JSON.stringify(opts.chart)})`);
+  if (opts.targets) return targetsFromCloudWatch(opts, configFromFileOrCdkJson(opts.config), io, deps);
   const config = loadConfig(opts.config);
   if (opts.usage !== undefined) {
     let usage;
@@ -131,8 +163,29 @@ async function report(opts: ReportOptions, io: CliIo, deps: CliDeps): Promise<vo
     return;
   }
   const regions = (opts.region as string).split(',').map((r) => r.trim());
+  if (opts.account !== undefined) return accountsFromCloudWatch({ ...opts, regions, account: opts.account }, config, io, deps);
   if (regions.length > 1) return fleetFromCloudWatch({ ...opts, regions }, config, io, deps);
   await reviewFromCloudWatch(opts as ReportOptions & { region: string }, config, io, deps);
+}
+
+/** One target of a report over many: where it is read and how it is shown and priced. */
+interface FleetTarget {
+  readonly region: string;
+  /** The account shown on its row (null: the credentials' own). */
+  readonly account?: string;
+  /** The linked source account to read through the monitoring account (AccountId, OwningAccount). @default - the credentials' own */
+  readonly readAccount?: string;
+  /** Its own config (a config target's sections). @default - the report's config */
+  readonly config?: PromptCacheConfig;
+}
+
+/** `--region a,b`: each an AWS region, each once. */
+function checkRegions(regions: readonly string[]): void {
+  const bad = regions.filter((r) => !REGION_PATTERN.test(r));
+  if (bad.length > 0)
+    throw new BadInput(`--region: not an AWS region (got ${bad.map((r) => JSON.stringify(r)).join(', ')}); e.g. us-east-1,eu-west-1`);
+  const twice = regions.filter((r, i) => regions.indexOf(r) !== i);
+  if (twice.length > 0) throw new BadInput(`--region: ${twice[0]} is listed twice; list each region once`);
 }
 
 /**
@@ -145,12 +198,70 @@ async function fleetFromCloudWatch(
   io: CliIo,
   deps: CliDeps,
 ): Promise<void> {
-  const bad = opts.regions.filter((r) => !REGION_PATTERN.test(r));
-  if (bad.length > 0)
-    throw new BadInput(`--region: not an AWS region (got ${bad.map((r) => JSON.stringify(r)).join(', ')}); e.g. us-east-1,eu-west-1`);
-  const twice = opts.regions.filter((r, i) => opts.regions.indexOf(r) !== i);
-  if (twice.length > 0) throw new BadInput(`--region: ${twice[0]} is listed twice; list each region once`);
+  checkRegions(opts.regions);
   if (opts.chart !== undefined) throw new BadInput("--chart goes with one --region: the chart draws one region's models");
+  await readFleet(
+    opts.regions.map((region) => ({ region })),
+    `${opts.regions.length} regions`,
+    opts,
+    config,
+    io,
+    deps,
+  );
+}
+
+/**
+ * `report --region a,b --account x,y`: every listed account in every listed region, read from the monitoring account of
+ * CloudWatch cross-account observability (run with its credentials), a row per account and region and the total.
+ */
+async function accountsFromCloudWatch(
+  opts: ReportOptions & { regions: string[]; account: string },
+  config: PromptCacheConfig,
+  io: CliIo,
+  deps: CliDeps,
+): Promise<void> {
+  checkRegions(opts.regions);
+  const accounts = opts.account.split(',').map((a) => a.trim());
+  const bad = accounts.filter((a) => !/^\d{12}$/.test(a));
+  if (bad.length > 0)
+    throw new BadInput(
+      `--account: not a 12-digit AWS account id (got ${bad.map((a) => JSON.stringify(a)).join(', ')}); e.g. 111111111111,222222222222`,
+    );
+  const twice = accounts.filter((a, i) => accounts.indexOf(a) !== i);
+  if (twice.length > 0) throw new BadInput(`--account: ${twice[0]} is listed twice; list each account once`);
+  if (opts.chart !== undefined) throw new BadInput("--chart goes with one --region and no --account: the chart draws one region's models");
+  const targets = accounts.flatMap((account) => opts.regions.map((region) => ({ region, account, readAccount: account })));
+  await readFleet(targets, `${accounts.length} accounts in ${opts.regions.length} regions`, opts, config, io, deps);
+}
+
+/**
+ * `report --targets`: every target of the config in its region, each with its own sections, a target in another account
+ * than `monitoring.account` read through the monitoring account (a target without an account is the credentials' own).
+ */
+async function targetsFromCloudWatch(opts: ReportOptions, config: PromptCacheConfig, io: CliIo, deps: CliDeps): Promise<void> {
+  if (!config.targets)
+    throw new BadInput(
+      `--targets: the config has no \`targets\`${opts.config ? ` (${opts.config})` : " (cdk.json's promptCacheMonitoring; name another with --config)"}; list them there, or read regions with --region a,b`,
+    );
+  const monitoring = config.monitoring?.account;
+  const targets = config.targets.map((t, i) => ({
+    region: t.region,
+    ...(t.account === undefined ? {} : { account: t.account }),
+    ...(t.account === undefined || t.account === monitoring ? {} : { readAccount: t.account }),
+    config: targetConfig(config, i),
+  }));
+  await readFleet(targets, `${targets.length} targets`, opts, config, io, deps);
+}
+
+/** Reads each target's window (its region, its account), prices it in its region, and writes the report over all. */
+async function readFleet(
+  list: readonly FleetTarget[],
+  what: string,
+  opts: ReportOptions,
+  config: PromptCacheConfig,
+  io: CliIo,
+  deps: CliDeps,
+): Promise<void> {
   const { days, endMs } = pastDays(opts, 'review');
   const { current } = reviewWindows(endMs, days);
   const quiet: RunLog = {
@@ -159,28 +270,33 @@ async function fleetFromCloudWatch(
   };
   const targets: TargetUsage[] = [];
   let priced = config;
-  for (const region of opts.regions) {
-    io.stderr(`reading AWS/Bedrock metrics in ${region}, ${windowLabel(current)}...\n`);
-    const clients = deps.clients?.(region) ?? createClients({ region });
+  for (const t of list) {
+    const own = t.config ?? config;
+    io.stderr(
+      `reading AWS/Bedrock metrics ${t.readAccount ? `of ${t.readAccount} (through the monitoring account) ` : ''}in ${t.region}, ${windowLabel(current)}...\n`,
+    );
+    const clients = deps.clients?.(t.region, t.account) ?? createClients({ region: t.region });
     const read = await readDailyUsage(
       clients.cloudWatch,
-      config,
+      own,
       { current, previous: current },
       quiet,
       undefined,
       new InferenceProfileResolver(clients.bedrock, quiet),
+      t.readAccount,
     );
-    warnUnknownPriceRegion(region, io);
+    warnUnknownPriceRegion(t.region, io);
     const models = sumWindow(read.daily, current);
-    targets.push({ region, models });
-    priced = withRegionRoutes(priced, read.config);
+    targets.push({
+      region: t.region,
+      ...(t.account === undefined ? {} : { account: t.account }),
+      models,
+      ...(t.config === undefined ? {} : { config: read.config }),
+    });
+    if (t.config === undefined) priced = withRegionRoutes(priced, read.config);
     io.stderr(`  ${models.length} models with tokens, ${clients.calls.GetMetricData ?? 0} GetMetricData calls\n`);
   }
-  const text = renderFleetReport(
-    buildFleetReport(targets, priced),
-    opts.format,
-    `Prompt cache report: ${opts.regions.length} regions, ${windowLabel(current)}`,
-  );
+  const text = renderFleetReport(buildFleetReport(targets, priced), opts.format, `Prompt cache report: ${what}, ${windowLabel(current)}`);
   if (opts.out === undefined) io.stdout(text);
   else writeAtomically(opts.out, text);
 }
@@ -499,8 +615,15 @@ async function costOfTargets(config: PromptCacheConfig, opts: CostOptions, io: C
     };
   });
   const monitoringStacks = [...(stacks.rollup ? [stacks.rollup] : []), ...stacks.sinks];
+  // The roll-up's fleet alarms of a region analyze each fleet-mode model of every target there.
+  const sourceModels = (region: string) =>
+    (config.targets ?? []).reduce((n, t, i) => n + (t.region === region ? alarmReadyModels(targetConfig(config, i)) : 0), 0);
   const rollupUSD = monitoringStacks.reduce(
-    (n, s) => n + estimateMonitoringCost(summarizeTemplate(templateOf(s.stackName)), config, monitoringPricesOf(config)).monthlyUSD,
+    (n, s) =>
+      n +
+      estimateMonitoringCost(summarizeTemplate(templateOf(s.stackName)), config, monitoringPricesOf(config), {
+        sourceModels: sourceModels(s.region),
+      }).monthlyUSD,
     0,
   );
   const monthlyUSD = targets.reduce((n, t) => n + t.monthlyUSD, 0) + rollupUSD;
@@ -519,7 +642,7 @@ async function costOfTargets(config: PromptCacheConfig, opts: CostOptions, io: C
       ),
       ...(stacks.rollup
         ? [
-            `| monitoring account (the fleet dashboard) | ${config.monitoring?.account} | ${config.monitoring?.region} | | $${rollupUSD.toFixed(2)} |`,
+            `| monitoring account (fleet dashboard, alarms, digest) | ${config.monitoring?.account} | ${config.monitoring?.region} | | $${rollupUSD.toFixed(2)} |`,
           ]
         : []),
       `| **total** | | | | **$${monthlyUSD.toFixed(2)}** |`,
@@ -535,6 +658,7 @@ interface DoctorOptions {
   config?: string;
   stack: string;
   testNotification?: boolean;
+  targets?: boolean;
   format: 'text' | 'json';
 }
 
@@ -548,35 +672,128 @@ export interface CliDeps {
   readonly pricing?: PricingClient;
   /** The Cost Explorer client of `reconcile` and `report --region`. @default createCostExplorerClient() (us-east-1) */
   readonly costExplorer?: CostExplorerClient;
-  /** The clients of one region, for `report --region a,b` (tests send them as a moto account of their own). @default createClients */
-  readonly clients?: (region: string) => AwsClients;
+  /**
+   * The clients of one region, for `report --region a,b`, `--account` and `--targets` (tests send them as a moto account
+   * of their own: `account` is the target's, undefined for the credentials' own). @default createClients
+   */
+  readonly clients?: (region: string, account?: string) => AwsClients;
+  /**
+   * doctor's clients in `region`; with `--targets`, `account` is the account read there (the monitoring account's own
+   * stacks, or a target's series: tests send each as a moto account of its own; in AWS the monitoring account's
+   * credentials read all). @default createDoctorClients
+   */
+  readonly doctorClients?: (region: string, account?: string) => DoctorAwsClients;
 }
 
 async function doctor(opts: DoctorOptions, io: CliIo, deps: CliDeps): Promise<void> {
+  if (opts.targets) return doctorTargets(opts, io, deps);
   if (opts.region === undefined)
     throw new BadInput('--region is required: the region where you call Bedrock and deployed the stack, e.g. --region us-east-1');
   if (!REGION_PATTERN.test(opts.region))
     throw new BadInput(`--region: not an AWS region (got ${JSON.stringify(opts.region)}); e.g. us-east-1`);
-  if (!STACK_NAME_PATTERN.test(opts.stack))
-    throw new BadInput(
-      `--stack: not a CloudFormation stack name (got ${JSON.stringify(opts.stack)}); letters, digits and "-", starting with a letter, e.g. ${DEFAULT_STACK_NAME}`,
-    );
+  checkStackOption(opts.stack);
+  const region = opts.region;
   const config = configFromFileOrCdkJson(opts.config);
-  const clients = createDoctorClients({ region: opts.region });
+  const clients = deps.doctorClients?.(region) ?? createDoctorClients({ region });
+  // With targets: the target of this region in the caller's account, checked with its own sections and stack name.
+  let checked = config;
+  let target: TargetRef | undefined;
+  if (config.targets) {
+    const account = await callerAccount(clients.sts);
+    const found = findTarget(config.targets, region, account);
+    if (!found) {
+      const here = config.targets.filter((t) => t.region === region).map((t) => t.account ?? '(deploying account)');
+      throw new BadInput(
+        `--region: the config's targets have none in ${region} for account ${account} (these credentials'; targets in ${region}: ${here.length > 0 ? here.join(', ') : 'none'}); run doctor with a target account's credentials, or check --region and --config`,
+      );
+    }
+    checked = targetConfig(config, found.index);
+    target = { account, region, stackName: targetStackName(opts.stack, found.target) };
+  }
+  const stackName = target?.stackName ?? opts.stack;
   const log: RunLog = { info: () => undefined, warn: () => undefined };
   const probe = new DoctorProbe(clients, { profiles: new InferenceProfileResolver(clients.bedrock, log), ...deps.doctor });
   // In JSON the notice goes to stderr, so that stdout stays one JSON document.
   const say = (line: string) => (opts.format === 'json' ? io.stderr : io.stdout)(`${line}\n`);
   const observations = await probe.collect({
-    config,
-    region: opts.region,
-    stackName: opts.stack,
+    config: checked,
+    region,
+    stackName,
     testNotification: opts.testNotification === true,
     say,
   });
-  const result = runChecks(config, observations);
+  let result = runChecks(checked, observations);
+  if (target)
+    result = withOamLink(result, config.monitoring, {
+      target,
+      sinkStackName: sinkStackName(opts.stack, config.monitoring?.region ?? region, region),
+      stack: await oamStack(clients.cloudFormation, stackName, OAM_LINK_TYPE),
+    });
+  writeDoctorReport(result, opts, io);
+}
+
+function checkStackOption(stack: string): void {
+  if (!STACK_NAME_PATTERN.test(stack))
+    throw new BadInput(
+      `--stack: not a CloudFormation stack name (got ${JSON.stringify(stack)}); letters, digits and "-", starting with a letter, e.g. ${DEFAULT_STACK_NAME}`,
+    );
+}
+
+function writeDoctorReport(result: Parameters<typeof doctorExitCode>[0], opts: DoctorOptions, io: CliIo): void {
   io.stdout(opts.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : renderDoctorText(result));
   if (doctorExitCode(result) === 1) throw new ChecksFailed();
+}
+
+/**
+ * `doctor --targets`, in the monitoring account: for each region with targets, the sink's stack (the roll-up's in the
+ * monitoring region, else `<stack>-Sink-<region>`) against `monitoring.sinks`, then each target's series of the
+ * namespace as the monitoring account lists them in that region (ListMetrics of the linked account).
+ */
+async function doctorTargets(opts: DoctorOptions, io: CliIo, deps: CliDeps): Promise<void> {
+  if (opts.region !== undefined)
+    throw new BadInput(
+      '--targets goes without --region: it checks every region that has targets, from the monitoring account (in a target account, run --region R for its target)',
+    );
+  if (opts.testNotification)
+    throw new BadInput('--test-notification goes with --region R (one target, in its account), not with --targets');
+  checkStackOption(opts.stack);
+  const config = configFromFileOrCdkJson(opts.config);
+  const { targets, monitoring } = config;
+  if (!targets || !monitoring)
+    throw new BadInput(
+      `--targets needs \`targets\` and \`monitoring\` in the config (it has ${targets ? 'no `monitoring`' : monitoring ? 'no `targets`' : 'neither'}); see README "Many accounts and regions", or run doctor --region R for one account`,
+    );
+  const cache = new Map<string, DoctorAwsClients>();
+  const clientsFor = (region: string, account: string): DoctorAwsClients => {
+    const key = `${region} ${account}`;
+    const made = cache.get(key) ?? deps.doctorClients?.(region, account) ?? createDoctorClients({ region });
+    cache.set(key, made);
+    return made;
+  };
+  const caller = await callerAccount(clientsFor(monitoring.region, monitoring.account).sts);
+  if (caller !== monitoring.account)
+    throw new BadInput(
+      `--targets: these credentials are of account ${caller}, not of the monitoring account ${monitoring.account} (monitoring.account); run it with the monitoring account's credentials`,
+    );
+  const refs: TargetRef[] = targets.map((t) => {
+    // The config's rules require every target's account with `monitoring`.
+    if (t.account === undefined) throw new RangeError(`a target in ${t.region} without an account`);
+    return { account: t.account, region: t.region, stackName: targetStackName(opts.stack, t) };
+  });
+  const sinks = [];
+  for (const region of targetRegions(refs)) {
+    const stackName = sinkStackName(opts.stack, monitoring.region, region);
+    const linked = refs.some((t) => t.region === region && t.account !== monitoring.account);
+    const stack = linked ? await oamStack(clientsFor(region, monitoring.account).cloudFormation, stackName, OAM_SINK_TYPE) : undefined;
+    sinks.push({ region, stackName, ...(stack ? { stack } : {}) });
+  }
+  const series = [];
+  for (const target of refs)
+    series.push({
+      target,
+      ...(await linkedSeries(clientsFor(target.region, target.account).cloudWatch, config.namespace, target.account)),
+    });
+  writeDoctorReport(runTargetChecks(config, { region: monitoring.region, targets: refs, sinks, series }), opts, io);
 }
 
 /** A run that failed part-way (exit 1): what it completed is committed, the rest is left for the next run. */
@@ -596,6 +813,14 @@ export function buildProgram(io: CliIo, deps: CliDeps = {}): Command {
     .option(
       '--region <region>',
       'read AWS/Bedrock metrics from CloudWatch in this region: the weekly review, with the previous window; several (a,b,…): a row per region and the total',
+    )
+    .option(
+      '--account <ids>',
+      "with --region: read these accounts (a,b,…) in every listed region through the monitoring account (CloudWatch cross-account observability; run with the monitoring account's credentials): a row per account and region and the total",
+    )
+    .option(
+      '--targets',
+      "read every target of the config (its account and region) through the monitoring account: a row per target and the total (the config: --config, else cdk.json's promptCacheMonitoring)",
     )
     .option('--price-region <region>', `with --usage: price the tokens as in this region (default ${DEFAULT_PRICE_REGION})`)
     .option('--days <n>', 'with --region: days in the window', '7')
@@ -653,12 +878,16 @@ export function buildProgram(io: CliIo, deps: CliDeps = {}): Command {
     .description(
       'check the account against what the monitoring expects: metric names, models, prices, profiles, the stack, the publisher, notifications',
     )
-    .option('--region <region>', 'the region where you call Bedrock and deployed the stack (required)')
+    .option('--region <region>', 'the region where you call Bedrock and deployed the stack (required, except with --targets)')
     .option('--config <file>', "JSON config (default: cdk.json's promptCacheMonitoring in this folder)")
     .option('--stack <name>', 'the deployed stack', DEFAULT_STACK_NAME)
     .option(
       '--test-notification',
       "set one alarm to ALARM (PublisherErrors: a ticket) so that the alarm notifier sends one real notification, and read the notifier's log for it",
+    )
+    .option(
+      '--targets',
+      "in the monitoring account: each region's OAM sink against monitoring.sinks, and each target's series seen through its link (config targets and monitoring)",
     )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action((opts: DoctorOptions) => doctor(opts, io, deps));

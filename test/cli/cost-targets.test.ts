@@ -26,7 +26,7 @@ async function run(...argv: string[]) {
   return { code, stdout, stderr };
 }
 
-test('per target and in total: a second model adds its share, a target without alarms costs less, the fleet dashboard $3', async () => {
+test("per target and in total: a second model adds its share, a target without alarms costs less; the monitoring account's dashboard, alarms and digest", async () => {
   const r = await run('cost', '--config', file, '--format', 'json');
   expect(r.code).toBe(0);
   const e = JSON.parse(r.stdout) as {
@@ -39,13 +39,18 @@ test('per target and in total: a second model adds its share, a target without a
     ['BedrockPromptCacheMonitoring-222222222222-eu-west-1', 2, 18.16],
     ['BedrockPromptCacheMonitoring-333333333333-us-east-1', 1, 11.7],
   ]);
-  expect([e.rollupUSD, Number(e.monthlyUSD.toFixed(2))]).toEqual([3, 48.45]);
-  expect(e.monthlyUSD).toBeCloseTo(e.targets.reduce((n, t) => n + t.monthlyUSD, 0) + 3, 9);
+  // The monitoring account: the fleet dashboard $3; five topic keys $5 (two per region for the roll-up's alarms, the
+  // fleet digest's); a notifier-failing alarm per region $0.20; the fleet alarms, 4 each analyzing one metric per
+  // fleet-mode model of the region's targets (us-east-1: 1, TeamB's alarms are off; eu-west-1: 2) $1.20; the weekly
+  // fleet digest's reads and compute.
+  const digestUSD = e.rollupUSD - (3 + 5 + 0.2 + 1.2);
+  expect([Number(digestUSD.toFixed(10)), Number(e.monthlyUSD.toFixed(2))]).toEqual([0.0014733342, 54.86]);
+  expect(e.monthlyUSD).toBeCloseTo(e.targets.reduce((n, t) => n + t.monthlyUSD, 0) + e.rollupUSD, 9);
 });
 
 test('markdown: the total first; --models is refused with targets (exit 2)', async () => {
   const md = await run('cost', '--config', file);
-  expect(md.stdout.split('\n')[0]).toBe('# Monthly cost of the monitoring: $48.45 (3 targets and the monitoring account)');
+  expect(md.stdout.split('\n')[0]).toBe('# Monthly cost of the monitoring: $54.86 (3 targets and the monitoring account)');
   const bad = await run('cost', '--config', file, '--models', '5');
   expect([bad.code, bad.stderr.trim()]).toEqual([
     2,
