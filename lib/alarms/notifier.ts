@@ -120,6 +120,15 @@ export class AlarmNotifier extends Construct {
           comment:
             'Failed async invocations go to the DeadLetters queue through an on-failure destination (EventInvokeConfig), which keeps the event and the error.',
         },
+        ...(props.accountLabels
+          ? [
+              {
+                id: 'CKV_AWS_45',
+                comment:
+                  "The roll-up's environment names its source accounts (12-digit ids) and their stacks for the pages; account ids are not secrets.",
+              },
+            ]
+          : []),
       ],
     });
     this.function = fn.function;

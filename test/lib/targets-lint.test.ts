@@ -1,5 +1,5 @@
 /**
- * Every template of a many-account app (3 targets in 2 accounts and 2 regions, the roll-up and a sink stack) through
+ * Every template of a many-account app (3 targets in 2 accounts and 2 regions, one paged by the roll-up, the roll-up and a sink stack with the monitoring account's alarms) through
  * cdk-nag and the built-in validation (on), cfn-lint and checkov: no finding, no warning, no failed check.
  */
 delete process.env.CDK_VALIDATION; // validation must be on here, whatever the caller's environment says
@@ -38,7 +38,7 @@ beforeAll(() => {
       targets: [
         { account: '222222222222', region: 'us-east-1' },
         { account: '222222222222', region: 'eu-west-1' },
-        { account: '333333333333', region: 'us-east-1' },
+        { account: '333333333333', region: 'us-east-1', onCall: 'rollup' },
       ],
     },
     'test',
