@@ -28,8 +28,18 @@ export async function callerAccount(sts: Sender<STSClient>): Promise<string> {
   return account;
 }
 
-/** The stack's status, its outputs and its resources of `resourceType`; `{exists: false}` when there is no such stack. */
-export async function oamStack(cfn: Sender<CloudFormationClient>, stackName: string, resourceType: string): Promise<OamStackObservation> {
+/** A stack as DescribeStacks and every page of ListStackResources give it; `{exists: false}` when there is none. */
+export type StackRead =
+  | { readonly exists: false }
+  | {
+      readonly exists: true;
+      readonly status: string;
+      readonly outputs: Record<string, string>;
+      readonly resources: StackResourceSummary[];
+    };
+
+/** Reads a stack: its status, outputs and every resource (both probes: doctor's own stack, the OAM stacks). */
+export async function stackWithResources(cfn: Sender<CloudFormationClient>, stackName: string): Promise<StackRead> {
   let described;
   try {
     described = (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
@@ -41,14 +51,22 @@ export async function oamStack(cfn: Sender<CloudFormationClient>, stackName: str
   const outputs: Record<string, string> = {};
   for (const o of described.Outputs ?? [])
     if (o.OutputKey !== undefined && o.OutputValue !== undefined) outputs[o.OutputKey] = o.OutputValue;
-  const summaries: StackResourceSummary[] = [];
+  const resources: StackResourceSummary[] = [];
   let nextToken: string | undefined;
   do {
     const page = await cfn.send(new ListStackResourcesCommand({ StackName: stackName, NextToken: nextToken }));
-    summaries.push(...(page.StackResourceSummaries ?? []));
+    resources.push(...(page.StackResourceSummaries ?? []));
     nextToken = page.NextToken;
   } while (nextToken);
-  const resources: StackResourceState[] = summaries
+  return { exists: true, status: described.StackStatus ?? 'UNKNOWN', outputs, resources };
+}
+
+/** The stack's status, its outputs and its resources of `resourceType`; `{exists: false}` when there is no such stack. */
+export async function oamStack(cfn: Sender<CloudFormationClient>, stackName: string, resourceType: string): Promise<OamStackObservation> {
+  const stack = await stackWithResources(cfn, stackName);
+  if (!stack.exists) return stack;
+  const { outputs } = stack;
+  const resources: StackResourceState[] = stack.resources
     .filter((r) => r.ResourceType === resourceType)
     .map((r) => ({
       logicalId: r.LogicalResourceId ?? '',
@@ -57,7 +75,7 @@ export async function oamStack(cfn: Sender<CloudFormationClient>, stackName: str
       ...(r.ResourceStatusReason ? { reason: r.ResourceStatusReason } : {}),
     }))
     .sort((a, b) => a.logicalId.localeCompare(b.logicalId));
-  return { exists: true, status: described.StackStatus ?? 'UNKNOWN', outputs, resources };
+  return { exists: true, status: stack.status, outputs, resources };
 }
 
 /**

@@ -7,13 +7,7 @@
  * - the ledger watermark (DynamoDB) and the newest PublisherLagMinutes datum;
  * - with --test-notification: SetAlarmState on one alarm, then the alarm notifier's log (FilterLogEvents) for its line.
  */
-import {
-  CloudFormationClient,
-  DescribeStacksCommand,
-  GetTemplateCommand,
-  ListStackResourcesCommand,
-  type StackResourceSummary,
-} from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, GetTemplateCommand, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import {
   CloudWatchClient,
   DescribeAlarmsCommand,
@@ -50,6 +44,7 @@ import {
 import type { ProfileLookup } from '../core/inference-profiles';
 import { alignDown } from '../core/periods';
 import { settlementBacklog } from '../core/publish-run';
+import { stackWithResources } from './doctor-oam-probe';
 import { DynamoDbLedger } from './ledger';
 
 type Sender<C extends { send: unknown }> = Pick<C, 'send'>;
@@ -153,25 +148,9 @@ export class DoctorProbe {
   }
 
   async describeStack(stackName: string): Promise<StackObservation> {
-    const cfn = this.clients.cloudFormation;
-    let described;
-    try {
-      described = (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
-    } catch (err) {
-      if ((err as Error).name === 'ValidationError' && /does not exist/.test((err as Error).message)) return { exists: false };
-      throw err;
-    }
-    if (!described) return { exists: false };
-    const outputs: Record<string, string> = {};
-    for (const o of described.Outputs ?? [])
-      if (o.OutputKey !== undefined && o.OutputValue !== undefined) outputs[o.OutputKey] = o.OutputValue;
-    const resources: StackResourceSummary[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await cfn.send(new ListStackResourcesCommand({ StackName: stackName, NextToken: nextToken }));
-      resources.push(...(page.StackResourceSummaries ?? []));
-      nextToken = page.NextToken;
-    } while (nextToken);
+    const stack = await stackWithResources(this.clients.cloudFormation, stackName);
+    if (!stack.exists) return stack;
+    const { outputs, resources } = stack;
     const expected = await this.alarmResources(stackName, resources);
     const found = await this.describeAlarms(expected.map((a) => a.name));
     // The type is the stack resource's; the state and the query kind are CloudWatch's.
@@ -179,7 +158,7 @@ export class DoctorProbe {
     const notifier = notifierResources(resources);
     return {
       exists: true,
-      status: described.StackStatus ?? 'UNKNOWN',
+      status: stack.status,
       outputs,
       alarms: alarms.sort((a, b) => a.name.localeCompare(b.name)),
       ...(notifier ? { notifier } : {}),
