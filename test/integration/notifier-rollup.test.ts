@@ -6,8 +6,8 @@
  * request itself). This file's own region and namespace.
  */
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { catalogLookup, fleetAlarms, type CatalogAlarm } from '../../lambda/core/alarm-catalog';
 import { parseConfig } from '../../lambda/core/config';
 import { CUSTOM_METRICS, MODEL_ID_DIMENSION } from '../../lambda/core/contract';
@@ -16,6 +16,7 @@ import { HOUR_MS } from '../../lambda/core/periods';
 import type { RunLog } from '../../lambda/core/publish-run';
 import { metricDataQueries } from '../../lambda/aws/alarm-figures';
 import { notify, type NotifierDeps } from '../../lambda/handlers/notifier';
+import { drain, topicWithQueue } from '../support/sns-inbox';
 import { contributorEvent, stateEvent } from '../support/alarm-events';
 
 const REGION = 'ap-northeast-2'; // this file's own moto region
@@ -42,26 +43,9 @@ const log: RunLog = { info: () => undefined, warn: () => undefined };
 let queues: { page: string; ticket: string };
 let deps: NotifierDeps;
 
-async function topicWithQueue(name: string): Promise<{ topic: string; queue: string }> {
-  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: name }));
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-inbox` }));
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-  await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: Attributes?.QueueArn }));
-  return { topic: TopicArn as string, queue: QueueUrl as string };
-}
-
-async function drain(queue: string): Promise<{ Subject: string; Message: string }[]> {
-  const out: { Subject: string; Message: string }[] = [];
-  for (;;) {
-    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-    if (!Messages || Messages.length === 0) return out;
-    out.push(...Messages.map((m) => JSON.parse(m.Body as string)));
-  }
-}
-
 beforeAll(async () => {
-  const page = await topicWithQueue('rollup-oncall');
-  const ticket = await topicWithQueue('rollup-tickets');
+  const page = await topicWithQueue(sns, sqs, 'rollup-oncall');
+  const ticket = await topicWithQueue(sns, sqs, 'rollup-tickets');
   queues = { page: page.queue, ticket: ticket.queue };
   // code-review in TEAM_A: losing $2.85/h at a 9% hit ratio for the last two published hours.
   const series: [string, number[]][] = [
@@ -136,7 +120,7 @@ test('a cross-account money page: once, on the paging topic, naming the account 
     }),
     deps,
   );
-  const [paged, ticketed] = [await drain(queues.page), await drain(queues.ticket)];
+  const [paged, ticketed] = [await drain(sqs, queues.page), await drain(sqs, queues.ticket)];
   expect([paged.length, ticketed.length, (outcome as { figures?: string }).figures]).toEqual([1, 0, 'read']);
   expect(paged[0].Subject).toBe('PAGE 222222222222 code-review: caching losing $2.85/h (hit 9%, break-even 52.6%)');
   const lines = paged[0].Message.split('\n');
@@ -158,7 +142,7 @@ test("a source account's heartbeat pages for that account; a contributor without
     deps,
   );
   await notify(contributorEvent({ alarmName: `${PREFIX}-Fleet-LowHitRatio`, modelId: CODE, state: 'ALARM', atMs: NOW }), deps);
-  const [paged, ticketed] = [await drain(queues.page), await drain(queues.ticket)];
+  const [paged, ticketed] = [await drain(sqs, queues.page), await drain(sqs, queues.ticket)];
   expect([paged.length, ticketed.length]).toEqual([1, 1]);
   expect(paged[0].Subject.startsWith('PAGE 333333333333 savings pipeline: ')).toBe(true);
   expect(paged[0].Message.split('\n')[1]).toBe(

@@ -6,8 +6,8 @@
  * region; its own namespace.
  */
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { CUSTOM_METRICS, MODEL_ID_DIMENSION } from '../../lambda/core/contract';
 import { HOUR_MS } from '../../lambda/core/periods';
 import type { RunLog } from '../../lambda/core/publish-run';
 import { notify, type NotifierDeps } from '../../lambda/handlers/notifier';
+import { drain, topicWithQueue } from '../support/sns-inbox';
 import { contributorEvent, PREFIX, sampleCatalog, stateEvent } from '../support/alarm-events';
 import { bundleWithConfig } from '../support/bundle-run';
 import { startFaultProxy } from '../support/fault-proxy';
@@ -46,29 +47,9 @@ let topics: { page: string; ticket: string };
 let queues: { page: string; ticket: string };
 let deps: NotifierDeps;
 
-async function topicWithQueue(name: string): Promise<{ topic: string; queue: string }> {
-  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: name }));
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-inbox` }));
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-  await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: Attributes?.QueueArn }));
-  return { topic: TopicArn as string, queue: QueueUrl as string };
-}
-
-/** Every message waiting in the queue (SNS envelopes), removed. */
-async function drain(queue: string): Promise<{ Subject: string; Message: string; TopicArn: string }[]> {
-  const out: { Subject: string; Message: string; TopicArn: string }[] = [];
-  for (;;) {
-    const { Messages } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queue, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 300 }),
-    );
-    if (!Messages || Messages.length === 0) return out;
-    out.push(...Messages.map((m) => JSON.parse(m.Body as string)));
-  }
-}
-
 beforeAll(async () => {
-  const page = await topicWithQueue('oncall');
-  const ticket = await topicWithQueue('tickets');
+  const page = await topicWithQueue(sns, sqs, 'oncall');
+  const ticket = await topicWithQueue(sns, sqs, 'tickets');
   topics = { page: page.topic, ticket: ticket.topic };
   queues = { page: page.queue, ticket: ticket.queue };
   // code-review over the last 4 published hours: fine, then losing $2.85/h at a 9% hit ratio for three hours.
@@ -108,8 +89,8 @@ beforeAll(async () => {
 afterAll(() => [cw, sns, sqs].forEach((c) => c.destroy()));
 afterEach(async () => {
   logged.length = 0;
-  await drain(queues.page);
-  await drain(queues.ticket);
+  await drain(sqs, queues.page);
+  await drain(sqs, queues.ticket);
 });
 
 const atNow = (ms = NOW) => new Date(ms).toISOString().slice(11, 16);
@@ -124,7 +105,7 @@ test('a contributor ALARM of the money page: exactly one message, on the paging 
     region: REGION,
   });
   const outcome = await notify(event, deps);
-  const [paged, ticketed] = [await drain(queues.page), await drain(queues.ticket)];
+  const [paged, ticketed] = [await drain(sqs, queues.page), await drain(sqs, queues.ticket)];
   expect([paged.length, ticketed.length]).toEqual([1, 0]);
   expect([paged[0].TopicArn, paged[0].Subject]).toEqual([
     topics.page,
@@ -159,7 +140,7 @@ test('a ticket (low hit ratio) goes to the ticket topic only; a second model’s
     contributorEvent({ alarmName: `${PREFIX}-Fleet-LowHitRatio`, modelId: QUIET, state: 'ALARM', atMs: NOW, region: REGION }),
     deps,
   );
-  const [paged, ticketed] = [await drain(queues.page), await drain(queues.ticket)];
+  const [paged, ticketed] = [await drain(sqs, queues.page), await drain(sqs, queues.ticket)];
   expect([paged.length, ticketed.map((m) => m.Subject).sort()]).toEqual([
     0,
     ['TICKET code-review: hit ratio 9% under 62.6% (losing $2.85/h)', 'TICKET us.claude-3-7-sonnet-20250219: low hit ratio (under 50%)'],
@@ -179,7 +160,7 @@ test('figures that cannot be read (GetMetricData throttled) do not lose the page
       region: REGION,
     });
     const outcome = await notify(event, { ...deps, cloudWatch: throttled });
-    const paged = await drain(queues.page);
+    const paged = await drain(sqs, queues.page);
     expect([paged.length, paged[0].Subject, (outcome as { figures: string }).figures, proxy.faults]).toEqual([
       1,
       'PAGE code-review: caching losing $2.85/h (break-even 52.6%)',
@@ -206,7 +187,7 @@ test('a Publish whose answer is lost is not retried: the invocation fails (to th
   try {
     const event = stateEvent({ alarmName: `${PREFIX}-PublisherHeartbeat`, state: 'ALARM', previous: 'OK', atMs: NOW, datapoint: 99999 });
     await expect(notify(event, { ...deps, sns: lossy })).rejects.toThrow();
-    const paged = await drain(queues.page);
+    const paged = await drain(sqs, queues.page);
     expect([paged.length, paged[0]?.Subject.startsWith('PAGE savings pipeline: '), proxy.faults]).toEqual([
       1,
       true,
@@ -227,7 +208,7 @@ test('ignored events send nothing: a fleet alarm’s own transition, a first eva
     "a fleet alarm's own transition (its contributors notify, one per model)",
     'INSUFFICIENT_DATA → OK is no recovery (only OK after ALARM is)',
   ]);
-  expect([(await drain(queues.page)).length, (await drain(queues.ticket)).length]).toEqual([0, 0]);
+  expect([(await drain(sqs, queues.page)).length, (await drain(sqs, queues.ticket)).length]).toEqual([0, 0]);
 });
 
 test('the deployable bundle, with the environment the construct gives it: the recovery of the money page arrives on the paging topic', async () => {
@@ -270,7 +251,7 @@ test('the deployable bundle, with the environment the construct gives it: the re
       'OK code-review: caching no longer losing over $1.00/h',
     ]);
     expect(JSON.parse(readFileSync(result, 'utf8')).topic).toBe('page');
-    const paged = await drain(queues.page);
+    const paged = await drain(sqs, queues.page);
     expect(paged.map((m) => m.Subject)).toEqual(['OK code-review: caching no longer losing over $1.00/h']);
     expect(paged[0].Message.split('\n').slice(-1)).toEqual(['Runbook: https://github.com/example/prompt-cache#caching-costs-money']);
   } finally {
