@@ -282,7 +282,8 @@ async function readFleet(
       { current, previous: current },
       quiet,
       undefined,
-      new InferenceProfileResolver(clients.bedrock, quiet),
+      // Another account's application profiles cannot be looked up from here: they need their `priceAs`.
+      t.readAccount ? undefined : new InferenceProfileResolver(clients.bedrock, quiet),
       t.readAccount,
     );
     warnUnknownPriceRegion(t.region, io);
