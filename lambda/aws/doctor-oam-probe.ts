@@ -11,13 +11,14 @@
  */
 import {
   DescribeStacksCommand,
+  GetTemplateCommand,
   ListStackResourcesCommand,
   type CloudFormationClient,
   type StackResourceSummary,
 } from '@aws-sdk/client-cloudformation';
 import { ListMetricsCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
-import type { OamStackObservation, StackResourceState } from '../core/doctor-oam';
+import { OAM_LINK_TYPE, type OamStackObservation, type StackResourceState } from '../core/doctor-oam';
 
 type Sender<C extends { send: unknown }> = Pick<C, 'send'>;
 
@@ -61,11 +62,33 @@ export async function stackWithResources(cfn: Sender<CloudFormationClient>, stac
   return { exists: true, status: described.StackStatus ?? 'UNKNOWN', outputs, resources };
 }
 
-/** The stack's status, its outputs and its resources of `resourceType`; `{exists: false}` when there is no such stack. */
+/**
+ * The `SinkIdentifier` of each `AWS::Oam::Link` in the stack's deployed template (GetTemplate, Original), by logical
+ * id: what the link was deployed with. A template that is not JSON (not ours) gives none.
+ */
+export async function linkSinks(cfn: Sender<CloudFormationClient>, stackName: string): Promise<Map<string, string>> {
+  const body = (await cfn.send(new GetTemplateCommand({ StackName: stackName, TemplateStage: 'Original' }))).TemplateBody ?? '{}';
+  const sinks = new Map<string, string>();
+  let template: { Resources?: Record<string, { Type?: string; Properties?: { SinkIdentifier?: unknown } }> };
+  try {
+    template = JSON.parse(body);
+  } catch {
+    return sinks;
+  }
+  for (const [logicalId, r] of Object.entries(template.Resources ?? {}))
+    if (r.Type === OAM_LINK_TYPE && typeof r.Properties?.SinkIdentifier === 'string') sinks.set(logicalId, r.Properties.SinkIdentifier);
+  return sinks;
+}
+
+/**
+ * The stack's status, its outputs and its resources of `resourceType`; `{exists: false}` when there is no such stack.
+ * A link also carries the sink its deployed template names.
+ */
 export async function oamStack(cfn: Sender<CloudFormationClient>, stackName: string, resourceType: string): Promise<OamStackObservation> {
   const stack = await stackWithResources(cfn, stackName);
   if (!stack.exists) return stack;
   const { outputs } = stack;
+  const sinks = resourceType === OAM_LINK_TYPE ? await linkSinks(cfn, stackName) : new Map<string, string>();
   const resources: StackResourceState[] = stack.resources
     .filter((r) => r.ResourceType === resourceType)
     .map((r) => ({
@@ -73,6 +96,7 @@ export async function oamStack(cfn: Sender<CloudFormationClient>, stackName: str
       ...(r.PhysicalResourceId ? { physicalId: r.PhysicalResourceId } : {}),
       status: r.ResourceStatus ?? 'UNKNOWN',
       ...(r.ResourceStatusReason ? { reason: r.ResourceStatusReason } : {}),
+      ...(sinks.has(r.LogicalResourceId ?? '') ? { sinkIdentifier: sinks.get(r.LogicalResourceId ?? '') } : {}),
     }))
     .sort((a, b) => a.logicalId.localeCompare(b.logicalId));
   return { exists: true, status: stack.status, outputs, resources };

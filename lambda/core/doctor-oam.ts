@@ -22,6 +22,8 @@ export interface StackResourceState {
   readonly physicalId?: string;
   readonly status: string;
   readonly reason?: string;
+  /** A link's `SinkIdentifier` as the deployed template gives it (a literal ARN: the config's at its deploy). */
+  readonly sinkIdentifier?: string;
 }
 
 export type OamStackObservation =
@@ -156,7 +158,13 @@ export function oamLinkCheck(monitoring: MonitoringConfig | undefined, obs: OamL
     );
   const links = stack.resources;
   details.exists = true;
-  details.links = links.map((l) => ({ logicalId: l.logicalId, arn: l.physicalId ?? null, status: l.status, reason: l.reason ?? null }));
+  details.links = links.map((l) => ({
+    logicalId: l.logicalId,
+    arn: l.physicalId ?? null,
+    status: l.status,
+    reason: l.reason ?? null,
+    sink: l.sinkIdentifier ?? null,
+  }));
   if (links.length === 0)
     return check(
       id,
@@ -181,6 +189,14 @@ export function oamLinkCheck(monitoring: MonitoringConfig | undefined, obs: OamL
       'fail',
       `the link ${link.logicalId} of stack ${stackName} is ${link.status}${because(link)}`,
       `The sink's policy must name account ${account} (${obs.sinkStackName} lists the accounts of the targets in ${region}: redeploy it after adding the target, npx cdk deploy ${obs.sinkStackName}), and monitoring.sinks.${region} must be that sink's SinkArn output; then redeploy npx cdk deploy ${stackName}.`,
+      details,
+    );
+  if (link.sinkIdentifier !== undefined && link.sinkIdentifier !== sinkArn)
+    return check(
+      id,
+      'fail',
+      `the link ${link.logicalId} of stack ${stackName} links to ${link.sinkIdentifier}, but monitoring.sinks.${region} is ${sinkArn}: the stack was deployed with another sink ARN`,
+      `Redeploy it with this config (npx cdk deploy ${stackName}) if ${sinkArn} is the ${obs.sinkStackName} stack's SinkArn output; else set monitoring.sinks.${region} to that output first.`,
       details,
     );
   return check(

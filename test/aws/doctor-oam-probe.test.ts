@@ -90,6 +90,14 @@ describe('oamStack', () => {
 
   test('DescribeStacks, then ListStackResources by stack name, every page; keeps the resources of the type asked, sorted', async () => {
     const { client, sent } = stub<CloudFormationClient>((command, input) => {
+      if (command === 'GetTemplateCommand')
+        return {
+          TemplateBody: JSON.stringify({
+            Resources: {
+              LinkA: { Type: 'AWS::Oam::Link', Properties: { SinkIdentifier: 'arn:aws:oam:ca-central-1:610987654321:sink/s' } },
+            },
+          }),
+        };
       if (command === 'DescribeStacksCommand')
         return {
           Stacks: [
@@ -119,7 +127,12 @@ describe('oamStack', () => {
       status: 'UPDATE_COMPLETE',
       outputs: { LedgerTableName: 'L' },
       resources: [
-        { logicalId: 'LinkA', physicalId: 'arn:aws:oam:ca-central-1:620987654321:link/abc', status: 'CREATE_COMPLETE' },
+        {
+          logicalId: 'LinkA',
+          physicalId: 'arn:aws:oam:ca-central-1:620987654321:link/abc',
+          status: 'CREATE_COMPLETE',
+          sinkIdentifier: 'arn:aws:oam:ca-central-1:610987654321:sink/s',
+        },
         { logicalId: 'LinkZ', status: 'UPDATE_FAILED', reason: 'denied' },
       ],
     });
@@ -127,6 +140,7 @@ describe('oamStack', () => {
       { command: 'DescribeStacksCommand', input: { StackName: 'P-620987654321-ca-central-1' } },
       { command: 'ListStackResourcesCommand', input: { StackName: 'P-620987654321-ca-central-1', NextToken: undefined } },
       { command: 'ListStackResourcesCommand', input: { StackName: 'P-620987654321-ca-central-1', NextToken: 'p2' } },
+      { command: 'GetTemplateCommand', input: { StackName: 'P-620987654321-ca-central-1', TemplateStage: 'Original' } },
     ]);
   });
 

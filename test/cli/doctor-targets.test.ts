@@ -133,7 +133,7 @@ describe('in a target account: doctor --region R with targets in the config', ()
         monitoringAccount: MON,
         sinkArn: SINK,
         exists: true,
-        links: [{ logicalId: 'LinkLink6A8B0C2D', arn: null, status: 'CREATE_COMPLETE', reason: null }],
+        links: [{ logicalId: 'LinkLink6A8B0C2D', arn: null, status: 'CREATE_COMPLETE', reason: null, sink: SINK }],
       },
     });
   });

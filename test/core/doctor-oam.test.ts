@@ -154,7 +154,7 @@ describe('oam-link', () => {
       monitoringAccount: MON,
       sinkArn: SINK_US,
       exists: true,
-      links: [{ logicalId: 'LinkLink0A1B2C3D', arn: LINK_ARN, status: 'CREATE_FAILED', reason: 'denied' }],
+      links: [{ logicalId: 'LinkLink0A1B2C3D', arn: LINK_ARN, status: 'CREATE_FAILED', reason: 'denied', sink: null }],
     });
     expect(oamLinkCheck(config({}).monitoring, linkObs(stackWith([]))).details).toEqual({
       account: A,
@@ -163,6 +163,18 @@ describe('oam-link', () => {
       monitoringAccount: MON,
       sinkArn: null,
     });
+  });
+
+  test('a link deployed with another sink ARN than monitoring.sinks names: a fail that says to redeploy', () => {
+    const stale = { ...link('CREATE_COMPLETE'), sinkIdentifier: `arn:aws:oam:us-east-1:${MON}:sink/old-0000` };
+    const c = oamLinkCheck(monitoring, linkObs(stackWith([stale])));
+    expect([c.status, c.summary, c.fix]).toEqual([
+      'fail',
+      `the link LinkLink0A1B2C3D of stack P-222222222222-us-east-1 links to arn:aws:oam:us-east-1:${MON}:sink/old-0000, but monitoring.sinks.us-east-1 is ${SINK_US}: the stack was deployed with another sink ARN`,
+      `Redeploy it with this config (npx cdk deploy P-222222222222-us-east-1) if ${SINK_US} is the P-Rollup stack's SinkArn output; else set monitoring.sinks.us-east-1 to that output first.`,
+    ]);
+    const current = { ...link('CREATE_COMPLETE'), sinkIdentifier: SINK_US };
+    expect(oamLinkCheck(monitoring, linkObs(stackWith([current]))).status).toBe('pass');
   });
 
   test('withOamLink: the account checks, then oam-link, and which target; exit 1 only on its fail', () => {
