@@ -33,9 +33,21 @@ export function sinkStackName(base: string, monitoringRegion: string, region: st
  * The config of the roll-up's alarms: `monitoring.alarms` (else the `alarms` section) with the config's namespace,
  * publisher timing, models (display names and prices in pages) and pricing; without `targets` and `monitoring`.
  */
-export function rollupAlarmsConfig(config: PromptCacheConfig): PromptCacheConfig {
+export function rollupAlarmsConfig(config: PromptCacheConfig, region?: string): PromptCacheConfig {
   const { targets: _targets, monitoring, ...rest } = config;
-  return { ...rest, alarms: monitoring?.alarms ?? config.alarms };
+  const alarms = monitoring?.alarms ?? config.alarms;
+  // An existing topic serves the stacks of its own region; the others create theirs (alarms notify in-region topics).
+  const here = (arn: string | undefined): arn is string => arn !== undefined && (region === undefined || arn.split(':')[3] === region);
+  const { topicArn, tickets, ...others } = alarms;
+  const { topicArn: ticketArn, ...ticketRest } = tickets;
+  return {
+    ...rest,
+    alarms: {
+      ...others,
+      ...(here(topicArn) ? { topicArn } : {}),
+      tickets: { ...ticketRest, ...(here(ticketArn) ? { topicArn: ticketArn } : {}) },
+    },
+  };
 }
 
 /**
@@ -65,9 +77,9 @@ export function addPromptCacheStacks(app: App, config: PromptCacheConfig, baseNa
   const regions = [...new Set(refs.map((r) => r.region))].sort();
   const linkedRegions = Object.keys(monitoring.sinks).sort();
   const env = (region: string) => ({ account: monitoring.account, region });
-  const alarmsConfig = rollupAlarmsConfig(config);
   const alarmsIn = (region: string) => {
     const here = refs.filter((r) => r.region === region);
+    const alarmsConfig = rollupAlarmsConfig(config, region);
     return alarmsConfig.alarms.enabled && here.length > 0 ? { alarms: { config: alarmsConfig, targets: here } } : {};
   };
   const rollupName = sinkStackName(baseName, monitoring.region, monitoring.region);

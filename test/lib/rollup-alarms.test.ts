@@ -159,3 +159,17 @@ test('monitoring.alarms.enabled false: no roll-up alarm, topic or notifier anywh
   const off = synth({ ...CONFIG, monitoring: { ...(CONFIG.monitoring as object), alarms: { enabled: false } } } as ConfigInput);
   expect([off.stacks.rollup!, ...off.stacks.sinks].map((s) => of(off.json(s), 'AWS::CloudWatch::Alarm').length)).toEqual([0, 0]);
 });
+
+test("monitoring.alarms.topicArn serves its own region's roll-up alarms; the other region's stack creates its own topic", () => {
+  const topicArn = `arn:aws:sns:us-east-1:${MONITORING}:central-pager`;
+  const withTopic = synth({ ...CONFIG, monitoring: { ...(CONFIG.monitoring as object), alarms: { topicArn } } } as ConfigInput);
+  const topics = (s: { stackName: string }) => of(withTopic.json(s), 'AWS::SNS::Topic').map((t) => t.Properties.DisplayName);
+  expect([topics(withTopic.stacks.rollup!), topics(withTopic.stacks.sinks[0])]).toEqual([
+    ['Bedrock prompt cache tickets', 'Prompt cache weekly cost review over every target'],
+    ['Bedrock prompt cache on-call', 'Bedrock prompt cache tickets'],
+  ]);
+  const fn = of(withTopic.json(withTopic.stacks.rollup!), 'AWS::Lambda::Function').find((f) =>
+    JSON.stringify(f.Properties).includes('SOURCE_ACCOUNTS'),
+  )!;
+  expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.PAGE_TOPIC_ARN).toBe(topicArn);
+});
