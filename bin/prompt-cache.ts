@@ -35,10 +35,10 @@ import { REPORT_FORMATS, renderReport, type ReportFormat } from '../lambda/core/
 import { parseUsageFile, UsageFileError } from '../lambda/core/usage';
 import { loadConfigFile, loadConfigFromContext } from '../lib/config';
 import { alarmReadyModels, DEFAULT_MONITORING_PRICES, estimateMonitoringCost, summarizeTemplate } from '../lambda/core/monitoring-cost';
-import { readDailyUsage } from '../lambda/aws/weekly-source';
+import { readDailyUsage, readWindowUsage } from '../lambda/aws/weekly-source';
 import { renderWeeklyChartSvg } from '../lambda/core/chart';
 import { alignDown, DAY_MS } from '../lambda/core/periods';
-import { buildWeeklyReport, reviewWindows, sumWindow, windowTokens } from '../lambda/core/weekly';
+import { buildWeeklyReport, reviewWindows, windowTokens } from '../lambda/core/weekly';
 import { renderWeekly, windowLabel } from '../lambda/core/weekly-format';
 import { createClients, type AwsClients } from '../lambda/aws/clients';
 import { ensureLedgerTable } from '../lambda/aws/ledger';
@@ -276,18 +276,16 @@ async function readFleet(
       `reading AWS/Bedrock metrics ${t.readAccount ? `of ${t.readAccount} (through the monitoring account) ` : ''}in ${t.region}, ${windowLabel(current)}...\n`,
     );
     const clients = deps.clients?.(t.region, t.account) ?? createClients({ region: t.region });
-    const read = await readDailyUsage(
+    const read = await readWindowUsage(
       clients.cloudWatch,
       own,
-      { current, previous: current },
+      current,
       quiet,
-      undefined,
       // Another account's application profiles cannot be looked up from here: they need their `priceAs`.
-      t.readAccount ? undefined : new InferenceProfileResolver(clients.bedrock, quiet),
-      t.readAccount,
+      t.readAccount ? { account: t.readAccount } : { profiles: new InferenceProfileResolver(clients.bedrock, quiet) },
     );
     warnUnknownPriceRegion(t.region, io);
-    const models = sumWindow(read.daily, current);
+    const models = read.models;
     targets.push({
       region: t.region,
       ...(t.account === undefined ? {} : { account: t.account }),

@@ -16,15 +16,11 @@ import {
   TextWidget,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import type { TargetRef } from '../lambda/core/config';
 import { CUSTOM_METRICS } from '../lambda/core/contract';
 
-/** A target as the roll-up sees it. */
-export interface TargetRef {
-  readonly account: string;
-  readonly region: string;
-  /** Its stack's name: the line's label. */
-  readonly stackName: string;
-}
+/** A target as the roll-up sees it (its account, region and stack). */
+export type { TargetRef };
 
 export interface FleetDashboardProps {
   readonly dashboardName: string;

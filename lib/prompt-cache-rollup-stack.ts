@@ -32,7 +32,7 @@ export interface PromptCacheSinkStackProps extends StackProps {
   readonly alarms?: RollupAlarmsProps;
   /**
    * The fleet dashboard (in the monitoring region), linked from every page.
-   * @default - this stack's fleet dashboard (the roll-up's)
+   * @default - none: required with `alarms` in a sink stack (the roll-up links its own)
    */
   readonly fleetDashboard?: { readonly name: string; readonly region: string };
 }
@@ -67,8 +67,10 @@ export class PromptCacheSinkStack extends Stack {
       ...props,
     });
     if (props.sourceAccounts.length > 0) this.sink = new ObservabilitySink(this, 'Sink', { sourceAccounts: props.sourceAccounts });
-    if (props.alarms && props.fleetDashboard)
+    if (props.alarms) {
+      if (!props.fleetDashboard) throw new Error(`PromptCacheSinkStack ${id}: alarms need fleetDashboard (their pages link it)`);
       this.alarms = rollupAlarms(this, props.alarms, consoleDashboardUrl(this, props.fleetDashboard.region, props.fleetDashboard.name));
+    }
   }
 }
 

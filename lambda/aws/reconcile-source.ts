@@ -9,9 +9,8 @@ import type { PromptCacheConfig } from '../core/config';
 import { withRegionRoutes, type InferenceProfileRoutes } from '../core/inference-profiles';
 import { parseUsageType, type BilledLine, type RegionUsage } from '../core/reconcile';
 import type { RunLog } from '../core/publish-run';
-import { sumWindow } from '../core/weekly';
 import { readBedrockBill } from './cost-explorer';
-import { readDailyUsage } from './weekly-source';
+import { readWindowUsage } from './weekly-source';
 
 export interface ReconcileSources {
   readonly ce: CostExplorerClient;
@@ -55,8 +54,8 @@ export async function readReconcileInputs(
   const w = { startMs: window.startMs, endMs: window.endMs, days };
   for (const region of regions) {
     const { cloudWatch, profiles } = sources.region(region);
-    const read = await readDailyUsage(cloudWatch, config, { current: w, previous: w }, sources.log, undefined, profiles);
-    const models = sumWindow(read.daily, window);
+    const read = await readWindowUsage(cloudWatch, config, w, sources.log, profiles ? { profiles } : {});
+    const models = read.models;
     usage.push({ region, models });
     priced = withRegionRoutes(priced, read.config);
     sources.onProgress?.(`  ${region}: ${models.length} models with tokens in CloudWatch`);

@@ -7,7 +7,8 @@ import type { PromptCacheConfig } from '../core/config';
 import { pricedWithProfiles, type InferenceProfileRoutes } from '../core/inference-profiles';
 import { DAY_MS } from '../core/periods';
 import type { RunLog } from '../core/publish-run';
-import type { DailyUsage, ReviewWindow } from '../core/weekly';
+import type { TokenCounts } from '../core/contract';
+import { sumWindow, type DailyUsage, type ReviewWindow } from '../core/weekly';
 import { BedrockTokenSource } from './bedrock-token-source';
 
 export interface DailyUsageRead {
@@ -39,4 +40,26 @@ export async function readDailyUsage(
   const daily: DailyUsage[] = [];
   for (const [modelId, byDay] of sums) for (const [dayStartMs, tokens] of byDay) daily.push({ modelId, dayStartMs, tokens });
   return { daily, modelIds, config: await pricedWithProfiles(config, modelIds, profiles) };
+}
+
+/** One window's token Sums per model (no previous window), and the config priced with the profiles found. */
+export interface WindowUsageRead {
+  readonly models: { modelId: string; tokens: TokenCounts }[];
+  readonly config: PromptCacheConfig;
+}
+
+/**
+ * The token Sums of each model over one window (reconcile, the report over many targets, the fleet digest): the daily
+ * Sums of {@link readDailyUsage}, summed over the window.
+ */
+export async function readWindowUsage(
+  cloudWatch: CloudWatchClient,
+  config: PromptCacheConfig,
+  window: Pick<ReviewWindow, 'startMs' | 'endMs' | 'days'>,
+  log: RunLog,
+  options: { readonly profiles?: InferenceProfileRoutes; readonly account?: string } = {},
+): Promise<WindowUsageRead> {
+  const w = { startMs: window.startMs, endMs: window.endMs, days: window.days };
+  const read = await readDailyUsage(cloudWatch, config, { current: w, previous: w }, log, undefined, options.profiles, options.account);
+  return { models: sumWindow(read.daily, w), config: read.config };
 }

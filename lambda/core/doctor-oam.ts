@@ -9,7 +9,7 @@
  * The resource states (CREATE_COMPLETE, UPDATE_COMPLETE, …) and what a link shares are known from AWS's documentation;
  * the emulator has no OAM (its CloudFormation creates nothing for these types and lists them blank).
  */
-import type { MonitoringConfig, PromptCacheConfig, TargetConfig } from './config';
+import type { MonitoringConfig, PromptCacheConfig, TargetConfig, TargetRef } from './config';
 import type { Check, CheckId, CheckStatus, DoctorReport } from './doctor';
 
 export const OAM_LINK_TYPE = 'AWS::Oam::Link';
@@ -36,12 +36,7 @@ export type OamStackObservation =
       readonly resources: readonly StackResourceState[];
     };
 
-/** Where a target stack is. */
-export interface TargetRef {
-  readonly account: string;
-  readonly region: string;
-  readonly stackName: string;
-}
+export type { TargetRef } from './config';
 
 export interface OamLinkObservation {
   /** The target doctor checks: the caller's account, `--region`, its stack. */

@@ -23,13 +23,13 @@ import { array, boolean, strictObject, string } from 'zod';
 import { targetConfig } from '../core/config';
 import { buildFleetReport, type TargetUsage } from '../core/fleet-report';
 import { fleetDigestSubject, renderFleetDigest } from '../core/fleet-report-format';
-import { buildWeeklyReport, reviewWindows, sumWindow, windowTokens } from '../core/weekly';
+import { buildWeeklyReport, reviewWindows, windowTokens } from '../core/weekly';
 import { digestSubject, renderWeeklyDigest, windowLabel } from '../core/weekly-format';
 import type { InferenceProfileRoutes } from '../core/inference-profiles';
 import { billBesideComputed, createCostExplorerClient } from '../aws/cost-explorer';
 import { publishDigest } from '../aws/digest-sender';
 import { InferenceProfileResolver } from '../aws/inference-profiles';
-import { readDailyUsage } from '../aws/weekly-source';
+import { readDailyUsage, readWindowUsage } from '../aws/weekly-source';
 import { failOnProblems, inlinedConfig } from './env';
 
 export interface DigestOptions {
@@ -120,16 +120,10 @@ export async function sendFleetDigest(options: FleetDigestOptions): Promise<Flee
   for (const t of options.targets) {
     const index = (config.targets ?? []).findIndex((x) => x.account === t.account && x.region === t.region);
     const own = index < 0 ? config : targetConfig(config, index);
-    const read = await readDailyUsage(
-      options.cloudWatch(t.region, t.account),
-      own,
-      { current, previous: current },
-      options.log,
-      undefined,
-      undefined,
-      t.linked ? t.account : undefined,
-    );
-    usage.push({ region: t.region, account: t.account, models: sumWindow(read.daily, current), config: read.config });
+    const read = await readWindowUsage(options.cloudWatch(t.region, t.account), own, current, options.log, {
+      ...(t.linked ? { account: t.account } : {}),
+    });
+    usage.push({ region: t.region, account: t.account, models: read.models, config: read.config });
   }
   const report = buildFleetReport(usage, config);
   const label = windowLabel(current);

@@ -157,7 +157,8 @@ export function planAlarms(config: PromptCacheConfig, options: PlanOptions): Ala
   let pipelinePeriods = a.pipeline.missingPeriods;
   if (enabled && a.pipeline.enabled && publisher && options.crossAccount) {
     pipelinePeriods = heartbeatPeriods(a.pipeline.missingPeriods, publisher.periodMinutes);
-    // A source account's publisher errors are its own stack's Lambda metric; its silence shows here too.
+    // Only the heartbeat: a source account's publisher errors are a Lambda metric its link does not share (its silence
+    // and a stuck watermark show in the lag). Planned once for its warning (a window capped at a day).
     if (options.crossAccount.heartbeatAccounts.length > 0) heartbeat.planPipeline({ ...section, publisher });
     for (const accountId of options.crossAccount.heartbeatAccounts)
       pipeline.push({

@@ -19,7 +19,7 @@ export { ConfigError, formatIssues, formatPath } from './issues';
 export { modelSchema } from './model';
 export { configProblems, parseConfig, targetConfig } from './parse';
 export { ON_CALL_MODES, TARGET_SECTIONS } from './targets';
-export type { MonitoringConfig, OnCallMode, TargetConfig } from './targets';
+export type { MonitoringConfig, OnCallMode, TargetConfig, TargetRef } from './targets';
 export { cacheWriteTtlSchema, pricingEntrySchema } from './pricing';
 export type { CacheWriteTtl, PricingEntry, PricingTable } from './pricing';
 export { configSchema } from './schema';

@@ -68,6 +68,14 @@ export const monitoringSchema = strictObject({
 });
 
 export type TargetConfig = z.output<typeof targetSchema>;
+
+/** Where a target's stack is, once its account is known: how the roll-up, its dashboard and doctor name it. */
+export interface TargetRef {
+  readonly account: string;
+  readonly region: string;
+  /** Its stack's name (also its alarm name prefix, its dashboard line's label). */
+  readonly stackName: string;
+}
 export type MonitoringConfig = z.output<typeof monitoringSchema>;
 
 /**
